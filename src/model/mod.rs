@@ -1,0 +1,13 @@
+//! Lowering: a `RawSpec` and a stage name in, a typed [`Model`] out (defaults resolved,
+//! names and references checked), with every problem collected as a diagnostic.
+
+pub mod ids;
+mod lower;
+mod refs;
+mod schedule;
+mod types;
+
+pub use lower::{lower, stage_names};
+pub use refs::parse_interp;
+pub use schedule::validate_schedule;
+pub use types::*;

@@ -1,0 +1,160 @@
+//! `${...}` references: a string and its span in, an [`Interp`] of literal parts,
+//! pseudo values and checked references out.
+
+use super::types::*;
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Span};
+use crate::spec::codes;
+use crate::suggest;
+
+/// What a reference may resolve against.
+pub struct RefScope<'a> {
+    pub app: &'a str,
+    pub stage: &'a str,
+    pub vars: &'a [(String, String)],
+    /// Names per kind, in model order.
+    pub names: &'a dyn Fn(Kind) -> Vec<&'a str>,
+    pub has_api: bool,
+    /// Whether table `name` has a stream (for `stream_arn`).
+    pub table_has_stream: &'a dyn Fn(&str) -> bool,
+    /// How secret names resolve to literal names (`${secret.x.name}`).
+    pub secret_name: &'a dyn Fn(&str) -> Option<String>,
+}
+
+fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
+    match kind {
+        Kind::Function => &[("name", Attr::Name), ("arn", Attr::Arn)],
+        Kind::Queue => &[("name", Attr::Name), ("url", Attr::Url), ("arn", Attr::Arn)],
+        Kind::Table => &[("name", Attr::Name), ("arn", Attr::Arn), ("stream_arn", Attr::StreamArn)],
+        Kind::Bucket | Kind::Topic | Kind::Secret => &[("name", Attr::Name), ("arn", Attr::Arn)],
+    }
+}
+
+const TOP_LEVEL: [&str; 10] = [
+    "function", "queue", "table", "bucket", "topic", "secret", "api", "var", "app", "stage",
+];
+
+/// Locate `needle` inside the source text of `span` (falls back to the whole span).
+fn locate(file: &SourceFile, span: Span, needle: &str) -> Span {
+    match file.slice(span).find(needle) {
+        Some(i) => Span::new(span.start + i, span.start + i + needle.len()),
+        None => span,
+    }
+}
+
+/// Split `s` (written at `span` of `file`) into literal text and references.
+pub fn parse_interp(
+    s: &str,
+    span: Span,
+    file: &SourceFile,
+    scope: &RefScope<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Interp {
+    let mut parts: Vec<Part> = Vec::new();
+    let mut lit = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        lit.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(end) = after.find('}') else {
+            let at = locate(file, span, &rest[i..]);
+            diags.push(
+                Diagnostic::error(codes::INVALID_VALUE, "unterminated `${` reference")
+                    .at(at)
+                    .help("close the reference with `}`, e.g. `${table.orders.name}`"),
+            );
+            return Interp { parts };
+        };
+        let body = after[..end].trim();
+        let text = format!("${{{}}}", &after[..end]);
+        let at = locate(file, span, &text);
+        match resolve(body, at, scope, diags) {
+            Some(Part::Lit(l)) => lit.push_str(&l),
+            Some(p) => {
+                if !lit.is_empty() {
+                    parts.push(Part::Lit(std::mem::take(&mut lit)));
+                }
+                parts.push(p);
+            }
+            None => {}
+        }
+        rest = &after[end + 1..];
+    }
+    lit.push_str(rest);
+    if !lit.is_empty() {
+        parts.push(Part::Lit(lit));
+    }
+    Interp { parts }
+}
+
+fn resolve(body: &str, at: Span, scope: &RefScope<'_>, diags: &mut Vec<Diagnostic>) -> Option<Part> {
+    let segs: Vec<&str> = body.split('.').collect();
+    let mut err = |msg: String, help: Option<String>| {
+        diags.push(Diagnostic::error(codes::UNKNOWN_REFERENCE, msg).at(at).with_help(help));
+        None
+    };
+    match segs.as_slice() {
+        ["app"] => Some(Part::Lit(scope.app.to_string())),
+        ["stage"] => Some(Part::Lit(scope.stage.to_string())),
+        ["region"] => Some(Part::Pseudo(Pseudo::Region)),
+        ["account"] => Some(Part::Pseudo(Pseudo::Account)),
+        ["api", "url"] => {
+            if scope.has_api {
+                Some(Part::Ref(Reference { target: RefTarget::Api, attr: Attr::Url, span: at }))
+            } else {
+                err("`${api.url}` refers to the API, but this spec has no `api` routes".into(),
+                    Some("add `api: { routes: ... }` or remove the reference".into()))
+            }
+        }
+        ["api", other] => err(
+            format!("the API has no attribute `{other}`"),
+            Some("the only API attribute is `url`: `${api.url}`".into()),
+        ),
+        ["var", name] => match scope.vars.iter().find(|(k, _)| k == name) {
+            Some((_, v)) => Some(Part::Lit(v.clone())),
+            None => {
+                let help = suggest::hint(name, scope.vars.iter().map(|(k, _)| k.as_str()))
+                    .or(Some(format!("define it under `stages.{}.vars`", scope.stage)));
+                err(format!("unknown variable `{name}` in stage `{}`", scope.stage), help)
+            }
+        },
+        [kind, name, attr] => {
+            let Some(k) = Kind::parse(kind) else {
+                let help = suggest::hint(kind, TOP_LEVEL);
+                return err(format!("unknown reference kind `{kind}` in `${{{body}}}`"), help);
+            };
+            let names = (scope.names)(k);
+            let Some(index) = names.iter().position(|n| n == name) else {
+                let help = suggest::hint(name, names.iter().copied())
+                    .or(Some(format!("declare it under `{}s:`", k.as_str())));
+                return err(format!("no {} named `{name}`", k.as_str()), help);
+            };
+            let Some((_, a)) = attrs_of(k).iter().find(|(n, _)| n == attr) else {
+                let help = suggest::hint(attr, attrs_of(k).iter().map(|(n, _)| *n));
+                return err(format!("a {} has no attribute `{attr}`", k.as_str()), help);
+            };
+            if *a == Attr::StreamArn && !(scope.table_has_stream)(name) {
+                return err(
+                    format!("table `{name}` has no stream, so it has no `stream_arn`"),
+                    Some(format!("add `stream: true` to table `{name}`")),
+                );
+            }
+            if k == Kind::Secret && *a == Attr::Name {
+                return (scope.secret_name)(name).map(Part::Lit);
+            }
+            Some(Part::Ref(Reference { target: RefTarget::Res(ResId::new(k, index)), attr: *a, span: at }))
+        }
+        [kind, ..] if Kind::parse(kind).is_some() => err(
+            format!("`${{{body}}}` is incomplete: write `${{{kind}.NAME.ATTRIBUTE}}`"),
+            Some(format!(
+                "a {kind} has the attributes {}",
+                attrs_of(Kind::parse(kind).expect("checked")).iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            )),
+        ),
+        _ => {
+            let first = segs.first().copied().unwrap_or("");
+            let help = suggest::hint(first, TOP_LEVEL);
+            err(format!("unknown reference `${{{body}}}`"), help)
+        }
+    }
+}

@@ -1,0 +1,540 @@
+//! The typed model of one stage of an app: defaults resolved, references checked, every
+//! element carrying the span of the spec text it came from.
+
+use crate::diagnostic::Code;
+use crate::source::Span;
+use serde::Serialize;
+use std::path::PathBuf;
+
+pub use crate::spec::raw::{Architecture, KeyType, StreamView};
+
+/// A value that may have been written in the spec (`span: Some`) or come from a default
+/// (`span: None`, or the span of the `defaults` entry when `from_defaults`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub span: Option<Span>,
+}
+
+impl<T> Setting<T> {
+    pub fn written(value: T, span: Span) -> Self {
+        Setting { value, span: Some(span) }
+    }
+    pub fn default(value: T) -> Self {
+        Setting { value, span: None }
+    }
+}
+
+/// What kind of app element a name refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Function,
+    Queue,
+    Table,
+    Bucket,
+    Topic,
+    Secret,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [Kind::Function, Kind::Queue, Kind::Table, Kind::Bucket, Kind::Topic, Kind::Secret];
+    /// The word used in specs (`table.orders`) and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Function => "function",
+            Kind::Queue => "queue",
+            Kind::Table => "table",
+            Kind::Bucket => "bucket",
+            Kind::Topic => "topic",
+            Kind::Secret => "secret",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// An element of the model: its kind and index into the model's list of that kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResId {
+    pub kind: Kind,
+    pub index: usize,
+}
+
+impl ResId {
+    pub fn new(kind: Kind, index: usize) -> Self {
+        ResId { kind, index }
+    }
+}
+
+/// One stage of an app, ready for graphing, linting and rendering.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub app: String,
+    pub stage: String,
+    /// `{app}-{stage}`.
+    pub stack_name: String,
+    /// The stage's `region`, if the spec gives one.
+    pub region: Option<String>,
+    /// Tags put on every taggable resource, in spec order.
+    pub tags: Vec<(String, String)>,
+    pub api: Option<Api>,
+    pub functions: Vec<Function>,
+    pub queues: Vec<Queue>,
+    pub tables: Vec<Table>,
+    pub buckets: Vec<Bucket>,
+    pub topics: Vec<Topic>,
+    pub secrets: Vec<Secret>,
+    /// Top-level `lint: { ignore: [...] }`.
+    pub lint_ignore: Vec<(Code, Span)>,
+}
+
+impl Model {
+    pub fn name_of(&self, id: ResId) -> &str {
+        match id.kind {
+            Kind::Function => &self.functions[id.index].name,
+            Kind::Queue => &self.queues[id.index].name,
+            Kind::Table => &self.tables[id.index].name,
+            Kind::Bucket => &self.buckets[id.index].name,
+            Kind::Topic => &self.topics[id.index].name,
+            Kind::Secret => &self.secrets[id.index].name,
+        }
+    }
+    pub fn name_span_of(&self, id: ResId) -> Span {
+        match id.kind {
+            Kind::Function => self.functions[id.index].name_span,
+            Kind::Queue => self.queues[id.index].name_span,
+            Kind::Table => self.tables[id.index].name_span,
+            Kind::Bucket => self.buckets[id.index].name_span,
+            Kind::Topic => self.topics[id.index].name_span,
+            Kind::Secret => self.secrets[id.index].name_span,
+        }
+    }
+    /// `lint_ignore` of the element (empty for secrets).
+    pub fn lint_ignore_of(&self, id: ResId) -> &[(Code, Span)] {
+        match id.kind {
+            Kind::Function => &self.functions[id.index].lint_ignore,
+            Kind::Queue => &self.queues[id.index].lint_ignore,
+            Kind::Table => &self.tables[id.index].lint_ignore,
+            Kind::Bucket => &self.buckets[id.index].lint_ignore,
+            Kind::Topic => &self.topics[id.index].lint_ignore,
+            Kind::Secret => &[],
+        }
+    }
+    pub fn find(&self, kind: Kind, name: &str) -> Option<ResId> {
+        let pos = match kind {
+            Kind::Function => self.functions.iter().position(|x| x.name == name),
+            Kind::Queue => self.queues.iter().position(|x| x.name == name),
+            Kind::Table => self.tables.iter().position(|x| x.name == name),
+            Kind::Bucket => self.buckets.iter().position(|x| x.name == name),
+            Kind::Topic => self.topics.iter().position(|x| x.name == name),
+            Kind::Secret => self.secrets.iter().position(|x| x.name == name),
+        };
+        pos.map(|i| ResId::new(kind, i))
+    }
+    pub fn ids(&self, kind: Kind) -> impl Iterator<Item = ResId> {
+        let n = match kind {
+            Kind::Function => self.functions.len(),
+            Kind::Queue => self.queues.len(),
+            Kind::Table => self.tables.len(),
+            Kind::Bucket => self.buckets.len(),
+            Kind::Topic => self.topics.len(),
+            Kind::Secret => self.secrets.len(),
+        };
+        (0..n).map(move |i| ResId::new(kind, i))
+    }
+}
+
+// ---------------------------------------------------------------- strings with references
+
+/// A string that may contain `${...}` references, split into parts.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Interp {
+    pub parts: Vec<Part>,
+}
+
+impl Interp {
+    pub fn literal(s: impl Into<String>) -> Self {
+        Interp { parts: vec![Part::Lit(s.into())] }
+    }
+    pub fn refs(&self) -> impl Iterator<Item = &Reference> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Ref(r) => Some(r),
+            _ => None,
+        })
+    }
+    /// The literal text when the string has no references or pseudo values.
+    pub fn as_literal(&self) -> Option<String> {
+        let mut s = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(l) => s.push_str(l),
+                _ => return None,
+            }
+        }
+        Some(s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    Lit(String),
+    Ref(Reference),
+    Pseudo(Pseudo),
+}
+
+/// `${region}`, `${account}` (resolved at deploy time by CloudFormation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pseudo {
+    Region,
+    Account,
+}
+
+/// `${kind.name.attr}` or `${api.url}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub target: RefTarget,
+    pub attr: Attr,
+    /// The `${...}` text in the spec.
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefTarget {
+    Res(ResId),
+    Api,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attr {
+    Name,
+    Arn,
+    Url,
+    StreamArn,
+}
+
+// ---------------------------------------------------------------- functions
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub name_span: Span,
+    /// `{app}-{stage}-{name}`.
+    pub physical_name: String,
+    pub handler: String,
+    pub handler_span: Span,
+    pub code: CodeSource,
+    pub code_span: Span,
+    pub runtime: Setting<String>,
+    /// `None`: no timeout anywhere (Lambda's 3 s default applies; FN103).
+    pub timeout: Option<Setting<u64>>,
+    pub memory: Option<Setting<u32>>,
+    pub concurrency: Option<Setting<u32>>,
+    pub provisioned: Option<Setting<u32>>,
+    pub log_retention_days: Option<Setting<u32>>,
+    pub architecture: Architecture,
+    pub description: Option<String>,
+    pub env: Vec<EnvVar>,
+    pub uses: Vec<Use>,
+    pub triggers: Vec<Trigger>,
+    /// Queue that receives failed asynchronous invocations.
+    pub on_failure: Option<(ResId, Span)>,
+    pub retries: Option<Setting<u32>>,
+    pub max_event_age: Option<Setting<u64>>,
+    /// Raw IAM statements from `policies:`.
+    pub policies: Vec<(serde_json::Value, Span)>,
+    pub lint_ignore: Vec<(Code, Span)>,
+}
+
+impl Function {
+    /// Whether anything invokes this function asynchronously (schedule, bucket, topic).
+    pub fn has_async_triggers(&self) -> bool {
+        self.triggers.iter().any(|t| !matches!(t, Trigger::Queue(_)))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodeSource {
+    /// A local directory; `hash` is a content hash of its files (sha256, hex).
+    Local { dir: PathBuf, written: String, hash: String },
+    S3 { bucket: String, key: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub name: String,
+    pub name_span: Span,
+    pub value: Interp,
+    pub value_span: Span,
+    /// The value as written (before references were resolved); used by FN203/FN303.
+    pub written: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    Read,
+    Write,
+    ReadWrite,
+    Send,
+    Receive,
+    Publish,
+    Invoke,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::ReadWrite => "read-write",
+            Access::Send => "send",
+            Access::Receive => "receive",
+            Access::Publish => "publish",
+            Access::Invoke => "invoke",
+        }
+    }
+    /// The access levels a kind accepts (SPEC.md `uses`).
+    pub fn levels_for(kind: Kind) -> &'static [Access] {
+        match kind {
+            Kind::Table | Kind::Bucket => &[Access::Read, Access::Write, Access::ReadWrite],
+            Kind::Queue => &[Access::Send, Access::Receive],
+            Kind::Topic => &[Access::Publish],
+            Kind::Function => &[Access::Invoke],
+            Kind::Secret => &[Access::Read],
+        }
+    }
+    pub fn reads(self) -> bool {
+        matches!(self, Access::Read | Access::ReadWrite | Access::Receive)
+    }
+    pub fn writes(self) -> bool {
+        matches!(self, Access::Write | Access::ReadWrite | Access::Send | Access::Publish)
+    }
+}
+
+/// One `uses:` entry.
+#[derive(Clone, Debug)]
+pub struct Use {
+    pub target: ResId,
+    pub access: Access,
+    /// The `kind.name: access` entry.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Trigger {
+    Queue(QueueTrigger),
+    Schedule(ScheduleTrigger),
+    Bucket(BucketTrigger),
+    Topic(TopicTrigger),
+}
+
+impl Trigger {
+    pub fn span(&self) -> Span {
+        match self {
+            Trigger::Queue(t) => t.span,
+            Trigger::Schedule(t) => t.span,
+            Trigger::Bucket(t) => t.span,
+            Trigger::Topic(t) => t.span,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct QueueTrigger {
+    pub queue: ResId,
+    pub batch_size: Option<Setting<u32>>,
+    pub batch_window: Option<Setting<u64>>,
+    pub max_concurrency: Option<Setting<u32>>,
+    pub report_failures: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScheduleTrigger {
+    /// `rate(...)` or `cron(...)`, validated.
+    pub expression: String,
+    pub enabled: bool,
+    /// 1-based position among this function's schedule triggers (part of logical IDs).
+    pub ordinal: usize,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BucketEvent {
+    Created,
+    Removed,
+}
+
+#[derive(Clone, Debug)]
+pub struct BucketTrigger {
+    pub bucket: ResId,
+    pub events: Vec<BucketEvent>,
+    pub prefix: Option<String>,
+    pub suffix: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TopicTrigger {
+    pub topic: ResId,
+    pub filter_policy: Option<serde_json::Value>,
+    pub span: Span,
+}
+
+// ---------------------------------------------------------------- resources
+
+#[derive(Clone, Debug)]
+pub struct Queue {
+    pub name: String,
+    pub name_span: Span,
+    /// `{app}-{stage}-{name}` (`.fifo` appended for FIFO queues).
+    pub physical_name: String,
+    /// Seconds (default 30).
+    pub visibility_timeout: Setting<u64>,
+    /// Seconds (default 345,600 = 4 d).
+    pub retention: Setting<u64>,
+    pub fifo: bool,
+    pub dlq: DlqSetting,
+    pub lint_ignore: Vec<(Code, Span)>,
+}
+
+#[derive(Clone, Debug)]
+pub enum DlqSetting {
+    /// No `dlq:` at all (FN101).
+    Absent,
+    /// `dlq: false`: an explicit opt-out.
+    Disabled(Span),
+    Enabled(Dlq),
+}
+
+#[derive(Clone, Debug)]
+pub struct Dlq {
+    /// `{app}-{stage}-{queue}-dlq` (`.fifo` appended for FIFO).
+    pub physical_name: String,
+    /// Default 5.
+    pub max_receive_count: Setting<u32>,
+    /// Seconds (default 1,209,600 = 14 d).
+    pub retention: Setting<u64>,
+    /// The `dlq:` entry.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: String,
+    pub name_span: Span,
+    /// `{app}-{stage}-{name}`.
+    pub physical_name: String,
+    pub key: KeyAttr,
+    pub sort_key: Option<KeyAttr>,
+    pub ttl: Option<String>,
+    pub stream: Option<StreamView>,
+    pub retain: bool,
+    pub lint_ignore: Vec<(Code, Span)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyAttr {
+    pub name: String,
+    pub kind: KeyType,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Bucket {
+    pub name: String,
+    pub name_span: Span,
+    /// `{app}-{stage}-{name}-${AWS::AccountId}-${AWS::Region}`: a Fn::Sub pattern, so
+    /// references to the bucket never need `Ref` (that would make a circular dependency
+    /// with its notification permissions).
+    pub physical_name_pattern: String,
+    pub versioning: bool,
+    pub retain: bool,
+    pub lint_ignore: Vec<(Code, Span)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Topic {
+    pub name: String,
+    pub name_span: Span,
+    /// `{app}-{stage}-{name}` (`.fifo` appended for FIFO).
+    pub physical_name: String,
+    pub fifo: bool,
+    pub lint_ignore: Vec<(Code, Span)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Secret {
+    pub name: String,
+    pub name_span: Span,
+    pub source: SecretSource,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretSource {
+    /// SSM parameter name, always starting with `/`.
+    Ssm(String),
+    SecretsManager(String),
+}
+
+// ---------------------------------------------------------------- API
+
+#[derive(Clone, Debug)]
+pub struct Api {
+    pub span: Span,
+    pub cors: Option<Cors>,
+    pub authorizers: Vec<Authorizer>,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cors {
+    pub origins: Vec<String>,
+    pub methods: Vec<String>,
+    pub headers: Vec<String>,
+    pub expose_headers: Vec<String>,
+    pub credentials: Option<bool>,
+    pub max_age: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Authorizer {
+    pub name: String,
+    pub name_span: Span,
+    pub kind: AuthorizerKind,
+    /// Identity sources (`$request.header.Authorization` by default).
+    pub identity: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum AuthorizerKind {
+    Jwt { issuer: String, audience: Vec<String> },
+    Lambda { function: ResId, function_span: Span, cache_ttl: u64 },
+}
+
+#[derive(Clone, Debug)]
+pub struct Route {
+    /// `GET /orders/{id}` or `$default`.
+    pub key: String,
+    pub key_span: Span,
+    /// `GET`, ..., `ANY`; `None` for `$default`.
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub function: ResId,
+    pub function_span: Span,
+    pub auth: RouteAuth,
+    pub lint_ignore: Vec<(Code, Span)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteAuth {
+    /// No `auth:` (FN202).
+    Unset,
+    /// `auth: none`: public on purpose.
+    Public(Span),
+    /// Index into `Api::authorizers`.
+    Authorizer(usize, Span),
+}

@@ -1,0 +1,75 @@
+//! Spec loading: YAML text in, a [`RawSpec`] mirroring the file with spans out (or every
+//! problem found, as diagnostics).
+
+pub mod node;
+pub mod raw;
+pub mod read;
+
+pub use node::InputBudget;
+pub use raw::RawSpec;
+pub use read::{codes, Named, Sp};
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Span};
+use node::ParseError;
+
+/// Parse and read a spec file. All structural problems are reported together.
+pub fn load(file: &SourceFile) -> Result<RawSpec, Vec<Diagnostic>> {
+    load_with_budget(file, InputBudget::DEFAULT)
+}
+
+pub fn load_with_budget(file: &SourceFile, budget: InputBudget) -> Result<RawSpec, Vec<Diagnostic>> {
+    let root = node::parse(file, budget).map_err(|e| vec![parse_error(file, e, budget)])?;
+    let mut cx = read::Cx::default();
+    let raw = raw::read_spec(&root, &mut cx);
+    match raw {
+        Some(r) if cx.diags.is_empty() => Ok(r),
+        _ => {
+            let mut d = cx.diags;
+            crate::diagnostic::sort(&mut d);
+            Err(d)
+        }
+    }
+}
+
+fn parse_error(file: &SourceFile, e: ParseError, budget: InputBudget) -> Diagnostic {
+    match e {
+        ParseError::TooLarge { size, limit } => Diagnostic::error(
+            codes::BUDGET,
+            format!("the spec is {size} bytes, over the {limit}-byte input limit"),
+        )
+        .at(Span::new(0, 0))
+        .help("a spec this large is almost certainly not hand-written; split the app into several specs"),
+        ParseError::Empty => Diagnostic::error(codes::MISSING_FIELD, "the spec file is empty")
+            .at(Span::new(0, 0))
+            .help("start with `version: 1` and `app: NAME`"),
+        ParseError::Yaml { message, span } => {
+            let lower = message.to_lowercase();
+            let (code, help) = if lower.contains("duplicate") {
+                (codes::DUPLICATE, Some("each key may appear once in a mapping; remove or rename one".to_string()))
+            } else if lower.contains("budget") || lower.contains("depth") || lower.contains("alias") {
+                (
+                    codes::BUDGET,
+                    Some(format!(
+                        "fnplan reads at most {} levels of nesting, {} nodes and {} alias uses",
+                        budget.max_depth, budget.max_nodes, budget.max_aliases
+                    )),
+                )
+            } else if lower.contains("tab") {
+                (codes::SYNTAX, Some("YAML indentation must use spaces, not tabs".to_string()))
+            } else {
+                (codes::SYNTAX, None)
+            };
+            let span = span.unwrap_or_else(|| {
+                let end = file.len();
+                Span::new(end, end)
+            });
+            let msg = if code == codes::SYNTAX {
+                format!("invalid YAML: {message}")
+            } else {
+                message
+            };
+            Diagnostic::error(code, msg).at(span).with_help(help)
+        }
+    }
+}

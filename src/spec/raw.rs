@@ -1,0 +1,752 @@
+//! The spec as written: spanned YAML nodes in, `RawSpec` (fields as in the file, with
+//! spans, no defaults applied) out. The JSON Schema is generated from these types.
+
+use super::node::{Node, Value};
+use super::read::{codes, to_json, Cx, FromNode, MapReader, Named, Sp};
+use crate::source::Span;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use std::borrow::Cow;
+
+/// An fnplan app spec (version 1). See SPEC.md.
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(title = "fnplan app spec", deny_unknown_fields)]
+pub struct RawSpec {
+    /// Spec format version; must be 1.
+    pub version: Sp<u32>,
+    /// App name, `^[a-z][a-z0-9-]{0,39}$`; the stack is named `{app}-{stage}`.
+    #[schemars(regex(pattern = r"^[a-z][a-z0-9-]{0,39}$"))]
+    pub app: Sp<String>,
+    /// Deployment stages; without it there is one stage, `dev`.
+    pub stages: Option<Named<RawStage>>,
+    /// Defaults applied to every element that does not set its own value.
+    pub defaults: Option<RawDefaults>,
+    /// Tags put on every taggable resource.
+    pub tags: Option<Named<Sp<String>>>,
+    /// The app's one HTTP API (API Gateway v2).
+    pub api: Option<RawApi>,
+    pub functions: Option<Named<RawFunction>>,
+    pub queues: Option<Named<RawQueue>>,
+    pub tables: Option<Named<RawTable>>,
+    pub buckets: Option<Named<RawBucket>>,
+    pub topics: Option<Named<RawTopic>>,
+    /// Existing secrets, referenced (never created) by fnplan.
+    pub secrets: Option<Named<RawSecret>>,
+    /// Lint settings for the whole spec.
+    pub lint: Option<RawLint>,
+    /// Where the whole-file node is (for findings about the file as a whole).
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawStage {
+    /// AWS region of this stage (otherwise `--region` or the environment decides).
+    pub region: Option<Sp<String>>,
+    /// Stage variables, used as `${var.NAME}`.
+    pub vars: Option<Named<Sp<Scalar>>>,
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawDefaults {
+    pub function: Option<RawFunctionDefaults>,
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawFunctionDefaults {
+    pub runtime: Option<Sp<String>>,
+    pub timeout: Option<Sp<Duration>>,
+    /// Memory in MB, 128..10240.
+    pub memory: Option<Sp<u32>>,
+    /// Reserved concurrency.
+    pub concurrency: Option<Sp<u32>>,
+    pub log_retention_days: Option<Sp<u32>>,
+    pub architecture: Option<Sp<Architecture>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    Arm64,
+    X86_64,
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawApi {
+    pub cors: Option<RawCors>,
+    pub authorizers: Option<Named<RawAuthorizer>>,
+    /// `"METHOD /path"` (or `$default`) -> the function that serves it.
+    pub routes: Option<Named<RawRoute>>,
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawCors {
+    pub origins: Option<Vec<Sp<String>>>,
+    /// Allowed methods (default: the methods of the routes).
+    pub methods: Option<Vec<Sp<String>>>,
+    /// Allowed request headers (default: `content-type`, `authorization`).
+    pub headers: Option<Vec<Sp<String>>>,
+    pub expose_headers: Option<Vec<Sp<String>>>,
+    pub credentials: Option<Sp<bool>>,
+    pub max_age: Option<Sp<Duration>>,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawAuthorizer {
+    /// A JWT authorizer (issuer, audience).
+    pub jwt: Option<RawJwt>,
+    /// A Lambda authorizer: the function that decides.
+    pub function: Option<Sp<String>>,
+    /// Identity source, e.g. `$request.header.Authorization` (the default).
+    pub identity: Option<Sp<String>>,
+    /// How long a Lambda authorizer's answer is cached (0..3600 s; default 0).
+    pub cache_ttl: Option<Sp<Duration>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawJwt {
+    pub issuer: Sp<String>,
+    pub audience: Vec<Sp<String>>,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawRoute {
+    pub function: Sp<String>,
+    /// An authorizer's name, or `none` to make the route public on purpose.
+    pub auth: Option<Sp<String>>,
+    pub lint_ignore: Option<Vec<Sp<String>>>,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawFunction {
+    /// Handler, e.g. `orders.create.handler`.
+    pub handler: Sp<String>,
+    /// A local directory (relative to the spec file) or `s3://bucket/key.zip`.
+    pub code: Sp<String>,
+    pub runtime: Option<Sp<String>>,
+    /// Seconds, or `"30s"`, `"2m"`; 1..900.
+    pub timeout: Option<Sp<Duration>>,
+    /// Memory in MB, 128..10240.
+    pub memory: Option<Sp<u32>>,
+    /// Reserved concurrency.
+    pub concurrency: Option<Sp<u32>>,
+    /// Provisioned concurrency (warm instances) on the `live` alias.
+    pub provisioned: Option<Sp<u32>>,
+    pub log_retention_days: Option<Sp<u32>>,
+    pub architecture: Option<Sp<Architecture>>,
+    pub description: Option<Sp<String>>,
+    /// Environment variables; values may hold `${...}` references.
+    pub env: Option<Named<Sp<Scalar>>>,
+    /// `kind.name: access` pairs that become least-privilege IAM.
+    pub uses: Option<Named<Sp<String>>>,
+    pub triggers: Option<Vec<RawTrigger>>,
+    /// Queue that receives failed asynchronous invocations.
+    pub on_failure: Option<Sp<String>>,
+    /// Asynchronous retries, 0..2 (default 2).
+    pub retries: Option<Sp<u32>>,
+    /// Maximum age of an asynchronous event, 60 s..6 h (default 6 h).
+    pub max_event_age: Option<Sp<Duration>>,
+    /// Extra raw IAM statements (linted, not trusted).
+    pub policies: Option<Vec<Sp<IamStatement>>>,
+    pub lint_ignore: Option<Vec<Sp<String>>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// A raw IAM statement object (`Effect`, `Action`, `Resource`, ...).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IamStatement(pub serde_json::Value);
+
+impl JsonSchema for IamStatement {
+    fn schema_name() -> Cow<'static, str> {
+        "IamStatement".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "object",
+            "description": "An IAM policy statement.",
+            "required": ["Effect", "Action", "Resource"],
+            "properties": {
+                "Sid": { "type": "string" },
+                "Effect": { "enum": ["Allow", "Deny"] },
+                "Action": { "type": ["string", "array"], "items": { "type": "string" } },
+                "Resource": { "type": ["string", "array", "object"] },
+                "Condition": { "type": "object" }
+            }
+        })
+    }
+}
+
+impl FromNode for IamStatement {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let Value::Map(entries) = &node.value else {
+            cx.wrong_type(node, "an IAM statement (a mapping with Effect, Action, Resource)");
+            return None;
+        };
+        let allowed = ["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"];
+        let mut ok = true;
+        for (k, v) in entries {
+            let key = k.as_str().unwrap_or("");
+            if !allowed.contains(&key) {
+                ok = false;
+                cx.error(codes::UNKNOWN_FIELD, k.span, format!("unknown field `{key}` in an IAM statement"))
+                    .help = crate::suggest::hint(key, allowed);
+                continue;
+            }
+            match key {
+                "Effect" if !matches!(v.as_str(), Some("Allow" | "Deny")) => {
+                    ok = false;
+                    cx.error(codes::INVALID_VALUE, v.span, "`Effect` must be `Allow` or `Deny`");
+                }
+                "Action" | "NotAction" => {
+                    let good = match &v.value {
+                        Value::Str(_) => true,
+                        Value::Seq(items) => !items.is_empty() && items.iter().all(|i| i.as_str().is_some()),
+                        _ => false,
+                    };
+                    if !good {
+                        ok = false;
+                        cx.wrong_type(v, "an action or a non-empty list of actions");
+                    }
+                }
+                _ => {}
+            }
+        }
+        for need in ["Effect", "Resource"] {
+            let alt = if need == "Resource" { "NotResource" } else { need };
+            if !entries.iter().any(|(k, _)| matches!(k.as_str(), Some(x) if x == need || x == alt)) {
+                ok = false;
+                cx.error(codes::MISSING_FIELD, node.span, format!("IAM statement is missing `{need}`"));
+            }
+        }
+        if !entries.iter().any(|(k, _)| matches!(k.as_str(), Some("Action" | "NotAction"))) {
+            ok = false;
+            cx.error(codes::MISSING_FIELD, node.span, "IAM statement is missing `Action`");
+        }
+        ok.then(|| IamStatement(to_json(node)))
+    }
+}
+
+/// One trigger of a function: exactly one of `queue`, `schedule`, `bucket`, `topic`.
+#[derive(Clone, Debug, JsonSchema)]
+#[serde(untagged)]
+pub enum RawTrigger {
+    Queue(RawQueueTrigger),
+    Schedule(RawScheduleTrigger),
+    Bucket(RawBucketTrigger),
+    Topic(RawTopicTrigger),
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawQueueTrigger {
+    pub queue: Sp<String>,
+    /// Standard queues 1..10000 (over 10 needs `batch_window`), FIFO 1..10. Default 10.
+    pub batch_size: Option<Sp<u32>>,
+    /// Batching window, 0..300 s.
+    pub batch_window: Option<Sp<Duration>>,
+    /// Maximum concurrent invocations by this mapping, 2..1000.
+    pub max_concurrency: Option<Sp<u32>>,
+    /// Report partial batch failures (default true).
+    pub report_failures: Option<Sp<bool>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawScheduleTrigger {
+    /// `rate(5 minutes)` or `cron(0 2 * * ? *)`.
+    pub schedule: Sp<String>,
+    pub enabled: Option<Sp<bool>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawBucketTrigger {
+    pub bucket: Sp<String>,
+    /// `created`, `removed` (default: `[created]`).
+    pub events: Option<Vec<Sp<String>>>,
+    pub prefix: Option<Sp<String>>,
+    pub suffix: Option<Sp<String>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawTopicTrigger {
+    pub topic: Sp<String>,
+    /// SNS subscription filter policy.
+    pub filter_policy: Option<Sp<JsonObject>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// Any JSON object (filter policies).
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsonObject(pub serde_json::Value);
+
+impl JsonSchema for JsonObject {
+    fn schema_name() -> Cow<'static, str> {
+        "JsonObject".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "object" })
+    }
+}
+
+impl FromNode for JsonObject {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Map(_) => Some(JsonObject(to_json(node))),
+            _ => {
+                cx.wrong_type(node, "a mapping");
+                None
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawQueue {
+    /// Seconds or a duration string, 0..12 h (default 30 s).
+    pub visibility_timeout: Option<Sp<Duration>>,
+    /// Message retention, 60 s..14 d (default 4 d).
+    pub retention: Option<Sp<Duration>>,
+    pub fifo: Option<Sp<bool>>,
+    /// `true`, `false` (explicit opt-out), or settings. Absent means no DLQ.
+    pub dlq: Option<Sp<RawDlq>>,
+    pub lint_ignore: Option<Vec<Sp<String>>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[serde(untagged)]
+pub enum RawDlq {
+    Enabled(bool),
+    Settings(RawDlqSettings),
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawDlqSettings {
+    /// Receives before a message moves to the DLQ (default 5).
+    pub max_receive_count: Option<Sp<u32>>,
+    /// DLQ retention (default 14 d).
+    pub retention: Option<Sp<Duration>>,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawTable {
+    pub key: Sp<RawKey>,
+    pub sort_key: Option<Sp<RawKey>>,
+    /// Name of the TTL attribute.
+    pub ttl: Option<Sp<String>>,
+    /// DynamoDB stream: `true` (new_and_old_images) or a view type.
+    pub stream: Option<Sp<RawStream>>,
+    /// Keep the table when it is removed from the spec or replaced (default true).
+    pub retain: Option<Sp<bool>>,
+    pub lint_ignore: Option<Vec<Sp<String>>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[serde(untagged)]
+pub enum RawKey {
+    /// A string attribute of this name.
+    Name(String),
+    Typed(RawTypedKey),
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawTypedKey {
+    pub name: Sp<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<Sp<KeyType>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+pub enum KeyType {
+    S,
+    N,
+    B,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[serde(untagged)]
+pub enum RawStream {
+    Enabled(bool),
+    View(StreamView),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamView {
+    KeysOnly,
+    NewImage,
+    OldImage,
+    NewAndOldImages,
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawBucket {
+    /// Keep the bucket when it is removed from the spec or replaced (default true).
+    pub retain: Option<Sp<bool>>,
+    /// Turn on object versioning.
+    pub versioning: Option<Sp<bool>>,
+    pub lint_ignore: Option<Vec<Sp<String>>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawTopic {
+    pub fifo: Option<Sp<bool>>,
+    pub lint_ignore: Option<Vec<Sp<String>>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawSecret {
+    /// An SSM parameter name, e.g. `/orders/stripe-key`.
+    pub ssm: Option<Sp<String>>,
+    /// A Secrets Manager secret name, e.g. `orders/stripe`.
+    pub secretsmanager: Option<Sp<String>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawLint {
+    /// Rule codes silenced for the whole spec, e.g. `[FN104]`.
+    pub ignore: Option<Vec<Sp<String>>>,
+}
+
+/// A duration in whole seconds: a number, or a string with one unit (`30s`, `5m`, `2h`, `4d`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Duration(pub u64);
+
+impl JsonSchema for Duration {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Whole seconds, or a string with one unit: `30s`, `5m`, `2h`, `4d`.",
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": r"^[0-9]+(s|m|h|d)$" }
+            ]
+        })
+    }
+}
+
+impl Duration {
+    pub fn parse(s: &str) -> Result<Duration, String> {
+        let t = s.trim();
+        let (num, mult) = match t.char_indices().last() {
+            Some((i, 's')) => (&t[..i], 1),
+            Some((i, 'm')) => (&t[..i], 60),
+            Some((i, 'h')) => (&t[..i], 3600),
+            Some((i, 'd')) => (&t[..i], 86400),
+            _ => (t, 1),
+        };
+        if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("`{s}` is not a duration"));
+        }
+        num.parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(mult))
+            .map(Duration)
+            .ok_or_else(|| format!("`{s}` is too large"))
+    }
+}
+
+impl FromNode for Duration {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Int(i) if *i >= 0 => Some(Duration(*i as u64)),
+            Value::Int(_) => {
+                cx.error(codes::OUT_OF_RANGE, node.span, "a duration cannot be negative");
+                None
+            }
+            Value::Str(s) => match Duration::parse(s) {
+                Ok(d) => Some(d),
+                Err(m) => {
+                    cx.error(codes::INVALID_VALUE, node.span, m).help = Some(
+                        "write whole seconds (`30`) or one number with one unit: `30s`, `5m`, `2h`, `4d`".into(),
+                    );
+                    None
+                }
+            },
+            _ => {
+                cx.wrong_type(node, "a duration (seconds, or a string like `30s`)");
+                None
+            }
+        }
+    }
+}
+
+/// A scalar written where a string is meant (env values, vars): numbers and booleans
+/// are kept as they were written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scalar(pub String);
+
+impl JsonSchema for Scalar {
+    fn schema_name() -> Cow<'static, str> {
+        "Scalar".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": ["string", "number", "boolean"] })
+    }
+}
+
+impl FromNode for Scalar {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Str(s) => Some(Scalar(s.clone())),
+            Value::Int(i) => Some(Scalar(i.to_string())),
+            Value::Float(f) => Some(Scalar(f.to_string())),
+            Value::Bool(b) => Some(Scalar(b.to_string())),
+            _ => {
+                cx.wrong_type(node, "a string, number or boolean");
+                None
+            }
+        }
+    }
+}
+
+fn enum_from_node<T: Copy>(node: &Node, cx: &mut Cx, options: &[(&'static str, T)]) -> Option<T> {
+    let Some(s) = node.as_str() else {
+        let names: Vec<String> = options.iter().map(|(n, _)| format!("`{n}`")).collect();
+        cx.wrong_type(node, &format!("one of {}", names.join(", ")));
+        return None;
+    };
+    if let Some((_, v)) = options.iter().find(|(n, _)| *n == s) {
+        return Some(*v);
+    }
+    let help = crate::suggest::hint(s, options.iter().map(|(n, _)| *n));
+    cx.error(codes::INVALID_VALUE, node.span, format!("`{s}` is not a valid value here"))
+        .help = help;
+    None
+}
+
+impl FromNode for Architecture {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        enum_from_node(node, cx, &[("arm64", Architecture::Arm64), ("x86_64", Architecture::X86_64)])
+    }
+}
+
+impl FromNode for KeyType {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        enum_from_node(node, cx, &[("S", KeyType::S), ("N", KeyType::N), ("B", KeyType::B)])
+    }
+}
+
+impl FromNode for StreamView {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        enum_from_node(
+            node,
+            cx,
+            &[
+                ("keys_only", StreamView::KeysOnly),
+                ("new_image", StreamView::NewImage),
+                ("old_image", StreamView::OldImage),
+                ("new_and_old_images", StreamView::NewAndOldImages),
+            ],
+        )
+    }
+}
+
+impl FromNode for RawStream {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Bool(b) => Some(RawStream::Enabled(*b)),
+            _ => StreamView::from_node(node, cx).map(RawStream::View),
+        }
+    }
+}
+
+impl FromNode for RawKey {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Str(s) => Some(RawKey::Name(s.clone())),
+            Value::Map(_) => {
+                let mut m = MapReader::new(node, node.span, "key", cx)?;
+                let name = m.req("name", cx);
+                let kind = m.opt("type", cx);
+                let ok = m.finish(cx);
+                Some(RawKey::Typed(RawTypedKey { name: name?, kind })).filter(|_| ok)
+            }
+            _ => {
+                cx.wrong_type(node, "an attribute name or `{ name, type }`");
+                None
+            }
+        }
+    }
+}
+
+impl FromNode for RawDlq {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Bool(b) => Some(RawDlq::Enabled(*b)),
+            Value::Map(_) => {
+                let mut m = MapReader::new(node, node.span, "dlq", cx)?;
+                let s = RawDlqSettings {
+                    max_receive_count: m.opt("max_receive_count", cx),
+                    retention: m.opt("retention", cx),
+                };
+                m.finish(cx).then_some(RawDlq::Settings(s))
+            }
+            _ => {
+                cx.wrong_type(node, "`true`, `false` or `{ max_receive_count, retention }`");
+                None
+            }
+        }
+    }
+}
+
+/// Every struct below reads its fields through a [`MapReader`] so that unknown fields
+/// are reported with the closest known name. `$owner` is the span of the key that
+/// names the element (missing-field errors point there).
+macro_rules! read_struct {
+    ($node:expr, $owner:expr, $what:literal, $cx:expr, $T:ident { $($field:ident : $how:ident $(($key:literal))?),* $(,)? } $(, span: $span:expr)?) => {{
+        let mut m = MapReader::new($node, $owner, $what, $cx)?;
+        $( let $field = read_struct!(@get m, $cx, $how, $field $(, $key)?); )*
+        let ok = m.finish($cx);
+        if !ok { return None; }
+        Some($T { $( $field: read_struct!(@unwrap $how, $field), )* $( span: $span )? })
+    }};
+    (@get $m:ident, $cx:expr, req, $field:ident) => { $m.req(stringify!($field), $cx) };
+    (@get $m:ident, $cx:expr, opt, $field:ident) => { $m.opt(stringify!($field), $cx) };
+    (@get $m:ident, $cx:expr, req, $field:ident, $key:literal) => { $m.req($key, $cx) };
+    (@get $m:ident, $cx:expr, opt, $field:ident, $key:literal) => { $m.opt($key, $cx) };
+    (@unwrap req, $field:ident) => { $field? };
+    (@unwrap opt, $field:ident) => { $field };
+}
+
+/// Read the whole spec from its root node.
+pub fn read_spec(root: &Node, cx: &mut Cx) -> Option<RawSpec> {
+    let span = Span::new(root.span.start, root.span.start);
+    if !matches!(root.value, Value::Map(_)) {
+        cx.wrong_type(root, "a mapping with `version`, `app` and the app's sections");
+        return None;
+    }
+    read_struct!(root, span, "spec", cx, RawSpec {
+        version: req, app: req, stages: opt, defaults: opt, tags: opt, api: opt,
+        functions: opt, queues: opt, tables: opt, buckets: opt, topics: opt, secrets: opt, lint: opt,
+    }, span: root.span)
+}
+
+/// Elements that are a name's value (`functions: { NAME: {...} }`) use the span of
+/// their node; missing-field errors then point at the start of that mapping.
+macro_rules! element {
+    ($T:ident, $what:literal, { $($field:ident : $how:ident $(($key:literal))?),* $(,)? }) => {
+        impl FromNode for $T {
+            fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+                read_struct!(node, node.span, $what, cx, $T { $($field : $how $(($key))?),* }, span: node.span)
+            }
+        }
+    };
+    ($T:ident, $what:literal, nospan { $($field:ident : $how:ident $(($key:literal))?),* $(,)? }) => {
+        impl FromNode for $T {
+            fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+                read_struct!(node, node.span, $what, cx, $T { $($field : $how $(($key))?),* })
+            }
+        }
+    };
+}
+
+element!(RawStage, "stage", nospan { region: opt, vars: opt });
+element!(RawDefaults, "defaults section", nospan { function: opt });
+element!(RawFunctionDefaults, "function defaults section", nospan {
+    runtime: opt, timeout: opt, memory: opt, concurrency: opt, log_retention_days: opt, architecture: opt,
+});
+element!(RawApi, "api section", nospan { cors: opt, authorizers: opt, routes: opt });
+element!(RawCors, "cors section", nospan {
+    origins: opt, methods: opt, headers: opt, expose_headers: opt, credentials: opt, max_age: opt,
+});
+element!(RawAuthorizer, "authorizer", { jwt: opt, function: opt, identity: opt, cache_ttl: opt });
+element!(RawJwt, "jwt authorizer", nospan { issuer: req, audience: req });
+element!(RawRoute, "route", nospan { function: req, auth: opt, lint_ignore: opt });
+element!(RawFunction, "function", {
+    handler: req, code: req, runtime: opt, timeout: opt, memory: opt, concurrency: opt,
+    provisioned: opt, log_retention_days: opt, architecture: opt, description: opt, env: opt,
+    uses: opt, triggers: opt, on_failure: opt, retries: opt, max_event_age: opt, policies: opt,
+    lint_ignore: opt,
+});
+element!(RawQueue, "queue", { visibility_timeout: opt, retention: opt, fifo: opt, dlq: opt, lint_ignore: opt });
+element!(RawTable, "table", { key: req, sort_key: opt, ttl: opt, stream: opt, retain: opt, lint_ignore: opt });
+element!(RawBucket, "bucket", { retain: opt, versioning: opt, lint_ignore: opt });
+element!(RawTopic, "topic", { fifo: opt, lint_ignore: opt });
+element!(RawSecret, "secret", { ssm: opt, secretsmanager: opt });
+element!(RawLint, "lint section", nospan { ignore: opt });
+element!(RawQueueTrigger, "queue trigger", {
+    queue: req, batch_size: opt, batch_window: opt, max_concurrency: opt, report_failures: opt,
+});
+element!(RawScheduleTrigger, "schedule trigger", { schedule: req, enabled: opt });
+element!(RawBucketTrigger, "bucket trigger", { bucket: req, events: opt, prefix: opt, suffix: opt });
+element!(RawTopicTrigger, "topic trigger", { topic: req, filter_policy: opt });
+
+const TRIGGER_KINDS: [&str; 4] = ["queue", "schedule", "bucket", "topic"];
+
+impl FromNode for RawTrigger {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let Value::Map(entries) = &node.value else {
+            cx.wrong_type(node, "a trigger (`- queue: NAME`, `- schedule: EXPR`, `- bucket: NAME` or `- topic: NAME`)");
+            return None;
+        };
+        let kinds: Vec<&Node> = entries
+            .iter()
+            .filter(|(k, _)| k.as_str().is_some_and(|k| TRIGGER_KINDS.contains(&k)))
+            .map(|(k, _)| k)
+            .collect();
+        match kinds.as_slice() {
+            [k] => match k.as_str() {
+                Some("queue") => RawQueueTrigger::from_node(node, cx).map(RawTrigger::Queue),
+                Some("schedule") => RawScheduleTrigger::from_node(node, cx).map(RawTrigger::Schedule),
+                Some("bucket") => RawBucketTrigger::from_node(node, cx).map(RawTrigger::Bucket),
+                _ => RawTopicTrigger::from_node(node, cx).map(RawTrigger::Topic),
+            },
+            [] => {
+                let first = entries.first().and_then(|(k, _)| k.as_str()).unwrap_or("");
+                let span = entries.first().map_or(node.span, |(k, _)| k.span);
+                let help = match crate::suggest::closest(first, TRIGGER_KINDS) {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None => "start the trigger with `queue:`, `schedule:`, `bucket:` or `topic:`".into(),
+                };
+                cx.error(codes::MISSING_FIELD, span, "a trigger needs one of `queue`, `schedule`, `bucket` or `topic`")
+                    .help = Some(help);
+                None
+            }
+            [_, second, ..] => {
+                cx.error(codes::INVALID_VALUE, second.span, "a trigger has exactly one of `queue`, `schedule`, `bucket` or `topic`")
+                    .help = Some("write each trigger as its own list item (`- queue: ...`, `- schedule: ...`)".into());
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Rendering: a `Model` and its `AppGraph` in, a deterministic CloudFormation template out.
