@@ -1,0 +1,1 @@
+"""Order handlers for the orders app."""

@@ -1,0 +1,148 @@
+//! Rendering as users run it: examples for every stage, determinism, the snapshot
+//! workflow (`--out` / `--check`), YAML output, the JSON Schema and cfn-lint.
+
+use crate::common::{fnplan, root, run};
+use std::path::Path;
+
+pub const EXAMPLES: [&str; 3] = ["orders", "pipeline", "minimal-api"];
+
+fn stages_of(example: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(format!("examples/{example}/fnplan.yaml"))).expect("example");
+    let file = fnplan::source::SourceFile::from_string("x.yaml", text);
+    let raw = fnplan::spec::load(&file).expect("example loads");
+    fnplan::model::stage_names(&raw)
+}
+
+#[test]
+fn examples_render_byte_identically_twice_for_every_stage() {
+    for ex in EXAMPLES {
+        let spec = format!("examples/{ex}/fnplan.yaml");
+        for stage in stages_of(ex) {
+            for format in ["json", "yaml"] {
+                let (c1, a, e1) = run(&["render", &spec, "--stage", &stage, "--format", format]);
+                let (c2, b, _) = run(&["render", &spec, "--stage", &stage, "--format", format]);
+                assert_eq!((c1, c2), (0, 0), "{ex}/{stage}: {e1}");
+                assert!(!a.is_empty());
+                assert_eq!(a, b, "{ex}/{stage} {format} differs between runs");
+            }
+        }
+    }
+}
+
+#[test]
+fn committed_snapshots_match_the_examples() {
+    for ex in EXAMPLES {
+        let (code, out, err) = run(&["render", &format!("examples/{ex}/fnplan.yaml"), "--check", "snapshots"]);
+        assert_eq!(code, 0, "snapshots/ is stale for {ex}; run `fnplan render examples/{ex}/fnplan.yaml --out snapshots`\n{out}{err}");
+    }
+}
+
+#[test]
+fn check_reports_a_unified_diff_and_exits_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf8");
+    let (code, _, err) = run(&["render", "examples/minimal-api/fnplan.yaml", "--out", d]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, _) = run(&["render", "examples/minimal-api/fnplan.yaml", "--check", d]);
+    assert_eq!(code, 0);
+    let file = std::fs::read_dir(dir.path()).expect("dir").next().expect("one file").expect("entry").path();
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replacen("\"Timeout\": 10", "\"Timeout\": 11", 1)).expect("write");
+    let (code, out, err) = run(&["render", "examples/minimal-api/fnplan.yaml", "--check", d]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("-") && out.contains("@@"), "{out}");
+    assert!(err.contains("differ from the spec"), "{err}");
+}
+
+#[test]
+fn output_to_file_and_stdout_agree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.json");
+    let p = path.to_str().expect("utf8");
+    let (code, stdout, _) = run(&["render", "examples/orders/fnplan.yaml", "--stage", "prod"]);
+    assert_eq!(code, 0);
+    let (code, _, _) = run(&["render", "examples/orders/fnplan.yaml", "--stage", "prod", "-o", p]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&path).expect("written"), stdout);
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert!(v["Resources"]["CreateOrderFunction"].is_object());
+}
+
+#[test]
+fn schema_is_generated_from_the_types_and_committed() {
+    let committed = std::fs::read_to_string(root().join("schemas/fnplan.schema.json")).expect("schemas/fnplan.schema.json");
+    let generated = fnplan::spec::schema::schema_json();
+    assert!(
+        committed == generated,
+        "schemas/fnplan.schema.json is stale: run `cargo run -- schema > schemas/fnplan.schema.json`"
+    );
+}
+
+fn yaml_to_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("read");
+    let file = fnplan::source::SourceFile::from_string("x", text);
+    let node = fnplan::spec::node::parse(&file, fnplan::spec::InputBudget::DEFAULT).expect("yaml");
+    fnplan::spec::read::to_json(&node)
+}
+
+#[test]
+fn spec_example_and_examples_validate_against_the_schema() {
+    let schema: serde_json::Value = serde_json::from_str(&fnplan::spec::schema::schema_json()).expect("schema json");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    // The complete example from SPEC.md (the contract).
+    let spec_md = std::fs::read_to_string(root().join("../shared/SPEC.md"))
+        .or_else(|_| std::fs::read_to_string("/work/shared/SPEC.md"))
+        .expect("SPEC.md next to the project");
+    let start = spec_md.find("```yaml\n").expect("yaml block") + 8;
+    let end = start + spec_md[start..].find("```").expect("block end");
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("spec.yaml");
+    std::fs::write(&p, &spec_md[start..end]).expect("write");
+    let mut docs = vec![("SPEC.md".to_string(), yaml_to_json(&p))];
+    for ex in EXAMPLES {
+        docs.push((ex.to_string(), yaml_to_json(&root().join(format!("examples/{ex}/fnplan.yaml")))));
+    }
+    for (name, doc) in docs {
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "{name} does not validate: {errors:#?}");
+    }
+    // And the schema rejects what the loader rejects.
+    let bad = serde_json::json!({ "version": 1, "app": "x", "functions": { "f": { "handler": "h", "code": "c", "timout": 3 } } });
+    assert!(!validator.is_valid(&bad));
+}
+
+/// Every rendered example template passes cfn-lint with zero errors. CI sets CFN_LINT
+/// (`.ci/run` installs it into .venv); locally the test uses `.venv/bin/cfn-lint` when present.
+#[test]
+fn rendered_examples_pass_cfn_lint() {
+    let cfn_lint = std::env::var("CFN_LINT").ok().or_else(|| {
+        let local = root().join(".venv/bin/cfn-lint");
+        local.exists().then(|| local.display().to_string())
+    });
+    let Some(cfn_lint) = cfn_lint else {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide cfn-lint (CFN_LINT)");
+        eprintln!("cfn-lint not installed; skipped (run .ci/run to install it)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut files = Vec::new();
+    for ex in EXAMPLES {
+        let d = dir.path().to_str().expect("utf8");
+        fnplan().args(["render", &format!("examples/{ex}/fnplan.yaml"), "--out", d]).assert().success();
+    }
+    for e in std::fs::read_dir(dir.path()).expect("dir") {
+        files.push(e.expect("entry").path());
+    }
+    files.sort();
+    let out = std::process::Command::new(&cfn_lint)
+        .args(["--format", "parseable", "--"])
+        .args(&files)
+        .output()
+        .expect("cfn-lint runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains(":E")).collect();
+    assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
+    // Exit codes: 0 clean, 4 warnings, 8 informational; 2 (errors) or 1 (crash) fail.
+    let code = out.status.code().unwrap_or(-1);
+    assert!(matches!(code, 0 | 4 | 8 | 12), "cfn-lint exit {code}: {text}{}", String::from_utf8_lossy(&out.stderr));
+}
