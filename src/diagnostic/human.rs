@@ -52,8 +52,8 @@ fn window(file: &SourceFile, spans: &[Span]) -> (usize, usize, usize) {
 
 /// Keep a span inside one line so a caret never runs over a whole block.
 fn trim_to_line(file: &SourceFile, span: Span) -> Span {
-    let start = span.start.min(file.len());
-    let end = span.end.min(file.len()).max(start);
+    let r = clamp(span.start, span.end, &file.text);
+    let (start, end) = (r.start, r.end);
     let text = file.slice(Span::new(start, end));
     let end = match text.find('\n') {
         Some(i) => start + i,
@@ -150,8 +150,16 @@ fn report<'a>(file: &'a SourceFile, d: &'a Diagnostic) -> Vec<Group<'a>> {
     groups
 }
 
+/// A range inside `text` on char boundaries (a span may come from byte offsets that fall
+/// inside a replacement character of a file that was not valid UTF-8).
 fn clamp(start: usize, end: usize, text: &str) -> std::ops::Range<usize> {
-    let s = start.min(text.len());
-    let e = end.min(text.len()).max(s);
+    let mut s = start.min(text.len());
+    while s > 0 && !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    let mut e = end.min(text.len()).max(s);
+    while e < text.len() && !text.is_char_boundary(e) {
+        e += 1;
+    }
     s..e
 }

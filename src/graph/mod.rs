@@ -1,12 +1,432 @@
 //! The dependency graph: a `Model` in, an [`AppGraph`] (petgraph) out, with the cycle
-//! and reachability queries the linter needs.
+//! and reachability queries the linter needs. Exports live in [`export`].
 
-use crate::model::Model;
+pub mod export;
 
-/// The app's dependency graph (filled in by `build`).
+use crate::model::{Access, AuthorizerKind, DlqSetting, Kind, Model, RefTarget, ResId, RouteAuth, Trigger};
+use crate::source::Span;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What a node of the graph stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    Route,
+    Authorizer,
+    Schedule,
+    Function,
+    Queue,
+    Dlq,
+    Table,
+    Bucket,
+    Topic,
+    Secret,
+    Api,
+}
+
+impl NodeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Route => "route",
+            NodeKind::Authorizer => "authorizer",
+            NodeKind::Schedule => "schedule",
+            NodeKind::Function => "function",
+            NodeKind::Queue => "queue",
+            NodeKind::Dlq => "dlq",
+            NodeKind::Table => "table",
+            NodeKind::Bucket => "bucket",
+            NodeKind::Topic => "topic",
+            NodeKind::Secret => "secret",
+            NodeKind::Api => "api",
+        }
+    }
+    /// Heading of the group this kind is drawn in.
+    pub fn group(self) -> &'static str {
+        match self {
+            NodeKind::Route | NodeKind::Authorizer | NodeKind::Api => "HTTP API",
+            NodeKind::Schedule => "Schedules",
+            NodeKind::Function => "Functions",
+            NodeKind::Queue | NodeKind::Dlq => "Queues",
+            NodeKind::Table => "Tables",
+            NodeKind::Bucket => "Buckets",
+            NodeKind::Topic => "Topics",
+            NodeKind::Secret => "Secrets",
+        }
+    }
+}
+
+/// How one node depends on or feeds another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeKind {
+    Invokes,
+    Triggers,
+    Sends,
+    Reads,
+    Writes,
+    Publishes,
+    RedrivesTo,
+    OnFailure,
+    Authorizes,
+    References,
+}
+
+impl EdgeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            EdgeKind::Invokes => "invokes",
+            EdgeKind::Triggers => "triggers",
+            EdgeKind::Sends => "sends",
+            EdgeKind::Reads => "reads",
+            EdgeKind::Writes => "writes",
+            EdgeKind::Publishes => "publishes",
+            EdgeKind::RedrivesTo => "redrives to",
+            EdgeKind::OnFailure => "on failure",
+            EdgeKind::Authorizes => "authorizes",
+            EdgeKind::References => "references",
+        }
+    }
+    /// Edges along which work flows on at run time (a message, event, object or call):
+    /// a cycle of these is a recursive loop.
+    pub fn carries_work(self) -> bool {
+        matches!(
+            self,
+            EdgeKind::Invokes | EdgeKind::Triggers | EdgeKind::Sends | EdgeKind::Writes | EdgeKind::Publishes | EdgeKind::OnFailure
+        )
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct GraphNode {
+    pub kind: NodeKind,
+    /// The element's name (route key for routes, expression for schedules).
+    pub name: String,
+    /// The model element, for functions, queues (not DLQs), tables, buckets, topics, secrets.
+    pub res: Option<ResId>,
+    /// Where the element is declared in the spec.
+    pub span: Span,
+    /// Stable, unique id used by the exports (`function:create-order`).
+    pub id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct GraphEdge {
+    pub kind: EdgeKind,
+    /// The spec text that creates this edge (a trigger, a `uses` entry, a reference).
+    pub span: Span,
+}
+
+/// The app as a directed graph; node and edge order follow the spec, so exports are deterministic.
 #[derive(Debug, Default)]
-pub struct AppGraph {}
+pub struct AppGraph {
+    pub graph: DiGraph<GraphNode, GraphEdge>,
+    by_res: HashMap<ResId, NodeIndex>,
+    dlqs: HashMap<usize, NodeIndex>,
+}
 
-pub fn build(_model: &Model) -> AppGraph {
-    AppGraph {}
+impl AppGraph {
+    /// The node of a model element.
+    pub fn node(&self, id: ResId) -> Option<NodeIndex> {
+        self.by_res.get(&id).copied()
+    }
+    /// The DLQ node of queue `index`, if it has one.
+    pub fn dlq(&self, queue_index: usize) -> Option<NodeIndex> {
+        self.dlqs.get(&queue_index).copied()
+    }
+    pub fn nodes(&self) -> impl Iterator<Item = (NodeIndex, &GraphNode)> {
+        self.graph.node_indices().map(move |i| (i, &self.graph[i]))
+    }
+    pub fn edges(&self) -> impl Iterator<Item = (NodeIndex, NodeIndex, &GraphEdge)> {
+        self.graph.edge_references().map(|e| (e.source(), e.target(), e.weight()))
+    }
+    /// Edges into `n` of the given kinds.
+    pub fn incoming(&self, n: NodeIndex, kinds: &[EdgeKind]) -> Vec<(NodeIndex, &GraphEdge)> {
+        self.graph
+            .edges_directed(n, Direction::Incoming)
+            .filter(|e| kinds.contains(&e.weight().kind))
+            .map(|e| (e.source(), e.weight()))
+            .collect()
+    }
+    /// Edges out of `n` of the given kinds.
+    pub fn outgoing(&self, n: NodeIndex, kinds: &[EdgeKind]) -> Vec<(NodeIndex, &GraphEdge)> {
+        self.graph
+            .edges_directed(n, Direction::Outgoing)
+            .filter(|e| kinds.contains(&e.weight().kind))
+            .map(|e| (e.target(), e.weight()))
+            .collect()
+    }
+
+    /// Cycles along edges accepted by `keep`, each as its nodes in walk order starting at
+    /// the first node in spec order, plus the edges that close it. Deterministic.
+    pub fn cycles(&self, keep: impl Fn(&GraphEdge) -> bool) -> Vec<Cycle> {
+        let filtered = self.graph.filter_map(|_, n| Some(n.clone()), |_, e| keep(e).then(|| e.clone()));
+        let mut out = Vec::new();
+        for scc in petgraph::algo::tarjan_scc(&filtered) {
+            let self_loop = scc.len() == 1 && filtered.contains_edge(scc[0], scc[0]);
+            if scc.len() < 2 && !self_loop {
+                continue;
+            }
+            let mut members = scc.clone();
+            members.sort();
+            // The shortest cycle through the first member (breadth-first, neighbours in
+            // index order): a simple cycle that is easy to read in a message.
+            let start = members[0];
+            let mut prev: HashMap<NodeIndex, (NodeIndex, EdgeIndex)> = HashMap::new();
+            let mut queue = std::collections::VecDeque::from([start]);
+            let mut closing: Option<(NodeIndex, EdgeIndex)> = None;
+            'bfs: while let Some(cur) = queue.pop_front() {
+                let mut next: Vec<_> = filtered
+                    .edges_directed(cur, Direction::Outgoing)
+                    .filter(|e| members.contains(&e.target()))
+                    .map(|e| (e.target(), e.id()))
+                    .collect();
+                next.sort();
+                for (t, e) in next {
+                    if t == start {
+                        closing = Some((cur, e));
+                        break 'bfs;
+                    }
+                    if let std::collections::hash_map::Entry::Vacant(v) = prev.entry(t) {
+                        v.insert((cur, e));
+                        queue.push_back(t);
+                    }
+                }
+            }
+            let Some((last, close)) = closing else { continue };
+            let mut path = vec![last];
+            let mut edges = vec![close];
+            let mut cur = last;
+            while cur != start {
+                let (p, e) = prev[&cur];
+                path.push(p);
+                edges.push(e);
+                cur = p;
+            }
+            path.reverse();
+            // edges were collected from the closing edge backwards: closing edge last.
+            let close = edges.remove(0);
+            edges.reverse();
+            edges.push(close);
+            let edge_info = edges.iter().map(|e| filtered[*e].clone()).collect();
+            out.push(Cycle { nodes: path, edges: edge_info });
+        }
+        out.sort_by_key(|c| c.nodes[0]);
+        out
+    }
+
+    /// Nodes that nothing points at through edges of `kinds` (orphans, unreachable code).
+    pub fn without_incoming(&self, kind: NodeKind, kinds: &[EdgeKind]) -> Vec<NodeIndex> {
+        self.nodes()
+            .filter(|(i, n)| n.kind == kind && self.incoming(*i, kinds).is_empty())
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// A cycle found by [`AppGraph::cycles`].
+#[derive(Clone, Debug)]
+pub struct Cycle {
+    pub nodes: Vec<NodeIndex>,
+    /// `edges[i]` leads from `nodes[i]` to `nodes[i + 1]` (the last one back to `nodes[0]`).
+    pub edges: Vec<GraphEdge>,
+}
+
+/// Build the graph of `model`: every trigger, route, authorizer, redrive, `uses` entry,
+/// on-failure destination and `${...}` reference becomes an edge.
+pub fn build(model: &Model) -> AppGraph {
+    let mut g = AppGraph::default();
+    let add = |g: &mut AppGraph, kind: NodeKind, name: &str, res: Option<ResId>, span: Span| {
+        let id = format!("{}:{}", kind.as_str(), name);
+        let ix = g.graph.add_node(GraphNode { kind, name: name.to_string(), res, span, id });
+        if let Some(r) = res {
+            g.by_res.insert(r, ix);
+        }
+        ix
+    };
+    let mut api_node = None;
+    if let Some(api) = &model.api {
+        if !api.routes.is_empty() {
+            api_node = Some(add(&mut g, NodeKind::Api, "http-api", None, api.span));
+        }
+    }
+    for (i, f) in model.functions.iter().enumerate() {
+        add(&mut g, NodeKind::Function, &f.name, Some(ResId::new(Kind::Function, i)), f.name_span);
+    }
+    for (i, q) in model.queues.iter().enumerate() {
+        add(&mut g, NodeKind::Queue, &q.name, Some(ResId::new(Kind::Queue, i)), q.name_span);
+        if let DlqSetting::Enabled(d) = &q.dlq {
+            let dlq_name = format!("{}-dlq", q.name);
+            let ix = add(&mut g, NodeKind::Dlq, &dlq_name, None, d.span);
+            g.dlqs.insert(i, ix);
+        }
+    }
+    for (i, t) in model.tables.iter().enumerate() {
+        add(&mut g, NodeKind::Table, &t.name, Some(ResId::new(Kind::Table, i)), t.name_span);
+    }
+    for (i, b) in model.buckets.iter().enumerate() {
+        add(&mut g, NodeKind::Bucket, &b.name, Some(ResId::new(Kind::Bucket, i)), b.name_span);
+    }
+    for (i, t) in model.topics.iter().enumerate() {
+        add(&mut g, NodeKind::Topic, &t.name, Some(ResId::new(Kind::Topic, i)), t.name_span);
+    }
+    for (i, s) in model.secrets.iter().enumerate() {
+        add(&mut g, NodeKind::Secret, &s.name, Some(ResId::new(Kind::Secret, i)), s.name_span);
+    }
+
+    let edge = |g: &mut AppGraph, a: NodeIndex, b: NodeIndex, kind: EdgeKind, span: Span| {
+        g.graph.add_edge(a, b, GraphEdge { kind, span });
+    };
+    let node = |g: &AppGraph, id: ResId| g.by_res[&id];
+
+    // Redrives.
+    for i in 0..model.queues.len() {
+        if let Some(d) = g.dlq(i) {
+            let q = node(&g, ResId::new(Kind::Queue, i));
+            let span = g.graph[d].span;
+            edge(&mut g, q, d, EdgeKind::RedrivesTo, span);
+        }
+    }
+    // Functions: triggers, uses, on_failure, references.
+    for (i, f) in model.functions.iter().enumerate() {
+        let fnode = node(&g, ResId::new(Kind::Function, i));
+        for t in &f.triggers {
+            let src = match t {
+                Trigger::Queue(q) => node(&g, q.queue),
+                Trigger::Bucket(b) => node(&g, b.bucket),
+                Trigger::Topic(x) => node(&g, x.topic),
+                Trigger::Schedule(s) => {
+                    let name = format!("{} #{}", f.name, s.ordinal);
+                    let ix = add(&mut g, NodeKind::Schedule, &name, None, s.span);
+                    g.graph[ix].name = s.expression.clone();
+                    ix
+                }
+            };
+            edge(&mut g, src, fnode, EdgeKind::Triggers, t.span());
+        }
+        for u in &f.uses {
+            let target = node(&g, u.target);
+            let kinds: &[EdgeKind] = match (u.target.kind, u.access) {
+                (_, Access::Read) | (_, Access::Receive) => &[EdgeKind::Reads],
+                (_, Access::Write) => &[EdgeKind::Writes],
+                (_, Access::ReadWrite) => &[EdgeKind::Reads, EdgeKind::Writes],
+                (_, Access::Send) => &[EdgeKind::Sends],
+                (_, Access::Publish) => &[EdgeKind::Publishes],
+                (_, Access::Invoke) => &[EdgeKind::Invokes],
+            };
+            for k in kinds {
+                edge(&mut g, fnode, target, *k, u.span);
+            }
+        }
+        if let Some((q, span)) = f.on_failure {
+            let qn = node(&g, q);
+            edge(&mut g, fnode, qn, EdgeKind::OnFailure, span);
+        }
+        for e in &f.env {
+            for r in e.value.refs() {
+                let target = match r.target {
+                    RefTarget::Res(id) => node(&g, id),
+                    RefTarget::Api => match api_node {
+                        Some(a) => a,
+                        None => continue,
+                    },
+                };
+                edge(&mut g, fnode, target, EdgeKind::References, r.span);
+            }
+        }
+    }
+    // API: authorizers, routes.
+    if let Some(api) = &model.api {
+        let mut auth_nodes = Vec::new();
+        for z in &api.authorizers {
+            let ix = add(&mut g, NodeKind::Authorizer, &z.name, None, z.name_span);
+            if let AuthorizerKind::Lambda { function, function_span, .. } = &z.kind {
+                let f = node(&g, *function);
+                edge(&mut g, ix, f, EdgeKind::Invokes, *function_span);
+            }
+            auth_nodes.push(ix);
+        }
+        for r in &api.routes {
+            let ix = add(&mut g, NodeKind::Route, &r.key, None, r.key_span);
+            if let Some(a) = api_node {
+                edge(&mut g, a, ix, EdgeKind::Triggers, r.key_span);
+            }
+            let f = node(&g, r.function);
+            edge(&mut g, ix, f, EdgeKind::Invokes, r.function_span);
+            if let RouteAuth::Authorizer(i, span) = r.auth {
+                edge(&mut g, auth_nodes[i], ix, EdgeKind::Authorizes, span);
+            }
+        }
+    }
+    g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn graph_of(yaml: &str) -> (Model, AppGraph) {
+        let file = SourceFile::from_string("t.yaml", yaml);
+        let raw = crate::spec::load(&file).expect("loads");
+        let (m, d) = crate::model::lower(&raw, &file, None);
+        let m = m.unwrap_or_else(|| panic!("{d:?}"));
+        let g = build(&m);
+        (m, g)
+    }
+
+    const LOOP: &str = r#"
+version: 1
+app: loopy
+defaults: { function: { runtime: python3.12 } }
+functions:
+  a:
+    handler: a.h
+    code: s3://b/a.zip
+    triggers: [{ queue: q1 }]
+    uses: { topic.t: publish }
+  b:
+    handler: b.h
+    code: s3://b/b.zip
+    triggers: [{ topic: t }]
+    uses: { queue.q1: send }
+  c:
+    handler: c.h
+    code: s3://b/c.zip
+    triggers: [{ topic: t }]
+queues: { q1: { dlq: true } }
+topics: { t: {} }
+"#;
+
+    #[test]
+    fn finds_a_loop_through_two_functions() {
+        let (_, g) = graph_of(LOOP);
+        let cycles = g.cycles(|e| e.kind.carries_work());
+        assert_eq!(cycles.len(), 1);
+        let names: Vec<&str> = cycles[0].nodes.iter().map(|n| g.graph[*n].name.as_str()).collect();
+        assert_eq!(names, ["a", "t", "b", "q1"]);
+        assert_eq!(cycles[0].edges.len(), 4);
+    }
+
+    #[test]
+    fn publishing_to_a_topic_that_triggers_another_function_is_not_a_loop() {
+        let src = LOOP.replace("uses: { queue.q1: send }", "uses: {}");
+        let (_, g) = graph_of(&src);
+        assert!(g.cycles(|e| e.kind.carries_work()).is_empty());
+    }
+
+    #[test]
+    fn every_reference_and_use_is_an_edge() {
+        let src = LOOP.replace("triggers: [{ topic: t }]\n", "triggers: [{ topic: t }]\n    env: { Q: \"${queue.q1.url}\" }\n");
+        let (m, g) = graph_of(&src);
+        let b = g.node(m.find(Kind::Function, "b").unwrap()).unwrap();
+        let q = g.node(m.find(Kind::Queue, "q1").unwrap()).unwrap();
+        let kinds: Vec<EdgeKind> = g.outgoing(b, &[EdgeKind::References, EdgeKind::Sends]).iter().map(|(t, e)| { assert_eq!(*t, q); e.kind }).collect();
+        assert!(kinds.contains(&EdgeKind::References) && kinds.contains(&EdgeKind::Sends));
+        let dlq = g.dlq(0).unwrap();
+        assert_eq!(g.incoming(dlq, &[EdgeKind::RedrivesTo]).len(), 1);
+    }
 }

@@ -1,17 +1,196 @@
-//! Linting: a `Model` and its `AppGraph` in, findings (diagnostics with stable codes) out.
+//! Linting: a `Model`, its `AppGraph` and rendered `Template` in, findings (diagnostics
+//! with stable codes, pointing into the spec) out.
 
-use crate::diagnostic::Code;
+pub mod rules;
 
-/// Every lint rule code (kept in sync with the registry by a test).
-const CODES: &[&str] = &[
-    "FN101", "FN102", "FN103", "FN104", "FN105", "FN106", "FN107", "FN108", "FN109", "FN110",
-    "FN201", "FN202", "FN203", "FN204", "FN301", "FN302", "FN303",
-];
+use crate::diagnostic::{Code, Diagnostic, SarifRule, Severity};
+use crate::graph::AppGraph;
+use crate::model::{Model, ResId};
+use crate::source::Span;
+use crate::template::Template;
+
+/// What `fnplan explain` and `fnplan rules` know of a rule.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: Code,
+    pub name: &'static str,
+    pub level: Severity,
+    /// One line for `fnplan rules`.
+    pub summary: &'static str,
+    /// The rule's doc comment lines (what, why, bad example, good example).
+    pub doc: &'static [&'static str],
+}
+
+impl RuleMeta {
+    /// The documentation as Markdown, as `fnplan explain` prints it.
+    pub fn doc_text(&self) -> String {
+        let mut s = String::new();
+        for line in self.doc {
+            s.push_str(line.strip_prefix(' ').unwrap_or(line));
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// One lint rule: metadata and a check over the whole app.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings);
+}
+
+/// Declare a rule struct whose doc comment becomes its `fnplan explain` text.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// ## What it does ...
+///     pub struct MissingTimeout => "FN103", "missing-timeout", Warning, "function without a timeout";
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])* pub struct $name:ident => $code:literal, $slug:literal, $level:ident, $summary:literal;) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+        impl $name {
+            pub const META: $crate::lint::RuleMeta = $crate::lint::RuleMeta {
+                code: $crate::diagnostic::Code($code),
+                name: $slug,
+                level: $crate::diagnostic::Severity::$level,
+                summary: $summary,
+                doc: &[$($doc),*],
+            };
+        }
+    };
+}
+
+/// The element a finding is about, so that its `lint_ignore` can silence it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Res(ResId),
+    /// Index into `model.api.routes`.
+    Route(usize),
+    None,
+}
+
+/// Where rules put their findings.
+#[derive(Default)]
+pub struct Findings {
+    items: Vec<(Owner, Diagnostic)>,
+}
+
+impl Findings {
+    pub fn push(&mut self, owner: Owner, d: Diagnostic) {
+        self.items.push((owner, d));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// What every rule can look at.
+pub struct LintContext<'a> {
+    pub model: &'a Model,
+    pub graph: &'a AppGraph,
+    pub template: &'a Template,
+    /// Size in bytes of the template as `fnplan render` prints it (JSON).
+    pub template_bytes: usize,
+}
+
+impl LintContext<'_> {
+    /// A finding of `rule` at its default level.
+    pub fn report(&self, rule: &'static RuleMeta, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(rule.code, rule.level, message).at(span)
+    }
+}
+
+/// Which rules run: `--select` / `--ignore` (codes or prefixes like `FN2`).
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    fn matches(list: &[String], code: &str) -> bool {
+        list.iter().any(|p| code.starts_with(p.as_str()))
+    }
+    pub fn enabled(&self, code: Code) -> bool {
+        (self.select.is_empty() || Self::matches(&self.select, code.0)) && !Self::matches(&self.ignore, code.0)
+    }
+    /// Parse a comma-separated list; every entry must be a code or a prefix of one.
+    pub fn parse_list(s: &str) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let up = part.to_ascii_uppercase();
+            if !rules::ALL.iter().any(|r| r.meta().code.0.starts_with(&up)) {
+                let hint = crate::suggest::hint(&up, rule_codes())
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+                return Err(format!("`{part}` is not a rule code or prefix{hint}"));
+            }
+            out.push(up);
+        }
+        Ok(out)
+    }
+}
+
+/// Run every selected rule; findings silenced by `lint.ignore` or an element's
+/// `lint_ignore` are dropped. Sorted by position in the spec.
+pub fn lint(cx: &LintContext<'_>, sel: &Selection) -> Vec<Diagnostic> {
+    let mut findings = Findings::default();
+    for rule in rules::ALL {
+        let meta = rule.meta();
+        if !sel.enabled(meta.code) || cx.model.lint_ignore.iter().any(|(c, _)| *c == meta.code) {
+            continue;
+        }
+        rule.check(cx, &mut findings);
+    }
+    let mut out: Vec<Diagnostic> = findings
+        .items
+        .into_iter()
+        .filter(|(owner, d)| !silenced(cx.model, *owner, d.code))
+        .map(|(_, d)| d)
+        .collect();
+    crate::diagnostic::sort(&mut out);
+    out.dedup();
+    out
+}
+
+fn silenced(model: &Model, owner: Owner, code: Code) -> bool {
+    let list: &[(Code, Span)] = match owner {
+        Owner::Res(id) => model.lint_ignore_of(id),
+        Owner::Route(i) => model.api.as_ref().map_or(&[], |a| a.routes[i].lint_ignore.as_slice()),
+        Owner::None => &[],
+    };
+    list.iter().any(|(c, _)| *c == code)
+}
+
+pub fn find_rule(code: &str) -> Option<&'static dyn Rule> {
+    rules::ALL.iter().copied().find(|r| r.meta().code.0.eq_ignore_ascii_case(code))
+}
 
 pub fn code_for(s: &str) -> Option<Code> {
-    CODES.iter().find(|c| c.eq_ignore_ascii_case(s)).map(|c| Code(c))
+    find_rule(s).map(|r| r.meta().code)
 }
 
 pub fn rule_codes() -> impl Iterator<Item = &'static str> + Clone {
-    CODES.iter().copied()
+    rules::ALL.iter().map(|r| r.meta().code.0)
+}
+
+/// Rule metadata for SARIF output.
+pub fn sarif_rules() -> Vec<SarifRule> {
+    rules::ALL
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            SarifRule {
+                code: m.code.0,
+                name: m.name,
+                summary: m.summary,
+                help_markdown: m.doc_text(),
+                default_level: m.level,
+            }
+        })
+        .collect()
 }

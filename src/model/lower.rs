@@ -898,10 +898,10 @@ fn lower_api(
     let mut routes = Vec::new();
     for (key, r) in named(&a.routes) {
         let (method, path) = parse_route_key(l, key);
-        let Some(function) = find(Kind::Function, &r.function.value) else {
+        let function = find(Kind::Function, &r.function.value);
+        if function.is_none() {
             unknown(l, Kind::Function, &r.function);
-            continue;
-        };
+        }
         let auth = match &r.auth {
             None => RouteAuth::Unset,
             Some(x) if x.value == "none" => RouteAuth::Public(x.span),
@@ -922,6 +922,7 @@ fn lower_api(
             },
         };
         let lint_ignore = l.lint_ignore(&r.lint_ignore);
+        let Some(function) = function else { continue };
         routes.push(Route {
             key: key.value.clone(),
             key_span: key.span,
@@ -1050,9 +1051,15 @@ fn check_env_cycles(l: &mut Lower<'_>, m: &Model) {
 /// Two names that map to the same logical ID would overwrite each other.
 fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
     let mut seen: BTreeMap<String, (Span, String)> = BTreeMap::new();
+    // One report per colliding pair, naming the first (main) logical ID they share.
+    let mut reported: Vec<(Span, Span)> = Vec::new();
     let mut add = |l: &mut Lower<'_>, id: String, span: Span, what: String| {
         if let Some((first, first_what)) = seen.get(&id) {
             let (first, first_what) = (*first, first_what.clone());
+            if reported.contains(&(first, span)) {
+                return;
+            }
+            reported.push((first, span));
             l.diags.push(
                 Diagnostic::error(codes::LOGICAL_ID_COLLISION, format!("{what} and {first_what} both become the logical ID `{id}`"))
                     .at(span)
@@ -1115,6 +1122,9 @@ fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
     let mut add_out = |l: &mut Lower<'_>, id: String, span: Span, what: String| {
         if let Some((first, fw)) = outs.get(&id) {
             let (first, fw) = (*first, fw.clone());
+            if reported.contains(&(first, span)) {
+                return;
+            }
             l.diags.push(
                 Diagnostic::error(codes::LOGICAL_ID_COLLISION, format!("{what} and {fw} both become the output `{id}`"))
                     .at(span)

@@ -4,6 +4,7 @@
 pub mod node;
 pub mod raw;
 pub mod read;
+pub mod schema;
 
 pub use node::InputBudget;
 pub use raw::RawSpec;

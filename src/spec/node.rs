@@ -249,7 +249,7 @@ fn yaml_error(file: &SourceFile, bom: usize, e: &serde_saphyr::Error) -> ParseEr
     let inner = e.without_snippet();
     let message = match inner {
         serde_saphyr::Error::Budget { breach, .. } => budget_message(breach),
-        other => strip_location(&other.to_string()),
+        other => tidy_message(&strip_location(&other.to_string())),
     };
     ParseError::Yaml { message, span }
 }
@@ -265,6 +265,28 @@ fn budget_message(b: &serde_saphyr::budget::BudgetBreach) -> String {
     }
 }
 
+/// Rephrase the parser's messages in fnplan's voice (no library advice, no repeated location).
+fn tidy_message(m: &str) -> String {
+    if let Some(rest) = m.split("budget breached: ").nth(1) {
+        let kind = rest.split([' ', '{']).next().unwrap_or("");
+        let n: String = rest.chars().filter(|c| c.is_ascii_digit()).take_while(|_| true).collect();
+        return match kind {
+            "Nodes" => "input budget exceeded: too many YAML nodes (alias expansion counts every copy)".to_string(),
+            "Depth" => "input budget exceeded: nested too deeply".to_string(),
+            "Aliases" => "input budget exceeded: too many alias uses".to_string(),
+            _ => format!("input budget exceeded ({kind}{})", if n.is_empty() { String::new() } else { format!(" {n}") }),
+        };
+    }
+    if m.contains("recursion limit") {
+        return "input budget exceeded: nested too deeply".to_string();
+    }
+    if let Some(rest) = m.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest).trim();
+        return format!("duplicate key `{key}`: it already appears earlier in the same mapping");
+    }
+    m.to_string()
+}
+
 /// Drop the library's own "error: line L column C: " prefix: we print the location ourselves.
 fn strip_location(s: &str) -> String {
     let first = s.lines().next().unwrap_or(s);
@@ -273,6 +295,8 @@ fn strip_location(s: &str) -> String {
         Some(rest) => rest.split_once(": ").map_or(rest, |(_, m)| m),
         None => t,
     };
+    // ... and a trailing "at line 4, column 2" (with any "(defined at ...)" after it).
+    let t = t.split(" at line ").next().unwrap_or(t);
     t.trim().to_string()
 }
 

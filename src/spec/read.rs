@@ -213,6 +213,12 @@ impl<T: FromNode> FromNode for Vec<T> {
                 }
                 ok.then_some(out)
             }
+            Value::Map(_) => {
+                cx.wrong_type(node, "a list");
+                cx.diags.last_mut().expect("pushed").help =
+                    Some("write a list: each item on its own line starting with `- `, or `[ {...}, {...} ]`".into());
+                None
+            }
             _ => {
                 cx.wrong_type(node, "a list");
                 None
@@ -237,9 +243,22 @@ impl<V: FromNode> FromNode for Named<V> {
                         ok = false;
                         continue;
                     };
+                    let before = cx.diags.len();
                     match V::from_node(v, cx) {
                         Some(val) => out.push((Sp::new(name.to_string(), k.span), val)),
                         None => ok = false,
+                    }
+                    // "a function is missing `handler`" is about the element: point at its
+                    // name and say which one.
+                    for d in &mut cx.diags[before..] {
+                        if d.code == codes::MISSING_FIELD && d.span == Some(v.span) {
+                            d.span = Some(k.span);
+                            if let Some(rest) = d.message.strip_prefix("an ").or(d.message.strip_prefix("a ")) {
+                                if let Some((what, tail)) = rest.split_once(" is missing") {
+                                    d.message = format!("{what} `{name}` is missing{tail}");
+                                }
+                            }
+                        }
                     }
                 }
                 ok.then_some(Named(out))

@@ -1,1 +1,185 @@
 //! Rendering: a `Model` and its `AppGraph` in, a deterministic CloudFormation template out.
+//!
+//! Templates are built as `serde_json::Value` data (the crate enables `preserve_order`, so
+//! keys keep the order they are inserted in), walking the model's vectors in order; nothing
+//! iterates a hash map, so the same model always renders to the same bytes.
+
+mod api;
+mod functions;
+mod iam;
+mod intrinsics;
+mod resources;
+mod triggers;
+
+pub use functions::artifact_key;
+
+#[cfg(test)]
+mod tests;
+
+use crate::graph::AppGraph;
+use crate::model::{ids, CodeSource, Model};
+use serde_json::{json, Map, Value};
+
+/// A rendered CloudFormation template document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    pub value: Value,
+}
+
+impl Template {
+    /// Pretty-printed JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.value).expect("a JSON value always serializes");
+        s.push('\n');
+        s
+    }
+
+    /// YAML; intrinsics keep their long form (`Fn::GetAtt:`), which CloudFormation accepts.
+    pub fn to_yaml(&self) -> String {
+        serde_saphyr::to_string(&self.value).expect("a JSON value always serializes to YAML")
+    }
+
+    /// How many entries `Resources` has.
+    pub fn resource_count(&self) -> usize {
+        self.value.get("Resources").and_then(Value::as_object).map_or(0, Map::len)
+    }
+}
+
+/// The template parameter that names the bucket holding locally built code zips.
+pub const ARTIFACT_BUCKET_PARAM: &str = "ArtifactBucket";
+
+/// Render `model` as a CloudFormation template. Infallible: the model is already checked.
+pub fn render(model: &Model, _graph: &AppGraph) -> Template {
+    let mut out = Resources::default();
+    resources::render_queues(model, &mut out);
+    resources::render_tables(model, &mut out);
+    resources::render_buckets(model, &mut out);
+    resources::render_topics(model, &mut out);
+    for index in 0..model.functions.len() {
+        functions::render_function(model, index, &mut out);
+    }
+    let has_api = api::has_api(model);
+    if has_api {
+        api::render_api(model, &mut out);
+    }
+
+    let mut doc = Map::new();
+    doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    doc.insert("Description".into(), json!(format!("fnplan app {}, stage {}", model.app, model.stage)));
+    let needs_artifacts = model.functions.iter().any(|f| matches!(f.code, CodeSource::Local { .. }));
+    if needs_artifacts {
+        doc.insert(
+            "Parameters".into(),
+            json!({
+                ARTIFACT_BUCKET_PARAM: {
+                    "Type": "String",
+                    "Description": "S3 bucket holding function code zips (fnplan package/apply fills this in)"
+                }
+            }),
+        );
+    }
+    doc.insert("Resources".into(), Value::Object(out.map));
+    doc.insert("Outputs".into(), Value::Object(outputs(model, has_api)));
+    Template { value: Value::Object(doc) }
+}
+
+fn outputs(model: &Model, has_api: bool) -> Map<String, Value> {
+    let mut o = Map::new();
+    if has_api {
+        o.insert(
+            ids::API_URL_OUTPUT.into(),
+            json!({
+                "Description": "Invoke URL of the HTTP API",
+                "Value": { "Fn::GetAtt": [ids::HTTP_API, "ApiEndpoint"] }
+            }),
+        );
+    }
+    for q in &model.queues {
+        o.insert(
+            ids::queue_url_output(&q.name),
+            json!({
+                "Description": format!("URL of queue {}", q.name),
+                "Value": { "Ref": ids::queue(&q.name) }
+            }),
+        );
+    }
+    for f in &model.functions {
+        o.insert(
+            ids::function_arn_output(&f.name),
+            json!({
+                "Description": format!("ARN of function {}", f.name),
+                "Value": { "Fn::GetAtt": [ids::function(&f.name), "Arn"] }
+            }),
+        );
+    }
+    o
+}
+
+/// The template's `Resources` section under construction.
+#[derive(Default)]
+pub(crate) struct Resources {
+    map: Map<String, Value>,
+}
+
+impl Resources {
+    pub(crate) fn add(&mut self, logical_id: String, r: Res) {
+        debug_assert!(!self.map.contains_key(&logical_id), "logical ID {logical_id} rendered twice");
+        self.map.insert(logical_id, r.into_value());
+    }
+}
+
+/// One resource: its type, attributes and properties, written in a fixed key order
+/// (`Type`, `DependsOn`, `DeletionPolicy`, `UpdateReplacePolicy`, `Properties`).
+pub(crate) struct Res {
+    ty: &'static str,
+    depends_on: Vec<String>,
+    /// `Some(true)`: Retain, `Some(false)`: Delete, `None`: no policy attributes.
+    retain: Option<bool>,
+    props: Map<String, Value>,
+}
+
+impl Res {
+    pub(crate) fn new(ty: &'static str) -> Self {
+        Res { ty, depends_on: Vec::new(), retain: None, props: Map::new() }
+    }
+    pub(crate) fn prop(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.props.insert(key.to_string(), value.into());
+        self
+    }
+    pub(crate) fn opt(self, key: &str, value: Option<impl Into<Value>>) -> Self {
+        match value {
+            Some(v) => self.prop(key, v),
+            None => self,
+        }
+    }
+    pub(crate) fn depends_on(mut self, logical_id: impl Into<String>) -> Self {
+        let id = logical_id.into();
+        if !self.depends_on.contains(&id) {
+            self.depends_on.push(id);
+        }
+        self
+    }
+    pub(crate) fn retain(mut self, retain: bool) -> Self {
+        self.retain = Some(retain);
+        self
+    }
+    pub(crate) fn props(&self) -> &Map<String, Value> {
+        &self.props
+    }
+    fn into_value(self) -> Value {
+        let mut m = Map::new();
+        m.insert("Type".into(), json!(self.ty));
+        if !self.depends_on.is_empty() {
+            m.insert("DependsOn".into(), json!(self.depends_on));
+        }
+        if let Some(retain) = self.retain {
+            let policy = if retain { "Retain" } else { "Delete" };
+            m.insert("DeletionPolicy".into(), json!(policy));
+            m.insert("UpdateReplacePolicy".into(), json!(policy));
+        }
+        if !self.props.is_empty() {
+            m.insert("Properties".into(), Value::Object(self.props));
+        }
+        Value::Object(m)
+    }
+}

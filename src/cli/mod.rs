@@ -1,0 +1,75 @@
+//! Command-line arguments in (clap), calls into the library and an [`ExitStatus`] out.
+//! No logic lives here beyond turning flags into typed options.
+
+mod explain;
+mod graph;
+mod lint;
+mod output;
+mod render;
+mod schema;
+
+use crate::diagnostic::ColorChoice;
+use crate::exit::ExitStatus;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub use output::Output;
+
+/// Compile a serverless app spec into CloudFormation; lint, plan and apply it.
+#[derive(Debug, Parser)]
+#[command(name = "fnplan", version, about, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colour (never when NO_COLOR is set, in `auto`).
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the CloudFormation template of a stage, or write/check one file per stage.
+    Render(render::RenderArgs),
+    /// Draw the app's dependency graph (Mermaid, Graphviz dot or JSON).
+    Graph(graph::GraphArgs),
+    /// Check the app for reliability, security and cost mistakes.
+    Lint(lint::LintArgs),
+    /// Print the documentation of a lint rule.
+    Explain(explain::ExplainArgs),
+    /// List every lint rule.
+    Rules(explain::RulesArgs),
+    /// Print the JSON Schema of the spec format.
+    Schema(schema::SchemaArgs),
+}
+
+/// The spec file argument shared by commands.
+#[derive(Debug, clap::Args)]
+pub struct SpecArgs {
+    /// The app spec.
+    #[arg(default_value = "fnplan.yaml")]
+    pub spec: PathBuf,
+    /// The stage to use (default: the only stage, or `dev`).
+    #[arg(long, short = 's')]
+    pub stage: Option<String>,
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> ExitStatus {
+    let out = Output::new(cli.color);
+    let result = match cli.command {
+        Command::Render(a) => render::run(a, &out),
+        Command::Graph(a) => graph::run(a, &out),
+        Command::Lint(a) => lint::run(a, &out),
+        Command::Explain(a) => explain::run_explain(a, &out),
+        Command::Rules(a) => explain::run_rules(a, &out),
+        Command::Schema(a) => schema::run(a, &out),
+    };
+    match result {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
+        Err(e) => {
+            out.error(&format!("cannot write output: {e}"));
+            ExitStatus::Failure
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! FN109 recursive-loop: the graph in, a finding for each cycle of functions feeding
+//! queues, topics, buckets or functions that trigger them again out.
+
+use crate::declare_rule;
+use crate::graph::NodeKind;
+use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags recursive loops: a function that sends to a queue, publishes to a topic,
+    /// writes to a bucket or invokes a function which (directly or through other
+    /// functions) triggers the first function again. The finding names the whole cycle.
+    ///
+    /// ## Why is this bad?
+    /// Each pass through the loop creates more work for the next: the classic runaway
+    /// Lambda bill. AWS's recursive loop detection only stops some SQS/SNS/S3 loops
+    /// after about 16 iterations and not at all for others. A function publishing to a
+    /// topic that triggers *another* function is not a loop and is not flagged.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// functions:
+    ///   resize:
+    ///     handler: r.h
+    ///     code: src
+    ///     triggers: [{ bucket: images }]
+    ///     uses: { bucket.images: write }
+    /// ```
+    ///
+    /// Use instead: write the output to another bucket (or prefix-filter the trigger
+    /// so the function's own output does not match).
+    /// ```yaml
+    ///     uses: { bucket.thumbnails: write }
+    /// ```
+    pub struct RecursiveLoop => "FN109", "recursive-loop", Error, "recursive loop between functions and what triggers them";
+}
+
+impl Rule for RecursiveLoop {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
+        let g = cx.graph;
+        for cycle in g.cycles(|e| e.kind.carries_work()) {
+            let mut steps = Vec::new();
+            for (i, n) in cycle.nodes.iter().enumerate() {
+                let node = &g.graph[*n];
+                steps.push(format!("{} `{}`", node.kind.as_str(), node.name));
+                steps.push(cycle.edges[i].kind.label().to_string());
+            }
+            let first = &g.graph[cycle.nodes[0]];
+            steps.push(format!("{} `{}`", first.kind.as_str(), first.name));
+            // Point at the edge where a function feeds the loop (the `uses` entry or
+            // on_failure), the place a user would change.
+            let (at, edge) = cycle
+                .nodes
+                .iter()
+                .zip(&cycle.edges)
+                .find(|(n, _)| g.graph[**n].kind == NodeKind::Function)
+                .map(|(n, e)| (*n, e))
+                .unwrap_or((cycle.nodes[0], &cycle.edges[0]));
+            let owner = g.graph[at].res.map_or(Owner::None, Owner::Res);
+            let mut d = cx.report(&Self::META, edge.span, format!("recursive loop: {}", steps.join(" → ")));
+            for (n, e) in cycle.nodes.iter().zip(&cycle.edges) {
+                if *n != at {
+                    d = d.label(e.span, format!("{} here", e.kind.label()));
+                }
+            }
+            out.push(
+                owner,
+                d.help("break the cycle: write to a different queue, topic or bucket, or filter the trigger so the function's own output does not match"),
+            );
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Functions: one function of the model in, its role, log group, Lambda function,
+//! version and alias (provisioned), event invoke config and trigger resources out.
+
+use super::intrinsics::{interp, invoke_target, ref_, tags_list, Expr};
+use super::{iam, triggers, Res, Resources, ARTIFACT_BUCKET_PARAM};
+use crate::model::{ids, Architecture, CodeSource, Function, Model};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+/// Render everything that belongs to `model.functions[index]` into `out`.
+pub(crate) fn render_function(model: &Model, index: usize, out: &mut Resources) {
+    let f = &model.functions[index];
+    out.add(ids::role(&f.name), iam::role(model, f));
+    out.add(ids::log_group(&f.name), log_group(model, f));
+
+    let function = lambda_function(model, f);
+    let hash = version_hash(function.props());
+    out.add(ids::function(&f.name), function);
+
+    if let Some(p) = &f.provisioned {
+        let fn_id = ids::function(&f.name);
+        let version_id = ids::version(&f.name, &hash);
+        out.add(
+            version_id.clone(),
+            Res::new("AWS::Lambda::Version")
+                .prop("FunctionName", ref_(&fn_id)),
+        );
+        out.add(
+            ids::alias(&f.name),
+            Res::new("AWS::Lambda::Alias")
+                .prop("FunctionName", ref_(&fn_id))
+                .prop("FunctionVersion", Expr::get_att(version_id, "Version"))
+                .prop("Name", "live")
+                .prop("ProvisionedConcurrencyConfig", json!({ "ProvisionedConcurrentExecutions": p.value })),
+        );
+    }
+
+    if needs_event_invoke_config(f) {
+        out.add(ids::event_invoke_config(&f.name), event_invoke_config(model, f));
+    }
+    triggers::render_triggers(model, index, out);
+}
+
+fn log_group_name(f: &Function) -> String {
+    format!("/aws/lambda/{}", f.physical_name)
+}
+
+fn log_group(model: &Model, f: &Function) -> Res {
+    Res::new("AWS::Logs::LogGroup")
+        .prop("LogGroupName", log_group_name(f))
+        .opt("RetentionInDays", f.log_retention_days.as_ref().map(|r| r.value))
+        .opt("Tags", tags_list(model))
+}
+
+fn architecture(a: Architecture) -> &'static str {
+    match a {
+        Architecture::Arm64 => "arm64",
+        Architecture::X86_64 => "x86_64",
+    }
+}
+
+fn code(model: &Model, f: &Function) -> Value {
+    match &f.code {
+        CodeSource::S3 { bucket, key } => json!({ "S3Bucket": bucket, "S3Key": key }),
+        CodeSource::Local { hash, .. } => json!({
+            "S3Bucket": ref_(ARTIFACT_BUCKET_PARAM),
+            "S3Key": artifact_key(model, f, hash),
+        }),
+    }
+}
+
+/// Where `fnplan package` puts a local function's zip in the artifact bucket.
+pub fn artifact_key(model: &Model, f: &Function, hash: &str) -> String {
+    format!("{}/{}/{}/{}.zip", model.app, model.stage, f.name, hash)
+}
+
+fn lambda_function(model: &Model, f: &Function) -> Res {
+    let env = if f.env.is_empty() {
+        None
+    } else {
+        let mut vars = Map::new();
+        for e in &f.env {
+            vars.insert(e.name.clone(), interp(model, &e.value));
+        }
+        Some(json!({ "Variables": vars }))
+    };
+    Res::new("AWS::Lambda::Function")
+        .depends_on(ids::log_group(&f.name))
+        .prop("FunctionName", f.physical_name.as_str())
+        .opt("Description", f.description.as_deref())
+        .prop("Handler", f.handler.as_str())
+        .prop("Runtime", f.runtime.value.as_str())
+        .prop("Architectures", json!([architecture(f.architecture)]))
+        .prop("Role", Expr::get_att(ids::role(&f.name), "Arn"))
+        .prop("Code", code(model, f))
+        .opt("Timeout", f.timeout.as_ref().map(|t| t.value))
+        .opt("MemorySize", f.memory.as_ref().map(|m| m.value))
+        .opt("ReservedConcurrentExecutions", f.concurrency.as_ref().map(|c| c.value))
+        .opt("Environment", env)
+        .opt("Tags", tags_list(model))
+}
+
+/// First 10 hex characters of the sha256 of the function's properties as canonical JSON
+/// (object keys sorted at every level), so any change of code or configuration gives a
+/// new version logical ID.
+pub(crate) fn version_hash(props: &Map<String, Value>) -> String {
+    let canonical = canonical_json(&Value::Object(props.clone()));
+    let digest = Sha256::digest(canonical.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest.iter() {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex.truncate(10);
+    hex
+}
+
+fn canonical_json(v: &Value) -> String {
+    fn sorted(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                let mut out = Map::new();
+                for k in keys {
+                    out.insert(k.clone(), sorted(&m[k]));
+                }
+                Value::Object(out)
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&sorted(v)).expect("a JSON value always serializes")
+}
+
+fn needs_event_invoke_config(f: &Function) -> bool {
+    f.has_async_triggers() || f.on_failure.is_some() || f.retries.is_some() || f.max_event_age.is_some()
+}
+
+fn event_invoke_config(model: &Model, f: &Function) -> Res {
+    let mut r = Res::new("AWS::Lambda::EventInvokeConfig");
+    let qualifier = if f.provisioned.is_some() {
+        r = r.depends_on(ids::alias(&f.name));
+        "live"
+    } else {
+        "$LATEST"
+    };
+    let destination = f.on_failure.map(|(q, _)| {
+        json!({
+            "OnFailure": { "Destination": Expr::get_att(ids::queue(&model.queues[q.index].name), "Arn").value() }
+        })
+    });
+    r.prop("FunctionName", ref_(ids::function(&f.name)))
+        .prop("Qualifier", qualifier)
+        .opt("MaximumRetryAttempts", f.retries.as_ref().map(|r| r.value))
+        .opt("MaximumEventAgeInSeconds", f.max_event_age.as_ref().map(|a| a.value))
+        .opt("DestinationConfig", destination)
+}
+
+/// What invokes `model.functions[index]` as a template value (see [`invoke_target`]).
+pub(crate) fn invoke_value(model: &Model, index: usize) -> Value {
+    invoke_target(model, index).value()
+}

@@ -1,0 +1,190 @@
+//! IAM: one function of the model in, its execution role out, with a least-privilege
+//! inline policy derived from `uses`, triggers, `on_failure` and raw `policies`.
+
+use super::intrinsics::{
+    bucket_arn_text, function_arn_text, secret_arn_text, sub, tags_list, Expr,
+};
+use super::Res;
+use crate::model::{ids, Access, Function, Kind, Model, ResId, SecretSource, Trigger};
+use serde_json::{json, Map, Value};
+
+const TABLE_READ: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+];
+const TABLE_WRITE: &[&str] = &[
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+];
+const QUEUE_SEND: &[&str] = &["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"];
+const QUEUE_RECEIVE: &[&str] = &[
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+];
+const BUCKET_READ: &[&str] = &["s3:GetObject"];
+const BUCKET_LIST: &[&str] = &["s3:ListBucket"];
+const BUCKET_WRITE: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
+
+/// One `Allow` statement; actions are sorted and deduplicated.
+fn statement(sid: String, actions: &[&[&str]], resources: Vec<Value>) -> Value {
+    let mut acts: Vec<&str> = actions.iter().flat_map(|a| a.iter().copied()).collect();
+    acts.sort_unstable();
+    acts.dedup();
+    json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": acts,
+        "Resource": resources,
+    })
+}
+
+fn access_word(a: Access) -> &'static str {
+    match a {
+        Access::Read => "Read",
+        Access::Write => "Write",
+        Access::ReadWrite => "ReadWrite",
+        Access::Send => "Send",
+        Access::Receive => "Receive",
+        Access::Publish => "Publish",
+        Access::Invoke => "Invoke",
+    }
+}
+
+/// The statements for one `uses` entry (or one implied by a trigger).
+fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Value> {
+    let i = target.index;
+    let name = model.name_of(target);
+    let sid = |suffix: &str| format!("{}{}{}", ids::pascal(target.kind.as_str()), ids::pascal(name), suffix);
+    let word = access_word(access);
+    match target.kind {
+        Kind::Table => {
+            let id = ids::table(&model.tables[i].name);
+            let arn = Expr::get_att(id.clone(), "Arn").value();
+            let index = sub(format!("${{{id}.Arn}}/index/*"));
+            match access {
+                Access::Write => vec![statement(sid(word), &[TABLE_WRITE], vec![arn])],
+                Access::ReadWrite => vec![statement(sid(word), &[TABLE_READ, TABLE_WRITE], vec![arn, index])],
+                _ => vec![statement(sid(word), &[TABLE_READ], vec![arn, index])],
+            }
+        }
+        Kind::Queue => {
+            let arn = Expr::get_att(ids::queue(&model.queues[i].name), "Arn").value();
+            let actions = if access == Access::Receive { QUEUE_RECEIVE } else { QUEUE_SEND };
+            vec![statement(sid(word), &[actions], vec![arn])]
+        }
+        Kind::Bucket => {
+            let b = &model.buckets[i];
+            let arn = sub(bucket_arn_text(b));
+            let objects = sub(format!("{}/*", bucket_arn_text(b)));
+            let list = statement(sid("List"), &[BUCKET_LIST], vec![arn]);
+            match access {
+                Access::Write => vec![statement(sid(word), &[BUCKET_WRITE], vec![objects])],
+                Access::ReadWrite => vec![statement(sid(word), &[BUCKET_READ, BUCKET_WRITE], vec![objects]), list],
+                _ => vec![statement(sid(word), &[BUCKET_READ], vec![objects]), list],
+            }
+        }
+        Kind::Topic => {
+            let arn = Expr::Ref(ids::topic(&model.topics[i].name)).value();
+            vec![statement(sid(word), &[&["sns:Publish"]], vec![arn])]
+        }
+        Kind::Function => {
+            let arn = function_arn_text(&model.functions[i]);
+            let qualified = format!("{arn}:*");
+            vec![statement(sid(word), &[&["lambda:InvokeFunction"]], vec![sub(arn), sub(qualified)])]
+        }
+        Kind::Secret => {
+            let s = &model.secrets[i];
+            let actions: &[&str] = match s.source {
+                SecretSource::Ssm(_) => &["ssm:GetParameter", "ssm:GetParameters"],
+                SecretSource::SecretsManager(_) => &["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            };
+            vec![statement(sid(word), &[actions], vec![sub(secret_arn_text(s))])]
+        }
+    }
+}
+
+/// The inline policy's statements, in order: logs, `uses` (spec order), triggers,
+/// `on_failure`, raw `policies`.
+pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
+    let mut out = vec![statement(
+        "Logs".into(),
+        &[&["logs:CreateLogStream", "logs:PutLogEvents"]],
+        vec![sub(format!(
+            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{}:*",
+            super::intrinsics::escape(&f.physical_name)
+        ))],
+    )];
+    for u in &f.uses {
+        out.extend(use_statements(model, u.target, u.access));
+    }
+    let uses = |target: ResId, access: Access| f.uses.iter().any(|u| u.target == target && u.access == access);
+    for t in &f.triggers {
+        if let Trigger::Queue(q) = t {
+            if !uses(q.queue, Access::Receive) {
+                out.extend(use_statements(model, q.queue, Access::Receive));
+            }
+        }
+    }
+    if let Some((q, _)) = f.on_failure {
+        if !uses(q, Access::Send) {
+            let arn = Expr::get_att(ids::queue(&model.queues[q.index].name), "Arn").value();
+            let sid = format!("Queue{}OnFailure", ids::pascal(&model.queues[q.index].name));
+            out.push(statement(sid, &[&["sqs:SendMessage"]], vec![arn]));
+        }
+    }
+    for (n, (raw, _)) in f.policies.iter().enumerate() {
+        out.push(raw_statement(raw, n + 1));
+    }
+    out
+}
+
+/// A raw statement, verbatim, with `Sid: RawN` put first when it has no `Sid` of its own.
+fn raw_statement(raw: &Value, n: usize) -> Value {
+    match raw {
+        Value::Object(obj) if !obj.contains_key("Sid") => {
+            let mut m = Map::new();
+            m.insert("Sid".into(), json!(format!("Raw{n}")));
+            for (k, v) in obj {
+                m.insert(k.clone(), v.clone());
+            }
+            Value::Object(m)
+        }
+        other => other.clone(),
+    }
+}
+
+/// `AWS::IAM::Role` for function `f`.
+pub(crate) fn role(model: &Model, f: &Function) -> Res {
+    Res::new("AWS::IAM::Role")
+        .prop(
+            "AssumeRolePolicyDocument",
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": { "Service": "lambda.amazonaws.com" },
+                    "Action": "sts:AssumeRole"
+                }]
+            }),
+        )
+        .prop(
+            "Policies",
+            json!([{
+                "PolicyName": "fnplan",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": statements(model, f)
+                }
+            }]),
+        )
+        .opt("Tags", tags_list(model))
+}

@@ -1,0 +1,180 @@
+//! Intrinsic functions: model references, strings with `${...}` parts and resource ARNs in,
+//! CloudFormation `Ref` / `Fn::GetAtt` / `Fn::Sub` values out.
+
+use crate::model::{
+    ids, Attr, Bucket, Function, Interp, Kind, Model, Part, Pseudo, RefTarget, Reference, Secret, SecretSource,
+};
+use serde_json::{json, Value};
+
+/// One CloudFormation expression, usable on its own or spliced into a larger `Fn::Sub`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Expr {
+    /// `{"Ref": id}` (a resource, parameter or pseudo parameter).
+    Ref(String),
+    /// `{"Fn::GetAtt": [id, attr]}`.
+    GetAtt(String, &'static str),
+    /// `{"Fn::Sub": text}`; `text` is already valid Sub syntax.
+    Sub(String),
+}
+
+impl Expr {
+    pub(crate) fn get_att(id: impl Into<String>, attr: &'static str) -> Self {
+        Expr::GetAtt(id.into(), attr)
+    }
+
+    pub(crate) fn value(&self) -> Value {
+        match self {
+            Expr::Ref(id) => json!({ "Ref": id }),
+            Expr::GetAtt(id, attr) => json!({ "Fn::GetAtt": [id, attr] }),
+            Expr::Sub(text) => sub(text.clone()),
+        }
+    }
+
+    /// The expression as `Fn::Sub` text: `${Id}`, `${Id.Attr}` or the Sub text itself.
+    pub(crate) fn sub_text(&self) -> String {
+        match self {
+            Expr::Ref(id) => format!("${{{id}}}"),
+            Expr::GetAtt(id, attr) => format!("${{{id}.{attr}}}"),
+            Expr::Sub(text) => text.clone(),
+        }
+    }
+}
+
+impl From<Expr> for Value {
+    fn from(e: Expr) -> Value {
+        e.value()
+    }
+}
+
+pub(crate) fn sub(text: impl Into<String>) -> Value {
+    json!({ "Fn::Sub": text.into() })
+}
+
+pub(crate) fn ref_(id: impl Into<String>) -> Value {
+    json!({ "Ref": id.into() })
+}
+
+/// Literal text made safe inside `Fn::Sub`: `${` becomes `${!`.
+pub(crate) fn escape(lit: &str) -> String {
+    lit.replace("${", "${!")
+}
+
+/// `arn:${AWS::Partition}:s3:::<bucket name pattern>` (Sub text).
+pub(crate) fn bucket_arn_text(b: &Bucket) -> String {
+    format!("arn:${{AWS::Partition}}:s3:::{}", b.physical_name_pattern)
+}
+
+/// The ARN of a secret (Sub text). Secrets Manager appends a random 6-character suffix.
+pub(crate) fn secret_arn_text(s: &Secret) -> String {
+    match &s.source {
+        SecretSource::Ssm(name) => format!(
+            "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{}",
+            escape(name.trim_start_matches('/'))
+        ),
+        SecretSource::SecretsManager(name) => format!(
+            "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{}-??????",
+            escape(name)
+        ),
+    }
+}
+
+/// A function's ARN built from its physical name (Sub text), for IAM statements: unlike
+/// `Fn::GetAtt` it adds no dependency, so two functions may invoke each other.
+pub(crate) fn function_arn_text(f: &Function) -> String {
+    format!(
+        "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}",
+        escape(&f.physical_name)
+    )
+}
+
+/// What invokes `model.functions[index]` should target: the `live` alias when the function
+/// has provisioned concurrency (`Ref` of an alias is its ARN), the function ARN otherwise.
+pub(crate) fn invoke_target(model: &Model, index: usize) -> Expr {
+    let f = &model.functions[index];
+    if f.provisioned.is_some() {
+        Expr::Ref(ids::alias(&f.name))
+    } else {
+        Expr::get_att(ids::function(&f.name), "Arn")
+    }
+}
+
+/// One `${kind.name.attr}` / `${api.url}` reference as an expression.
+pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
+    let id = match r.target {
+        RefTarget::Api => return Expr::get_att(ids::HTTP_API, "ApiEndpoint"),
+        RefTarget::Res(id) => id,
+    };
+    let i = id.index;
+    match (id.kind, r.attr) {
+        (Kind::Function, Attr::Arn) => Expr::get_att(ids::function(&model.functions[i].name), "Arn"),
+        (Kind::Function, _) => Expr::Ref(ids::function(&model.functions[i].name)),
+        (Kind::Queue, Attr::Name) => Expr::get_att(ids::queue(&model.queues[i].name), "QueueName"),
+        (Kind::Queue, Attr::Arn) => Expr::get_att(ids::queue(&model.queues[i].name), "Arn"),
+        (Kind::Queue, _) => Expr::Ref(ids::queue(&model.queues[i].name)),
+        (Kind::Table, Attr::Arn) => Expr::get_att(ids::table(&model.tables[i].name), "Arn"),
+        (Kind::Table, Attr::StreamArn) => Expr::get_att(ids::table(&model.tables[i].name), "StreamArn"),
+        (Kind::Table, _) => Expr::Ref(ids::table(&model.tables[i].name)),
+        (Kind::Bucket, Attr::Arn) => Expr::Sub(bucket_arn_text(&model.buckets[i])),
+        (Kind::Bucket, _) => Expr::Sub(model.buckets[i].physical_name_pattern.clone()),
+        (Kind::Topic, Attr::Name) => Expr::get_att(ids::topic(&model.topics[i].name), "TopicName"),
+        (Kind::Topic, _) => Expr::Ref(ids::topic(&model.topics[i].name)),
+        (Kind::Secret, Attr::Arn) => Expr::Sub(secret_arn_text(&model.secrets[i])),
+        // `${secret.x.name}` is lowered to a literal; render the name should one remain.
+        (Kind::Secret, _) => Expr::Sub(match &model.secrets[i].source {
+            SecretSource::Ssm(n) | SecretSource::SecretsManager(n) => escape(n),
+        }),
+    }
+}
+
+fn pseudo_id(p: Pseudo) -> &'static str {
+    match p {
+        Pseudo::Region => "AWS::Region",
+        Pseudo::Account => "AWS::AccountId",
+    }
+}
+
+/// A string with references as a template value: a plain string when it is all literal,
+/// the bare `Ref` / `Fn::GetAtt` when it is one reference, `Fn::Sub` otherwise.
+pub(crate) fn interp(model: &Model, s: &Interp) -> Value {
+    if let Some(lit) = s.as_literal() {
+        return Value::String(lit);
+    }
+    match s.parts.as_slice() {
+        [Part::Ref(r)] => return reference(model, r).value(),
+        [Part::Pseudo(p)] => return ref_(pseudo_id(*p)),
+        _ => {}
+    }
+    let mut text = String::new();
+    for p in &s.parts {
+        match p {
+            Part::Lit(l) => text.push_str(&escape(l)),
+            Part::Pseudo(p) => {
+                text.push_str("${");
+                text.push_str(pseudo_id(*p));
+                text.push('}');
+            }
+            Part::Ref(r) => text.push_str(&reference(model, r).sub_text()),
+        }
+    }
+    sub(text)
+}
+
+/// `[{Key, Value}]` from the model's tags, or `None` when there are none.
+pub(crate) fn tags_list(model: &Model) -> Option<Value> {
+    if model.tags.is_empty() {
+        return None;
+    }
+    Some(Value::Array(model.tags.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect()))
+}
+
+/// `{key: value}` from the model's tags (API Gateway v2 form), or `None` when there are none.
+pub(crate) fn tags_map(model: &Model) -> Option<Value> {
+    if model.tags.is_empty() {
+        return None;
+    }
+    let mut m = serde_json::Map::new();
+    for (k, v) in &model.tags {
+        m.insert(k.clone(), json!(v));
+    }
+    Some(Value::Object(m))
+}

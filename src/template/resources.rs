@@ -1,0 +1,166 @@
+//! Data resources: the model's queues, tables, buckets and topics in, `AWS::SQS::Queue`
+//! (+ DLQ), `AWS::DynamoDB::Table`, `AWS::S3::Bucket` (with its Lambda notifications) and
+//! `AWS::SNS::Topic` resources out. Secrets exist already and render nothing.
+
+use super::functions::invoke_value;
+use super::intrinsics::{escape, sub, tags_list, Expr};
+use super::{Res, Resources};
+use crate::model::{ids, BucketEvent, DlqSetting, KeyAttr, KeyType, Model, StreamView, Trigger};
+use serde_json::{json, Value};
+
+pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
+    for q in &model.queues {
+        let mut r = Res::new("AWS::SQS::Queue").prop("QueueName", q.physical_name.as_str());
+        if q.fifo {
+            r = r.prop("FifoQueue", true);
+        }
+        r = r
+            .prop("VisibilityTimeout", q.visibility_timeout.value)
+            .prop("MessageRetentionPeriod", q.retention.value);
+        if let DlqSetting::Enabled(d) = &q.dlq {
+            r = r.prop(
+                "RedrivePolicy",
+                json!({
+                    "deadLetterTargetArn": Expr::get_att(ids::dlq(&q.name), "Arn").value(),
+                    "maxReceiveCount": d.max_receive_count.value,
+                }),
+            );
+        }
+        out.add(ids::queue(&q.name), r.opt("Tags", tags_list(model)));
+
+        if let DlqSetting::Enabled(d) = &q.dlq {
+            let mut r = Res::new("AWS::SQS::Queue").prop("QueueName", d.physical_name.as_str());
+            if q.fifo {
+                r = r.prop("FifoQueue", true);
+            }
+            // The source queue's ARN is spelled out: `GetAtt` would be a cycle with its
+            // RedrivePolicy.
+            let source_arn = format!(
+                "arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:{}",
+                escape(&q.physical_name)
+            );
+            r = r.prop("MessageRetentionPeriod", d.retention.value).prop(
+                "RedriveAllowPolicy",
+                json!({ "redrivePermission": "byQueue", "sourceQueueArns": [sub(source_arn)] }),
+            );
+            out.add(ids::dlq(&q.name), r.opt("Tags", tags_list(model)));
+        }
+    }
+}
+
+fn key_type(k: KeyType) -> &'static str {
+    match k {
+        KeyType::S => "S",
+        KeyType::N => "N",
+        KeyType::B => "B",
+    }
+}
+
+fn stream_view(v: StreamView) -> &'static str {
+    match v {
+        StreamView::KeysOnly => "KEYS_ONLY",
+        StreamView::NewImage => "NEW_IMAGE",
+        StreamView::OldImage => "OLD_IMAGE",
+        StreamView::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+    }
+}
+
+pub(crate) fn render_tables(model: &Model, out: &mut Resources) {
+    for t in &model.tables {
+        let keys: Vec<(&KeyAttr, &str)> =
+            std::iter::once((&t.key, "HASH")).chain(t.sort_key.as_ref().map(|k| (k, "RANGE"))).collect();
+        let defs: Vec<Value> = keys
+            .iter()
+            .map(|(k, _)| json!({ "AttributeName": k.name, "AttributeType": key_type(k.kind) }))
+            .collect();
+        let schema: Vec<Value> =
+            keys.iter().map(|(k, role)| json!({ "AttributeName": k.name, "KeyType": role })).collect();
+        let r = Res::new("AWS::DynamoDB::Table")
+            .retain(t.retain)
+            .prop("TableName", t.physical_name.as_str())
+            .prop("BillingMode", "PAY_PER_REQUEST")
+            .prop("AttributeDefinitions", defs)
+            .prop("KeySchema", schema)
+            .opt("TimeToLiveSpecification", t.ttl.as_ref().map(|a| json!({ "AttributeName": a, "Enabled": true })))
+            .opt("StreamSpecification", t.stream.map(|v| json!({ "StreamViewType": stream_view(v) })))
+            .opt("Tags", tags_list(model));
+        out.add(ids::table(&t.name), r);
+    }
+}
+
+fn bucket_event(e: BucketEvent) -> &'static str {
+    match e {
+        BucketEvent::Created => "s3:ObjectCreated:*",
+        BucketEvent::Removed => "s3:ObjectRemoved:*",
+    }
+}
+
+pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
+    for (bi, b) in model.buckets.iter().enumerate() {
+        let mut r = Res::new("AWS::S3::Bucket").retain(b.retain);
+        let mut lambda_configs = Vec::new();
+        for (fi, f) in model.functions.iter().enumerate() {
+            for t in &f.triggers {
+                let Trigger::Bucket(bt) = t else { continue };
+                if bt.bucket.index != bi {
+                    continue;
+                }
+                // S3 checks it may invoke the function when the notification is saved.
+                r = r.depends_on(ids::bucket_permission(&f.name, &b.name));
+                let mut rules = Vec::new();
+                if let Some(p) = &bt.prefix {
+                    rules.push(json!({ "Name": "prefix", "Value": p }));
+                }
+                if let Some(s) = &bt.suffix {
+                    rules.push(json!({ "Name": "suffix", "Value": s }));
+                }
+                for e in &bt.events {
+                    let mut c = serde_json::Map::new();
+                    c.insert("Event".into(), json!(bucket_event(*e)));
+                    c.insert("Function".into(), invoke_value(model, fi));
+                    if !rules.is_empty() {
+                        c.insert("Filter".into(), json!({ "S3Key": { "Rules": rules } }));
+                    }
+                    lambda_configs.push(Value::Object(c));
+                }
+            }
+        }
+        r = r
+            .prop("BucketName", sub(b.physical_name_pattern.clone()))
+            .prop(
+                "PublicAccessBlockConfiguration",
+                json!({
+                    "BlockPublicAcls": true,
+                    "BlockPublicPolicy": true,
+                    "IgnorePublicAcls": true,
+                    "RestrictPublicBuckets": true
+                }),
+            )
+            .prop(
+                "BucketEncryption",
+                json!({
+                    "ServerSideEncryptionConfiguration": [
+                        { "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }
+                    ]
+                }),
+            )
+            .prop("OwnershipControls", json!({ "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] }));
+        if b.versioning {
+            r = r.prop("VersioningConfiguration", json!({ "Status": "Enabled" }));
+        }
+        if !lambda_configs.is_empty() {
+            r = r.prop("NotificationConfiguration", json!({ "LambdaConfigurations": lambda_configs }));
+        }
+        out.add(ids::bucket(&b.name), r.opt("Tags", tags_list(model)));
+    }
+}
+
+pub(crate) fn render_topics(model: &Model, out: &mut Resources) {
+    for t in &model.topics {
+        let mut r = Res::new("AWS::SNS::Topic").prop("TopicName", t.physical_name.as_str());
+        if t.fifo {
+            r = r.prop("FifoTopic", true);
+        }
+        out.add(ids::topic(&t.name), r.opt("Tags", tags_list(model)));
+    }
+}

@@ -1,0 +1,82 @@
+//! Triggers: one function's `triggers` in, event source mappings, EventBridge rules, SNS
+//! subscriptions and the Lambda permissions that let each source invoke the function out.
+//! (A bucket trigger's notification entry lives on the bucket; see `resources.rs`.)
+
+use super::functions::invoke_value;
+use super::intrinsics::{bucket_arn_text, ref_, sub, Expr};
+use super::{Res, Resources};
+use crate::model::{ids, Model, Trigger};
+use serde_json::{json, Value};
+
+/// `AWS::Lambda::Permission` letting `principal` invoke `model.functions[index]`.
+pub(crate) fn permission(model: &Model, index: usize, principal: &str, source_arn: Value) -> Res {
+    Res::new("AWS::Lambda::Permission")
+        .prop("Action", "lambda:InvokeFunction")
+        .prop("FunctionName", invoke_value(model, index))
+        .prop("Principal", principal)
+        .prop("SourceArn", source_arn)
+}
+
+pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) {
+    let f = &model.functions[index];
+    for t in &f.triggers {
+        match t {
+            Trigger::Queue(q) => {
+                let queue = &model.queues[q.queue.index];
+                let scaling = q.max_concurrency.as_ref().map(|m| json!({ "MaximumConcurrency": m.value }));
+                let mut r = Res::new("AWS::Lambda::EventSourceMapping")
+                    // The role's receive statement must exist before Lambda polls the queue.
+                    .depends_on(ids::role(&f.name))
+                    .prop("EventSourceArn", Expr::get_att(ids::queue(&queue.name), "Arn"))
+                    .prop("FunctionName", invoke_value(model, index))
+                    .opt("BatchSize", q.batch_size.as_ref().map(|b| b.value))
+                    .opt("MaximumBatchingWindowInSeconds", q.batch_window.as_ref().map(|w| w.value))
+                    .opt("ScalingConfig", scaling);
+                if q.report_failures {
+                    r = r.prop("FunctionResponseTypes", json!(["ReportBatchItemFailures"]));
+                }
+                out.add(ids::queue_mapping(&f.name, &queue.name), r.prop("Enabled", true));
+            }
+            Trigger::Schedule(s) => {
+                let rule_id = ids::schedule_rule(&f.name, s.ordinal);
+                out.add(
+                    rule_id.clone(),
+                    Res::new("AWS::Events::Rule")
+                        .prop("ScheduleExpression", s.expression.as_str())
+                        .prop("State", if s.enabled { "ENABLED" } else { "DISABLED" })
+                        .prop("Targets", json!([{ "Id": "Target", "Arn": invoke_value(model, index) }])),
+                );
+                out.add(
+                    ids::schedule_permission(&f.name, s.ordinal),
+                    permission(model, index, "events.amazonaws.com", Expr::get_att(rule_id, "Arn").value()),
+                );
+            }
+            Trigger::Bucket(b) => {
+                let bucket = &model.buckets[b.bucket.index];
+                // The bucket's ARN is spelled out, never `Ref`/`GetAtt`: the bucket depends on
+                // this permission, so a reference back would be a circular dependency.
+                out.add(
+                    ids::bucket_permission(&f.name, &bucket.name),
+                    permission(model, index, "s3.amazonaws.com", sub(bucket_arn_text(bucket)))
+                        .prop("SourceAccount", ref_("AWS::AccountId")),
+                );
+            }
+            Trigger::Topic(x) => {
+                let topic_id = ids::topic(&model.topics[x.topic.index].name);
+                let topic_name = &model.topics[x.topic.index].name;
+                out.add(
+                    ids::topic_subscription(&f.name, topic_name),
+                    Res::new("AWS::SNS::Subscription")
+                        .prop("Protocol", "lambda")
+                        .prop("Endpoint", invoke_value(model, index))
+                        .prop("TopicArn", ref_(&topic_id))
+                        .opt("FilterPolicy", x.filter_policy.clone()),
+                );
+                out.add(
+                    ids::topic_permission(&f.name, topic_name),
+                    permission(model, index, "sns.amazonaws.com", ref_(&topic_id)),
+                );
+            }
+        }
+    }
+}
