@@ -13,6 +13,8 @@ pub mod pipeline;
 pub mod source;
 pub mod spec;
 pub mod suggest;
+#[doc(hidden)]
+pub mod synth;
 pub mod template;
 
 pub use exit::ExitStatus;

@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::graph::{self, AppGraph};
 use crate::model::{self, Model};
 use crate::source::{SourceFile, Span};
-use crate::spec::{self, codes, RawSpec};
+use crate::spec::{self, RawSpec, codes};
 use crate::template::{self, Template};
 use std::path::Path;
 
@@ -15,14 +15,20 @@ pub enum Stop {
     /// The file could not be read at all.
     Io { path: String, error: std::io::Error },
     /// The spec has input errors (and maybe warnings); exit 2.
-    Input { file: Box<SourceFile>, diags: Vec<Diagnostic> },
+    Input {
+        file: Box<SourceFile>,
+        diags: Vec<Diagnostic>,
+    },
 }
 
 /// Read a spec file: any bytes in, a [`SourceFile`] out (invalid UTF-8 is an input error
 /// pointing at the first bad byte).
 pub fn read(path: &Path) -> Result<SourceFile, Stop> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| Stop::Io { path: name.clone(), error })?;
+    let bytes = std::fs::read(path).map_err(|error| Stop::Io {
+        path: name.clone(),
+        error,
+    })?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, path, text)),
         Err(e) => {
@@ -32,10 +38,16 @@ pub fn read(path: &Path) -> Result<SourceFile, Stop> {
             // Offsets before the bad byte are unchanged by the lossy conversion.
             let file = SourceFile::new(name, path, text);
             let bad_len = file.text[valid..].chars().next().map_or(0, char::len_utf8);
-            let d = Diagnostic::error(codes::SYNTAX, format!("the spec is not valid UTF-8 (bad byte at offset {valid})"))
-                .at(Span::new(valid, valid + bad_len))
-                .help("save the file as UTF-8");
-            Err(Stop::Input { file: Box::new(file), diags: vec![d] })
+            let d = Diagnostic::error(
+                codes::SYNTAX,
+                format!("the spec is not valid UTF-8 (bad byte at offset {valid})"),
+            )
+            .at(Span::new(valid, valid + bad_len))
+            .help("save the file as UTF-8");
+            Err(Stop::Input {
+                file: Box::new(file),
+                diags: vec![d],
+            })
         }
     }
 }
@@ -50,7 +62,10 @@ pub fn load(path: &Path) -> Result<Loaded, Stop> {
     let file = read(path)?;
     match spec::load(&file) {
         Ok(raw) => Ok(Loaded { file, raw }),
-        Err(diags) => Err(Stop::Input { file: Box::new(file), diags }),
+        Err(diags) => Err(Stop::Input {
+            file: Box::new(file),
+            diags,
+        }),
     }
 }
 
@@ -66,10 +81,17 @@ pub struct Compiled {
 impl Loaded {
     pub fn compile(&self, stage: Option<&str>) -> Result<Compiled, Vec<Diagnostic>> {
         let (model, diags) = model::lower(&self.raw, &self.file, stage);
-        let Some(model) = model else { return Err(diags) };
+        let Some(model) = model else {
+            return Err(diags);
+        };
         let graph = graph::build(&model);
         let template = template::render(&model, &graph);
-        Ok(Compiled { model, graph, template, warnings: diags })
+        Ok(Compiled {
+            model,
+            graph,
+            template,
+            warnings: diags,
+        })
     }
 
     /// The stages to act on: the one asked for, or every stage the spec declares.

@@ -48,11 +48,11 @@ mod tests {
     #[test]
     fn finds_typos() {
         assert_eq!(closest("timout", ["timeout", "memory"]), Some("timeout"));
-        assert_eq!(closest("create-ordr", ["create-order", "get-order"]), Some("create-order"));
-        assert_eq!(closest("zzz", ["timeout", "memory"]), None);
         assert_eq!(
-            hint("zzz", ["a", "b"]).unwrap(),
-            "expected one of `a`, `b`"
+            closest("create-ordr", ["create-order", "get-order"]),
+            Some("create-order")
         );
+        assert_eq!(closest("zzz", ["timeout", "memory"]), None);
+        assert_eq!(hint("zzz", ["a", "b"]).unwrap(), "expected one of `a`, `b`");
     }
 }

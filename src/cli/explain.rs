@@ -27,11 +27,20 @@ pub fn run_explain(a: ExplainArgs, out: &Output) -> std::io::Result<ExitStatus> 
         let hint = crate::suggest::hint(&a.code.to_ascii_uppercase(), lint::rule_codes())
             .map(|h| format!("; {h}"))
             .unwrap_or_default();
-        out.error(&format!("`{}` is not a rule code{hint} (`fnplan rules` lists them)", a.code));
+        out.error(&format!(
+            "`{}` is not a rule code{hint} (`fnplan rules` lists them)",
+            a.code
+        ));
         return Ok(ExitStatus::InputError);
     };
     let m = rule.meta();
-    out.print(&format!("{} {} ({} by default)\n\n{}", m.code, m.name, m.level, m.doc_text()))?;
+    out.print(&format!(
+        "{} {} ({} by default)\n\n{}",
+        m.code,
+        m.name,
+        m.level,
+        m.doc_text()
+    ))?;
     Ok(ExitStatus::Success)
 }
 
@@ -42,7 +51,13 @@ pub fn run_rules(a: RulesArgs, out: &Output) -> std::io::Result<ExitStatus> {
             let w = rules.iter().map(|m| m.name.len()).max().unwrap_or(0);
             let mut s = String::new();
             for m in &rules {
-                s.push_str(&format!("{}  {:<w$}  {:<7}  {}\n", m.code, m.name, m.level.to_string(), m.summary));
+                s.push_str(&format!(
+                    "{}  {:<w$}  {:<7}  {}\n",
+                    m.code,
+                    m.name,
+                    m.level.to_string(),
+                    m.summary
+                ));
             }
             s
         }

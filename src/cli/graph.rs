@@ -3,7 +3,7 @@
 use super::{Output, SpecArgs};
 use crate::diagnostic::Format;
 use crate::exit::ExitStatus;
-use crate::graph::export::{export, GraphFormat};
+use crate::graph::export::{GraphFormat, export};
 use crate::pipeline::{self, Stop};
 use std::path::PathBuf;
 
@@ -25,7 +25,18 @@ pub fn run(a: GraphArgs, out: &Output) -> std::io::Result<ExitStatus> {
     };
     let c = match loaded.compile(a.spec.stage.as_deref()) {
         Ok(c) => c,
-        Err(diags) => return out.stop(Stop::Input { file: Box::new(loaded.file), diags }, Format::Human),
+        Err(diags) => {
+            return out.stop(
+                Stop::Input {
+                    file: Box::new(loaded.file),
+                    diags,
+                },
+                Format::Human,
+            );
+        }
     };
-    out.write_to(a.output.as_deref(), &export(&c.graph, &loaded.file, a.format))
+    out.write_to(
+        a.output.as_deref(),
+        &export(&c.graph, &loaded.file, a.format),
+    )
 }

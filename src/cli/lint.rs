@@ -31,7 +31,10 @@ pub struct LintArgs {
 
 pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
     let mut sel = Selection::default();
-    for (flag, src, dst) in [("--select", &a.select, &mut sel.select), ("--ignore", &a.ignore, &mut sel.ignore)] {
+    for (flag, src, dst) in [
+        ("--select", &a.select, &mut sel.select),
+        ("--ignore", &a.ignore, &mut sel.ignore),
+    ] {
         if let Some(s) = src {
             match Selection::parse_list(s) {
                 Ok(v) => *dst = v,
@@ -51,10 +54,24 @@ pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
     for stage in loaded.stages(a.spec.stage.as_deref()) {
         let c = match loaded.compile(Some(&stage)) {
             Ok(c) => c,
-            Err(diags) => return out.stop(Stop::Input { file: Box::new(loaded.file), diags }, a.format),
+            Err(diags) => {
+                return out.stop(
+                    Stop::Input {
+                        file: Box::new(loaded.file),
+                        diags,
+                    },
+                    a.format,
+                );
+            }
         };
-        let bytes = c.template.to_json().len();
-        let cx = LintContext { model: &c.model, graph: &c.graph, template: &c.template, template_bytes: bytes };
+        // What plan/apply send to CloudFormation: compact JSON.
+        let bytes = c.template.compact_len();
+        let cx = LintContext {
+            model: &c.model,
+            graph: &c.graph,
+            template: &c.template,
+            template_bytes: bytes,
+        };
         for d in lint::lint(&cx, &sel) {
             if !all.contains(&d) {
                 all.push(d);
@@ -62,7 +79,13 @@ pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
         }
     }
     diagnostic::sort(&mut all);
-    let text = diagnostic::render(a.format, &loaded.file, &all, out.color, &lint::sarif_rules());
+    let text = diagnostic::render(
+        a.format,
+        &loaded.file,
+        &all,
+        out.color,
+        &lint::sarif_rules(),
+    );
     out.print(&text)?;
     if a.format == Format::Human {
         let summary = diagnostic::summary(&all);
@@ -74,5 +97,9 @@ pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
     }
     let errors = all.iter().any(|d| d.is_error());
     let warnings = all.iter().any(|d| !d.is_error());
-    Ok(if errors || (warnings && a.deny == Some(Deny::Warnings)) { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(if errors || (warnings && a.deny == Some(Deny::Warnings)) {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }

@@ -17,7 +17,13 @@ pub use output::Output;
 
 /// Compile a serverless app spec into CloudFormation; lint, plan and apply it.
 #[derive(Debug, Parser)]
-#[command(name = "fnplan", version, about, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "fnplan",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// When to use colour (never when NO_COLOR is set, in `auto`).
     #[arg(long, value_enum, default_value = "auto", global = true)]
@@ -40,6 +46,9 @@ pub enum Command {
     Rules(explain::RulesArgs),
     /// Print the JSON Schema of the spec format.
     Schema(schema::SchemaArgs),
+    /// Print a synthetic spec with N functions (for benchmarks).
+    #[command(hide = true)]
+    Synth(schema::SynthArgs),
 }
 
 /// The spec file argument shared by commands.
@@ -63,6 +72,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Explain(a) => explain::run_explain(a, &out),
         Command::Rules(a) => explain::run_rules(a, &out),
         Command::Schema(a) => schema::run(a, &out),
+        Command::Synth(a) => schema::run_synth(a, &out),
     };
     match result {
         Ok(s) => s,

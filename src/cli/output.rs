@@ -28,7 +28,11 @@ impl Output {
     }
 
     pub fn error(&self, s: &str) {
-        let prefix = if self.color.use_color_for_stderr() { "\x1b[1;31merror\x1b[0m" } else { "error" };
+        let prefix = if self.color.use_color_for_stderr() {
+            "\x1b[1;31merror\x1b[0m"
+        } else {
+            "error"
+        };
         let _ = writeln!(std::io::stderr(), "{prefix}: {s}");
     }
 
@@ -48,7 +52,15 @@ impl Output {
 
     /// Report input diagnostics (human, on stderr) and end with exit code 2.
     pub fn input_errors(&self, file: &SourceFile, diags: &[Diagnostic]) -> ExitStatus {
-        let text = diagnostic::render_human(file, diags, if self.color.use_color_for_stderr() { ColorChoice::Always } else { ColorChoice::Never });
+        let text = diagnostic::render_human(
+            file,
+            diags,
+            if self.color.use_color_for_stderr() {
+                ColorChoice::Always
+            } else {
+                ColorChoice::Never
+            },
+        );
         let _ = write!(std::io::stderr(), "{text}");
         let errors = diags.iter().filter(|d| d.is_error()).count();
         self.error(&format!(
@@ -75,7 +87,13 @@ impl Output {
             Stop::Input { file, diags } => match format {
                 Format::Human => Ok(self.input_errors(&file, &diags)),
                 _ => {
-                    let text = diagnostic::render(format, &file, &diags, ColorChoice::Never, &crate::lint::sarif_rules());
+                    let text = diagnostic::render(
+                        format,
+                        &file,
+                        &diags,
+                        ColorChoice::Never,
+                        &crate::lint::sarif_rules(),
+                    );
                     self.print(&text)?;
                     Ok(ExitStatus::InputError)
                 }

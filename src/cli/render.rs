@@ -57,15 +57,25 @@ pub fn run(a: RenderArgs, out: &Output) -> std::io::Result<ExitStatus> {
 }
 
 fn render_one(l: &Loaded, stage: Option<&str>, format: TemplateFormat) -> Result<String, Stop> {
-    let c = l.compile(stage).map_err(|diags| Stop::Input { file: Box::new(l.file.clone()), diags })?;
-    Ok(match format {
+    let c = l.compile(stage).map_err(|diags| Stop::Input {
+        file: Box::new(l.file.clone()),
+        diags,
+    })?;
+    let text = match format {
         TemplateFormat::Json => c.template.to_json(),
         TemplateFormat::Yaml => c.template.to_yaml(),
-    })
+    };
+    // The process ends soon; freeing thousands of small values would only cost time.
+    std::mem::forget(c);
+    Ok(text)
 }
 
 /// Every stage's file name and text; the first input error stops it.
-fn render_stages(l: &Loaded, stage: Option<&str>, format: TemplateFormat) -> Result<Vec<(String, String)>, Stop> {
+fn render_stages(
+    l: &Loaded,
+    stage: Option<&str>,
+    format: TemplateFormat,
+) -> Result<Vec<(String, String)>, Stop> {
     let mut out = Vec::new();
     for s in l.stages(stage) {
         let text = render_one(l, Some(&s), format)?;
@@ -74,7 +84,13 @@ fn render_stages(l: &Loaded, stage: Option<&str>, format: TemplateFormat) -> Res
     Ok(out)
 }
 
-fn write_all(l: &Loaded, stage: Option<&str>, format: TemplateFormat, dir: &Path, out: &Output) -> std::io::Result<ExitStatus> {
+fn write_all(
+    l: &Loaded,
+    stage: Option<&str>,
+    format: TemplateFormat,
+    dir: &Path,
+    out: &Output,
+) -> std::io::Result<ExitStatus> {
     let files = match render_stages(l, stage, format) {
         Ok(f) => f,
         Err(stop) => return out.stop(stop, Format::Human),
@@ -94,7 +110,13 @@ fn write_all(l: &Loaded, stage: Option<&str>, format: TemplateFormat, dir: &Path
     Ok(ExitStatus::Success)
 }
 
-fn check(l: &Loaded, stage: Option<&str>, format: TemplateFormat, dir: &Path, out: &Output) -> std::io::Result<ExitStatus> {
+fn check(
+    l: &Loaded,
+    stage: Option<&str>,
+    format: TemplateFormat,
+    dir: &Path,
+    out: &Output,
+) -> std::io::Result<ExitStatus> {
     let files = match render_stages(l, stage, format) {
         Ok(f) => f,
         Err(stop) => return out.stop(stop, Format::Human),
@@ -105,7 +127,11 @@ fn check(l: &Loaded, stage: Option<&str>, format: TemplateFormat, dir: &Path, ou
         let committed = match std::fs::read_to_string(&path) {
             Ok(s) => s,
             Err(e) => {
-                out.error(&format!("{}: {e}; run `fnplan render --out {}` to create it", path.display(), dir.display()));
+                out.error(&format!(
+                    "{}: {e}; run `fnplan render --out {}` to create it",
+                    path.display(),
+                    dir.display()
+                ));
                 differing += 1;
                 continue;
             }
@@ -114,12 +140,20 @@ fn check(l: &Loaded, stage: Option<&str>, format: TemplateFormat, dir: &Path, ou
             differing += 1;
             let diff = similar::TextDiff::from_lines(&committed, text);
             let shown = path.display().to_string();
-            let udiff = diff.unified_diff().context_radius(3).header(&shown, &format!("{shown} (rendered)")).to_string();
+            let udiff = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&shown, &format!("{shown} (rendered)"))
+                .to_string();
             out.print(&udiff)?;
         }
     }
     if differing == 0 {
-        out.note(&format!("{} template(s) in {} are up to date", files.len(), dir.display()));
+        out.note(&format!(
+            "{} template(s) in {} are up to date",
+            files.len(),
+            dir.display()
+        ));
         Ok(ExitStatus::Success)
     } else {
         out.error(&format!(

@@ -1,4 +1,4 @@
-//! `fnplan schema`: the JSON Schema of the spec format out.
+//! `fnplan schema`: the JSON Schema of the spec format out; `fnplan synth N`: a benchmark spec out.
 
 use super::Output;
 use crate::exit::ExitStatus;
@@ -8,5 +8,16 @@ pub struct SchemaArgs {}
 
 pub fn run(_a: SchemaArgs, out: &Output) -> std::io::Result<ExitStatus> {
     out.print(&crate::spec::schema::schema_json())?;
+    Ok(ExitStatus::Success)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SynthArgs {
+    /// Number of functions.
+    pub functions: usize,
+}
+
+pub fn run_synth(a: SynthArgs, out: &Output) -> std::io::Result<ExitStatus> {
+    out.print(&crate::synth::spec(a.functions))?;
     Ok(ExitStatus::Success)
 }

@@ -5,7 +5,9 @@ use crate::source::SourceFile;
 
 /// Escape data per the workflow-command rules (`%`, CR, LF; plus `:` and `,` in properties).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_prop(s: &str) -> String {

@@ -76,11 +76,6 @@ pub fn render_human(file: &SourceFile, diags: &[Diagnostic], color: ColorChoice)
     out
 }
 
-/// Render one diagnostic to plain text (no colour); used in tests and for errors on stderr.
-pub fn render_one_plain(file: &SourceFile, d: &Diagnostic) -> String {
-    Renderer::plain().render(&report(file, d))
-}
-
 fn report<'a>(file: &'a SourceFile, d: &'a Diagnostic) -> Vec<Group<'a>> {
     let level = match d.severity {
         Severity::Error => Level::ERROR,
@@ -99,9 +94,9 @@ fn report<'a>(file: &'a SourceFile, d: &'a Diagnostic) -> Vec<Group<'a>> {
                 .collect();
             // Labels far from the primary span get their own snippet.
             let primary_line = file.line_col(primary.start).line;
-            let (near, far): (Vec<_>, Vec<_>) = labels.into_iter().partition(|(s, _)| {
-                file.line_col(s.start).line.abs_diff(primary_line) <= 12
-            });
+            let (near, far): (Vec<_>, Vec<_>) = labels
+                .into_iter()
+                .partition(|(s, _)| file.line_col(s.start).line.abs_diff(primary_line) <= 12);
             spans.extend(near.iter().map(|(s, _)| *s));
             let (line_start, ws, we) = window(file, &spans);
             let text = &file.text[ws..we];
@@ -109,9 +104,11 @@ fn report<'a>(file: &'a SourceFile, d: &'a Diagnostic) -> Vec<Group<'a>> {
                 .line_start(line_start)
                 .path(file.name.as_str())
                 .fold(true)
-                .annotation(
-                    AnnotationKind::Primary.span(clamp(primary.start - ws, primary.end - ws, text)),
-                );
+                .annotation(AnnotationKind::Primary.span(clamp(
+                    primary.start - ws,
+                    primary.end - ws,
+                    text,
+                )));
             for (s, msg) in near {
                 snippet = snippet.annotation(
                     AnnotationKind::Context
@@ -139,13 +136,13 @@ fn report<'a>(file: &'a SourceFile, d: &'a Diagnostic) -> Vec<Group<'a>> {
         }
         None => {
             let lc_name = file.name.as_str();
-            groups.push(Group::with_title(title).element(
-                annotate_snippets::Origin::path(lc_name),
-            ));
+            groups.push(Group::with_title(title).element(annotate_snippets::Origin::path(lc_name)));
         }
     }
     if let Some(help) = &d.help {
-        groups.push(Group::with_title(Level::HELP.secondary_title(help.as_str())));
+        groups.push(Group::with_title(
+            Level::HELP.secondary_title(help.as_str()),
+        ));
     }
     groups
 }

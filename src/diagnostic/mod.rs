@@ -7,9 +7,9 @@ mod json;
 mod sarif;
 
 pub use github::render_github;
-pub use human::{render_human, ColorChoice};
-pub use json::{render_json, JsonDiagnostic};
-pub use sarif::{render_sarif, SarifRule};
+pub use human::{ColorChoice, render_human};
+pub use json::{JsonDiagnostic, render_json};
+pub use sarif::{SarifRule, render_sarif};
 
 use crate::source::{SourceFile, Span};
 use serde::Serialize;

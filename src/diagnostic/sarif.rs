@@ -2,7 +2,7 @@
 
 use super::{Diagnostic, Severity};
 use crate::source::SourceFile;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// What SARIF needs to know of a rule.
 #[derive(Clone, Debug)]

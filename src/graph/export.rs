@@ -37,7 +37,11 @@ pub fn export(g: &AppGraph, file: &SourceFile, format: GraphFormat) -> String {
 fn groups(g: &AppGraph) -> Vec<(&'static str, Vec<petgraph::graph::NodeIndex>)> {
     let mut out: Vec<(&'static str, Vec<_>)> = Vec::new();
     for k in GROUP_ORDER {
-        let members: Vec<_> = g.nodes().filter(|(_, n)| n.kind == k).map(|(i, _)| i).collect();
+        let members: Vec<_> = g
+            .nodes()
+            .filter(|(_, n)| n.kind == k)
+            .map(|(i, _)| i)
+            .collect();
         if members.is_empty() {
             continue;
         }
@@ -90,8 +94,18 @@ fn mermaid(g: &AppGraph) -> String {
         s.push_str("  end\n");
     }
     for (a, b, e) in g.edges() {
-        let arrow = if e.kind == super::EdgeKind::References { "-.->" } else { "-->" };
-        s.push_str(&format!("  {} {}|{}| {}\n", mermaid_id(a), arrow, e.kind.label(), mermaid_id(b)));
+        let arrow = if e.kind == super::EdgeKind::References {
+            "-.->"
+        } else {
+            "-->"
+        };
+        s.push_str(&format!(
+            "  {} {}|{}| {}\n",
+            mermaid_id(a),
+            arrow,
+            e.kind.label(),
+            mermaid_id(b)
+        ));
     }
     s
 }
@@ -101,9 +115,14 @@ fn dot_str(s: &str) -> String {
 }
 
 fn dot(g: &AppGraph) -> String {
-    let mut s = String::from("digraph fnplan {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    let mut s = String::from(
+        "digraph fnplan {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
+    );
     for (gi, (title, members)) in groups(g).iter().enumerate() {
-        s.push_str(&format!("  subgraph cluster_{gi} {{\n    label={};\n    style=rounded;\n", dot_str(title)));
+        s.push_str(&format!(
+            "  subgraph cluster_{gi} {{\n    label={};\n    style=rounded;\n",
+            dot_str(title)
+        ));
         for i in members {
             let n = &g.graph[*i];
             let shape = match n.kind {
@@ -117,12 +136,20 @@ fn dot(g: &AppGraph) -> String {
                 NodeKind::Schedule => "circle",
                 NodeKind::Secret => "note",
             };
-            s.push_str(&format!("    {} [label={}, shape={shape}];\n", dot_str(&n.id), dot_str(&n.name)));
+            s.push_str(&format!(
+                "    {} [label={}, shape={shape}];\n",
+                dot_str(&n.id),
+                dot_str(&n.name)
+            ));
         }
         s.push_str("  }\n");
     }
     for (a, b, e) in g.edges() {
-        let style = if e.kind == super::EdgeKind::References { ", style=dashed" } else { "" };
+        let style = if e.kind == super::EdgeKind::References {
+            ", style=dashed"
+        } else {
+            ""
+        };
         s.push_str(&format!(
             "  {} -> {} [label={}{style}];\n",
             dot_str(&g.graph[a].id),
@@ -146,8 +173,10 @@ fn to_json(g: &AppGraph, file: &SourceFile) -> String {
         .edges()
         .map(|(a, b, e)| json!({ "from": g.graph[a].id, "to": g.graph[b].id, "kind": e.kind, "label": e.kind.label() }))
         .collect();
-    let mut s = serde_json::to_string_pretty(&json!({ "format_version": 1, "nodes": nodes, "edges": edges }))
-        .expect("graph serializes");
+    let mut s = serde_json::to_string_pretty(
+        &json!({ "format_version": 1, "nodes": nodes, "edges": edges }),
+    )
+    .expect("graph serializes");
     s.push('\n');
     s
 }

@@ -3,11 +3,13 @@
 
 pub mod export;
 
-use crate::model::{Access, AuthorizerKind, DlqSetting, Kind, Model, RefTarget, ResId, RouteAuth, Trigger};
+use crate::model::{
+    Access, AuthorizerKind, DlqSetting, Kind, Model, RefTarget, ResId, RouteAuth, Trigger,
+};
 use crate::source::Span;
+use petgraph::Direction;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
-use petgraph::Direction;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -95,7 +97,12 @@ impl EdgeKind {
     pub fn carries_work(self) -> bool {
         matches!(
             self,
-            EdgeKind::Invokes | EdgeKind::Triggers | EdgeKind::Sends | EdgeKind::Writes | EdgeKind::Publishes | EdgeKind::OnFailure
+            EdgeKind::Invokes
+                | EdgeKind::Triggers
+                | EdgeKind::Sends
+                | EdgeKind::Writes
+                | EdgeKind::Publishes
+                | EdgeKind::OnFailure
         )
     }
 }
@@ -141,7 +148,9 @@ impl AppGraph {
         self.graph.node_indices().map(move |i| (i, &self.graph[i]))
     }
     pub fn edges(&self) -> impl Iterator<Item = (NodeIndex, NodeIndex, &GraphEdge)> {
-        self.graph.edge_references().map(|e| (e.source(), e.target(), e.weight()))
+        self.graph
+            .edge_references()
+            .map(|e| (e.source(), e.target(), e.weight()))
     }
     /// Edges into `n` of the given kinds.
     pub fn incoming(&self, n: NodeIndex, kinds: &[EdgeKind]) -> Vec<(NodeIndex, &GraphEdge)> {
@@ -163,7 +172,9 @@ impl AppGraph {
     /// Cycles along edges accepted by `keep`, each as its nodes in walk order starting at
     /// the first node in spec order, plus the edges that close it. Deterministic.
     pub fn cycles(&self, keep: impl Fn(&GraphEdge) -> bool) -> Vec<Cycle> {
-        let filtered = self.graph.filter_map(|_, n| Some(n.clone()), |_, e| keep(e).then(|| e.clone()));
+        let filtered = self
+            .graph
+            .filter_map(|_, n| Some(n.clone()), |_, e| keep(e).then(|| e.clone()));
         let mut out = Vec::new();
         for scc in petgraph::algo::tarjan_scc(&filtered) {
             let self_loop = scc.len() == 1 && filtered.contains_edge(scc[0], scc[0]);
@@ -196,7 +207,9 @@ impl AppGraph {
                     }
                 }
             }
-            let Some((last, close)) = closing else { continue };
+            let Some((last, close)) = closing else {
+                continue;
+            };
             let mut path = vec![last];
             let mut edges = vec![close];
             let mut cur = last;
@@ -212,7 +225,10 @@ impl AppGraph {
             edges.reverse();
             edges.push(close);
             let edge_info = edges.iter().map(|e| filtered[*e].clone()).collect();
-            out.push(Cycle { nodes: path, edges: edge_info });
+            out.push(Cycle {
+                nodes: path,
+                edges: edge_info,
+            });
         }
         out.sort_by_key(|c| c.nodes[0]);
         out
@@ -241,23 +257,46 @@ pub fn build(model: &Model) -> AppGraph {
     let mut g = AppGraph::default();
     let add = |g: &mut AppGraph, kind: NodeKind, name: &str, res: Option<ResId>, span: Span| {
         let id = format!("{}:{}", kind.as_str(), name);
-        let ix = g.graph.add_node(GraphNode { kind, name: name.to_string(), res, span, id });
+        let ix = g.graph.add_node(GraphNode {
+            kind,
+            name: name.to_string(),
+            res,
+            span,
+            id,
+        });
         if let Some(r) = res {
             g.by_res.insert(r, ix);
         }
         ix
     };
-    let mut api_node = None;
-    if let Some(api) = &model.api {
-        if !api.routes.is_empty() {
-            api_node = Some(add(&mut g, NodeKind::Api, "http-api", None, api.span));
-        }
-    }
+    // The API itself is a node only when something refers to it (`${api.url}`); its
+    // routes are drawn in its group either way.
+    let refers_to_api = model.functions.iter().any(|f| {
+        f.env
+            .iter()
+            .any(|e| e.value.refs().any(|r| r.target == RefTarget::Api))
+    });
+    let api_node = match &model.api {
+        Some(api) if refers_to_api => Some(add(&mut g, NodeKind::Api, "http-api", None, api.span)),
+        _ => None,
+    };
     for (i, f) in model.functions.iter().enumerate() {
-        add(&mut g, NodeKind::Function, &f.name, Some(ResId::new(Kind::Function, i)), f.name_span);
+        add(
+            &mut g,
+            NodeKind::Function,
+            &f.name,
+            Some(ResId::new(Kind::Function, i)),
+            f.name_span,
+        );
     }
     for (i, q) in model.queues.iter().enumerate() {
-        add(&mut g, NodeKind::Queue, &q.name, Some(ResId::new(Kind::Queue, i)), q.name_span);
+        add(
+            &mut g,
+            NodeKind::Queue,
+            &q.name,
+            Some(ResId::new(Kind::Queue, i)),
+            q.name_span,
+        );
         if let DlqSetting::Enabled(d) = &q.dlq {
             let dlq_name = format!("{}-dlq", q.name);
             let ix = add(&mut g, NodeKind::Dlq, &dlq_name, None, d.span);
@@ -265,16 +304,40 @@ pub fn build(model: &Model) -> AppGraph {
         }
     }
     for (i, t) in model.tables.iter().enumerate() {
-        add(&mut g, NodeKind::Table, &t.name, Some(ResId::new(Kind::Table, i)), t.name_span);
+        add(
+            &mut g,
+            NodeKind::Table,
+            &t.name,
+            Some(ResId::new(Kind::Table, i)),
+            t.name_span,
+        );
     }
     for (i, b) in model.buckets.iter().enumerate() {
-        add(&mut g, NodeKind::Bucket, &b.name, Some(ResId::new(Kind::Bucket, i)), b.name_span);
+        add(
+            &mut g,
+            NodeKind::Bucket,
+            &b.name,
+            Some(ResId::new(Kind::Bucket, i)),
+            b.name_span,
+        );
     }
     for (i, t) in model.topics.iter().enumerate() {
-        add(&mut g, NodeKind::Topic, &t.name, Some(ResId::new(Kind::Topic, i)), t.name_span);
+        add(
+            &mut g,
+            NodeKind::Topic,
+            &t.name,
+            Some(ResId::new(Kind::Topic, i)),
+            t.name_span,
+        );
     }
     for (i, s) in model.secrets.iter().enumerate() {
-        add(&mut g, NodeKind::Secret, &s.name, Some(ResId::new(Kind::Secret, i)), s.name_span);
+        add(
+            &mut g,
+            NodeKind::Secret,
+            &s.name,
+            Some(ResId::new(Kind::Secret, i)),
+            s.name_span,
+        );
     }
 
     let edge = |g: &mut AppGraph, a: NodeIndex, b: NodeIndex, kind: EdgeKind, span: Span| {
@@ -343,7 +406,12 @@ pub fn build(model: &Model) -> AppGraph {
         let mut auth_nodes = Vec::new();
         for z in &api.authorizers {
             let ix = add(&mut g, NodeKind::Authorizer, &z.name, None, z.name_span);
-            if let AuthorizerKind::Lambda { function, function_span, .. } = &z.kind {
+            if let AuthorizerKind::Lambda {
+                function,
+                function_span,
+                ..
+            } = &z.kind
+            {
                 let f = node(&g, *function);
                 edge(&mut g, ix, f, EdgeKind::Invokes, *function_span);
             }
@@ -351,9 +419,6 @@ pub fn build(model: &Model) -> AppGraph {
         }
         for r in &api.routes {
             let ix = add(&mut g, NodeKind::Route, &r.key, None, r.key_span);
-            if let Some(a) = api_node {
-                edge(&mut g, a, ix, EdgeKind::Triggers, r.key_span);
-            }
             let f = node(&g, r.function);
             edge(&mut g, ix, f, EdgeKind::Invokes, r.function_span);
             if let RouteAuth::Authorizer(i, span) = r.auth {
@@ -406,7 +471,11 @@ topics: { t: {} }
         let (_, g) = graph_of(LOOP);
         let cycles = g.cycles(|e| e.kind.carries_work());
         assert_eq!(cycles.len(), 1);
-        let names: Vec<&str> = cycles[0].nodes.iter().map(|n| g.graph[*n].name.as_str()).collect();
+        let names: Vec<&str> = cycles[0]
+            .nodes
+            .iter()
+            .map(|n| g.graph[*n].name.as_str())
+            .collect();
         assert_eq!(names, ["a", "t", "b", "q1"]);
         assert_eq!(cycles[0].edges.len(), 4);
     }
@@ -420,11 +489,21 @@ topics: { t: {} }
 
     #[test]
     fn every_reference_and_use_is_an_edge() {
-        let src = LOOP.replace("triggers: [{ topic: t }]\n", "triggers: [{ topic: t }]\n    env: { Q: \"${queue.q1.url}\" }\n");
+        let src = LOOP.replace(
+            "triggers: [{ topic: t }]\n",
+            "triggers: [{ topic: t }]\n    env: { Q: \"${queue.q1.url}\" }\n",
+        );
         let (m, g) = graph_of(&src);
         let b = g.node(m.find(Kind::Function, "b").unwrap()).unwrap();
         let q = g.node(m.find(Kind::Queue, "q1").unwrap()).unwrap();
-        let kinds: Vec<EdgeKind> = g.outgoing(b, &[EdgeKind::References, EdgeKind::Sends]).iter().map(|(t, e)| { assert_eq!(*t, q); e.kind }).collect();
+        let kinds: Vec<EdgeKind> = g
+            .outgoing(b, &[EdgeKind::References, EdgeKind::Sends])
+            .iter()
+            .map(|(t, e)| {
+                assert_eq!(*t, q);
+                e.kind
+            })
+            .collect();
         assert!(kinds.contains(&EdgeKind::References) && kinds.contains(&EdgeKind::Sends));
         let dlq = g.dlq(0).unwrap();
         assert_eq!(g.incoming(dlq, &[EdgeKind::RedrivesTo]).len(), 1);

@@ -93,13 +93,18 @@ pub struct LintContext<'a> {
     pub model: &'a Model,
     pub graph: &'a AppGraph,
     pub template: &'a Template,
-    /// Size in bytes of the template as `fnplan render` prints it (JSON).
+    /// Size in bytes of the template as plan/apply send it (compact JSON).
     pub template_bytes: usize,
 }
 
 impl LintContext<'_> {
     /// A finding of `rule` at its default level.
-    pub fn report(&self, rule: &'static RuleMeta, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn report(
+        &self,
+        rule: &'static RuleMeta,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::new(rule.code, rule.level, message).at(span)
     }
 }
@@ -116,7 +121,8 @@ impl Selection {
         list.iter().any(|p| code.starts_with(p.as_str()))
     }
     pub fn enabled(&self, code: Code) -> bool {
-        (self.select.is_empty() || Self::matches(&self.select, code.0)) && !Self::matches(&self.ignore, code.0)
+        (self.select.is_empty() || Self::matches(&self.select, code.0))
+            && !Self::matches(&self.ignore, code.0)
     }
     /// Parse a comma-separated list; every entry must be a code or a prefix of one.
     pub fn parse_list(s: &str) -> Result<Vec<String>, String> {
@@ -160,14 +166,20 @@ pub fn lint(cx: &LintContext<'_>, sel: &Selection) -> Vec<Diagnostic> {
 fn silenced(model: &Model, owner: Owner, code: Code) -> bool {
     let list: &[(Code, Span)] = match owner {
         Owner::Res(id) => model.lint_ignore_of(id),
-        Owner::Route(i) => model.api.as_ref().map_or(&[], |a| a.routes[i].lint_ignore.as_slice()),
+        Owner::Route(i) => model
+            .api
+            .as_ref()
+            .map_or(&[], |a| a.routes[i].lint_ignore.as_slice()),
         Owner::None => &[],
     };
     list.iter().any(|(c, _)| *c == code)
 }
 
 pub fn find_rule(code: &str) -> Option<&'static dyn Rule> {
-    rules::ALL.iter().copied().find(|r| r.meta().code.0.eq_ignore_ascii_case(code))
+    rules::ALL
+        .iter()
+        .copied()
+        .find(|r| r.meta().code.0.eq_ignore_ascii_case(code))
 }
 
 pub fn code_for(s: &str) -> Option<Code> {

@@ -1,13 +1,13 @@
 //! Lowering proper: `RawSpec` + stage in, `Model` + diagnostics out.
 
 use super::ids;
-use super::refs::{parse_interp, RefScope};
+use super::refs::{RefScope, parse_interp};
 use super::schedule::validate_schedule;
 use super::types::*;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use crate::spec::raw::{self, RawDlq, RawKey, RawSpec, RawStream, RawTrigger};
-use crate::spec::{codes, Named, Sp};
+use crate::spec::{Named, Sp, codes};
 use crate::suggest;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -21,27 +21,60 @@ pub const DEFAULT_MAX_RECEIVE: u32 = 5;
 
 /// Lambda runtimes fnplan accepts (zip packages).
 pub const RUNTIMES: &[&str] = &[
-    "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
-    "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x",
-    "java8.al2", "java11", "java17", "java21", "java25",
-    "dotnet8", "dotnet10", "ruby3.2", "ruby3.3", "ruby3.4",
-    "provided.al2", "provided.al2023",
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+    "nodejs18.x",
+    "nodejs20.x",
+    "nodejs22.x",
+    "nodejs24.x",
+    "java8.al2",
+    "java11",
+    "java17",
+    "java21",
+    "java25",
+    "dotnet8",
+    "dotnet10",
+    "ruby3.2",
+    "ruby3.3",
+    "ruby3.4",
+    "provided.al2",
+    "provided.al2023",
 ];
 
 /// CloudWatch Logs retention values (days).
 pub const LOG_RETENTION_DAYS: &[u32] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
 ];
 
 const RESERVED_ENV: &[&str] = &[
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
 ];
 
-const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
+const METHODS: &[&str] = &[
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY",
+];
 
 /// The stages a spec declares (`dev` when it declares none).
 pub fn stage_names(raw: &RawSpec) -> Vec<String> {
@@ -62,9 +95,23 @@ impl Lower<'_> {
         self.diags.last_mut().expect("pushed")
     }
 
-    fn range<T: PartialOrd + std::fmt::Display + Copy>(&mut self, v: &Sp<T>, min: T, max: T, what: &str, unit: &str) -> bool {
+    fn range<T: PartialOrd + std::fmt::Display + Copy>(
+        &mut self,
+        v: &Sp<T>,
+        min: T,
+        max: T,
+        what: &str,
+        unit: &str,
+    ) -> bool {
         if v.value < min || v.value > max {
-            self.err(codes::OUT_OF_RANGE, v.span, format!("{what} {}{unit} is out of range ({min}..{max}{unit})", v.value));
+            self.err(
+                codes::OUT_OF_RANGE,
+                v.span,
+                format!(
+                    "{what} {}{unit} is out of range ({min}..{max}{unit})",
+                    v.value
+                ),
+            );
             return false;
         }
         true
@@ -75,7 +122,12 @@ impl Lower<'_> {
             self.err(
                 codes::OUT_OF_RANGE,
                 v.span,
-                format!("{what} of {} is out of range ({}..{})", human_secs(v.value.0), human_secs(min), human_secs(max)),
+                format!(
+                    "{what} of {} is out of range ({}..{})",
+                    human_secs(v.value.0),
+                    human_secs(min),
+                    human_secs(max)
+                ),
             );
         }
         Setting::written(v.value.0, v.span)
@@ -86,7 +138,8 @@ impl Lower<'_> {
         let ok = n.len() <= 64
             && n.starts_with(|c: char| c.is_ascii_lowercase())
             && !n.ends_with('-')
-            && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && n.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok {
             self.err(codes::INVALID_NAME, name.span, format!("`{n}` is not a valid {what} name"))
                 .help = Some("names start with a lowercase letter and use lowercase letters, digits and `-` (at most 64, not ending in `-`)".into());
@@ -101,8 +154,12 @@ impl Lower<'_> {
                 Some(code) => out.push((code, c.span)),
                 None => {
                     let help = suggest::hint(&c.value, crate::lint::rule_codes());
-                    self.err(codes::INVALID_VALUE, c.span, format!("`{}` is not a lint rule code", c.value))
-                        .help = help.or(Some("run `fnplan rules` to list them".into()));
+                    self.err(
+                        codes::INVALID_VALUE,
+                        c.span,
+                        format!("`{}` is not a lint rule code", c.value),
+                    )
+                    .help = help.or(Some("run `fnplan rules` to list them".into()));
                 }
             }
         }
@@ -127,8 +184,15 @@ fn named<V>(n: &Option<Named<V>>) -> &[(Sp<String>, V)] {
 }
 
 /// Lower `raw` for `stage` (`None`: the spec's only stage, or `dev`).
-pub fn lower(raw: &RawSpec, file: &SourceFile, stage: Option<&str>) -> (Option<Model>, Vec<Diagnostic>) {
-    let mut l = Lower { file, diags: Vec::new() };
+pub fn lower(
+    raw: &RawSpec,
+    file: &SourceFile,
+    stage: Option<&str>,
+) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut l = Lower {
+        file,
+        diags: Vec::new(),
+    };
     let model = lower_inner(&mut l, raw, stage);
     let mut diags = l.diags;
     crate::diagnostic::sort(&mut diags);
@@ -142,16 +206,26 @@ pub fn lower(raw: &RawSpec, file: &SourceFile, stage: Option<&str>) -> (Option<M
 fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Option<Model> {
     // ---- version, app, stage
     if raw.version.value != 1 {
-        l.err(codes::INVALID_VALUE, raw.version.span, format!("unsupported spec version {}", raw.version.value))
-            .help = Some("this fnplan reads `version: 1`".into());
+        l.err(
+            codes::INVALID_VALUE,
+            raw.version.span,
+            format!("unsupported spec version {}", raw.version.value),
+        )
+        .help = Some("this fnplan reads `version: 1`".into());
     }
     let app = raw.app.value.clone();
     let app_ok = app.len() <= 40
         && app.starts_with(|c: char| c.is_ascii_lowercase())
-        && app.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && app
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !app_ok {
-        l.err(codes::INVALID_NAME, raw.app.span, format!("`{app}` is not a valid app name"))
-            .help = Some("an app name matches ^[a-z][a-z0-9-]{0,39}$".into());
+        l.err(
+            codes::INVALID_NAME,
+            raw.app.span,
+            format!("`{app}` is not a valid app name"),
+        )
+        .help = Some("an app name matches ^[a-z][a-z0-9-]{0,39}$".into());
     }
     let known = stage_names(raw);
     for (name, _) in named(&raw.stages) {
@@ -162,38 +236,73 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         None if known.len() == 1 => known[0].clone(),
         None if known.iter().any(|k| k == DEFAULT_STAGE) => DEFAULT_STAGE.to_string(),
         None => {
-            let span = raw.stages.as_ref().and_then(|s| s.0.first()).map_or(raw.span, |(k, _)| k.span);
-            l.err(codes::UNKNOWN_STAGE, span, "this spec has several stages and none is named `dev`; choose one")
-                .help = Some(format!("pass `--stage NAME` with one of: {}", known.join(", ")));
+            let span = raw
+                .stages
+                .as_ref()
+                .and_then(|s| s.0.first())
+                .map_or(raw.span, |(k, _)| k.span);
+            l.err(
+                codes::UNKNOWN_STAGE,
+                span,
+                "this spec has several stages and none is named `dev`; choose one",
+            )
+            .help = Some(format!(
+                "pass `--stage NAME` with one of: {}",
+                known.join(", ")
+            ));
             return None;
         }
     };
     if !known.contains(&stage) {
-        let span = raw.stages.as_ref().and_then(|s| s.0.first()).map_or(Span::new(0, 0), |(k, _)| k.span);
+        let span = raw
+            .stages
+            .as_ref()
+            .and_then(|s| s.0.first())
+            .map_or(Span::new(0, 0), |(k, _)| k.span);
         let help = match suggest::closest(&stage, known.iter().map(String::as_str)) {
             Some(c) => format!("did you mean `{c}`? known stages: {}", known.join(", ")),
             None => format!("known stages: {}", known.join(", ")),
         };
-        l.err(codes::UNKNOWN_STAGE, span, format!("unknown stage `{stage}`")).help = Some(help);
+        l.err(
+            codes::UNKNOWN_STAGE,
+            span,
+            format!("unknown stage `{stage}`"),
+        )
+        .help = Some(help);
         return None;
     }
     let stage_raw = raw.stages.as_ref().and_then(|s| s.get(&stage));
     let region = stage_raw.and_then(|s| s.region.as_ref()).map(|r| {
         let ok = r.value.len() <= 25
             && r.value.split('-').count() >= 3
-            && r.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && r.value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok {
-            l.err(codes::INVALID_VALUE, r.span, format!("`{}` is not an AWS region name", r.value))
-                .help = Some("regions look like `eu-west-1` or `us-east-1`".into());
+            l.err(
+                codes::INVALID_VALUE,
+                r.span,
+                format!("`{}` is not an AWS region name", r.value),
+            )
+            .help = Some("regions look like `eu-west-1` or `us-east-1`".into());
         }
         r.value.clone()
     });
     let mut vars: Vec<(String, String)> = Vec::new();
     if let Some(v) = stage_raw.and_then(|s| s.vars.as_ref()) {
         for (k, val) in v.iter() {
-            if !k.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || k.value.is_empty() {
-                l.err(codes::INVALID_NAME, k.span, format!("`{}` is not a valid variable name", k.value))
-                    .help = Some("variable names use letters, digits and `_`".into());
+            if !k
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                || k.value.is_empty()
+            {
+                l.err(
+                    codes::INVALID_NAME,
+                    k.span,
+                    format!("`{}` is not a valid variable name", k.value),
+                )
+                .help = Some("variable names use letters, digits and `_`".into());
             }
             vars.push((k.value.clone(), val.value.0.clone()));
         }
@@ -219,14 +328,21 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     names_of!(raw.secrets, Kind::Secret, "secret");
 
     let find = |kind: Kind, name: &str| -> Option<ResId> {
-        name_lists[&kind].iter().position(|n| n == name).map(|i| ResId::new(kind, i))
+        name_lists[&kind]
+            .iter()
+            .position(|n| n == name)
+            .map(|i| ResId::new(kind, i))
     };
     let unknown = |l: &mut Lower<'_>, kind: Kind, name: &Sp<String>| {
         let list = &name_lists[&kind];
         let help = suggest::hint(&name.value, list.iter().map(String::as_str))
             .or(Some(format!("declare it under `{}s:`", kind.as_str())));
-        l.err(codes::UNKNOWN_REFERENCE, name.span, format!("no {} named `{}`", kind.as_str(), name.value))
-            .help = help;
+        l.err(
+            codes::UNKNOWN_REFERENCE,
+            name.span,
+            format!("no {} named `{}`", kind.as_str(), name.value),
+        )
+        .help = help;
     };
     let prefix = format!("{app}-{stage}");
 
@@ -246,14 +362,23 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         let dlq_name = format!("{prefix}-{}-dlq{suffix}", name.value);
         let dlq = match &q.dlq {
             None => DlqSetting::Absent,
-            Some(Sp { value: RawDlq::Enabled(false), span }) => DlqSetting::Disabled(*span),
-            Some(Sp { value: RawDlq::Enabled(true), span }) => DlqSetting::Enabled(Dlq {
+            Some(Sp {
+                value: RawDlq::Enabled(false),
+                span,
+            }) => DlqSetting::Disabled(*span),
+            Some(Sp {
+                value: RawDlq::Enabled(true),
+                span,
+            }) => DlqSetting::Enabled(Dlq {
                 physical_name: dlq_name.clone(),
                 max_receive_count: Setting::default(DEFAULT_MAX_RECEIVE),
                 retention: Setting::default(DEFAULT_DLQ_RETENTION),
                 span: *span,
             }),
-            Some(Sp { value: RawDlq::Settings(s), span }) => DlqSetting::Enabled(Dlq {
+            Some(Sp {
+                value: RawDlq::Settings(s),
+                span,
+            }) => DlqSetting::Enabled(Dlq {
                 physical_name: dlq_name.clone(),
                 max_receive_count: match &s.max_receive_count {
                     Some(m) => {
@@ -270,10 +395,21 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
             }),
         };
         let physical_name = format!("{prefix}-{}{suffix}", name.value);
-        let longest = if matches!(dlq, DlqSetting::Enabled(_)) { &dlq_name } else { &physical_name };
+        let longest = if matches!(dlq, DlqSetting::Enabled(_)) {
+            &dlq_name
+        } else {
+            &physical_name
+        };
         if longest.len() > 80 {
-            l.err(codes::INVALID_NAME, name.span, format!("queue name `{longest}` is {} characters; SQS allows 80", longest.len()))
-                .help = Some("shorten the app, stage or queue name".into());
+            l.err(
+                codes::INVALID_NAME,
+                name.span,
+                format!(
+                    "queue name `{longest}` is {} characters; SQS allows 80",
+                    longest.len()
+                ),
+            )
+            .help = Some("shorten the app, stage or queue name".into());
         }
         let lint_ignore = l.lint_ignore(&q.lint_ignore);
         queues.push(Queue {
@@ -291,7 +427,11 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     let mut tables = Vec::new();
     for (name, t) in named(&raw.tables) {
         let key_attr = |k: &Sp<RawKey>| match &k.value {
-            RawKey::Name(n) => KeyAttr { name: n.clone(), kind: KeyType::S, span: k.span },
+            RawKey::Name(n) => KeyAttr {
+                name: n.clone(),
+                kind: KeyType::S,
+                span: k.span,
+            },
             RawKey::Typed(t) => KeyAttr {
                 name: t.name.value.clone(),
                 kind: t.kind.as_ref().map_or(KeyType::S, |k| k.value),
@@ -302,18 +442,36 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         let sort_key = t.sort_key.as_ref().map(key_attr);
         if let Some(sk) = &sort_key {
             if sk.name == key.name {
-                l.err(codes::INVALID_VALUE, sk.span, format!("sort_key `{}` is the same attribute as the key", sk.name));
+                l.err(
+                    codes::INVALID_VALUE,
+                    sk.span,
+                    format!("sort_key `{}` is the same attribute as the key", sk.name),
+                );
             }
         }
         for k in std::iter::once(&key).chain(sort_key.as_ref()) {
             if k.name.is_empty() || k.name.len() > 255 {
-                l.err(codes::INVALID_VALUE, k.span, "a key attribute name must be 1..255 characters");
+                l.err(
+                    codes::INVALID_VALUE,
+                    k.span,
+                    "a key attribute name must be 1..255 characters",
+                );
             }
         }
         let stream = match &t.stream {
-            None | Some(Sp { value: RawStream::Enabled(false), .. }) => None,
-            Some(Sp { value: RawStream::Enabled(true), .. }) => Some(StreamView::NewAndOldImages),
-            Some(Sp { value: RawStream::View(v), .. }) => Some(*v),
+            None
+            | Some(Sp {
+                value: RawStream::Enabled(false),
+                ..
+            }) => None,
+            Some(Sp {
+                value: RawStream::Enabled(true),
+                ..
+            }) => Some(StreamView::NewAndOldImages),
+            Some(Sp {
+                value: RawStream::View(v),
+                ..
+            }) => Some(*v),
         };
         let lint_ignore = l.lint_ignore(&t.lint_ignore);
         tables.push(Table {
@@ -345,7 +503,10 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         buckets.push(Bucket {
             name: name.value.clone(),
             name_span: name.span,
-            physical_name_pattern: format!("{prefix}-{}-${{AWS::AccountId}}-${{AWS::Region}}", name.value),
+            physical_name_pattern: format!(
+                "{prefix}-{}-${{AWS::AccountId}}-${{AWS::Region}}",
+                name.value
+            ),
             versioning: b.versioning.as_ref().is_some_and(|v| v.value),
             retain: b.retain.as_ref().is_none_or(|r| r.value),
             lint_ignore,
@@ -370,40 +531,73 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         let source = match (&s.ssm, &s.secretsmanager) {
             (Some(p), None) => {
                 if p.value.is_empty() || p.value.contains(char::is_whitespace) {
-                    l.err(codes::INVALID_VALUE, p.span, "an SSM parameter name cannot be empty or contain spaces");
+                    l.err(
+                        codes::INVALID_VALUE,
+                        p.span,
+                        "an SSM parameter name cannot be empty or contain spaces",
+                    );
                 }
                 Some(SecretSource::Ssm(p.value.clone()))
             }
             (None, Some(n)) => {
                 if n.value.is_empty() || n.value.contains(char::is_whitespace) {
-                    l.err(codes::INVALID_VALUE, n.span, "a secret name cannot be empty or contain spaces");
+                    l.err(
+                        codes::INVALID_VALUE,
+                        n.span,
+                        "a secret name cannot be empty or contain spaces",
+                    );
                 }
                 Some(SecretSource::SecretsManager(n.value.clone()))
             }
             (Some(_), Some(n)) => {
-                l.err(codes::INVALID_VALUE, n.span, "a secret is either `ssm` or `secretsmanager`, not both");
+                l.err(
+                    codes::INVALID_VALUE,
+                    n.span,
+                    "a secret is either `ssm` or `secretsmanager`, not both",
+                );
                 None
             }
             (None, None) => {
-                l.err(codes::MISSING_FIELD, name.span, format!("secret `{}` needs `ssm: /parameter/name` or `secretsmanager: name`", name.value));
+                l.err(
+                    codes::MISSING_FIELD,
+                    name.span,
+                    format!(
+                        "secret `{}` needs `ssm: /parameter/name` or `secretsmanager: name`",
+                        name.value
+                    ),
+                );
                 None
             }
         };
         if let Some(source) = source {
-            secrets.push(Secret { name: name.value.clone(), name_span: name.span, source });
+            secrets.push(Secret {
+                name: name.value.clone(),
+                name_span: name.span,
+                source,
+            });
         } else {
-            secrets.push(Secret { name: name.value.clone(), name_span: name.span, source: SecretSource::Ssm(String::new()) });
+            secrets.push(Secret {
+                name: name.value.clone(),
+                name_span: name.span,
+                source: SecretSource::Ssm(String::new()),
+            });
         }
     }
 
     // ---- reference scope
-    let has_api = raw.api.as_ref().is_some_and(|a| a.routes.as_ref().is_some_and(|r| !r.is_empty()));
+    let has_api = raw
+        .api
+        .as_ref()
+        .is_some_and(|a| a.routes.as_ref().is_some_and(|r| !r.is_empty()));
     let name_fn = |k: Kind| -> Vec<&str> { name_lists[&k].iter().map(String::as_str).collect() };
     let stream_fn = |t: &str| tables.iter().any(|x| x.name == t && x.stream.is_some());
     let secret_fn = |s: &str| {
-        secrets.iter().find(|x| x.name == s).map(|x| match &x.source {
-            SecretSource::Ssm(p) | SecretSource::SecretsManager(p) => p.clone(),
-        })
+        secrets
+            .iter()
+            .find(|x| x.name == s)
+            .map(|x| match &x.source {
+                SecretSource::Ssm(p) | SecretSource::SecretsManager(p) => p.clone(),
+            })
     };
     let scope = RefScope {
         app: &app,
@@ -419,8 +613,12 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     let mut tags = Vec::new();
     for (k, v) in named(&raw.tags) {
         if k.value.is_empty() || k.value.len() > 128 || k.value.starts_with("aws:") {
-            l.err(codes::INVALID_VALUE, k.span, format!("`{}` is not a valid tag key", k.value))
-                .help = Some("tag keys are 1..128 characters and may not start with `aws:`".into());
+            l.err(
+                codes::INVALID_VALUE,
+                k.span,
+                format!("`{}` is not a valid tag key", k.value),
+            )
+            .help = Some("tag keys are 1..128 characters and may not start with `aws:`".into());
         }
         let mut d = Vec::new();
         let value = parse_interp(&v.value, v.span, l.file, &scope, &mut d);
@@ -428,10 +626,18 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         match value.as_literal() {
             Some(s) if s.len() <= 256 => tags.push((k.value.clone(), s)),
             Some(_) => {
-                l.err(codes::OUT_OF_RANGE, v.span, "a tag value is at most 256 characters");
+                l.err(
+                    codes::OUT_OF_RANGE,
+                    v.span,
+                    "a tag value is at most 256 characters",
+                );
             }
             None => {
-                l.err(codes::INVALID_VALUE, v.span, "tag values may use `${app}`, `${stage}` and `${var.NAME}` only");
+                l.err(
+                    codes::INVALID_VALUE,
+                    v.span,
+                    "tag values may use `${app}`, `${stage}` and `${var.NAME}` only",
+                );
             }
         }
     }
@@ -440,16 +646,22 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     let defaults = raw.defaults.as_ref().and_then(|d| d.function.as_ref());
     let mut functions = Vec::new();
     for (name, f) in named(&raw.functions) {
-        functions.push(lower_function(l, name, f, defaults, &prefix, &scope, &find, &unknown));
+        functions.push(lower_function(
+            l, name, f, defaults, &prefix, &scope, &find, &unknown,
+        ));
     }
 
     // ---- API
-    let api = raw.api.as_ref().map(|a| lower_api(l, a, &find, &unknown, raw.span));
+    let api = raw
+        .api
+        .as_ref()
+        .map(|a| lower_api(l, a, &find, &unknown, raw.span));
 
     let lint_ignore = l.lint_ignore(&raw.lint.as_ref().and_then(|x| x.ignore.clone()));
 
     let model = Model {
         app: app.clone(),
+        app_span: raw.app.span,
         stage: stage.clone(),
         stack_name: prefix,
         region,
@@ -481,26 +693,47 @@ fn lower_function(
 ) -> Function {
     let physical_name = format!("{prefix}-{}", name.value);
     if physical_name.len() > 64 {
-        l.err(codes::INVALID_NAME, name.span, format!("function name `{physical_name}` is {} characters; Lambda allows 64", physical_name.len()))
-            .help = Some("shorten the app, stage or function name".into());
+        l.err(
+            codes::INVALID_NAME,
+            name.span,
+            format!(
+                "function name `{physical_name}` is {} characters; Lambda allows 64",
+                physical_name.len()
+            ),
+        )
+        .help = Some("shorten the app, stage or function name".into());
     }
     // Values from the function, else from defaults.function (span of the default entry).
     macro_rules! pick {
         ($field:ident) => {
-            f.$field.as_ref().or(defaults.and_then(|d| d.$field.as_ref()))
+            f.$field
+                .as_ref()
+                .or(defaults.and_then(|d| d.$field.as_ref()))
         };
     }
     let runtime = match pick!(runtime) {
         Some(r) => {
             if !RUNTIMES.contains(&r.value.as_str()) {
                 let help = suggest::hint(&r.value, RUNTIMES.iter().copied());
-                l.err(codes::INVALID_VALUE, r.span, format!("`{}` is not a Lambda runtime fnplan knows", r.value)).help = help;
+                l.err(
+                    codes::INVALID_VALUE,
+                    r.span,
+                    format!("`{}` is not a Lambda runtime fnplan knows", r.value),
+                )
+                .help = help;
             }
             Setting::written(r.value.clone(), r.span)
         }
         None => {
-            l.err(codes::MISSING_FIELD, name.span, format!("function `{}` has no runtime", name.value))
-                .help = Some("add `runtime: python3.12` (or similar) to the function or to `defaults.function`".into());
+            l.err(
+                codes::MISSING_FIELD,
+                name.span,
+                format!("function `{}` has no runtime", name.value),
+            )
+            .help = Some(
+                "add `runtime: python3.12` (or similar) to the function or to `defaults.function`"
+                    .into(),
+            );
             Setting::default(String::new())
         }
     };
@@ -519,15 +752,29 @@ fn lower_function(
     });
     if let (Some(p), Some(c)) = (&provisioned, &concurrency) {
         if p.value > c.value {
-            l.err(codes::INVALID_VALUE, p.span.unwrap_or(name.span), format!("provisioned ({}) exceeds reserved concurrency ({})", p.value, c.value))
-                .help = Some("Lambda rejects provisioned concurrency above the function's reserved concurrency".into());
+            l.err(
+                codes::INVALID_VALUE,
+                p.span.unwrap_or(name.span),
+                format!(
+                    "provisioned ({}) exceeds reserved concurrency ({})",
+                    p.value, c.value
+                ),
+            )
+            .help = Some(
+                "Lambda rejects provisioned concurrency above the function's reserved concurrency"
+                    .into(),
+            );
         }
     }
     let log_retention_days = pick!(log_retention_days).map(|r| {
         if !LOG_RETENTION_DAYS.contains(&r.value) {
             let list: Vec<String> = LOG_RETENTION_DAYS.iter().map(u32::to_string).collect();
-            l.err(codes::INVALID_VALUE, r.span, format!("{} is not a CloudWatch Logs retention period", r.value))
-                .help = Some(format!("use one of {}", list.join(", ")));
+            l.err(
+                codes::INVALID_VALUE,
+                r.span,
+                format!("{} is not a CloudWatch Logs retention period", r.value),
+            )
+            .help = Some(format!("use one of {}", list.join(", ")));
         }
         Setting::written(r.value, r.span)
     });
@@ -535,7 +782,11 @@ fn lower_function(
 
     // handler and code
     if f.handler.value.trim().is_empty() || f.handler.value.len() > 128 {
-        l.err(codes::INVALID_VALUE, f.handler.span, "a handler is 1..128 characters, e.g. `app.handler`");
+        l.err(
+            codes::INVALID_VALUE,
+            f.handler.span,
+            "a handler is 1..128 characters, e.g. `app.handler`",
+        );
     }
     let code = lower_code(l, &f.code);
 
@@ -543,13 +794,23 @@ fn lower_function(
     let mut env = Vec::new();
     for (k, v) in named(&f.env) {
         let valid = k.value.starts_with(|c: char| c.is_ascii_alphabetic())
-            && k.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            && k.value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
-            l.err(codes::INVALID_NAME, k.span, format!("`{}` is not a valid environment variable name", k.value))
-                .help = Some("start with a letter; use letters, digits and `_`".into());
+            l.err(
+                codes::INVALID_NAME,
+                k.span,
+                format!("`{}` is not a valid environment variable name", k.value),
+            )
+            .help = Some("start with a letter; use letters, digits and `_`".into());
         } else if RESERVED_ENV.contains(&k.value.as_str()) {
-            l.err(codes::INVALID_NAME, k.span, format!("`{}` is reserved by Lambda", k.value))
-                .help = Some("Lambda sets this variable itself; choose another name".into());
+            l.err(
+                codes::INVALID_NAME,
+                k.span,
+                format!("`{}` is reserved by Lambda", k.value),
+            )
+            .help = Some("Lambda sets this variable itself; choose another name".into());
         }
         let mut d = Vec::new();
         let value = parse_interp(&v.value.0, v.span, l.file, scope, &mut d);
@@ -567,13 +828,22 @@ fn lower_function(
     let mut uses = Vec::new();
     for (k, v) in named(&f.uses) {
         let Some((kind_s, target)) = k.value.split_once('.') else {
-            l.err(codes::INVALID_VALUE, k.span, format!("`{}` is not `kind.name`", k.value))
-                .help = Some("write e.g. `table.orders: read`".into());
+            l.err(
+                codes::INVALID_VALUE,
+                k.span,
+                format!("`{}` is not `kind.name`", k.value),
+            )
+            .help = Some("write e.g. `table.orders: read`".into());
             continue;
         };
         let Some(kind) = Kind::parse(kind_s) else {
             let help = suggest::hint(kind_s, Kind::ALL.iter().map(|k| k.as_str()));
-            l.err(codes::UNKNOWN_REFERENCE, k.span, format!("unknown kind `{kind_s}` in `uses`")).help = help;
+            l.err(
+                codes::UNKNOWN_REFERENCE,
+                k.span,
+                format!("unknown kind `{kind_s}` in `uses`"),
+            )
+            .help = help;
             continue;
         };
         let tname = Sp::new(target.to_string(), k.span);
@@ -584,10 +854,23 @@ fn lower_function(
         let levels = Access::levels_for(kind);
         let Some(access) = levels.iter().copied().find(|a| a.as_str() == v.value) else {
             let help = suggest::hint(&v.value, levels.iter().map(|a| a.as_str()));
-            l.err(codes::INVALID_VALUE, v.span, format!("`{}` is not an access level for a {}", v.value, kind.as_str())).help = help;
+            l.err(
+                codes::INVALID_VALUE,
+                v.span,
+                format!(
+                    "`{}` is not an access level for a {}",
+                    v.value,
+                    kind.as_str()
+                ),
+            )
+            .help = help;
             continue;
         };
-        uses.push(Use { target: id, access, span: k.span });
+        uses.push(Use {
+            target: id,
+            access,
+            span: k.span,
+        });
     }
 
     // triggers
@@ -600,11 +883,21 @@ fn lower_function(
                     unknown(l, Kind::Queue, &q.queue);
                     continue;
                 };
-                let batch_window = q.batch_window.as_ref().map(|w| l.dur_range(w, 0, 300, "batch_window"));
-                let batch_size = q.batch_size.as_ref().map(|b| Setting::written(b.value, b.span));
+                let batch_window = q
+                    .batch_window
+                    .as_ref()
+                    .map(|w| l.dur_range(w, 0, 300, "batch_window"));
+                let batch_size = q
+                    .batch_size
+                    .as_ref()
+                    .map(|b| Setting::written(b.value, b.span));
                 if let Some(b) = &q.batch_size {
                     if b.value == 0 || b.value > 10_000 {
-                        l.err(codes::OUT_OF_RANGE, b.span, format!("batch_size {} is out of range (1..10000)", b.value));
+                        l.err(
+                            codes::OUT_OF_RANGE,
+                            b.span,
+                            format!("batch_size {} is out of range (1..10000)", b.value),
+                        );
                     } else if b.value > 10 && batch_window.as_ref().is_none_or(|w| w.value == 0) {
                         l.err(codes::INVALID_VALUE, b.span, format!("batch_size {} needs a batching window", b.value))
                             .help = Some("SQS mappings with batch_size over 10 need `batch_window` of at least 1 second".into());
@@ -648,7 +941,12 @@ fn lower_function(
                         "removed" => events.push(BucketEvent::Removed),
                         other => {
                             let help = suggest::hint(other, ["created", "removed"]);
-                            l.err(codes::INVALID_VALUE, e.span, format!("`{other}` is not a bucket event")).help = help;
+                            l.err(
+                                codes::INVALID_VALUE,
+                                e.span,
+                                format!("`{other}` is not a bucket event"),
+                            )
+                            .help = help;
                         }
                     }
                 }
@@ -689,29 +987,43 @@ fn lower_function(
         if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
             let first = *first;
             l.diags.push(
-                Diagnostic::error(codes::DUPLICATE, "this function already has a trigger on the same source")
-                    .at(t.span())
-                    .label(first, "first trigger here")
-                    .help("merge the two triggers (bucket triggers take several `events`)"),
+                Diagnostic::error(
+                    codes::DUPLICATE,
+                    "this function already has a trigger on the same source",
+                )
+                .at(t.span())
+                .label(first, "first trigger here")
+                .help("merge the two triggers (bucket triggers take several `events`)"),
             );
         } else {
             seen.push((id, t.span()));
         }
     }
 
-    let on_failure = f.on_failure.as_ref().and_then(|q| match find(Kind::Queue, &q.value) {
-        Some(id) => Some((id, q.span)),
-        None => {
-            unknown(l, Kind::Queue, q);
-            None
-        }
-    });
+    let on_failure = f
+        .on_failure
+        .as_ref()
+        .and_then(|q| match find(Kind::Queue, &q.value) {
+            Some(id) => Some((id, q.span)),
+            None => {
+                unknown(l, Kind::Queue, q);
+                None
+            }
+        });
     let retries = f.retries.as_ref().map(|r| {
         l.range(r, 0, 2, "retries", "");
         Setting::written(r.value, r.span)
     });
-    let max_event_age = f.max_event_age.as_ref().map(|a| l.dur_range(a, 60, 21_600, "max_event_age"));
-    let policies = f.policies.iter().flatten().map(|p| (p.value.0.clone(), p.span)).collect();
+    let max_event_age = f
+        .max_event_age
+        .as_ref()
+        .map(|a| l.dur_range(a, 60, 21_600, "max_event_age"));
+    let policies = f
+        .policies
+        .iter()
+        .flatten()
+        .map(|p| (p.value.0.clone(), p.span))
+        .collect();
     let lint_ignore = l.lint_ignore(&f.lint_ignore);
 
     Function {
@@ -747,14 +1059,28 @@ fn lower_code(l: &mut Lower<'_>, code: &Sp<String>) -> CodeSource {
         match rest.split_once('/') {
             Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => {
                 if !key.ends_with(".zip") {
-                    l.err(codes::INVALID_VALUE, code.span, "S3 code must be a `.zip` object")
-                        .help = Some("write `s3://bucket/path/code.zip`".into());
+                    l.err(
+                        codes::INVALID_VALUE,
+                        code.span,
+                        "S3 code must be a `.zip` object",
+                    )
+                    .help = Some("write `s3://bucket/path/code.zip`".into());
                 }
-                return CodeSource::S3 { bucket: bucket.into(), key: key.into() };
+                return CodeSource::S3 {
+                    bucket: bucket.into(),
+                    key: key.into(),
+                };
             }
             _ => {
-                l.err(codes::INVALID_VALUE, code.span, format!("`{c}` is not `s3://bucket/key.zip`"));
-                return CodeSource::S3 { bucket: String::new(), key: String::new() };
+                l.err(
+                    codes::INVALID_VALUE,
+                    code.span,
+                    format!("`{c}` is not `s3://bucket/key.zip`"),
+                );
+                return CodeSource::S3 {
+                    bucket: String::new(),
+                    key: String::new(),
+                };
             }
         }
     }
@@ -762,23 +1088,47 @@ fn lower_code(l: &mut Lower<'_>, code: &Sp<String>) -> CodeSource {
     let hash = match dir_hash(&dir) {
         Ok(h) => h,
         Err(e) => {
-            l.err(codes::IO, code.span, format!("code directory `{c}` cannot be read: {e}"))
-                .help = Some(format!("paths are relative to the spec file's directory ({})", l.file.base_dir().display()));
+            l.err(
+                codes::IO,
+                code.span,
+                format!("code directory `{c}` cannot be read: {e}"),
+            )
+            .help = Some(format!(
+                "paths are relative to the spec file's directory ({})",
+                l.file.base_dir().display()
+            ));
             String::new()
         }
     };
-    CodeSource::Local { dir, written: c.to_string(), hash }
+    CodeSource::Local {
+        dir,
+        written: c.to_string(),
+        hash,
+    }
 }
 
 /// Names never packaged (and so not part of the content hash).
-pub const DEFAULT_EXCLUDES: &[&str] = &[".git", ".hg", ".svn", "__pycache__", ".DS_Store", ".pytest_cache", ".mypy_cache", ".venv", "Thumbs.db"];
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    ".DS_Store",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".venv",
+    "Thumbs.db",
+];
 
 /// A content hash of a directory: relative paths, the executable bit and file bytes,
 /// in sorted order; timestamps and ownership do not count.
 pub fn dir_hash(dir: &Path) -> std::io::Result<String> {
     let meta = std::fs::metadata(dir)?;
     if !meta.is_dir() {
-        return Err(std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            "not a directory",
+        ));
     }
     let mut files = Vec::new();
     collect(dir, dir, &mut files, 0)?;
@@ -826,7 +1176,12 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> std:
             collect(root, &path, out, depth + 1)?;
         } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
             let rel = path.strip_prefix(root).unwrap_or(&path);
-            out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+            out.push(
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
         }
     }
     Ok(())
@@ -844,9 +1199,16 @@ fn lower_api(
         l.name(name, "authorizer");
         let identity: Vec<String> = match &z.identity {
             Some(i) => {
-                if !i.value.starts_with("$request.") && !i.value.starts_with("$context.") && !i.value.starts_with("$stageVariables.") {
-                    l.err(codes::INVALID_VALUE, i.span, format!("`{}` is not an identity source", i.value))
-                        .help = Some("write e.g. `$request.header.Authorization`".into());
+                if !i.value.starts_with("$request.")
+                    && !i.value.starts_with("$context.")
+                    && !i.value.starts_with("$stageVariables.")
+                {
+                    l.err(
+                        codes::INVALID_VALUE,
+                        i.span,
+                        format!("`{}` is not an identity source", i.value),
+                    )
+                    .help = Some("write e.g. `$request.header.Authorization`".into());
                 }
                 vec![i.value.clone()]
             }
@@ -855,13 +1217,25 @@ fn lower_api(
         let kind = match (&z.jwt, &z.function) {
             (Some(j), None) => {
                 if !j.issuer.value.starts_with("https://") {
-                    l.err(codes::INVALID_VALUE, j.issuer.span, "a JWT issuer is an `https://` URL");
+                    l.err(
+                        codes::INVALID_VALUE,
+                        j.issuer.span,
+                        "a JWT issuer is an `https://` URL",
+                    );
                 }
                 if j.audience.is_empty() {
-                    l.err(codes::MISSING_FIELD, name.span, "a JWT authorizer needs at least one `audience`");
+                    l.err(
+                        codes::MISSING_FIELD,
+                        name.span,
+                        "a JWT authorizer needs at least one `audience`",
+                    );
                 }
                 if let Some(t) = &z.cache_ttl {
-                    l.err(codes::INVALID_VALUE, t.span, "`cache_ttl` applies to Lambda authorizers only");
+                    l.err(
+                        codes::INVALID_VALUE,
+                        t.span,
+                        "`cache_ttl` applies to Lambda authorizers only",
+                    );
                 }
                 Some(AuthorizerKind::Jwt {
                     issuer: j.issuer.value.clone(),
@@ -872,7 +1246,10 @@ fn lower_api(
                 Some(id) => Some(AuthorizerKind::Lambda {
                     function: id,
                     function_span: fname.span,
-                    cache_ttl: z.cache_ttl.as_ref().map_or(0, |t| l.dur_range(t, 0, 3600, "cache_ttl").value),
+                    cache_ttl: z
+                        .cache_ttl
+                        .as_ref()
+                        .map_or(0, |t| l.dur_range(t, 0, 3600, "cache_ttl").value),
                 }),
                 None => {
                     unknown(l, Kind::Function, fname);
@@ -880,20 +1257,33 @@ fn lower_api(
                 }
             },
             (Some(_), Some(f)) => {
-                l.err(codes::INVALID_VALUE, f.span, "an authorizer is either `jwt` or `function`, not both");
+                l.err(
+                    codes::INVALID_VALUE,
+                    f.span,
+                    "an authorizer is either `jwt` or `function`, not both",
+                );
                 None
             }
             (None, None) => {
-                l.err(codes::MISSING_FIELD, name.span, format!("authorizer `{}` needs `jwt: {{ issuer, audience }}` or `function: NAME`", name.value));
+                l.err(
+                    codes::MISSING_FIELD,
+                    name.span,
+                    format!(
+                        "authorizer `{}` needs `jwt: {{ issuer, audience }}` or `function: NAME`",
+                        name.value
+                    ),
+                );
                 None
             }
         };
         if let Some(kind) = kind {
-            authorizers.push(Authorizer { name: name.value.clone(), name_span: name.span, kind, identity });
+            authorizers.push(Authorizer {
+                name: name.value.clone(),
+                name_span: name.span,
+                kind,
+                identity,
+            });
         }
-    }
-    if authorizers.len() > 10 {
-        l.err(codes::OUT_OF_RANGE, authorizers[10].name_span, "an HTTP API has at most 10 authorizers");
     }
     let mut routes = Vec::new();
     for (key, r) in named(&a.routes) {
@@ -908,14 +1298,22 @@ fn lower_api(
             Some(x) => match authorizers.iter().position(|z| z.name == x.value) {
                 Some(i) => RouteAuth::Authorizer(i, x.span),
                 None => {
-                    let names: Vec<&str> = named(&a.authorizers).iter().map(|(n, _)| n.value.as_str()).collect();
+                    let names: Vec<&str> = named(&a.authorizers)
+                        .iter()
+                        .map(|(n, _)| n.value.as_str())
+                        .collect();
                     if names.contains(&x.value.as_str()) {
                         // The authorizer itself is invalid and already reported.
                         RouteAuth::Unset
                     } else {
                         let help = suggest::hint(&x.value, names.iter().copied().chain(["none"]))
                             .or(Some("declare it under `api.authorizers`, or write `auth: none` for a public route".into()));
-                        l.err(codes::UNKNOWN_REFERENCE, x.span, format!("no authorizer named `{}`", x.value)).help = help;
+                        l.err(
+                            codes::UNKNOWN_REFERENCE,
+                            x.span,
+                            format!("no authorizer named `{}`", x.value),
+                        )
+                        .help = help;
                         RouteAuth::Unset
                     }
                 }
@@ -934,14 +1332,20 @@ fn lower_api(
             lint_ignore,
         });
     }
-    if routes.len() > 300 {
-        l.err(codes::OUT_OF_RANGE, routes[300].key_span, "an HTTP API has at most 300 routes");
-    }
     let cors = a.cors.as_ref().map(|c| {
-        let origins: Vec<String> = c.origins.iter().flatten().map(|o| o.value.clone()).collect();
+        let origins: Vec<String> = c
+            .origins
+            .iter()
+            .flatten()
+            .map(|o| o.value.clone())
+            .collect();
         if origins.is_empty() {
-            l.err(codes::MISSING_FIELD, spec_span, "`api.cors` needs `origins`")
-                .help = Some("e.g. `cors: { origins: [\"https://app.example.com\"] }`".into());
+            l.err(
+                codes::MISSING_FIELD,
+                spec_span,
+                "`api.cors` needs `origins`",
+            )
+            .help = Some("e.g. `cors: { origins: [\"https://app.example.com\"] }`".into());
         }
         let mut methods: Vec<String> = match &c.methods {
             Some(m) => m.iter().map(|m| m.value.to_ascii_uppercase()).collect(),
@@ -958,22 +1362,40 @@ fn lower_api(
         for m in c.methods.iter().flatten() {
             let up = m.value.to_ascii_uppercase();
             if up != "*" && !METHODS.contains(&up.as_str()) {
-                l.err(codes::INVALID_VALUE, m.span, format!("`{}` is not an HTTP method", m.value));
+                l.err(
+                    codes::INVALID_VALUE,
+                    m.span,
+                    format!("`{}` is not an HTTP method", m.value),
+                );
             }
         }
         Cors {
+            span: c.span,
             origins,
             methods,
             headers: match &c.headers {
                 Some(h) => h.iter().map(|h| h.value.clone()).collect(),
                 None => vec!["authorization".into(), "content-type".into()],
             },
-            expose_headers: c.expose_headers.iter().flatten().map(|h| h.value.clone()).collect(),
+            expose_headers: c
+                .expose_headers
+                .iter()
+                .flatten()
+                .map(|h| h.value.clone())
+                .collect(),
             credentials: c.credentials.as_ref().map(|c| c.value),
-            max_age: c.max_age.as_ref().map(|m| l.dur_range(m, 0, 86_400, "max_age").value),
+            max_age: c
+                .max_age
+                .as_ref()
+                .map(|m| l.dur_range(m, 0, 86_400, "max_age").value),
         }
     });
-    Api { span: spec_span, cors, authorizers, routes }
+    Api {
+        span: spec_span,
+        cors,
+        authorizers,
+        routes,
+    }
 }
 
 fn parse_route_key(l: &mut Lower<'_>, key: &Sp<String>) -> (Option<String>, Option<String>) {
@@ -982,29 +1404,56 @@ fn parse_route_key(l: &mut Lower<'_>, key: &Sp<String>) -> (Option<String>, Opti
         return (None, None);
     }
     let Some((method, path)) = k.split_once(' ') else {
-        l.err(codes::INVALID_VALUE, key.span, format!("`{k}` is not a route key"))
-            .help = Some("write `METHOD /path`, e.g. `GET /orders/{id}`, or `$default`".into());
+        l.err(
+            codes::INVALID_VALUE,
+            key.span,
+            format!("`{k}` is not a route key"),
+        )
+        .help = Some("write `METHOD /path`, e.g. `GET /orders/{id}`, or `$default`".into());
         return (None, None);
     };
     let path = path.trim();
     if !METHODS.contains(&method) {
         let help = suggest::hint(method, METHODS.iter().copied());
-        l.err(codes::INVALID_VALUE, key.span, format!("`{method}` is not an HTTP method")).help = help;
+        l.err(
+            codes::INVALID_VALUE,
+            key.span,
+            format!("`{method}` is not an HTTP method"),
+        )
+        .help = help;
     }
     let segs: Vec<&str> = path.split('/').skip(1).collect();
     let valid_seg = |s: &str, last: bool| -> bool {
         if let Some(p) = s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            let p = if last { p.strip_suffix('+').unwrap_or(p) } else { p };
-            !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            let p = if last {
+                p.strip_suffix('+').unwrap_or(p)
+            } else {
+                p
+            };
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         } else {
-            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
         }
     };
     let ok = path.starts_with('/')
-        && (path == "/" || segs.iter().enumerate().all(|(i, s)| valid_seg(s, i + 1 == segs.len())));
+        && (path == "/"
+            || segs
+                .iter()
+                .enumerate()
+                .all(|(i, s)| valid_seg(s, i + 1 == segs.len())));
     if !ok {
-        l.err(codes::INVALID_VALUE, key.span, format!("`{path}` is not a valid route path"))
-            .help = Some("paths start with `/`; parameters are `{name}`, a greedy last one `{name+}`".into());
+        l.err(
+            codes::INVALID_VALUE,
+            key.span,
+            format!("`{path}` is not a valid route path"),
+        )
+        .help = Some(
+            "paths start with `/`; parameters are `{name}`, a greedy last one `{name+}`".into(),
+        );
     }
     (Some(method.to_string()), Some(path.to_string()))
 }
@@ -1019,7 +1468,11 @@ fn check_env_cycles(l: &mut Lower<'_>, m: &Model) {
     for (i, f) in m.functions.iter().enumerate() {
         for e in &f.env {
             for r in e.value.refs() {
-                if let RefTarget::Res(ResId { kind: Kind::Function, index }) = r.target {
+                if let RefTarget::Res(ResId {
+                    kind: Kind::Function,
+                    index,
+                }) = r.target
+                {
                     g.add_edge(nodes[i], nodes[index], r.span);
                 }
             }
@@ -1037,11 +1490,17 @@ fn check_env_cycles(l: &mut Lower<'_>, m: &Model) {
             .edges(nodes[first])
             .find(|e| members.contains(&e.target().index()))
             .map_or(m.functions[first].name_span, |e| *e.weight());
-        let names: Vec<String> = members.iter().map(|i| format!("`{}`", m.functions[*i].name)).collect();
+        let names: Vec<String> = members
+            .iter()
+            .map(|i| format!("`{}`", m.functions[*i].name))
+            .collect();
         let msg = if members.len() == 1 {
             format!("function {} refers to itself in `env`", names[0])
         } else {
-            format!("functions {} refer to each other in `env`", names.join(", "))
+            format!(
+                "functions {} refer to each other in `env`",
+                names.join(", ")
+            )
         };
         l.err(codes::INVALID_VALUE, span, msg).help =
             Some("CloudFormation cannot create resources that depend on each other in a circle; pass the name through a stage variable or look it up at run time".into());
@@ -1061,10 +1520,13 @@ fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
             }
             reported.push((first, span));
             l.diags.push(
-                Diagnostic::error(codes::LOGICAL_ID_COLLISION, format!("{what} and {first_what} both become the logical ID `{id}`"))
-                    .at(span)
-                    .label(first, "the other one")
-                    .help("rename one of them; logical IDs keep only the letters and digits of a name"),
+                Diagnostic::error(
+                    codes::LOGICAL_ID_COLLISION,
+                    format!("{what} and {first_what} both become the logical ID `{id}`"),
+                )
+                .at(span)
+                .label(first, "the other one")
+                .help("rename one of them; logical IDs keep only the letters and digits of a name"),
             );
         } else {
             seen.insert(id, (span, what));
@@ -1079,36 +1541,101 @@ fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
         add(l, ids::alias(&f.name), f.name_span, w.clone());
         for t in &f.triggers {
             match t {
-                Trigger::Queue(q) => add(l, ids::queue_mapping(&f.name, &m.queues[q.queue.index].name), q.span, format!("{w}'s queue trigger")),
+                Trigger::Queue(q) => add(
+                    l,
+                    ids::queue_mapping(&f.name, &m.queues[q.queue.index].name),
+                    q.span,
+                    format!("{w}'s queue trigger"),
+                ),
                 Trigger::Schedule(s) => {
-                    add(l, ids::schedule_rule(&f.name, s.ordinal), s.span, format!("{w}'s schedule"));
-                    add(l, ids::schedule_permission(&f.name, s.ordinal), s.span, format!("{w}'s schedule"));
+                    add(
+                        l,
+                        ids::schedule_rule(&f.name, s.ordinal),
+                        s.span,
+                        format!("{w}'s schedule"),
+                    );
+                    add(
+                        l,
+                        ids::schedule_permission(&f.name, s.ordinal),
+                        s.span,
+                        format!("{w}'s schedule"),
+                    );
                 }
-                Trigger::Bucket(b) => add(l, ids::bucket_permission(&f.name, &m.buckets[b.bucket.index].name), b.span, format!("{w}'s bucket trigger")),
+                Trigger::Bucket(b) => add(
+                    l,
+                    ids::bucket_permission(&f.name, &m.buckets[b.bucket.index].name),
+                    b.span,
+                    format!("{w}'s bucket trigger"),
+                ),
                 Trigger::Topic(x) => {
-                    add(l, ids::topic_subscription(&f.name, &m.topics[x.topic.index].name), x.span, format!("{w}'s topic trigger"));
-                    add(l, ids::topic_permission(&f.name, &m.topics[x.topic.index].name), x.span, format!("{w}'s topic trigger"));
+                    add(
+                        l,
+                        ids::topic_subscription(&f.name, &m.topics[x.topic.index].name),
+                        x.span,
+                        format!("{w}'s topic trigger"),
+                    );
+                    add(
+                        l,
+                        ids::topic_permission(&f.name, &m.topics[x.topic.index].name),
+                        x.span,
+                        format!("{w}'s topic trigger"),
+                    );
                 }
             }
         }
     }
     for q in &m.queues {
-        add(l, ids::queue(&q.name), q.name_span, format!("queue `{}`", q.name));
-        add(l, ids::dlq(&q.name), q.name_span, format!("queue `{}`", q.name));
+        add(
+            l,
+            ids::queue(&q.name),
+            q.name_span,
+            format!("queue `{}`", q.name),
+        );
+        add(
+            l,
+            ids::dlq(&q.name),
+            q.name_span,
+            format!("queue `{}`", q.name),
+        );
     }
     for t in &m.tables {
-        add(l, ids::table(&t.name), t.name_span, format!("table `{}`", t.name));
+        add(
+            l,
+            ids::table(&t.name),
+            t.name_span,
+            format!("table `{}`", t.name),
+        );
     }
     for b in &m.buckets {
-        add(l, ids::bucket(&b.name), b.name_span, format!("bucket `{}`", b.name));
+        add(
+            l,
+            ids::bucket(&b.name),
+            b.name_span,
+            format!("bucket `{}`", b.name),
+        );
     }
     for t in &m.topics {
-        add(l, ids::topic(&t.name), t.name_span, format!("topic `{}`", t.name));
+        add(
+            l,
+            ids::topic(&t.name),
+            t.name_span,
+            format!("topic `{}`", t.name),
+        );
     }
     if let Some(api) = &m.api {
         for z in &api.authorizers {
-            add(l, ids::authorizer(&z.name), z.name_span, format!("authorizer `{}`", z.name));
-            add(l, ids::authorizer_permission(&z.name), z.name_span, format!("authorizer `{}`", z.name));
+            add(
+                l,
+                ids::authorizer(&z.name),
+                z.name_span,
+                format!("authorizer `{}`", z.name),
+            );
+            add(
+                l,
+                ids::authorizer_permission(&z.name),
+                z.name_span,
+                format!("authorizer `{}`", z.name),
+            );
         }
         for r in &api.routes {
             let w = format!("route `{}`", r.key);
@@ -1126,18 +1653,31 @@ fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
                 return;
             }
             l.diags.push(
-                Diagnostic::error(codes::LOGICAL_ID_COLLISION, format!("{what} and {fw} both become the output `{id}`"))
-                    .at(span)
-                    .label(first, "the other one"),
+                Diagnostic::error(
+                    codes::LOGICAL_ID_COLLISION,
+                    format!("{what} and {fw} both become the output `{id}`"),
+                )
+                .at(span)
+                .label(first, "the other one"),
             );
         } else {
             outs.insert(id, (span, what));
         }
     };
     for f in &m.functions {
-        add_out(l, ids::function_arn_output(&f.name), f.name_span, format!("function `{}`", f.name));
+        add_out(
+            l,
+            ids::function_arn_output(&f.name),
+            f.name_span,
+            format!("function `{}`", f.name),
+        );
     }
     for q in &m.queues {
-        add_out(l, ids::queue_url_output(&q.name), q.name_span, format!("queue `{}`", q.name));
+        add_out(
+            l,
+            ids::queue_url_output(&q.name),
+            q.name_span,
+            format!("queue `{}`", q.name),
+        );
     }
 }

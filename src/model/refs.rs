@@ -25,7 +25,11 @@ fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
     match kind {
         Kind::Function => &[("name", Attr::Name), ("arn", Attr::Arn)],
         Kind::Queue => &[("name", Attr::Name), ("url", Attr::Url), ("arn", Attr::Arn)],
-        Kind::Table => &[("name", Attr::Name), ("arn", Attr::Arn), ("stream_arn", Attr::StreamArn)],
+        Kind::Table => &[
+            ("name", Attr::Name),
+            ("arn", Attr::Arn),
+            ("stream_arn", Attr::StreamArn),
+        ],
         Kind::Bucket | Kind::Topic | Kind::Secret => &[("name", Attr::Name), ("arn", Attr::Arn)],
     }
 }
@@ -87,10 +91,19 @@ pub fn parse_interp(
     Interp { parts }
 }
 
-fn resolve(body: &str, at: Span, scope: &RefScope<'_>, diags: &mut Vec<Diagnostic>) -> Option<Part> {
+fn resolve(
+    body: &str,
+    at: Span,
+    scope: &RefScope<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Part> {
     let segs: Vec<&str> = body.split('.').collect();
     let mut err = |msg: String, help: Option<String>| {
-        diags.push(Diagnostic::error(codes::UNKNOWN_REFERENCE, msg).at(at).with_help(help));
+        diags.push(
+            Diagnostic::error(codes::UNKNOWN_REFERENCE, msg)
+                .at(at)
+                .with_help(help),
+        );
         None
     };
     match segs.as_slice() {
@@ -100,10 +113,16 @@ fn resolve(body: &str, at: Span, scope: &RefScope<'_>, diags: &mut Vec<Diagnosti
         ["account"] => Some(Part::Pseudo(Pseudo::Account)),
         ["api", "url"] => {
             if scope.has_api {
-                Some(Part::Ref(Reference { target: RefTarget::Api, attr: Attr::Url, span: at }))
+                Some(Part::Ref(Reference {
+                    target: RefTarget::Api,
+                    attr: Attr::Url,
+                    span: at,
+                }))
             } else {
-                err("`${api.url}` refers to the API, but this spec has no `api` routes".into(),
-                    Some("add `api: { routes: ... }` or remove the reference".into()))
+                err(
+                    "`${api.url}` refers to the API, but this spec has no `api` routes".into(),
+                    Some("add `api: { routes: ... }` or remove the reference".into()),
+                )
             }
         }
         ["api", other] => err(
@@ -113,15 +132,22 @@ fn resolve(body: &str, at: Span, scope: &RefScope<'_>, diags: &mut Vec<Diagnosti
         ["var", name] => match scope.vars.iter().find(|(k, _)| k == name) {
             Some((_, v)) => Some(Part::Lit(v.clone())),
             None => {
-                let help = suggest::hint(name, scope.vars.iter().map(|(k, _)| k.as_str()))
-                    .or(Some(format!("define it under `stages.{}.vars`", scope.stage)));
-                err(format!("unknown variable `{name}` in stage `{}`", scope.stage), help)
+                let help = suggest::hint(name, scope.vars.iter().map(|(k, _)| k.as_str())).or(
+                    Some(format!("define it under `stages.{}.vars`", scope.stage)),
+                );
+                err(
+                    format!("unknown variable `{name}` in stage `{}`", scope.stage),
+                    help,
+                )
             }
         },
         [kind, name, attr] => {
             let Some(k) = Kind::parse(kind) else {
                 let help = suggest::hint(kind, TOP_LEVEL);
-                return err(format!("unknown reference kind `{kind}` in `${{{body}}}`"), help);
+                return err(
+                    format!("unknown reference kind `{kind}` in `${{{body}}}`"),
+                    help,
+                );
             };
             let names = (scope.names)(k);
             let Some(index) = names.iter().position(|n| n == name) else {
@@ -142,13 +168,21 @@ fn resolve(body: &str, at: Span, scope: &RefScope<'_>, diags: &mut Vec<Diagnosti
             if k == Kind::Secret && *a == Attr::Name {
                 return (scope.secret_name)(name).map(Part::Lit);
             }
-            Some(Part::Ref(Reference { target: RefTarget::Res(ResId::new(k, index)), attr: *a, span: at }))
+            Some(Part::Ref(Reference {
+                target: RefTarget::Res(ResId::new(k, index)),
+                attr: *a,
+                span: at,
+            }))
         }
         [kind, ..] if Kind::parse(kind).is_some() => err(
             format!("`${{{body}}}` is incomplete: write `${{{kind}.NAME.ATTRIBUTE}}`"),
             Some(format!(
                 "a {kind} has the attributes {}",
-                attrs_of(Kind::parse(kind).expect("checked")).iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                attrs_of(Kind::parse(kind).expect("checked"))
+                    .iter()
+                    .map(|(n, _)| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         ),
         _ => {

@@ -9,13 +9,17 @@ pub fn validate_schedule(expr: &str) -> Result<(), String> {
     if let Some(body) = e.strip_prefix("cron(").and_then(|b| b.strip_suffix(')')) {
         return validate_cron(body);
     }
-    Err(format!("`{e}` is not a schedule expression; write `rate(5 minutes)` or `cron(0 2 * * ? *)`"))
+    Err(format!(
+        "`{e}` is not a schedule expression; write `rate(5 minutes)` or `cron(0 2 * * ? *)`"
+    ))
 }
 
 fn validate_rate(body: &str) -> Result<(), String> {
     let parts: Vec<&str> = body.split_whitespace().collect();
     let [n, unit] = parts.as_slice() else {
-        return Err(format!("`rate({body})` needs a number and a unit, e.g. `rate(5 minutes)`"));
+        return Err(format!(
+            "`rate({body})` needs a number and a unit, e.g. `rate(5 minutes)`"
+        ));
     };
     let n: u64 = n
         .parse()
@@ -26,18 +30,28 @@ fn validate_rate(body: &str) -> Result<(), String> {
         "minute" | "minutes" => ("minute", "minutes"),
         "hour" | "hours" => ("hour", "hours"),
         "day" | "days" => ("day", "days"),
-        other => return Err(format!("`{other}` is not a rate unit; use minute(s), hour(s) or day(s)")),
+        other => {
+            return Err(format!(
+                "`{other}` is not a rate unit; use minute(s), hour(s) or day(s)"
+            ));
+        }
     };
     if n == 1 && *unit != singular {
-        return Err(format!("`rate(1 {unit})` must use the singular: `rate(1 {singular})`"));
+        return Err(format!(
+            "`rate(1 {unit})` must use the singular: `rate(1 {singular})`"
+        ));
     }
     if n != 1 && *unit != plural {
-        return Err(format!("`rate({n} {unit})` must use the plural: `rate({n} {plural})`"));
+        return Err(format!(
+            "`rate({n} {unit})` must use the plural: `rate({n} {plural})`"
+        ));
     }
     Ok(())
 }
 
-const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
 const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 fn validate_cron(body: &str) -> Result<(), String> {
@@ -53,10 +67,12 @@ fn validate_cron(body: &str) -> Result<(), String> {
         (false, false) => {
             return Err(format!(
                 "`cron({body})`: one of day-of-month (`{dom}`) and day-of-week (`{dow}`) must be `?`"
-            ))
+            ));
         }
         (true, true) => {
-            return Err(format!("`cron({body})`: day-of-month and day-of-week cannot both be `?`"))
+            return Err(format!(
+                "`cron({body})`: day-of-month and day-of-week cannot both be `?`"
+            ));
         }
         _ => {}
     }
@@ -73,8 +89,16 @@ fn validate_cron(body: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn field(v: &str, what: &str, min: u32, max: u32, names: &[&str], extra: &str) -> Result<(), String> {
-    let bad = || format!("`{v}` is not a valid {what} field (allowed {min}-{max}, `*`, `,`, `-`, `/`)");
+fn field(
+    v: &str,
+    what: &str,
+    min: u32,
+    max: u32,
+    names: &[&str],
+    extra: &str,
+) -> Result<(), String> {
+    let bad =
+        || format!("`{v}` is not a valid {what} field (allowed {min}-{max}, `*`, `,`, `-`, `/`)");
     for item in v.split(',') {
         if item.is_empty() {
             return Err(bad());
@@ -114,7 +138,13 @@ fn field(v: &str, what: &str, min: u32, max: u32, names: &[&str], extra: &str) -
                 }
             }
             if let Some((d, nth)) = t.split_once('#').filter(|_| extra.contains('#')) {
-                if value(d).is_some() && nth.parse::<u32>().ok().filter(|n| (1..=5).contains(n)).is_some() {
+                if value(d).is_some()
+                    && nth
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (1..=5).contains(n))
+                        .is_some()
+                {
                     continue;
                 }
                 return Err(bad());
@@ -143,8 +173,16 @@ mod tests {
     fn rates() {
         assert!(validate_schedule("rate(5 minutes)").is_ok());
         assert!(validate_schedule("rate(1 minute)").is_ok());
-        assert!(validate_schedule("rate(5 minute)").unwrap_err().contains("plural"));
-        assert!(validate_schedule("rate(1 hours)").unwrap_err().contains("singular"));
+        assert!(
+            validate_schedule("rate(5 minute)")
+                .unwrap_err()
+                .contains("plural")
+        );
+        assert!(
+            validate_schedule("rate(1 hours)")
+                .unwrap_err()
+                .contains("singular")
+        );
         assert!(validate_schedule("rate(0 hours)").is_err());
         assert!(validate_schedule("every 5 minutes").is_err());
     }
@@ -155,8 +193,16 @@ mod tests {
         assert!(validate_schedule("cron(0 10 ? * 6L 2026)").is_ok());
         assert!(validate_schedule("cron(0 10 L * ? *)").is_ok());
         assert!(validate_schedule("cron(0 10 ? * 2#1 *)").is_ok());
-        assert!(validate_schedule("cron(0 2 * * * *)").unwrap_err().contains("must be `?`"));
-        assert!(validate_schedule("cron(0 2 * *)").unwrap_err().contains("6"));
+        assert!(
+            validate_schedule("cron(0 2 * * * *)")
+                .unwrap_err()
+                .contains("must be `?`")
+        );
+        assert!(
+            validate_schedule("cron(0 2 * *)")
+                .unwrap_err()
+                .contains("6")
+        );
         assert!(validate_schedule("cron(61 2 * * ? *)").is_err());
         assert!(validate_schedule("cron(0 2 ? * FUNDAY *)").is_err());
     }

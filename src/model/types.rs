@@ -18,7 +18,10 @@ pub struct Setting<T> {
 
 impl<T> Setting<T> {
     pub fn written(value: T, span: Span) -> Self {
-        Setting { value, span: Some(span) }
+        Setting {
+            value,
+            span: Some(span),
+        }
     }
     pub fn default(value: T) -> Self {
         Setting { value, span: None }
@@ -38,7 +41,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::Function, Kind::Queue, Kind::Table, Kind::Bucket, Kind::Topic, Kind::Secret];
+    pub const ALL: [Kind; 6] = [
+        Kind::Function,
+        Kind::Queue,
+        Kind::Table,
+        Kind::Bucket,
+        Kind::Topic,
+        Kind::Secret,
+    ];
     /// The word used in specs (`table.orders`) and messages.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +82,8 @@ impl ResId {
 #[derive(Clone, Debug)]
 pub struct Model {
     pub app: String,
+    /// The `app:` value in the spec (findings about the whole stack point here).
+    pub app_span: Span,
     pub stage: String,
     /// `{app}-{stage}`.
     pub stack_name: String,
@@ -156,7 +168,9 @@ pub struct Interp {
 
 impl Interp {
     pub fn literal(s: impl Into<String>) -> Self {
-        Interp { parts: vec![Part::Lit(s.into())] }
+        Interp {
+            parts: vec![Part::Lit(s.into())],
+        }
     }
     pub fn refs(&self) -> impl Iterator<Item = &Reference> {
         self.parts.iter().filter_map(|p| match p {
@@ -250,15 +264,24 @@ pub struct Function {
 impl Function {
     /// Whether anything invokes this function asynchronously (schedule, bucket, topic).
     pub fn has_async_triggers(&self) -> bool {
-        self.triggers.iter().any(|t| !matches!(t, Trigger::Queue(_)))
+        self.triggers
+            .iter()
+            .any(|t| !matches!(t, Trigger::Queue(_)))
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CodeSource {
     /// A local directory; `hash` is a content hash of its files (sha256, hex).
-    Local { dir: PathBuf, written: String, hash: String },
-    S3 { bucket: String, key: String },
+    Local {
+        dir: PathBuf,
+        written: String,
+        hash: String,
+    },
+    S3 {
+        bucket: String,
+        key: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -309,7 +332,10 @@ impl Access {
         matches!(self, Access::Read | Access::ReadWrite | Access::Receive)
     }
     pub fn writes(self) -> bool {
-        matches!(self, Access::Write | Access::ReadWrite | Access::Send | Access::Publish)
+        matches!(
+            self,
+            Access::Write | Access::ReadWrite | Access::Send | Access::Publish
+        )
     }
 }
 
@@ -492,6 +518,8 @@ pub struct Api {
 
 #[derive(Clone, Debug)]
 pub struct Cors {
+    /// The `cors:` mapping.
+    pub span: Span,
     pub origins: Vec<String>,
     pub methods: Vec<String>,
     pub headers: Vec<String>,
@@ -511,8 +539,15 @@ pub struct Authorizer {
 
 #[derive(Clone, Debug)]
 pub enum AuthorizerKind {
-    Jwt { issuer: String, audience: Vec<String> },
-    Lambda { function: ResId, function_span: Span, cache_ttl: u64 },
+    Jwt {
+        issuer: String,
+        audience: Vec<String>,
+    },
+    Lambda {
+        function: ResId,
+        function_span: Span,
+        cache_ttl: u64,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@ pub mod schema;
 
 pub use node::InputBudget;
 pub use raw::RawSpec;
-pub use read::{codes, Named, Sp};
+pub use read::{Named, Sp, codes};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
@@ -19,7 +19,10 @@ pub fn load(file: &SourceFile) -> Result<RawSpec, Vec<Diagnostic>> {
     load_with_budget(file, InputBudget::DEFAULT)
 }
 
-pub fn load_with_budget(file: &SourceFile, budget: InputBudget) -> Result<RawSpec, Vec<Diagnostic>> {
+pub fn load_with_budget(
+    file: &SourceFile,
+    budget: InputBudget,
+) -> Result<RawSpec, Vec<Diagnostic>> {
     let root = node::parse(file, budget).map_err(|e| vec![parse_error(file, e, budget)])?;
     let mut cx = read::Cx::default();
     let raw = raw::read_spec(&root, &mut cx);

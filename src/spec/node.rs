@@ -194,7 +194,12 @@ pub fn parse(file: &SourceFile, budget: InputBudget) -> Result<Node, ParseError>
     })
 }
 
-fn parse_here(file: &SourceFile, text: &str, bom: usize, budget: InputBudget) -> Result<Node, ParseError> {
+fn parse_here(
+    file: &SourceFile,
+    text: &str,
+    bom: usize,
+    budget: InputBudget,
+) -> Result<Node, ParseError> {
     let mut b = Budget::default();
     b.max_depth = budget.max_depth;
     b.max_nodes = budget.max_nodes;
@@ -210,9 +215,32 @@ fn parse_here(file: &SourceFile, text: &str, bom: usize, budget: InputBudget) ->
             if bom > 0 {
                 shift(&mut n, bom);
             }
+            widen(&mut n);
             Ok(n)
         }
         Err(e) => Err(yaml_error(file, bom, &e)),
+    }
+}
+
+/// The parser gives a collection only its start; make it end where its last item ends,
+/// so a finding about a whole mapping underlines its first line rather than one character.
+fn widen(n: &mut Node) {
+    let end = match &mut n.value {
+        Value::Seq(items) => {
+            items.iter_mut().for_each(widen);
+            items.last().map(|i| i.span.end)
+        }
+        Value::Map(entries) => {
+            entries.iter_mut().for_each(|(k, v)| {
+                widen(k);
+                widen(v);
+            });
+            entries.last().map(|(k, v)| v.span.end.max(k.span.end))
+        }
+        _ => None,
+    };
+    if let Some(e) = end {
+        n.span.end = n.span.end.max(e);
     }
 }
 
@@ -257,10 +285,18 @@ fn yaml_error(file: &SourceFile, bom: usize, e: &serde_saphyr::Error) -> ParseEr
 fn budget_message(b: &serde_saphyr::budget::BudgetBreach) -> String {
     use serde_saphyr::budget::BudgetBreach as B;
     match b {
-        B::Depth { depth } => format!("input budget exceeded: nesting deeper than {} levels", depth - 1),
-        B::Aliases { aliases } => format!("input budget exceeded: more than {} alias uses", aliases - 1),
+        B::Depth { depth } => format!(
+            "input budget exceeded: nesting deeper than {} levels",
+            depth - 1
+        ),
+        B::Aliases { aliases } => format!(
+            "input budget exceeded: more than {} alias uses",
+            aliases - 1
+        ),
         B::Nodes { nodes } => format!("input budget exceeded: more than {} YAML nodes", nodes - 1),
-        B::Documents { .. } => "the spec must be a single YAML document (found `---` starting another)".into(),
+        B::Documents { .. } => {
+            "the spec must be a single YAML document (found `---` starting another)".into()
+        }
         other => format!("input budget exceeded: {other:?} (alias expansion or size)"),
     }
 }
@@ -269,19 +305,37 @@ fn budget_message(b: &serde_saphyr::budget::BudgetBreach) -> String {
 fn tidy_message(m: &str) -> String {
     if let Some(rest) = m.split("budget breached: ").nth(1) {
         let kind = rest.split([' ', '{']).next().unwrap_or("");
-        let n: String = rest.chars().filter(|c| c.is_ascii_digit()).take_while(|_| true).collect();
+        let n: String = rest
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .take_while(|_| true)
+            .collect();
         return match kind {
-            "Nodes" => "input budget exceeded: too many YAML nodes (alias expansion counts every copy)".to_string(),
+            "Nodes" => {
+                "input budget exceeded: too many YAML nodes (alias expansion counts every copy)"
+                    .to_string()
+            }
             "Depth" => "input budget exceeded: nested too deeply".to_string(),
             "Aliases" => "input budget exceeded: too many alias uses".to_string(),
-            _ => format!("input budget exceeded ({kind}{})", if n.is_empty() { String::new() } else { format!(" {n}") }),
+            _ => format!(
+                "input budget exceeded ({kind}{})",
+                if n.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {n}")
+                }
+            ),
         };
     }
     if m.contains("recursion limit") {
         return "input budget exceeded: nested too deeply".to_string();
     }
     if let Some(rest) = m.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest).trim();
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest)
+            .trim();
         return format!("duplicate key `{key}`: it already appears earlier in the same mapping");
     }
     m.to_string()
@@ -315,7 +369,9 @@ mod tests {
         let Value::Map(m) = &n.value else { panic!() };
         let (k, v) = &m[1];
         assert_eq!(&src[k.span.start..k.span.end], "b");
-        let Value::Map(inner) = &v.value else { panic!() };
+        let Value::Map(inner) = &v.value else {
+            panic!()
+        };
         let (k2, v2) = &inner[0];
         assert_eq!(&src[k2.span.start..k2.span.end], "c");
         assert_eq!(&src[v2.span.start..v2.span.end], "hello");
@@ -326,7 +382,10 @@ mod tests {
     fn duplicate_keys_are_errors_with_location() {
         let e = p("a: 1\na: 2\n").unwrap_err();
         match e {
-            ParseError::Yaml { span: Some(s), message } => {
+            ParseError::Yaml {
+                span: Some(s),
+                message,
+            } => {
                 assert!(message.to_lowercase().contains("duplicate"), "{message}");
                 assert_eq!(s.start, 5);
             }
@@ -338,10 +397,21 @@ mod tests {
     fn budgets_stop_alias_bombs_and_depth() {
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
-            bomb.push_str(&format!("{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
-                (b'a' + i) as char, (b'a' + i) as char,
-                (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char,
-                (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char));
+            bomb.push_str(&format!(
+                "{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char
+            ));
         }
         assert!(p(&bomb).is_err());
         let deep = format!("{}1{}", "[".repeat(20_000), "]".repeat(20_000));

@@ -2,9 +2,9 @@
 //! spans, no defaults applied) out. The JSON Schema is generated from these types.
 
 use super::node::{Node, Value};
-use super::read::{codes, to_json, Cx, FromNode, MapReader, Named, Sp};
+use super::read::{Cx, FromNode, MapReader, Named, Sp, codes, to_json};
 use crate::source::Span;
-use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use std::borrow::Cow;
 
 /// An fnplan app spec (version 1). See SPEC.md.
@@ -82,7 +82,7 @@ pub struct RawApi {
     pub routes: Option<Named<RawRoute>>,
 }
 
-#[derive(Clone, Debug, Default, JsonSchema)]
+#[derive(Clone, Debug, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawCors {
     pub origins: Option<Vec<Sp<String>>>,
@@ -93,6 +93,8 @@ pub struct RawCors {
     pub expose_headers: Option<Vec<Sp<String>>>,
     pub credentials: Option<Sp<bool>>,
     pub max_age: Option<Sp<Duration>>,
+    #[schemars(skip)]
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, JsonSchema)]
@@ -190,28 +192,49 @@ impl JsonSchema for IamStatement {
 impl FromNode for IamStatement {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let Value::Map(entries) = &node.value else {
-            cx.wrong_type(node, "an IAM statement (a mapping with Effect, Action, Resource)");
+            cx.wrong_type(
+                node,
+                "an IAM statement (a mapping with Effect, Action, Resource)",
+            );
             return None;
         };
-        let allowed = ["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"];
+        let allowed = [
+            "Sid",
+            "Effect",
+            "Action",
+            "NotAction",
+            "Resource",
+            "NotResource",
+            "Condition",
+        ];
         let mut ok = true;
         for (k, v) in entries {
             let key = k.as_str().unwrap_or("");
             if !allowed.contains(&key) {
                 ok = false;
-                cx.error(codes::UNKNOWN_FIELD, k.span, format!("unknown field `{key}` in an IAM statement"))
-                    .help = crate::suggest::hint(key, allowed);
+                cx.error(
+                    codes::UNKNOWN_FIELD,
+                    k.span,
+                    format!("unknown field `{key}` in an IAM statement"),
+                )
+                .help = crate::suggest::hint(key, allowed);
                 continue;
             }
             match key {
                 "Effect" if !matches!(v.as_str(), Some("Allow" | "Deny")) => {
                     ok = false;
-                    cx.error(codes::INVALID_VALUE, v.span, "`Effect` must be `Allow` or `Deny`");
+                    cx.error(
+                        codes::INVALID_VALUE,
+                        v.span,
+                        "`Effect` must be `Allow` or `Deny`",
+                    );
                 }
                 "Action" | "NotAction" => {
                     let good = match &v.value {
                         Value::Str(_) => true,
-                        Value::Seq(items) => !items.is_empty() && items.iter().all(|i| i.as_str().is_some()),
+                        Value::Seq(items) => {
+                            !items.is_empty() && items.iter().all(|i| i.as_str().is_some())
+                        }
                         _ => false,
                     };
                     if !good {
@@ -223,15 +246,33 @@ impl FromNode for IamStatement {
             }
         }
         for need in ["Effect", "Resource"] {
-            let alt = if need == "Resource" { "NotResource" } else { need };
-            if !entries.iter().any(|(k, _)| matches!(k.as_str(), Some(x) if x == need || x == alt)) {
+            let alt = if need == "Resource" {
+                "NotResource"
+            } else {
+                need
+            };
+            if !entries
+                .iter()
+                .any(|(k, _)| matches!(k.as_str(), Some(x) if x == need || x == alt))
+            {
                 ok = false;
-                cx.error(codes::MISSING_FIELD, node.span, format!("IAM statement is missing `{need}`"));
+                cx.error(
+                    codes::MISSING_FIELD,
+                    node.span,
+                    format!("IAM statement is missing `{need}`"),
+                );
             }
         }
-        if !entries.iter().any(|(k, _)| matches!(k.as_str(), Some("Action" | "NotAction"))) {
+        if !entries
+            .iter()
+            .any(|(k, _)| matches!(k.as_str(), Some("Action" | "NotAction")))
+        {
             ok = false;
-            cx.error(codes::MISSING_FIELD, node.span, "IAM statement is missing `Action`");
+            cx.error(
+                codes::MISSING_FIELD,
+                node.span,
+                "IAM statement is missing `Action`",
+            );
         }
         ok.then(|| IamStatement(to_json(node)))
     }
@@ -490,7 +531,11 @@ impl FromNode for Duration {
         match &node.value {
             Value::Int(i) if *i >= 0 => Some(Duration(*i as u64)),
             Value::Int(_) => {
-                cx.error(codes::OUT_OF_RANGE, node.span, "a duration cannot be negative");
+                cx.error(
+                    codes::OUT_OF_RANGE,
+                    node.span,
+                    "a duration cannot be negative",
+                );
                 None
             }
             Value::Str(s) => match Duration::parse(s) {
@@ -549,20 +594,35 @@ fn enum_from_node<T: Copy>(node: &Node, cx: &mut Cx, options: &[(&'static str, T
         return Some(*v);
     }
     let help = crate::suggest::hint(s, options.iter().map(|(n, _)| *n));
-    cx.error(codes::INVALID_VALUE, node.span, format!("`{s}` is not a valid value here"))
-        .help = help;
+    cx.error(
+        codes::INVALID_VALUE,
+        node.span,
+        format!("`{s}` is not a valid value here"),
+    )
+    .help = help;
     None
 }
 
 impl FromNode for Architecture {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        enum_from_node(node, cx, &[("arm64", Architecture::Arm64), ("x86_64", Architecture::X86_64)])
+        enum_from_node(
+            node,
+            cx,
+            &[
+                ("arm64", Architecture::Arm64),
+                ("x86_64", Architecture::X86_64),
+            ],
+        )
     }
 }
 
 impl FromNode for KeyType {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
-        enum_from_node(node, cx, &[("S", KeyType::S), ("N", KeyType::N), ("B", KeyType::B)])
+        enum_from_node(
+            node,
+            cx,
+            &[("S", KeyType::S), ("N", KeyType::N), ("B", KeyType::B)],
+        )
     }
 }
 
@@ -622,7 +682,10 @@ impl FromNode for RawDlq {
                 m.finish(cx).then_some(RawDlq::Settings(s))
             }
             _ => {
-                cx.wrong_type(node, "`true`, `false` or `{ max_receive_count, retention }`");
+                cx.wrong_type(
+                    node,
+                    "`true`, `false` or `{ max_receive_count, retention }`",
+                );
                 None
             }
         }
@@ -652,7 +715,10 @@ macro_rules! read_struct {
 pub fn read_spec(root: &Node, cx: &mut Cx) -> Option<RawSpec> {
     let span = Span::new(root.span.start, root.span.start);
     if !matches!(root.value, Value::Map(_)) {
-        cx.wrong_type(root, "a mapping with `version`, `app` and the app's sections");
+        cx.wrong_type(
+            root,
+            "a mapping with `version`, `app` and the app's sections",
+        );
         return None;
     }
     read_struct!(root, span, "spec", cx, RawSpec {
@@ -680,18 +746,57 @@ macro_rules! element {
     };
 }
 
-element!(RawStage, "stage", nospan { region: opt, vars: opt });
+element!(
+    RawStage,
+    "stage",
+    nospan {
+        region: opt,
+        vars: opt
+    }
+);
 element!(RawDefaults, "defaults section", nospan { function: opt });
-element!(RawFunctionDefaults, "function defaults section", nospan {
-    runtime: opt, timeout: opt, memory: opt, concurrency: opt, log_retention_days: opt, architecture: opt,
-});
-element!(RawApi, "api section", nospan { cors: opt, authorizers: opt, routes: opt });
-element!(RawCors, "cors section", nospan {
+element!(
+    RawFunctionDefaults,
+    "function defaults section",
+    nospan {
+        runtime: opt,
+        timeout: opt,
+        memory: opt,
+        concurrency: opt,
+        log_retention_days: opt,
+        architecture: opt,
+    }
+);
+element!(
+    RawApi,
+    "api section",
+    nospan {
+        cors: opt,
+        authorizers: opt,
+        routes: opt
+    }
+);
+element!(RawCors, "cors section", {
     origins: opt, methods: opt, headers: opt, expose_headers: opt, credentials: opt, max_age: opt,
 });
 element!(RawAuthorizer, "authorizer", { jwt: opt, function: opt, identity: opt, cache_ttl: opt });
-element!(RawJwt, "jwt authorizer", nospan { issuer: req, audience: req });
-element!(RawRoute, "route", nospan { function: req, auth: opt, lint_ignore: opt });
+element!(
+    RawJwt,
+    "jwt authorizer",
+    nospan {
+        issuer: req,
+        audience: req
+    }
+);
+element!(
+    RawRoute,
+    "route",
+    nospan {
+        function: req,
+        auth: opt,
+        lint_ignore: opt
+    }
+);
 element!(RawFunction, "function", {
     handler: req, code: req, runtime: opt, timeout: opt, memory: opt, concurrency: opt,
     provisioned: opt, log_retention_days: opt, architecture: opt, description: opt, env: opt,
@@ -725,26 +830,57 @@ impl FromNode for RawTrigger {
             .map(|(k, _)| k)
             .collect();
         match kinds.as_slice() {
-            [k] => match k.as_str() {
-                Some("queue") => RawQueueTrigger::from_node(node, cx).map(RawTrigger::Queue),
-                Some("schedule") => RawScheduleTrigger::from_node(node, cx).map(RawTrigger::Schedule),
-                Some("bucket") => RawBucketTrigger::from_node(node, cx).map(RawTrigger::Bucket),
-                _ => RawTopicTrigger::from_node(node, cx).map(RawTrigger::Topic),
-            },
+            [k] => {
+                // A trigger is named by its `queue: NAME` (or schedule/bucket/topic) entry.
+                let value_end = entries
+                    .iter()
+                    .find(|(x, _)| x.span == k.span)
+                    .map_or(k.span.end, |(_, v)| v.span.end);
+                let span = Span::new(k.span.start, value_end);
+                let mut t = match k.as_str() {
+                    Some("queue") => RawQueueTrigger::from_node(node, cx).map(RawTrigger::Queue),
+                    Some("schedule") => {
+                        RawScheduleTrigger::from_node(node, cx).map(RawTrigger::Schedule)
+                    }
+                    Some("bucket") => RawBucketTrigger::from_node(node, cx).map(RawTrigger::Bucket),
+                    _ => RawTopicTrigger::from_node(node, cx).map(RawTrigger::Topic),
+                };
+                match &mut t {
+                    Some(RawTrigger::Queue(x)) => x.span = span,
+                    Some(RawTrigger::Schedule(x)) => x.span = span,
+                    Some(RawTrigger::Bucket(x)) => x.span = span,
+                    Some(RawTrigger::Topic(x)) => x.span = span,
+                    None => {}
+                }
+                t
+            }
             [] => {
                 let first = entries.first().and_then(|(k, _)| k.as_str()).unwrap_or("");
                 let span = entries.first().map_or(node.span, |(k, _)| k.span);
                 let help = match crate::suggest::closest(first, TRIGGER_KINDS) {
                     Some(c) => format!("did you mean `{c}`?"),
-                    None => "start the trigger with `queue:`, `schedule:`, `bucket:` or `topic:`".into(),
+                    None => {
+                        "start the trigger with `queue:`, `schedule:`, `bucket:` or `topic:`".into()
+                    }
                 };
-                cx.error(codes::MISSING_FIELD, span, "a trigger needs one of `queue`, `schedule`, `bucket` or `topic`")
-                    .help = Some(help);
+                cx.error(
+                    codes::MISSING_FIELD,
+                    span,
+                    "a trigger needs one of `queue`, `schedule`, `bucket` or `topic`",
+                )
+                .help = Some(help);
                 None
             }
             [_, second, ..] => {
-                cx.error(codes::INVALID_VALUE, second.span, "a trigger has exactly one of `queue`, `schedule`, `bucket` or `topic`")
-                    .help = Some("write each trigger as its own list item (`- queue: ...`, `- schedule: ...`)".into());
+                cx.error(
+                    codes::INVALID_VALUE,
+                    second.span,
+                    "a trigger has exactly one of `queue`, `schedule`, `bucket` or `topic`",
+                )
+                .help = Some(
+                    "write each trigger as its own list item (`- queue: ...`, `- schedule: ...`)"
+                        .into(),
+                );
                 None
             }
         }

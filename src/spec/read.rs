@@ -253,7 +253,11 @@ impl<V: FromNode> FromNode for Named<V> {
                     for d in &mut cx.diags[before..] {
                         if d.code == codes::MISSING_FIELD && d.span == Some(v.span) {
                             d.span = Some(k.span);
-                            if let Some(rest) = d.message.strip_prefix("an ").or(d.message.strip_prefix("a ")) {
+                            if let Some(rest) = d
+                                .message
+                                .strip_prefix("an ")
+                                .or(d.message.strip_prefix("a "))
+                            {
                                 if let Some((what, tail)) = rest.split_once(" is missing") {
                                     d.message = format!("{what} `{name}` is missing{tail}");
                                 }
@@ -323,7 +327,10 @@ impl<'n> MapReader<'n> {
     /// The raw node of `key`, marking the key as known.
     pub fn node(&mut self, key: &'static str) -> Option<(&'n Node, &'n Node)> {
         self.known.push(key);
-        let i = self.entries.iter().position(|(k, _)| k.as_str() == Some(key))?;
+        let i = self
+            .entries
+            .iter()
+            .position(|(k, _)| k.as_str() == Some(key))?;
         self.used[i] = true;
         let (k, v) = &self.entries[i];
         Some((k, v))
@@ -444,7 +451,11 @@ pub fn to_json(node: &Node) -> serde_json::Value {
                 .map(|(k, v)| {
                     let key = match &k.value {
                         Value::Str(s) => s.clone(),
-                        other => to_json(&Node { span: k.span, value: other.clone() }).to_string(),
+                        other => to_json(&Node {
+                            span: k.span,
+                            value: other.clone(),
+                        })
+                        .to_string(),
                     };
                     (key, to_json(v))
                 })

@@ -6,8 +6,8 @@ use super::functions::invoke_value;
 use super::intrinsics::{invoke_target, ref_, sub, tags_map};
 use super::triggers::permission;
 use super::{Res, Resources};
-use crate::model::{ids, Authorizer, AuthorizerKind, Cors, Model, Route, RouteAuth};
-use serde_json::{json, Map, Value};
+use crate::model::{Authorizer, AuthorizerKind, Cors, Model, Route, RouteAuth, ids};
+use serde_json::{Map, Value, json};
 
 /// Whether the model renders an API at all (it needs at least one route).
 pub(crate) fn has_api(model: &Model) -> bool {
@@ -71,10 +71,17 @@ fn render_authorizer(model: &Model, z: &Authorizer, out: &mut Resources) {
             let r = r
                 .prop("AuthorizerType", "JWT")
                 .prop("IdentitySource", json!(z.identity))
-                .prop("JwtConfiguration", json!({ "Issuer": issuer, "Audience": audience }));
+                .prop(
+                    "JwtConfiguration",
+                    json!({ "Issuer": issuer, "Audience": audience }),
+                );
             out.add(id, r);
         }
-        AuthorizerKind::Lambda { function, cache_ttl, .. } => {
+        AuthorizerKind::Lambda {
+            function,
+            cache_ttl,
+            ..
+        } => {
             let target = invoke_target(model, function.index).sub_text();
             let uri = format!(
                 "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/{target}/invocations"
@@ -93,7 +100,12 @@ fn render_authorizer(model: &Model, z: &Authorizer, out: &mut Resources) {
             );
             out.add(
                 ids::authorizer_permission(&z.name),
-                permission(model, function.index, "apigateway.amazonaws.com", sub(source_arn)),
+                permission(
+                    model,
+                    function.index,
+                    "apigateway.amazonaws.com",
+                    sub(source_arn),
+                ),
             );
         }
     }
@@ -105,10 +117,20 @@ pub(crate) fn route_arn_suffix(r: &Route) -> String {
     let (Some(method), Some(path)) = (&r.method, &r.path) else {
         return "$default".to_string();
     };
-    let method = if method == "ANY" { "*" } else { method.as_str() };
+    let method = if method == "ANY" {
+        "*"
+    } else {
+        method.as_str()
+    };
     let path: Vec<&str> = path
         .split('/')
-        .map(|seg| if seg.starts_with('{') && seg.ends_with('}') { "*" } else { seg })
+        .map(|seg| {
+            if seg.starts_with('{') && seg.ends_with('}') {
+                "*"
+            } else {
+                seg
+            }
+        })
         .collect();
     format!("{method}{}", path.join("/"))
 }
@@ -142,7 +164,9 @@ fn render_route(model: &Model, authorizers: &[Authorizer], r: &Route, out: &mut 
                 AuthorizerKind::Jwt { .. } => "JWT",
                 AuthorizerKind::Lambda { .. } => "CUSTOM",
             };
-            route.prop("AuthorizationType", kind).prop("AuthorizerId", ref_(ids::authorizer(&z.name)))
+            route
+                .prop("AuthorizationType", kind)
+                .prop("AuthorizerId", ref_(ids::authorizer(&z.name)))
         }
         RouteAuth::Public(_) | RouteAuth::Unset => route.prop("AuthorizationType", "NONE"),
     };
@@ -154,6 +178,11 @@ fn render_route(model: &Model, authorizers: &[Authorizer], r: &Route, out: &mut 
     );
     out.add(
         ids::route_permission(&r.key),
-        permission(model, r.function.index, "apigateway.amazonaws.com", sub(source_arn)),
+        permission(
+            model,
+            r.function.index,
+            "apigateway.amazonaws.com",
+            sub(source_arn),
+        ),
     );
 }

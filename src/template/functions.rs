@@ -1,10 +1,10 @@
 //! Functions: one function of the model in, its role, log group, Lambda function,
 //! version and alias (provisioned), event invoke config and trigger resources out.
 
-use super::intrinsics::{interp, invoke_target, ref_, tags_list, Expr};
-use super::{iam, triggers, Res, Resources, ARTIFACT_BUCKET_PARAM};
-use crate::model::{ids, Architecture, CodeSource, Function, Model};
-use serde_json::{json, Map, Value};
+use super::intrinsics::{Expr, interp, invoke_target, ref_, tags_list};
+use super::{ARTIFACT_BUCKET_PARAM, Res, Resources, iam, triggers};
+use crate::model::{Architecture, CodeSource, Function, Model, ids};
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 /// Render everything that belongs to `model.functions[index]` into `out`.
@@ -22,8 +22,7 @@ pub(crate) fn render_function(model: &Model, index: usize, out: &mut Resources) 
         let version_id = ids::version(&f.name, &hash);
         out.add(
             version_id.clone(),
-            Res::new("AWS::Lambda::Version")
-                .prop("FunctionName", ref_(&fn_id)),
+            Res::new("AWS::Lambda::Version").prop("FunctionName", ref_(&fn_id)),
         );
         out.add(
             ids::alias(&f.name),
@@ -31,12 +30,18 @@ pub(crate) fn render_function(model: &Model, index: usize, out: &mut Resources) 
                 .prop("FunctionName", ref_(&fn_id))
                 .prop("FunctionVersion", Expr::get_att(version_id, "Version"))
                 .prop("Name", "live")
-                .prop("ProvisionedConcurrencyConfig", json!({ "ProvisionedConcurrentExecutions": p.value })),
+                .prop(
+                    "ProvisionedConcurrencyConfig",
+                    json!({ "ProvisionedConcurrentExecutions": p.value }),
+                ),
         );
     }
 
     if needs_event_invoke_config(f) {
-        out.add(ids::event_invoke_config(&f.name), event_invoke_config(model, f));
+        out.add(
+            ids::event_invoke_config(&f.name),
+            event_invoke_config(model, f),
+        );
     }
     triggers::render_triggers(model, index, out);
 }
@@ -48,7 +53,10 @@ fn log_group_name(f: &Function) -> String {
 fn log_group(model: &Model, f: &Function) -> Res {
     Res::new("AWS::Logs::LogGroup")
         .prop("LogGroupName", log_group_name(f))
-        .opt("RetentionInDays", f.log_retention_days.as_ref().map(|r| r.value))
+        .opt(
+            "RetentionInDays",
+            f.log_retention_days.as_ref().map(|r| r.value),
+        )
         .opt("Tags", tags_list(model))
 }
 
@@ -95,7 +103,10 @@ fn lambda_function(model: &Model, f: &Function) -> Res {
         .prop("Code", code(model, f))
         .opt("Timeout", f.timeout.as_ref().map(|t| t.value))
         .opt("MemorySize", f.memory.as_ref().map(|m| m.value))
-        .opt("ReservedConcurrentExecutions", f.concurrency.as_ref().map(|c| c.value))
+        .opt(
+            "ReservedConcurrentExecutions",
+            f.concurrency.as_ref().map(|c| c.value),
+        )
         .opt("Environment", env)
         .opt("Tags", tags_list(model))
 }
@@ -134,7 +145,10 @@ fn canonical_json(v: &Value) -> String {
 }
 
 fn needs_event_invoke_config(f: &Function) -> bool {
-    f.has_async_triggers() || f.on_failure.is_some() || f.retries.is_some() || f.max_event_age.is_some()
+    f.has_async_triggers()
+        || f.on_failure.is_some()
+        || f.retries.is_some()
+        || f.max_event_age.is_some()
 }
 
 fn event_invoke_config(model: &Model, f: &Function) -> Res {
@@ -153,7 +167,10 @@ fn event_invoke_config(model: &Model, f: &Function) -> Res {
     r.prop("FunctionName", ref_(ids::function(&f.name)))
         .prop("Qualifier", qualifier)
         .opt("MaximumRetryAttempts", f.retries.as_ref().map(|r| r.value))
-        .opt("MaximumEventAgeInSeconds", f.max_event_age.as_ref().map(|a| a.value))
+        .opt(
+            "MaximumEventAgeInSeconds",
+            f.max_event_age.as_ref().map(|a| a.value),
+        )
         .opt("DestinationConfig", destination)
 }
 

@@ -1,12 +1,12 @@
 //! IAM: one function of the model in, its execution role out, with a least-privilege
 //! inline policy derived from `uses`, triggers, `on_failure` and raw `policies`.
 
-use super::intrinsics::{
-    bucket_arn_text, function_arn_text, secret_arn_text, sub, tags_list, Expr,
-};
 use super::Res;
-use crate::model::{ids, Access, Function, Kind, Model, ResId, SecretSource, Trigger};
-use serde_json::{json, Map, Value};
+use super::intrinsics::{
+    Expr, bucket_arn_text, function_arn_text, secret_arn_text, sub, tags_list,
+};
+use crate::model::{Access, Function, Kind, Model, ResId, SecretSource, Trigger, ids};
+use serde_json::{Map, Value, json};
 
 const TABLE_READ: &[&str] = &[
     "dynamodb:GetItem",
@@ -23,7 +23,11 @@ const TABLE_WRITE: &[&str] = &[
     "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
 ];
-const QUEUE_SEND: &[&str] = &["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"];
+const QUEUE_SEND: &[&str] = &[
+    "sqs:SendMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+];
 const QUEUE_RECEIVE: &[&str] = &[
     "sqs:ReceiveMessage",
     "sqs:DeleteMessage",
@@ -63,7 +67,14 @@ fn access_word(a: Access) -> &'static str {
 fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Value> {
     let i = target.index;
     let name = model.name_of(target);
-    let sid = |suffix: &str| format!("{}{}{}", ids::pascal(target.kind.as_str()), ids::pascal(name), suffix);
+    let sid = |suffix: &str| {
+        format!(
+            "{}{}{}",
+            ids::pascal(target.kind.as_str()),
+            ids::pascal(name),
+            suffix
+        )
+    };
     let word = access_word(access);
     match target.kind {
         Kind::Table => {
@@ -72,13 +83,21 @@ fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Value> {
             let index = sub(format!("${{{id}.Arn}}/index/*"));
             match access {
                 Access::Write => vec![statement(sid(word), &[TABLE_WRITE], vec![arn])],
-                Access::ReadWrite => vec![statement(sid(word), &[TABLE_READ, TABLE_WRITE], vec![arn, index])],
+                Access::ReadWrite => vec![statement(
+                    sid(word),
+                    &[TABLE_READ, TABLE_WRITE],
+                    vec![arn, index],
+                )],
                 _ => vec![statement(sid(word), &[TABLE_READ], vec![arn, index])],
             }
         }
         Kind::Queue => {
             let arn = Expr::get_att(ids::queue(&model.queues[i].name), "Arn").value();
-            let actions = if access == Access::Receive { QUEUE_RECEIVE } else { QUEUE_SEND };
+            let actions = if access == Access::Receive {
+                QUEUE_RECEIVE
+            } else {
+                QUEUE_SEND
+            };
             vec![statement(sid(word), &[actions], vec![arn])]
         }
         Kind::Bucket => {
@@ -88,7 +107,10 @@ fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Value> {
             let list = statement(sid("List"), &[BUCKET_LIST], vec![arn]);
             match access {
                 Access::Write => vec![statement(sid(word), &[BUCKET_WRITE], vec![objects])],
-                Access::ReadWrite => vec![statement(sid(word), &[BUCKET_READ, BUCKET_WRITE], vec![objects]), list],
+                Access::ReadWrite => vec![
+                    statement(sid(word), &[BUCKET_READ, BUCKET_WRITE], vec![objects]),
+                    list,
+                ],
                 _ => vec![statement(sid(word), &[BUCKET_READ], vec![objects]), list],
             }
         }
@@ -99,15 +121,26 @@ fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Value> {
         Kind::Function => {
             let arn = function_arn_text(&model.functions[i]);
             let qualified = format!("{arn}:*");
-            vec![statement(sid(word), &[&["lambda:InvokeFunction"]], vec![sub(arn), sub(qualified)])]
+            vec![statement(
+                sid(word),
+                &[&["lambda:InvokeFunction"]],
+                vec![sub(arn), sub(qualified)],
+            )]
         }
         Kind::Secret => {
             let s = &model.secrets[i];
             let actions: &[&str] = match s.source {
                 SecretSource::Ssm(_) => &["ssm:GetParameter", "ssm:GetParameters"],
-                SecretSource::SecretsManager(_) => &["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                SecretSource::SecretsManager(_) => &[
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:DescribeSecret",
+                ],
             };
-            vec![statement(sid(word), &[actions], vec![sub(secret_arn_text(s))])]
+            vec![statement(
+                sid(word),
+                &[actions],
+                vec![sub(secret_arn_text(s))],
+            )]
         }
     }
 }
@@ -126,7 +159,11 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
     for u in &f.uses {
         out.extend(use_statements(model, u.target, u.access));
     }
-    let uses = |target: ResId, access: Access| f.uses.iter().any(|u| u.target == target && u.access == access);
+    let uses = |target: ResId, access: Access| {
+        f.uses
+            .iter()
+            .any(|u| u.target == target && u.access == access)
+    };
     for t in &f.triggers {
         if let Trigger::Queue(q) = t {
             if !uses(q.queue, Access::Receive) {

@@ -2,9 +2,10 @@
 //! CloudFormation `Ref` / `Fn::GetAtt` / `Fn::Sub` values out.
 
 use crate::model::{
-    ids, Attr, Bucket, Function, Interp, Kind, Model, Part, Pseudo, RefTarget, Reference, Secret, SecretSource,
+    Attr, Bucket, Function, Interp, Kind, Model, Part, Pseudo, RefTarget, Reference, Secret,
+    SecretSource, ids,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// One CloudFormation expression, usable on its own or spliced into a larger `Fn::Sub`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,13 +107,17 @@ pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
     };
     let i = id.index;
     match (id.kind, r.attr) {
-        (Kind::Function, Attr::Arn) => Expr::get_att(ids::function(&model.functions[i].name), "Arn"),
+        (Kind::Function, Attr::Arn) => {
+            Expr::get_att(ids::function(&model.functions[i].name), "Arn")
+        }
         (Kind::Function, _) => Expr::Ref(ids::function(&model.functions[i].name)),
         (Kind::Queue, Attr::Name) => Expr::get_att(ids::queue(&model.queues[i].name), "QueueName"),
         (Kind::Queue, Attr::Arn) => Expr::get_att(ids::queue(&model.queues[i].name), "Arn"),
         (Kind::Queue, _) => Expr::Ref(ids::queue(&model.queues[i].name)),
         (Kind::Table, Attr::Arn) => Expr::get_att(ids::table(&model.tables[i].name), "Arn"),
-        (Kind::Table, Attr::StreamArn) => Expr::get_att(ids::table(&model.tables[i].name), "StreamArn"),
+        (Kind::Table, Attr::StreamArn) => {
+            Expr::get_att(ids::table(&model.tables[i].name), "StreamArn")
+        }
         (Kind::Table, _) => Expr::Ref(ids::table(&model.tables[i].name)),
         (Kind::Bucket, Attr::Arn) => Expr::Sub(bucket_arn_text(&model.buckets[i])),
         (Kind::Bucket, _) => Expr::Sub(model.buckets[i].physical_name_pattern.clone()),
@@ -164,7 +169,13 @@ pub(crate) fn tags_list(model: &Model) -> Option<Value> {
     if model.tags.is_empty() {
         return None;
     }
-    Some(Value::Array(model.tags.iter().map(|(k, v)| json!({ "Key": k, "Value": v })).collect()))
+    Some(Value::Array(
+        model
+            .tags
+            .iter()
+            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .collect(),
+    ))
 }
 
 /// `{key: value}` from the model's tags (API Gateway v2 form), or `None` when there are none.

@@ -17,8 +17,8 @@ pub use functions::artifact_key;
 mod tests;
 
 use crate::graph::AppGraph;
-use crate::model::{ids, CodeSource, Model};
-use serde_json::{json, Map, Value};
+use crate::model::{CodeSource, Model, ids};
+use serde_json::{Map, Value, json};
 
 /// A rendered CloudFormation template document.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +29,8 @@ pub struct Template {
 impl Template {
     /// Pretty-printed JSON with a trailing newline.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(&self.value).expect("a JSON value always serializes");
+        let mut s =
+            serde_json::to_string_pretty(&self.value).expect("a JSON value always serializes");
         s.push('\n');
         s
     }
@@ -40,8 +41,16 @@ impl Template {
     }
 
     /// How many entries `Resources` has.
+    /// Size in bytes of the template as sent to CloudFormation (compact JSON).
+    pub fn compact_len(&self) -> usize {
+        serde_json::to_string(&self.value).map_or(0, |s| s.len())
+    }
+
     pub fn resource_count(&self) -> usize {
-        self.value.get("Resources").and_then(Value::as_object).map_or(0, Map::len)
+        self.value
+            .get("Resources")
+            .and_then(Value::as_object)
+            .map_or(0, Map::len)
     }
 }
 
@@ -65,8 +74,14 @@ pub fn render(model: &Model, _graph: &AppGraph) -> Template {
 
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-    doc.insert("Description".into(), json!(format!("fnplan app {}, stage {}", model.app, model.stage)));
-    let needs_artifacts = model.functions.iter().any(|f| matches!(f.code, CodeSource::Local { .. }));
+    doc.insert(
+        "Description".into(),
+        json!(format!("fnplan app {}, stage {}", model.app, model.stage)),
+    );
+    let needs_artifacts = model
+        .functions
+        .iter()
+        .any(|f| matches!(f.code, CodeSource::Local { .. }));
     if needs_artifacts {
         doc.insert(
             "Parameters".into(),
@@ -80,7 +95,9 @@ pub fn render(model: &Model, _graph: &AppGraph) -> Template {
     }
     doc.insert("Resources".into(), Value::Object(out.map));
     doc.insert("Outputs".into(), Value::Object(outputs(model, has_api)));
-    Template { value: Value::Object(doc) }
+    Template {
+        value: Value::Object(doc),
+    }
 }
 
 fn outputs(model: &Model, has_api: bool) -> Map<String, Value> {
@@ -123,7 +140,10 @@ pub(crate) struct Resources {
 
 impl Resources {
     pub(crate) fn add(&mut self, logical_id: String, r: Res) {
-        debug_assert!(!self.map.contains_key(&logical_id), "logical ID {logical_id} rendered twice");
+        debug_assert!(
+            !self.map.contains_key(&logical_id),
+            "logical ID {logical_id} rendered twice"
+        );
         self.map.insert(logical_id, r.into_value());
     }
 }
@@ -140,7 +160,12 @@ pub(crate) struct Res {
 
 impl Res {
     pub(crate) fn new(ty: &'static str) -> Self {
-        Res { ty, depends_on: Vec::new(), retain: None, props: Map::new() }
+        Res {
+            ty,
+            depends_on: Vec::new(),
+            retain: None,
+            props: Map::new(),
+        }
     }
     pub(crate) fn prop(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.props.insert(key.to_string(), value.into());

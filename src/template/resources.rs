@@ -3,10 +3,10 @@
 //! `AWS::SNS::Topic` resources out. Secrets exist already and render nothing.
 
 use super::functions::invoke_value;
-use super::intrinsics::{escape, sub, tags_list, Expr};
+use super::intrinsics::{Expr, escape, sub, tags_list};
 use super::{Res, Resources};
-use crate::model::{ids, BucketEvent, DlqSetting, KeyAttr, KeyType, Model, StreamView, Trigger};
-use serde_json::{json, Value};
+use crate::model::{BucketEvent, DlqSetting, KeyAttr, KeyType, Model, StreamView, Trigger, ids};
+use serde_json::{Value, json};
 
 pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
     for q in &model.queues {
@@ -67,22 +67,34 @@ fn stream_view(v: StreamView) -> &'static str {
 
 pub(crate) fn render_tables(model: &Model, out: &mut Resources) {
     for t in &model.tables {
-        let keys: Vec<(&KeyAttr, &str)> =
-            std::iter::once((&t.key, "HASH")).chain(t.sort_key.as_ref().map(|k| (k, "RANGE"))).collect();
+        let keys: Vec<(&KeyAttr, &str)> = std::iter::once((&t.key, "HASH"))
+            .chain(t.sort_key.as_ref().map(|k| (k, "RANGE")))
+            .collect();
         let defs: Vec<Value> = keys
             .iter()
             .map(|(k, _)| json!({ "AttributeName": k.name, "AttributeType": key_type(k.kind) }))
             .collect();
-        let schema: Vec<Value> =
-            keys.iter().map(|(k, role)| json!({ "AttributeName": k.name, "KeyType": role })).collect();
+        let schema: Vec<Value> = keys
+            .iter()
+            .map(|(k, role)| json!({ "AttributeName": k.name, "KeyType": role }))
+            .collect();
         let r = Res::new("AWS::DynamoDB::Table")
             .retain(t.retain)
             .prop("TableName", t.physical_name.as_str())
             .prop("BillingMode", "PAY_PER_REQUEST")
             .prop("AttributeDefinitions", defs)
             .prop("KeySchema", schema)
-            .opt("TimeToLiveSpecification", t.ttl.as_ref().map(|a| json!({ "AttributeName": a, "Enabled": true })))
-            .opt("StreamSpecification", t.stream.map(|v| json!({ "StreamViewType": stream_view(v) })))
+            .opt(
+                "TimeToLiveSpecification",
+                t.ttl
+                    .as_ref()
+                    .map(|a| json!({ "AttributeName": a, "Enabled": true })),
+            )
+            .opt(
+                "StreamSpecification",
+                t.stream
+                    .map(|v| json!({ "StreamViewType": stream_view(v) })),
+            )
             .opt("Tags", tags_list(model));
         out.add(ids::table(&t.name), r);
     }
@@ -144,12 +156,18 @@ pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
                     ]
                 }),
             )
-            .prop("OwnershipControls", json!({ "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] }));
+            .prop(
+                "OwnershipControls",
+                json!({ "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] }),
+            );
         if b.versioning {
             r = r.prop("VersioningConfiguration", json!({ "Status": "Enabled" }));
         }
         if !lambda_configs.is_empty() {
-            r = r.prop("NotificationConfiguration", json!({ "LambdaConfigurations": lambda_configs }));
+            r = r.prop(
+                "NotificationConfiguration",
+                json!({ "LambdaConfigurations": lambda_configs }),
+            );
         }
         out.add(ids::bucket(&b.name), r.opt("Tags", tags_list(model)));
     }

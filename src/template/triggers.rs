@@ -3,10 +3,10 @@
 //! (A bucket trigger's notification entry lives on the bucket; see `resources.rs`.)
 
 use super::functions::invoke_value;
-use super::intrinsics::{bucket_arn_text, ref_, sub, Expr};
+use super::intrinsics::{Expr, bucket_arn_text, ref_, sub};
 use super::{Res, Resources};
-use crate::model::{ids, Model, Trigger};
-use serde_json::{json, Value};
+use crate::model::{Model, Trigger, ids};
+use serde_json::{Value, json};
 
 /// `AWS::Lambda::Permission` letting `principal` invoke `model.functions[index]`.
 pub(crate) fn permission(model: &Model, index: usize, principal: &str, source_arn: Value) -> Res {
@@ -23,19 +23,31 @@ pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) 
         match t {
             Trigger::Queue(q) => {
                 let queue = &model.queues[q.queue.index];
-                let scaling = q.max_concurrency.as_ref().map(|m| json!({ "MaximumConcurrency": m.value }));
+                let scaling = q
+                    .max_concurrency
+                    .as_ref()
+                    .map(|m| json!({ "MaximumConcurrency": m.value }));
                 let mut r = Res::new("AWS::Lambda::EventSourceMapping")
                     // The role's receive statement must exist before Lambda polls the queue.
                     .depends_on(ids::role(&f.name))
-                    .prop("EventSourceArn", Expr::get_att(ids::queue(&queue.name), "Arn"))
+                    .prop(
+                        "EventSourceArn",
+                        Expr::get_att(ids::queue(&queue.name), "Arn"),
+                    )
                     .prop("FunctionName", invoke_value(model, index))
                     .opt("BatchSize", q.batch_size.as_ref().map(|b| b.value))
-                    .opt("MaximumBatchingWindowInSeconds", q.batch_window.as_ref().map(|w| w.value))
+                    .opt(
+                        "MaximumBatchingWindowInSeconds",
+                        q.batch_window.as_ref().map(|w| w.value),
+                    )
                     .opt("ScalingConfig", scaling);
                 if q.report_failures {
                     r = r.prop("FunctionResponseTypes", json!(["ReportBatchItemFailures"]));
                 }
-                out.add(ids::queue_mapping(&f.name, &queue.name), r.prop("Enabled", true));
+                out.add(
+                    ids::queue_mapping(&f.name, &queue.name),
+                    r.prop("Enabled", true),
+                );
             }
             Trigger::Schedule(s) => {
                 let rule_id = ids::schedule_rule(&f.name, s.ordinal);
@@ -44,11 +56,19 @@ pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) 
                     Res::new("AWS::Events::Rule")
                         .prop("ScheduleExpression", s.expression.as_str())
                         .prop("State", if s.enabled { "ENABLED" } else { "DISABLED" })
-                        .prop("Targets", json!([{ "Id": "Target", "Arn": invoke_value(model, index) }])),
+                        .prop(
+                            "Targets",
+                            json!([{ "Id": "Target", "Arn": invoke_value(model, index) }]),
+                        ),
                 );
                 out.add(
                     ids::schedule_permission(&f.name, s.ordinal),
-                    permission(model, index, "events.amazonaws.com", Expr::get_att(rule_id, "Arn").value()),
+                    permission(
+                        model,
+                        index,
+                        "events.amazonaws.com",
+                        Expr::get_att(rule_id, "Arn").value(),
+                    ),
                 );
             }
             Trigger::Bucket(b) => {
@@ -57,8 +77,13 @@ pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) 
                 // this permission, so a reference back would be a circular dependency.
                 out.add(
                     ids::bucket_permission(&f.name, &bucket.name),
-                    permission(model, index, "s3.amazonaws.com", sub(bucket_arn_text(bucket)))
-                        .prop("SourceAccount", ref_("AWS::AccountId")),
+                    permission(
+                        model,
+                        index,
+                        "s3.amazonaws.com",
+                        sub(bucket_arn_text(bucket)),
+                    )
+                    .prop("SourceAccount", ref_("AWS::AccountId")),
                 );
             }
             Trigger::Topic(x) => {

@@ -11,7 +11,9 @@ pub fn root() -> PathBuf {
 /// The `fnplan` binary with colour off and a clean environment for AWS.
 pub fn fnplan() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("fnplan").expect("binary builds");
-    c.env("NO_COLOR", "1").env_remove("AWS_PROFILE").current_dir(root());
+    c.env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE")
+        .current_dir(root());
     c
 }
 

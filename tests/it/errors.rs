@@ -26,8 +26,14 @@ fn every_bad_input_exits_2_with_a_location_and_no_panic() {
             }
             let (code, stdout, stderr) = run(&[cmd, &path]);
             assert_eq!(code, 2, "{cmd} {name}: exit {code}\n{stderr}");
-            assert!(!stderr.contains("panicked"), "{cmd} {name} panicked:\n{stderr}");
-            assert!(stdout.is_empty(), "{cmd} {name} printed to stdout:\n{stdout}");
+            assert!(
+                !stderr.contains("panicked"),
+                "{cmd} {name} panicked:\n{stderr}"
+            );
+            assert!(
+                stdout.is_empty(),
+                "{cmd} {name} printed to stdout:\n{stdout}"
+            );
             let located = stderr.contains(&format!("{path}:"));
             assert!(located, "{cmd} {name}: no file:line:column in\n{stderr}");
         }
@@ -43,14 +49,23 @@ fn bad_input_diagnostics_read_well() {
         if name == "binary-junk.yaml" || name == "deep-nesting.yaml" {
             continue;
         }
-        insta::assert_snapshot!(format!("bad-input__{}", name.trim_end_matches(".yaml")), stderr);
+        insta::assert_snapshot!(
+            format!("bad-input__{}", name.trim_end_matches(".yaml")),
+            stderr
+        );
     }
 }
 
 #[test]
 fn input_errors_are_reported_together() {
     let (_, _, stderr) = run(&["render", "tests/bad-input/unknown-reference.yaml"]);
-    for needle in ["no table named `order`", "unknown reference kind `queu`", "a queue has no attribute `arnn`", "`reed` is not an access level", "no queue named `job`"] {
+    for needle in [
+        "no table named `order`",
+        "unknown reference kind `queu`",
+        "a queue has no attribute `arnn`",
+        "`reed` is not an access level",
+        "no queue named `job`",
+    ] {
         assert!(stderr.contains(needle), "missing {needle:?} in\n{stderr}");
     }
     assert!(stderr.contains("did you mean `orders`?"), "{stderr}");
@@ -58,7 +73,12 @@ fn input_errors_are_reported_together() {
 
 #[test]
 fn lint_json_reports_input_errors_as_json() {
-    let (code, stdout, _) = run(&["lint", "tests/bad-input/unknown-field.yaml", "--format", "json"]);
+    let (code, stdout, _) = run(&[
+        "lint",
+        "tests/bad-input/unknown-field.yaml",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 2);
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(v[0]["code"], "FN002");
@@ -71,14 +91,25 @@ fn lint_json_reports_input_errors_as_json() {
 fn missing_spec_file_is_an_input_error() {
     let (code, _, stderr) = run(&["render", "no/such/fnplan.yaml"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("cannot read no/such/fnplan.yaml"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read no/such/fnplan.yaml"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn unknown_stage_suggests_the_closest_one() {
-    let (code, _, stderr) = run(&["render", "tests/bad-input/unknown-stage.yaml", "--stage", "prd"]);
+    let (code, _, stderr) = run(&[
+        "render",
+        "tests/bad-input/unknown-stage.yaml",
+        "--stage",
+        "prd",
+    ]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("unknown stage `prd`") && stderr.contains("did you mean `prod`?"), "{stderr}");
+    assert!(
+        stderr.contains("unknown stage `prd`") && stderr.contains("did you mean `prod`?"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -7,7 +7,8 @@ use std::path::Path;
 pub const EXAMPLES: [&str; 3] = ["orders", "pipeline", "minimal-api"];
 
 fn stages_of(example: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(root().join(format!("examples/{example}/fnplan.yaml"))).expect("example");
+    let text = std::fs::read_to_string(root().join(format!("examples/{example}/fnplan.yaml")))
+        .expect("example");
     let file = fnplan::source::SourceFile::from_string("x.yaml", text);
     let raw = fnplan::spec::load(&file).expect("example loads");
     fnplan::model::stage_names(&raw)
@@ -32,8 +33,16 @@ fn examples_render_byte_identically_twice_for_every_stage() {
 #[test]
 fn committed_snapshots_match_the_examples() {
     for ex in EXAMPLES {
-        let (code, out, err) = run(&["render", &format!("examples/{ex}/fnplan.yaml"), "--check", "snapshots"]);
-        assert_eq!(code, 0, "snapshots/ is stale for {ex}; run `fnplan render examples/{ex}/fnplan.yaml --out snapshots`\n{out}{err}");
+        let (code, out, err) = run(&[
+            "render",
+            &format!("examples/{ex}/fnplan.yaml"),
+            "--check",
+            "snapshots",
+        ]);
+        assert_eq!(
+            code, 0,
+            "snapshots/ is stale for {ex}; run `fnplan render examples/{ex}/fnplan.yaml --out snapshots`\n{out}{err}"
+        );
     }
 }
 
@@ -45,9 +54,18 @@ fn check_reports_a_unified_diff_and_exits_1() {
     assert_eq!(code, 0, "{err}");
     let (code, _, _) = run(&["render", "examples/minimal-api/fnplan.yaml", "--check", d]);
     assert_eq!(code, 0);
-    let file = std::fs::read_dir(dir.path()).expect("dir").next().expect("one file").expect("entry").path();
+    let file = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .next()
+        .expect("one file")
+        .expect("entry")
+        .path();
     let text = std::fs::read_to_string(&file).expect("read");
-    std::fs::write(&file, text.replacen("\"Timeout\": 10", "\"Timeout\": 11", 1)).expect("write");
+    std::fs::write(
+        &file,
+        text.replacen("\"Timeout\": 10", "\"Timeout\": 11", 1),
+    )
+    .expect("write");
     let (code, out, err) = run(&["render", "examples/minimal-api/fnplan.yaml", "--check", d]);
     assert_eq!(code, 1, "{err}");
     assert!(out.contains("-") && out.contains("@@"), "{out}");
@@ -61,7 +79,14 @@ fn output_to_file_and_stdout_agree() {
     let p = path.to_str().expect("utf8");
     let (code, stdout, _) = run(&["render", "examples/orders/fnplan.yaml", "--stage", "prod"]);
     assert_eq!(code, 0);
-    let (code, _, _) = run(&["render", "examples/orders/fnplan.yaml", "--stage", "prod", "-o", p]);
+    let (code, _, _) = run(&[
+        "render",
+        "examples/orders/fnplan.yaml",
+        "--stage",
+        "prod",
+        "-o",
+        p,
+    ]);
     assert_eq!(code, 0);
     assert_eq!(std::fs::read_to_string(&path).expect("written"), stdout);
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("json");
@@ -70,7 +95,8 @@ fn output_to_file_and_stdout_agree() {
 
 #[test]
 fn schema_is_generated_from_the_types_and_committed() {
-    let committed = std::fs::read_to_string(root().join("schemas/fnplan.schema.json")).expect("schemas/fnplan.schema.json");
+    let committed = std::fs::read_to_string(root().join("schemas/fnplan.schema.json"))
+        .expect("schemas/fnplan.schema.json");
     let generated = fnplan::spec::schema::schema_json();
     assert!(
         committed == generated,
@@ -87,7 +113,8 @@ fn yaml_to_json(path: &Path) -> serde_json::Value {
 
 #[test]
 fn spec_example_and_examples_validate_against_the_schema() {
-    let schema: serde_json::Value = serde_json::from_str(&fnplan::spec::schema::schema_json()).expect("schema json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&fnplan::spec::schema::schema_json()).expect("schema json");
     let validator = jsonschema::validator_for(&schema).expect("valid schema");
     // The complete example from SPEC.md (the contract).
     let spec_md = std::fs::read_to_string(root().join("../shared/SPEC.md"))
@@ -100,10 +127,16 @@ fn spec_example_and_examples_validate_against_the_schema() {
     std::fs::write(&p, &spec_md[start..end]).expect("write");
     let mut docs = vec![("SPEC.md".to_string(), yaml_to_json(&p))];
     for ex in EXAMPLES {
-        docs.push((ex.to_string(), yaml_to_json(&root().join(format!("examples/{ex}/fnplan.yaml")))));
+        docs.push((
+            ex.to_string(),
+            yaml_to_json(&root().join(format!("examples/{ex}/fnplan.yaml"))),
+        ));
     }
     for (name, doc) in docs {
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{name} does not validate: {errors:#?}");
     }
     // And the schema rejects what the loader rejects.
@@ -120,7 +153,10 @@ fn rendered_examples_pass_cfn_lint() {
         local.exists().then(|| local.display().to_string())
     });
     let Some(cfn_lint) = cfn_lint else {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide cfn-lint (CFN_LINT)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide cfn-lint (CFN_LINT)"
+        );
         eprintln!("cfn-lint not installed; skipped (run .ci/run to install it)");
         return;
     };
@@ -128,7 +164,10 @@ fn rendered_examples_pass_cfn_lint() {
     let mut files = Vec::new();
     for ex in EXAMPLES {
         let d = dir.path().to_str().expect("utf8");
-        fnplan().args(["render", &format!("examples/{ex}/fnplan.yaml"), "--out", d]).assert().success();
+        fnplan()
+            .args(["render", &format!("examples/{ex}/fnplan.yaml"), "--out", d])
+            .assert()
+            .success();
     }
     for e in std::fs::read_dir(dir.path()).expect("dir") {
         files.push(e.expect("entry").path());
@@ -144,5 +183,9 @@ fn rendered_examples_pass_cfn_lint() {
     assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
     // Exit codes: 0 clean, 4 warnings, 8 informational; 2 (errors) or 1 (crash) fail.
     let code = out.status.code().unwrap_or(-1);
-    assert!(matches!(code, 0 | 4 | 8 | 12), "cfn-lint exit {code}: {text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(code, 0 | 4 | 8 | 12),
+        "cfn-lint exit {code}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -34,7 +34,12 @@ impl Rule for MissingDlq {
         &Self::META
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let on_failure_targets: Vec<ResId> = cx.model.functions.iter().filter_map(|f| f.on_failure.map(|(q, _)| q)).collect();
+        let on_failure_targets: Vec<ResId> = cx
+            .model
+            .functions
+            .iter()
+            .filter_map(|f| f.on_failure.map(|(q, _)| q))
+            .collect();
         for (i, q) in cx.model.queues.iter().enumerate() {
             let id = ResId::new(Kind::Queue, i);
             if !matches!(q.dlq, DlqSetting::Absent) || on_failure_targets.contains(&id) {

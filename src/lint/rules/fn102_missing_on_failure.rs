@@ -52,7 +52,9 @@ impl Rule for MissingOnFailure {
             if f.on_failure.is_some() {
                 continue;
             }
-            let Some(t) = f.triggers.iter().find(|t| !matches!(t, Trigger::Queue(_))) else { continue };
+            let Some(t) = f.triggers.iter().find(|t| !matches!(t, Trigger::Queue(_))) else {
+                continue;
+            };
             let what = match t {
                 Trigger::Schedule(_) => "a schedule",
                 Trigger::Bucket(_) => "a bucket",

@@ -36,8 +36,15 @@ impl Rule for MissingTimeout {
             if f.timeout.is_none() {
                 out.push(
                     Owner::Res(ResId::new(Kind::Function, i)),
-                    cx.report(&Self::META, f.name_span, format!("function `{}` has no timeout (Lambda's default is 3 s)", f.name))
-                        .help("add `timeout: <seconds>` to the function or to `defaults.function`"),
+                    cx.report(
+                        &Self::META,
+                        f.name_span,
+                        format!(
+                            "function `{}` has no timeout (Lambda's default is 3 s)",
+                            f.name
+                        ),
+                    )
+                    .help("add `timeout: <seconds>` to the function or to `defaults.function`"),
                 );
             }
         }

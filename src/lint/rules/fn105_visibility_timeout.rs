@@ -51,7 +51,11 @@ impl Rule for VisibilityTimeout {
                     continue;
                 }
                 let span = q.visibility_timeout.span.unwrap_or(q.name_span);
-                let written = if q.visibility_timeout.span.is_some() { "" } else { " (the default)" };
+                let written = if q.visibility_timeout.span.is_some() {
+                    ""
+                } else {
+                    " (the default)"
+                };
                 let mut d = cx.report(
                     &Self::META,
                     span,
@@ -67,7 +71,11 @@ impl Rule for VisibilityTimeout {
                         q.name, f.name
                     );
                 }
-                let d = d.label(qt.span, "triggered here").help(format!("set `visibility_timeout: {}` (6x) or more on queue `{}`", 6 * timeout, q.name));
+                let d = d.label(qt.span, "triggered here").help(format!(
+                    "set `visibility_timeout: {}` (6x) or more on queue `{}`",
+                    6 * timeout,
+                    q.name
+                ));
                 out.push(Owner::Res(ResId::new(Kind::Queue, qt.queue.index)), d);
             }
         }

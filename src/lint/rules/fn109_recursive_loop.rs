@@ -60,7 +60,11 @@ impl Rule for RecursiveLoop {
                 .map(|(n, e)| (*n, e))
                 .unwrap_or((cycle.nodes[0], &cycle.edges[0]));
             let owner = g.graph[at].res.map_or(Owner::None, Owner::Res);
-            let mut d = cx.report(&Self::META, edge.span, format!("recursive loop: {}", steps.join(" → ")));
+            let mut d = cx.report(
+                &Self::META,
+                edge.span,
+                format!("recursive loop: {}", steps.join(" → ")),
+            );
             for (n, e) in cycle.nodes.iter().zip(&cycle.edges) {
                 if *n != at {
                     d = d.label(e.span, format!("{} here", e.kind.label()));

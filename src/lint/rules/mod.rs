@@ -3,14 +3,93 @@
 use super::Rule;
 
 mod fn101_missing_dlq;
+mod fn102_missing_on_failure;
 mod fn103_missing_timeout;
+mod fn104_missing_concurrency;
 mod fn105_visibility_timeout;
+mod fn106_http_timeout;
+mod fn107_low_max_receive_count;
+mod fn108_dlq_retention;
 mod fn109_recursive_loop;
+mod fn110_orphan;
+mod fn111_report_failures_disabled;
+mod fn112_authorizer_timeout;
+mod fn201_wildcard_policy;
+mod fn202_route_without_auth;
+mod fn203_secret_in_env;
+mod fn204_env_without_access;
+mod fn205_cors_wildcard_credentials;
+mod fn301_missing_log_retention;
+mod fn302_stack_budget;
+mod fn303_env_too_large;
 
 pub use fn101_missing_dlq::MissingDlq;
+pub use fn102_missing_on_failure::MissingOnFailure;
 pub use fn103_missing_timeout::MissingTimeout;
+pub use fn104_missing_concurrency::MissingConcurrency;
 pub use fn105_visibility_timeout::VisibilityTimeout;
+pub use fn106_http_timeout::HttpTimeout;
+pub use fn107_low_max_receive_count::LowMaxReceiveCount;
+pub use fn108_dlq_retention::DlqRetention;
 pub use fn109_recursive_loop::RecursiveLoop;
+pub use fn110_orphan::Orphan;
+pub use fn111_report_failures_disabled::ReportFailuresDisabled;
+pub use fn112_authorizer_timeout::AuthorizerTimeout;
+pub use fn201_wildcard_policy::WildcardPolicy;
+pub use fn202_route_without_auth::RouteWithoutAuth;
+pub use fn203_secret_in_env::SecretInEnv;
+pub use fn204_env_without_access::EnvWithoutAccess;
+pub use fn205_cors_wildcard_credentials::CorsWildcardCredentials;
+pub use fn301_missing_log_retention::MissingLogRetention;
+pub use fn302_stack_budget::StackBudget;
+pub use fn303_env_too_large::EnvTooLarge;
 
 /// Every rule, ordered by code.
-pub static ALL: &[&dyn Rule] = &[&MissingDlq, &MissingTimeout, &VisibilityTimeout, &RecursiveLoop];
+pub static ALL: &[&dyn Rule] = &[
+    &MissingDlq,
+    &MissingOnFailure,
+    &MissingTimeout,
+    &MissingConcurrency,
+    &VisibilityTimeout,
+    &HttpTimeout,
+    &LowMaxReceiveCount,
+    &DlqRetention,
+    &RecursiveLoop,
+    &Orphan,
+    &ReportFailuresDisabled,
+    &AuthorizerTimeout,
+    &WildcardPolicy,
+    &RouteWithoutAuth,
+    &SecretInEnv,
+    &EnvWithoutAccess,
+    &CorsWildcardCredentials,
+    &MissingLogRetention,
+    &StackBudget,
+    &EnvTooLarge,
+];
+
+/// A count for people: `369130` -> `369,130`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(51_200), "51,200");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+}

@@ -104,7 +104,14 @@ secrets:
 /// The complete example, with its code directories created in a temporary directory.
 fn complete(stage: Option<&str>) -> (Model, Template) {
     let dir = tempfile::tempdir().expect("tempdir");
-    for d in ["create-order", "process-order", "notify-customer", "get-order", "health", "auth"] {
+    for d in [
+        "create-order",
+        "process-order",
+        "notify-customer",
+        "get-order",
+        "health",
+        "auth",
+    ] {
         let p = dir.path().join("functions").join(d);
         std::fs::create_dir_all(&p).expect("mkdir");
         std::fs::write(p.join("handler.py"), format!("# {d}\n")).expect("write");
@@ -129,8 +136,16 @@ fn the_complete_example_renders_soundly() {
     assert_eq!(t.value["Parameters"]["ArtifactBucket"]["Type"], "String");
     let code = &props(&t, "CreateOrderFunction")["Code"];
     assert_eq!(code["S3Bucket"], json!({ "Ref": "ArtifactBucket" }));
-    assert!(code["S3Key"].as_str().unwrap().starts_with("orders/dev/create-order/"));
-    assert_eq!(props(&t, "NightlyReportFunction")["Code"], json!({ "S3Bucket": "orders-artifacts", "S3Key": "reports.zip" }));
+    assert!(
+        code["S3Key"]
+            .as_str()
+            .unwrap()
+            .starts_with("orders/dev/create-order/")
+    );
+    assert_eq!(
+        props(&t, "NightlyReportFunction")["Code"],
+        json!({ "S3Bucket": "orders-artifacts", "S3Key": "reports.zip" })
+    );
 
     let f = props(&t, "CreateOrderFunction");
     assert_eq!(f["FunctionName"], "orders-dev-create-order");
@@ -147,12 +162,26 @@ fn the_complete_example_renders_soundly() {
         })
     );
     assert_eq!(f["Tags"], json!([{ "Key": "team", "Value": "checkout" }]));
-    assert_eq!(res(&t, "CreateOrderFunction")["DependsOn"], json!(["CreateOrderLogGroup"]));
+    assert_eq!(
+        res(&t, "CreateOrderFunction")["DependsOn"],
+        json!(["CreateOrderLogGroup"])
+    );
     assert_eq!(props(&t, "CreateOrderLogGroup")["RetentionInDays"], 14);
 
     // IAM, in order: logs, uses in spec order.
-    let sids: Vec<&str> = statements(&t, "CreateOrderRole").iter().map(|s| s["Sid"].as_str().unwrap()).collect();
-    assert_eq!(sids, ["Logs", "TableOrdersWrite", "QueueOrderEventsSend", "SecretStripeKeyRead"]);
+    let sids: Vec<&str> = statements(&t, "CreateOrderRole")
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sids,
+        [
+            "Logs",
+            "TableOrdersWrite",
+            "QueueOrderEventsSend",
+            "SecretStripeKeyRead"
+        ]
+    );
     assert_eq!(
         statement(&t, "CreateOrderRole", "SecretStripeKeyRead")["Resource"],
         json!([{ "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/orders/stripe-key" }])
@@ -162,16 +191,33 @@ fn the_complete_example_renders_soundly() {
         json!([{ "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/orders-dev-create-order:*" }])
     );
     // A queue trigger implies receive.
-    let sids: Vec<&str> = statements(&t, "ProcessOrderRole").iter().map(|s| s["Sid"].as_str().unwrap()).collect();
-    assert_eq!(sids, ["Logs", "TableOrdersWrite", "TopicOrderShippedPublish", "QueueOrderEventsReceive"]);
+    let sids: Vec<&str> = statements(&t, "ProcessOrderRole")
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sids,
+        [
+            "Logs",
+            "TableOrdersWrite",
+            "TopicOrderShippedPublish",
+            "QueueOrderEventsReceive"
+        ]
+    );
     // on_failure needs SendMessage on the destination.
-    assert_eq!(statement(&t, "NotifyCustomerRole", "QueueFailedEventsOnFailure")["Action"], json!(["sqs:SendMessage"]));
+    assert_eq!(
+        statement(&t, "NotifyCustomerRole", "QueueFailedEventsOnFailure")["Action"],
+        json!(["sqs:SendMessage"])
+    );
 
     // Queues and DLQ.
     let q = props(&t, "OrderEventsQueue");
     assert_eq!(q["VisibilityTimeout"], 180);
     assert_eq!(q["MessageRetentionPeriod"], 345_600);
-    assert_eq!(q["RedrivePolicy"], json!({ "deadLetterTargetArn": { "Fn::GetAtt": ["OrderEventsDlq", "Arn"] }, "maxReceiveCount": 5 }));
+    assert_eq!(
+        q["RedrivePolicy"],
+        json!({ "deadLetterTargetArn": { "Fn::GetAtt": ["OrderEventsDlq", "Arn"] }, "maxReceiveCount": 5 })
+    );
     let dlq = props(&t, "OrderEventsDlq");
     assert_eq!(dlq["QueueName"], "orders-dev-order-events-dlq");
     assert_eq!(dlq["MessageRetentionPeriod"], 1_209_600);
@@ -186,36 +232,63 @@ fn the_complete_example_renders_soundly() {
         assert_eq!(res(&t, id)["DeletionPolicy"], "Retain");
         assert_eq!(res(&t, id)["UpdateReplacePolicy"], "Retain");
     }
-    assert_eq!(props(&t, "OrdersTable")["KeySchema"], json!([{ "AttributeName": "id", "KeyType": "HASH" }]));
+    assert_eq!(
+        props(&t, "OrdersTable")["KeySchema"],
+        json!([{ "AttributeName": "id", "KeyType": "HASH" }])
+    );
 
     // Async triggers and on_failure.
     let eic = props(&t, "NightlyReportEventInvokeConfig");
     assert_eq!(eic["Qualifier"], "$LATEST");
     assert_eq!(eic["MaximumRetryAttempts"], 1);
-    assert_eq!(eic["DestinationConfig"]["OnFailure"]["Destination"], json!({ "Fn::GetAtt": ["FailedEventsQueue", "Arn"] }));
-    assert_eq!(props(&t, "NightlyReportSchedule1")["ScheduleExpression"], "cron(0 2 * * ? *)");
-    assert_eq!(props(&t, "NightlyReportSchedule1Permission")["SourceArn"], json!({ "Fn::GetAtt": ["NightlyReportSchedule1", "Arn"] }));
+    assert_eq!(
+        eic["DestinationConfig"]["OnFailure"]["Destination"],
+        json!({ "Fn::GetAtt": ["FailedEventsQueue", "Arn"] })
+    );
+    assert_eq!(
+        props(&t, "NightlyReportSchedule1")["ScheduleExpression"],
+        "cron(0 2 * * ? *)"
+    );
+    assert_eq!(
+        props(&t, "NightlyReportSchedule1Permission")["SourceArn"],
+        json!({ "Fn::GetAtt": ["NightlyReportSchedule1", "Arn"] })
+    );
     assert!(!resources(&t).contains_key("HealthEventInvokeConfig"));
 
     // Mapping.
     let map = res(&t, "ProcessOrderOrderEventsMapping");
     assert_eq!(map["DependsOn"], json!(["ProcessOrderRole"]));
     assert_eq!(map["Properties"]["BatchSize"], 10);
-    assert_eq!(map["Properties"]["FunctionResponseTypes"], json!(["ReportBatchItemFailures"]));
+    assert_eq!(
+        map["Properties"]["FunctionResponseTypes"],
+        json!(["ReportBatchItemFailures"])
+    );
 
     // Topic subscription.
-    assert_eq!(props(&t, "NotifyCustomerOrderShippedSubscription")["TopicArn"], json!({ "Ref": "OrderShippedTopic" }));
-    assert_eq!(props(&t, "NotifyCustomerOrderShippedTopicPermission")["Principal"], "sns.amazonaws.com");
+    assert_eq!(
+        props(&t, "NotifyCustomerOrderShippedSubscription")["TopicArn"],
+        json!({ "Ref": "OrderShippedTopic" })
+    );
+    assert_eq!(
+        props(&t, "NotifyCustomerOrderShippedTopicPermission")["Principal"],
+        "sns.amazonaws.com"
+    );
 
     // API.
     let api = props(&t, "HttpApi");
     assert_eq!(api["Name"], "orders-dev");
     assert_eq!(api["Tags"], json!({ "team": "checkout" }));
-    assert_eq!(api["CorsConfiguration"]["AllowOrigins"], json!(["https://shop.example.com"]));
+    assert_eq!(
+        api["CorsConfiguration"]["AllowOrigins"],
+        json!(["https://shop.example.com"])
+    );
     assert_eq!(props(&t, "HttpApiDefaultStage")["StageName"], "$default");
     assert_eq!(props(&t, "UsersAuthorizer")["AuthorizerType"], "JWT");
     assert_eq!(props(&t, "PartnersAuthorizer")["AuthorizerType"], "REQUEST");
-    assert_eq!(props(&t, "PartnersAuthorizer")["IdentitySource"], json!(["$request.header.X-Partner-Key"]));
+    assert_eq!(
+        props(&t, "PartnersAuthorizer")["IdentitySource"],
+        json!(["$request.header.X-Partner-Key"])
+    );
     assert_eq!(
         props(&t, "PartnersAuthorizerPermission")["SourceArn"],
         json!({ "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/authorizers/${PartnersAuthorizer}" })
@@ -224,8 +297,14 @@ fn the_complete_example_renders_soundly() {
     assert_eq!(route["RouteKey"], "GET /orders/{id}");
     assert_eq!(route["AuthorizationType"], "JWT");
     assert_eq!(route["AuthorizerId"], json!({ "Ref": "UsersAuthorizer" }));
-    assert_eq!(route["Target"], json!({ "Fn::Sub": "integrations/${GetOrdersByIdIntegration}" }));
-    assert_eq!(props(&t, "PostPartnerOrdersRoute")["AuthorizationType"], "CUSTOM");
+    assert_eq!(
+        route["Target"],
+        json!({ "Fn::Sub": "integrations/${GetOrdersByIdIntegration}" })
+    );
+    assert_eq!(
+        props(&t, "PostPartnerOrdersRoute")["AuthorizationType"],
+        "CUSTOM"
+    );
     assert_eq!(props(&t, "GetHealthRoute")["AuthorizationType"], "NONE");
     assert_eq!(
         props(&t, "GetOrdersByIdPermission")["SourceArn"],
@@ -234,34 +313,68 @@ fn the_complete_example_renders_soundly() {
 
     // Outputs.
     let outputs = t.value["Outputs"].as_object().unwrap();
-    assert_eq!(outputs["ApiUrl"]["Value"], json!({ "Fn::GetAtt": ["HttpApi", "ApiEndpoint"] }));
-    assert_eq!(outputs["OrderEventsQueueUrl"]["Value"], json!({ "Ref": "OrderEventsQueue" }));
-    assert_eq!(outputs["CreateOrderFunctionArn"]["Value"], json!({ "Fn::GetAtt": ["CreateOrderFunction", "Arn"] }));
+    assert_eq!(
+        outputs["ApiUrl"]["Value"],
+        json!({ "Fn::GetAtt": ["HttpApi", "ApiEndpoint"] })
+    );
+    assert_eq!(
+        outputs["OrderEventsQueueUrl"]["Value"],
+        json!({ "Ref": "OrderEventsQueue" })
+    );
+    assert_eq!(
+        outputs["CreateOrderFunctionArn"]["Value"],
+        json!({ "Fn::GetAtt": ["CreateOrderFunction", "Arn"] })
+    );
     assert!(outputs.values().all(|o| o["Description"].is_string()));
 }
 
 #[test]
 fn provisioned_functions_are_invoked_through_the_alias() {
     let (_, t) = complete(None);
-    let version_id = resources(&t).keys().find(|k| k.starts_with("GetOrderVersion")).expect("a version").clone();
+    let version_id = resources(&t)
+        .keys()
+        .find(|k| k.starts_with("GetOrderVersion"))
+        .expect("a version")
+        .clone();
     let hash = version_id.trim_start_matches("GetOrderVersion");
     assert_eq!(hash.len(), 10);
-    assert!(hash.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    assert!(
+        hash.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
     let alias = props(&t, "GetOrderAlias");
     assert_eq!(alias["Name"], "live");
-    assert_eq!(alias["FunctionVersion"], json!({ "Fn::GetAtt": [version_id, "Version"] }));
-    assert_eq!(alias["ProvisionedConcurrencyConfig"], json!({ "ProvisionedConcurrentExecutions": 2 }));
-    assert_eq!(props(&t, "GetOrdersByIdIntegration")["IntegrationUri"], json!({ "Ref": "GetOrderAlias" }));
-    assert_eq!(props(&t, "GetOrdersByIdPermission")["FunctionName"], json!({ "Ref": "GetOrderAlias" }));
+    assert_eq!(
+        alias["FunctionVersion"],
+        json!({ "Fn::GetAtt": [version_id, "Version"] })
+    );
+    assert_eq!(
+        alias["ProvisionedConcurrencyConfig"],
+        json!({ "ProvisionedConcurrentExecutions": 2 })
+    );
+    assert_eq!(
+        props(&t, "GetOrdersByIdIntegration")["IntegrationUri"],
+        json!({ "Ref": "GetOrderAlias" })
+    );
+    assert_eq!(
+        props(&t, "GetOrdersByIdPermission")["FunctionName"],
+        json!({ "Ref": "GetOrderAlias" })
+    );
     // Non-provisioned functions are invoked by ARN.
-    assert_eq!(props(&t, "GetHealthIntegration")["IntegrationUri"], json!({ "Fn::GetAtt": ["HealthFunction", "Arn"] }));
+    assert_eq!(
+        props(&t, "GetHealthIntegration")["IntegrationUri"],
+        json!({ "Fn::GetAtt": ["HealthFunction", "Arn"] })
+    );
 }
 
 #[test]
 fn bucket_permissions_never_refer_to_their_bucket() {
     let (_, t) = complete(None);
     let bucket = res(&t, "UploadsBucket");
-    assert_eq!(bucket["DependsOn"], json!(["NightlyReportUploadsBucketPermission"]));
+    assert_eq!(
+        bucket["DependsOn"],
+        json!(["NightlyReportUploadsBucketPermission"])
+    );
     let perm = props(&t, "NightlyReportUploadsBucketPermission");
     let mut refs = BTreeSet::new();
     refs_in(perm, &mut refs);
@@ -276,5 +389,8 @@ fn bucket_permissions_never_refer_to_their_bucket() {
         json!({ "Fn::Sub": "orders-dev-uploads-${AWS::AccountId}-${AWS::Region}" })
     );
     let c = &props(&t, "UploadsBucket")["NotificationConfiguration"]["LambdaConfigurations"][0];
-    assert_eq!(c["Filter"]["S3Key"]["Rules"], json!([{ "Name": "prefix", "Value": "incoming/" }]));
+    assert_eq!(
+        c["Filter"]["S3Key"]["Rules"],
+        json!([{ "Name": "prefix", "Value": "incoming/" }])
+    );
 }

@@ -1,10 +1,10 @@
 //! Tests of rendering: spec text in (through the real load and lower pipeline), assertions
 //! on the rendered template's structure and references out.
 
-use super::{render, Template};
+use super::{Template, render};
 use crate::model::Model;
 use crate::source::SourceFile;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod example;
@@ -32,7 +32,12 @@ fn resources(t: &Template) -> &serde_json::Map<String, Value> {
 }
 
 fn res<'a>(t: &'a Template, id: &str) -> &'a Value {
-    resources(t).get(id).unwrap_or_else(|| panic!("no resource {id}; have {:?}", resources(t).keys().collect::<Vec<_>>()))
+    resources(t).get(id).unwrap_or_else(|| {
+        panic!(
+            "no resource {id}; have {:?}",
+            resources(t).keys().collect::<Vec<_>>()
+        )
+    })
 }
 
 fn props<'a>(t: &'a Template, id: &str) -> &'a Value {
@@ -41,11 +46,16 @@ fn props<'a>(t: &'a Template, id: &str) -> &'a Value {
 
 /// The policy statements of a function's role.
 fn statements<'a>(t: &'a Template, role: &str) -> &'a Vec<Value> {
-    props(t, role)["Policies"][0]["PolicyDocument"]["Statement"].as_array().expect("statements")
+    props(t, role)["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements")
 }
 
 fn statement<'a>(t: &'a Template, role: &str, sid: &str) -> &'a Value {
-    statements(t, role).iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("no statement {sid} in {role}"))
+    statements(t, role)
+        .iter()
+        .find(|s| s["Sid"] == sid)
+        .unwrap_or_else(|| panic!("no statement {sid} in {role}"))
 }
 
 // ------------------------------------------------------------------ reference walker
@@ -106,9 +116,13 @@ fn dependencies(t: &Template) -> BTreeMap<String, BTreeSet<String>> {
 /// Every reference names a resource, a parameter or a pseudo parameter; no resource
 /// depends on itself, directly or in a cycle.
 fn assert_references_resolve(t: &Template) {
-    let params: BTreeSet<String> =
-        t.value.get("Parameters").and_then(Value::as_object).map_or_else(BTreeSet::new, |p| p.keys().cloned().collect());
-    let known = |id: &str| id.starts_with("AWS::") || resources(t).contains_key(id) || params.contains(id);
+    let params: BTreeSet<String> = t
+        .value
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .map_or_else(BTreeSet::new, |p| p.keys().cloned().collect());
+    let known =
+        |id: &str| id.starts_with("AWS::") || resources(t).contains_key(id) || params.contains(id);
     let deps = dependencies(t);
     for (id, d) in &deps {
         for target in d {
@@ -172,9 +186,16 @@ fn assert_sound(m: &Model, t: &Template) {
     // Statement IDs are unique within each policy.
     for f in &m.functions {
         let role = crate::model::ids::role(&f.name);
-        let sids: Vec<&str> = statements(t, &role).iter().filter_map(|s| s["Sid"].as_str()).collect();
+        let sids: Vec<&str> = statements(t, &role)
+            .iter()
+            .filter_map(|s| s["Sid"].as_str())
+            .collect();
         let unique: BTreeSet<&str> = sids.iter().copied().collect();
-        assert_eq!(sids.len(), unique.len(), "duplicate Sid in {role}: {sids:?}");
+        assert_eq!(
+            sids.len(),
+            unique.len(),
+            "duplicate Sid in {role}: {sids:?}"
+        );
     }
     // Determinism and a YAML form that reads back as the same document.
     let again = render_model(m);
@@ -188,8 +209,7 @@ fn assert_sound(m: &Model, t: &Template) {
 
 #[test]
 fn every_invoker_of_a_provisioned_function_targets_the_alias() {
-    let t = tpl(
-        r#"
+    let t = tpl(r#"
 version: 1
 app: a
 defaults: { function: { runtime: python3.12 } }
@@ -213,12 +233,17 @@ functions:
 queues: { q: { dlq: true } }
 buckets: { files: {} }
 topics: { t: {} }
-"#,
-    );
+"#);
     let alias = json!({ "Ref": "WAlias" });
     assert_eq!(props(&t, "WQMapping")["FunctionName"], alias);
     assert_eq!(props(&t, "WSchedule1")["Targets"][0]["Arn"], alias);
-    for p in ["WSchedule1Permission", "WFilesBucketPermission", "WTTopicPermission", "GateAuthorizerPermission", "AnyByProxyPermission"] {
+    for p in [
+        "WSchedule1Permission",
+        "WFilesBucketPermission",
+        "WTTopicPermission",
+        "GateAuthorizerPermission",
+        "AnyByProxyPermission",
+    ] {
         assert_eq!(props(&t, p)["FunctionName"], alias, "{p}");
     }
     assert_eq!(props(&t, "WTSubscription")["Endpoint"], alias);
@@ -230,13 +255,18 @@ topics: { t: {} }
         props(&t, "GateAuthorizer")["AuthorizerUri"],
         json!({ "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${WAlias}/invocations" })
     );
-    let configs = props(&t, "FilesBucket")["NotificationConfiguration"]["LambdaConfigurations"].as_array().unwrap();
+    let configs = props(&t, "FilesBucket")["NotificationConfiguration"]["LambdaConfigurations"]
+        .as_array()
+        .unwrap();
     assert_eq!(configs.len(), 2);
     assert_eq!(configs[0]["Event"], "s3:ObjectCreated:*");
     assert_eq!(configs[1]["Event"], "s3:ObjectRemoved:*");
     for c in configs {
         assert_eq!(c["Function"], alias);
-        assert_eq!(c["Filter"], json!({ "S3Key": { "Rules": [{ "Name": "suffix", "Value": ".csv" }] } }));
+        assert_eq!(
+            c["Filter"],
+            json!({ "S3Key": { "Rules": [{ "Name": "suffix", "Value": ".csv" }] } })
+        );
     }
     assert_eq!(
         props(&t, "AnyByProxyPermission")["SourceArn"],
@@ -319,30 +349,37 @@ fn references_compile_to_intrinsics() {
         json!({ "Fn::Sub": "https://shop-dev-files-${AWS::AccountId}-${AWS::Region}.s3.${AWS::Region}.amazonaws.com/k" })
     );
     assert_eq!(env["ARN"], json!({ "Fn::GetAtt": ["TTable", "StreamArn"] }));
-    assert_eq!(env["BUCKET_ARN"], json!({ "Fn::Sub": "arn:${AWS::Partition}:s3:::shop-dev-files-${AWS::AccountId}-${AWS::Region}" }));
+    assert_eq!(
+        env["BUCKET_ARN"],
+        json!({ "Fn::Sub": "arn:${AWS::Partition}:s3:::shop-dev-files-${AWS::AccountId}-${AWS::Region}" })
+    );
     assert_eq!(env["REGION"], json!({ "Ref": "AWS::Region" }));
-    assert_eq!(env["API"], json!({ "Fn::GetAtt": ["HttpApi", "ApiEndpoint"] }));
+    assert_eq!(
+        env["API"],
+        json!({ "Fn::GetAtt": ["HttpApi", "ApiEndpoint"] })
+    );
     assert_eq!(
         env["SECRET_ARN"],
         json!({ "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shop/key-??????" })
     );
     assert_eq!(env["SECRET_NAME"], "shop/key");
     assert_eq!(env["OTHER"], json!({ "Ref": "BFunction" }));
-    assert_eq!(env["TOPIC_NAME"], json!({ "Fn::GetAtt": ["NTopic", "TopicName"] }));
+    assert_eq!(
+        env["TOPIC_NAME"],
+        json!({ "Fn::GetAtt": ["NTopic", "TopicName"] })
+    );
 }
 
 #[test]
 fn a_literal_with_dollar_brace_is_escaped_only_inside_sub() {
-    let t = tpl(
-        r#"
+    let t = tpl(r#"
 version: 1
 app: a
 stages: { dev: { vars: { x: "${!raw}" } } }
 defaults: { function: { runtime: python3.12 } }
 functions:
   f: { handler: h.h, code: s3://b/k.zip, env: { A: "${var.x}", B: "${var.x}-${region}" } }
-"#,
-    );
+"#);
     let env = &props(&t, "FFunction")["Environment"]["Variables"];
     // The variable's value holds `${`; plain strings keep it, Sub text escapes it.
     let a = env["A"].as_str().unwrap();
@@ -355,26 +392,56 @@ functions:
 fn iam_is_least_privilege() {
     let m = model(SMALL);
     let t = render_model(&m);
-    let sids: Vec<&str> = statements(&t, "ARole").iter().map(|s| s["Sid"].as_str().unwrap()).collect();
+    let sids: Vec<&str> = statements(&t, "ARole")
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
     // Logs, uses in spec order (bucket read is two statements), the trigger's receive is
     // deduplicated with `uses`, raw statements last.
     assert_eq!(
         sids,
-        ["Logs", "TableTReadWrite", "BucketFilesRead", "BucketFilesList", "FunctionBInvoke", "QueueQReceive", "SecretSRead", "Raw1", "Mine"]
+        [
+            "Logs",
+            "TableTReadWrite",
+            "BucketFilesRead",
+            "BucketFilesList",
+            "FunctionBInvoke",
+            "QueueQReceive",
+            "SecretSRead",
+            "Raw1",
+            "Mine"
+        ]
     );
     let rw = statement(&t, "ARole", "TableTReadWrite");
-    let actions: Vec<&str> = rw["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let actions: Vec<&str> = rw["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
     let mut sorted = actions.clone();
     sorted.sort();
     sorted.dedup();
     assert_eq!(actions, sorted);
-    assert_eq!(actions.iter().filter(|a| **a == "dynamodb:ConditionCheckItem").count(), 1);
-    assert_eq!(rw["Resource"], json!([{ "Fn::GetAtt": ["TTable", "Arn"] }, { "Fn::Sub": "${TTable.Arn}/index/*" }]));
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "dynamodb:ConditionCheckItem")
+            .count(),
+        1
+    );
+    assert_eq!(
+        rw["Resource"],
+        json!([{ "Fn::GetAtt": ["TTable", "Arn"] }, { "Fn::Sub": "${TTable.Arn}/index/*" }])
+    );
     assert_eq!(
         statement(&t, "ARole", "BucketFilesRead")["Resource"],
         json!([{ "Fn::Sub": "arn:${AWS::Partition}:s3:::shop-dev-files-${AWS::AccountId}-${AWS::Region}/*" }])
     );
-    assert_eq!(statement(&t, "ARole", "BucketFilesList")["Action"], json!(["s3:ListBucket"]));
+    assert_eq!(
+        statement(&t, "ARole", "BucketFilesList")["Action"],
+        json!(["s3:ListBucket"])
+    );
     assert_eq!(
         statement(&t, "ARole", "FunctionBInvoke")["Resource"],
         json!([
@@ -384,18 +451,27 @@ fn iam_is_least_privilege() {
     );
     assert_eq!(
         statement(&t, "ARole", "SecretSRead")["Action"],
-        json!(["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"])
+        json!([
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:GetSecretValue"
+        ])
     );
     // Raw statements are verbatim (a Sid is added only when missing).
     assert_eq!(
         statement(&t, "ARole", "Raw1"),
         &json!({ "Sid": "Raw1", "Effect": "Allow", "Action": "xray:PutTraceSegments", "Resource": "*" })
     );
-    let b: Vec<&str> = statements(&t, "BRole").iter().map(|s| s["Sid"].as_str().unwrap()).collect();
+    let b: Vec<&str> = statements(&t, "BRole")
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
     assert_eq!(b, ["Logs", "FunctionAInvoke", "BucketFilesWrite"]);
     // Two functions that invoke each other make no circular dependency.
     assert_references_resolve(&t);
-    assert_eq!(props(&t, "ARole")["Tags"], json!([{ "Key": "team", "Value": "t" }, { "Key": "cost", "Value": "c" }]));
+    assert_eq!(
+        props(&t, "ARole")["Tags"],
+        json!([{ "Key": "team", "Value": "t" }, { "Key": "cost", "Value": "c" }])
+    );
     assert_eq!(
         props(&t, "ARole")["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
         json!({ "Service": "lambda.amazonaws.com" })
@@ -424,19 +500,40 @@ fn resources_render_their_settings() {
         tp["AttributeDefinitions"],
         json!([{ "AttributeName": "pk", "AttributeType": "S" }, { "AttributeName": "sk", "AttributeType": "N" }])
     );
-    assert_eq!(tp["KeySchema"], json!([{ "AttributeName": "pk", "KeyType": "HASH" }, { "AttributeName": "sk", "KeyType": "RANGE" }]));
-    assert_eq!(tp["TimeToLiveSpecification"], json!({ "AttributeName": "expires", "Enabled": true }));
-    assert_eq!(tp["StreamSpecification"], json!({ "StreamViewType": "NEW_IMAGE" }));
+    assert_eq!(
+        tp["KeySchema"],
+        json!([{ "AttributeName": "pk", "KeyType": "HASH" }, { "AttributeName": "sk", "KeyType": "RANGE" }])
+    );
+    assert_eq!(
+        tp["TimeToLiveSpecification"],
+        json!({ "AttributeName": "expires", "Enabled": true })
+    );
+    assert_eq!(
+        tp["StreamSpecification"],
+        json!({ "StreamViewType": "NEW_IMAGE" })
+    );
 
     let b = props(&t, "FilesBucket");
     assert_eq!(res(&t, "FilesBucket")["DeletionPolicy"], "Delete");
     assert_eq!(b["VersioningConfiguration"], json!({ "Status": "Enabled" }));
-    assert_eq!(b["OwnershipControls"]["Rules"][0]["ObjectOwnership"], "BucketOwnerEnforced");
-    assert!(b["PublicAccessBlockConfiguration"].as_object().unwrap().values().all(|v| v == true));
+    assert_eq!(
+        b["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
+        "BucketOwnerEnforced"
+    );
+    assert!(
+        b["PublicAccessBlockConfiguration"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == true)
+    );
     assert!(b.get("NotificationConfiguration").is_none());
     assert!(res(&t, "FilesBucket").get("DependsOn").is_none());
 
-    assert_eq!(props(&t, "NTopic"), &json!({ "TopicName": "shop-dev-n.fifo", "FifoTopic": true, "Tags": [{ "Key": "team", "Value": "t" }, { "Key": "cost", "Value": "c" }] }));
+    assert_eq!(
+        props(&t, "NTopic"),
+        &json!({ "TopicName": "shop-dev-n.fifo", "FifoTopic": true, "Tags": [{ "Key": "team", "Value": "t" }, { "Key": "cost", "Value": "c" }] })
+    );
 
     let m = props(&t, "AQMapping");
     assert_eq!(m["BatchSize"], 100);
@@ -454,7 +551,11 @@ fn resources_render_their_settings() {
     assert!(eic.get("MaximumRetryAttempts").is_none());
     assert!(!resources(&t).contains_key("AEventInvokeConfig"));
     // No secret resource.
-    assert!(resources(&t).values().all(|r| !r["Type"].as_str().unwrap().contains("Secret")));
+    assert!(
+        resources(&t)
+            .values()
+            .all(|r| !r["Type"].as_str().unwrap().contains("Secret"))
+    );
 }
 
 #[test]
@@ -482,7 +583,10 @@ fn api_renders_cors_default_route_and_root() {
         props(&t, "GetRootPermission")["SourceArn"],
         json!({ "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*/GET/" })
     );
-    assert_eq!(props(&t, "HttpApiDefaultStage")["Tags"], json!({ "team": "t", "cost": "c" }));
+    assert_eq!(
+        props(&t, "HttpApiDefaultStage")["Tags"],
+        json!({ "team": "t", "cost": "c" })
+    );
 }
 
 #[test]
@@ -497,7 +601,14 @@ fn minimal_spec_has_no_api_no_tags_and_no_parameters() {
     assert!(t.value.get("Parameters").is_none());
     assert!(props(&t, "FFunction").get("Tags").is_none());
     assert!(props(&t, "FRole").get("Tags").is_none());
-    assert_eq!(t.value["Outputs"].as_object().unwrap().keys().collect::<Vec<_>>(), ["FFunctionArn"]);
+    assert_eq!(
+        t.value["Outputs"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["FFunctionArn"]
+    );
     // Resource attribute order is fixed.
     let keys: Vec<&String> = res(&t, "FFunction").as_object().unwrap().keys().collect();
     assert_eq!(keys, ["Type", "DependsOn", "Properties"]);
@@ -511,7 +622,13 @@ fn version_id_changes_with_configuration() {
             "version: 1\napp: a\nfunctions:\n  f: {{ handler: h.h, code: s3://b/k.zip, runtime: python3.12, memory: {mem}, provisioned: 1 }}\n"
         )
     };
-    let version = |t: &Template| resources(t).keys().find(|k| k.starts_with("FVersion")).unwrap().clone();
+    let version = |t: &Template| {
+        resources(t)
+            .keys()
+            .find(|k| k.starts_with("FVersion"))
+            .unwrap()
+            .clone()
+    };
     let a = tpl(&spec(128));
     let a2 = tpl(&spec(128));
     let b = tpl(&spec(256));

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Whole-process timings of `fnplan render` and `fnplan lint` on generated specs.
+# Usage: benches/cli.sh [N ...]   (default: 10 100 500 2000). Prints a Markdown table:
+# wall-clock median of 15 runs and peak resident memory (GNU time), release build.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cargo build --release --quiet
+BIN="$PWD/target/release/fnplan"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+RUNS=15
+sizes=("$@")
+[[ ${#sizes[@]} -gt 0 ]] || sizes=(10 100 500 2000)
+
+median_ms() { # command... -> median wall ms over $RUNS runs
+    local t=()
+    for _ in $(seq "$RUNS"); do
+        local s e
+        s=$(date +%s%N)
+        "$@" >/dev/null 2>&1 || true
+        e=$(date +%s%N)
+        t+=($(( (e - s) / 1000 )))
+    done
+    printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+}
+peak_mb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}'; }
+
+echo "| N functions | spec bytes | resources | render ms | render MB | lint ms | lint MB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|"
+for n in "${sizes[@]}"; do
+    spec="$TMP/synth-$n.yaml"
+    "$BIN" synth "$n" >"$spec"
+    res=$("$BIN" render "$spec" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["Resources"]))')
+    echo "| $n | $(wc -c <"$spec") | $res | $(median_ms "$BIN" render "$spec") | $(peak_mb "$BIN" render "$spec") | $(median_ms "$BIN" lint "$spec") | $(peak_mb "$BIN" lint "$spec") |"
+done
+echo
+echo "fnplan --version: $(median_ms "$BIN" --version) ms (median of $RUNS)"

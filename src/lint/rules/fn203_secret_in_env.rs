@@ -1,0 +1,251 @@
+//! FN203 secret-in-env: environment variables in, a finding for each literal value whose
+//! name says it is a secret out. The value itself is never printed.
+
+use crate::declare_rule;
+use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
+use crate::model::{EnvVar, Kind, ResId};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags environment variables whose name has a word part `KEY`, `SECRET`, `TOKEN`,
+    /// `PASSWORD`, `PASSWD`, `PASS`, `CREDENTIAL` or `PRIVATE` (any case, plurals too:
+    /// `API_KEY`, `dbPassword`, `GITHUB_TOKENS`) and whose value is written out
+    /// literally in the spec.
+    ///
+    /// Not flagged: values with a `${...}` reference, empty values, numbers and
+    /// booleans, ARNs, parameter paths (`/orders/stripe-key`), URLs without a password,
+    /// variables that name a secret rather than hold it (a last word such as `NAME`,
+    /// `ARN`, `URL`, `ID`, `PATH`, `PARAM`, `HEADER`, `TTL`: `SECRET_NAME`,
+    /// `TOKEN_URL`) and key *attributes* (`SORT_KEY`, `PARTITION_KEY`, `PUBLIC_KEY`).
+    ///
+    /// ## Why is this bad?
+    /// A literal value is stored in the spec's repository, in the rendered template, in
+    /// CloudFormation's stack history and in the function's configuration, where anyone
+    /// with `lambda:GetFunctionConfiguration` can read it; rotating it means a commit
+    /// and a deployment. A secret belongs in SSM Parameter Store or Secrets Manager,
+    /// read at run time with access granted through `uses`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// functions:
+    ///   charge:
+    ///     handler: c.handler
+    ///     code: src
+    ///     env: { STRIPE_API_KEY: sk_live_51H... }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// functions:
+    ///   charge:
+    ///     handler: c.handler
+    ///     code: src
+    ///     env: { STRIPE_KEY_PARAM: "${secret.stripe-key.name}" }
+    ///     uses: { secret.stripe-key: read }
+    /// secrets:
+    ///   stripe-key: { ssm: /orders/stripe-key }
+    /// ```
+    pub struct SecretInEnv => "FN203", "secret-in-env", Error, "environment variable with a literal secret-looking value";
+}
+
+/// Word parts that mark a variable as holding a secret.
+const SECRET_WORDS: &[&str] = &[
+    "KEY",
+    "SECRET",
+    "TOKEN",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "CREDENTIAL",
+    "PRIVATE",
+];
+
+/// Last word parts that make a variable a pointer to a secret, not the secret.
+const POINTER_WORDS: &[&str] = &[
+    "NAME",
+    "ARN",
+    "URL",
+    "URI",
+    "ID",
+    "PATH",
+    "PARAM",
+    "PARAMETER",
+    "PREFIX",
+    "SUFFIX",
+    "FILE",
+    "HEADER",
+    "FIELD",
+    "ATTRIBUTE",
+    "TYPE",
+    "TTL",
+    "LENGTH",
+    "ALGORITHM",
+    "ENDPOINT",
+    "REGION",
+];
+
+/// Words before `KEY` that make it the name of a key attribute, not a key.
+const KEY_KINDS: &[&str] = &[
+    "PARTITION",
+    "SORT",
+    "HASH",
+    "RANGE",
+    "PRIMARY",
+    "PUBLIC",
+    "CACHE",
+    "IDEMPOTENCY",
+    "OBJECT",
+    "ROUTING",
+    "SHARD",
+];
+
+/// `API_KEY` -> [API, KEY]; `dbPassword` -> [DB, PASSWORD].
+fn word_parts(name: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    for chunk in name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|c| !c.is_empty())
+    {
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        for c in chunk.chars() {
+            if c.is_ascii_uppercase() && prev_lower {
+                parts.push(std::mem::take(&mut cur));
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            cur.push(c.to_ascii_uppercase());
+        }
+        parts.push(cur);
+    }
+    parts
+}
+
+fn is_secret_word(part: &str) -> bool {
+    SECRET_WORDS
+        .iter()
+        .any(|w| part == *w || part.strip_suffix('S') == Some(w))
+}
+
+/// Whether the variable's name says it holds a secret.
+fn secret_name(name: &str) -> bool {
+    let parts = word_parts(name);
+    if parts
+        .last()
+        .is_some_and(|p| POINTER_WORDS.contains(&p.as_str()))
+    {
+        return false;
+    }
+    parts.iter().enumerate().any(|(i, p)| {
+        let key_attribute =
+            (p == "KEY" || p == "KEYS") && i > 0 && KEY_KINDS.contains(&parts[i - 1].as_str());
+        is_secret_word(p) && !key_attribute
+    })
+}
+
+/// Values that are plainly not secrets: names, paths, ARNs, flags, numbers.
+fn obviously_not_secret(value: &str) -> bool {
+    let v = value.trim();
+    let url_without_password = ["https://", "http://"].iter().any(|s| {
+        v.strip_prefix(s)
+            .is_some_and(|rest| !rest.split('/').next().unwrap_or("").contains('@'))
+    });
+    v.is_empty()
+        || v.starts_with('/')
+        || v.starts_with("arn:")
+        || v.starts_with("alias/")
+        || url_without_password
+        || matches!(
+            v.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null"
+        )
+        || (v.len() <= 10 && v.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn flagged(e: &EnvVar) -> bool {
+    !e.written.contains("${") && secret_name(&e.name) && !obviously_not_secret(&e.written)
+}
+
+impl Rule for SecretInEnv {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
+        for (i, f) in cx.model.functions.iter().enumerate() {
+            for e in f.env.iter().filter(|e| flagged(e)) {
+                out.push(
+                    Owner::Res(ResId::new(Kind::Function, i)),
+                    cx.report(
+                        &Self::META,
+                        e.value_span,
+                        format!("environment variable `{}` of function `{}` holds a literal value that looks like a secret", e.name, f.name),
+                    )
+                    .help("store it in SSM Parameter Store or Secrets Manager, declare it under `secrets:`, and pass `${secret.NAME.name}` with `uses: { secret.NAME: read }`; if it is not a secret, add `lint_ignore: [FN203]` to the function"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_hold_secrets() {
+        for n in [
+            "API_KEY",
+            "STRIPE_SECRET",
+            "GITHUB_TOKENS",
+            "DB_PASSWORD",
+            "dbPassword",
+            "SMTP_PASSWD",
+            "DB_PASS",
+            "AWS_CREDENTIALS",
+            "PRIVATE_PEM",
+        ] {
+            assert!(secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn names_that_do_not() {
+        for n in [
+            "MONKEY",
+            "KEYSPACE",
+            "SECRET_NAME",
+            "TOKEN_URL",
+            "SORT_KEY",
+            "PARTITION_KEY",
+            "PUBLIC_KEY",
+            "API_KEY_HEADER",
+            "KMS_KEY_ID",
+            "TABLE_NAME",
+            "BYPASS",
+        ] {
+            assert!(!secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn values_that_are_plainly_not_secrets() {
+        for v in [
+            "",
+            " ",
+            "/orders/stripe-key",
+            "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+            "https://auth.example.com/token",
+            "true",
+            "3600",
+        ] {
+            assert!(obviously_not_secret(v), "{v:?}");
+        }
+        for v in [
+            "sk_live_51Habc",
+            "hunter2",
+            "https://user:pw@db.example.com/x",
+            "12345678901",
+        ] {
+            assert!(!obviously_not_secret(v), "{v:?}");
+        }
+    }
+}
