@@ -2,11 +2,6 @@
 
 use clap::Parser;
 
-// fnplan builds and drops many small JSON values; mimalloc is markedly faster than the
-// system allocator at that (see benches/cli.sh).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     // clap exits with 2 on usage errors and 0 for --help/--version.
     let cli = fnplan::cli::Cli::parse();

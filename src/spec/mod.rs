@@ -47,18 +47,21 @@ fn parse_error(file: &SourceFile, e: ParseError, budget: InputBudget) -> Diagnos
         ParseError::Empty => Diagnostic::error(codes::MISSING_FIELD, "the spec file is empty")
             .at(Span::new(0, 0))
             .help("start with `version: 1` and `app: NAME`"),
+        ParseError::DuplicateKey { key, span, first } => Diagnostic::error(codes::DUPLICATE, format!("duplicate key `{key}`"))
+            .at(span)
+            .label(first, "first defined here")
+            .help("each key may appear once in a mapping; remove or rename one"),
+        ParseError::Budget { message, span } => Diagnostic::error(codes::BUDGET, message).at(span).help(format!(
+            "fnplan reads at most {} levels of nesting, {} YAML nodes and {} alias uses, in files up to {} MiB",
+            budget.max_depth,
+            budget.max_nodes,
+            budget.max_aliases,
+            budget.max_file_bytes / (1024 * 1024)
+        )),
         ParseError::Yaml { message, span } => {
             let lower = message.to_lowercase();
-            let (code, help) = if lower.contains("duplicate") {
-                (codes::DUPLICATE, Some("each key may appear once in a mapping; remove or rename one".to_string()))
-            } else if lower.contains("budget") || lower.contains("depth") || lower.contains("alias") {
-                (
-                    codes::BUDGET,
-                    Some(format!(
-                        "fnplan reads at most {} levels of nesting, {} nodes and {} alias uses",
-                        budget.max_depth, budget.max_nodes, budget.max_aliases
-                    )),
-                )
+            let (code, help) = if lower.contains("recursion limit") || lower.contains("nesting limit") {
+                (codes::BUDGET, Some(format!("fnplan reads at most {} levels of nesting", budget.max_depth)))
             } else if lower.contains("tab") {
                 (codes::SYNTAX, Some("YAML indentation must use spaces, not tabs".to_string()))
             } else {
@@ -68,8 +71,10 @@ fn parse_error(file: &SourceFile, e: ParseError, budget: InputBudget) -> Diagnos
                 let end = file.len();
                 Span::new(end, end)
             });
-            let msg = if code == codes::SYNTAX {
+            let msg = if code == codes::SYNTAX && !lower.contains("tag") && !lower.contains("document") {
                 format!("invalid YAML: {message}")
+            } else if code == codes::BUDGET {
+                "input budget exceeded: nested too deeply".to_string()
             } else {
                 message
             };

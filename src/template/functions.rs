@@ -14,10 +14,14 @@ pub(crate) fn render_function(model: &Model, index: usize, out: &mut Resources) 
     out.add(ids::log_group(&f.name), log_group(model, f));
 
     let function = lambda_function(model, f);
-    let hash = version_hash(function.props());
+    // Only provisioned functions publish versions; hashing costs time on big apps.
+    let hash = f
+        .provisioned
+        .as_ref()
+        .map(|_| version_hash(function.props()));
     out.add(ids::function(&f.name), function);
 
-    if let Some(p) = &f.provisioned {
+    if let (Some(p), Some(hash)) = (&f.provisioned, hash) {
         let fn_id = ids::function(&f.name);
         let version_id = ids::version(&f.name, &hash);
         out.add(

@@ -43,7 +43,20 @@ impl Template {
     /// How many entries `Resources` has.
     /// Size in bytes of the template as sent to CloudFormation (compact JSON).
     pub fn compact_len(&self) -> usize {
-        serde_json::to_string(&self.value).map_or(0, |s| s.len())
+        /// Counts bytes instead of keeping them.
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0 += buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut c = Count(0);
+        let _ = serde_json::to_writer(&mut c, &self.value);
+        c.0
     }
 
     pub fn resource_count(&self) -> usize {

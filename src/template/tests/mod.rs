@@ -201,7 +201,10 @@ fn assert_sound(m: &Model, t: &Template) {
     let again = render_model(m);
     assert_eq!(t.to_json(), again.to_json());
     assert_eq!(t.to_yaml(), again.to_yaml());
-    let back: Value = serde_saphyr::from_str(&t.to_yaml()).expect("YAML output parses");
+    let yaml = crate::source::SourceFile::from_string("t.yaml", t.to_yaml());
+    let node = crate::spec::node::parse(&yaml, crate::spec::InputBudget::DEFAULT)
+        .expect("YAML output parses");
+    let back: Value = crate::spec::read::to_json(&node);
     assert_eq!(back, t.value, "YAML does not read back as the template");
     assert!(t.to_json().ends_with("}\n"));
     assert_eq!(t.resource_count(), resources(t).len());
