@@ -4,6 +4,7 @@
 //! (-> `AppGraph`) -> [`lint`] and [`template`] (-> CloudFormation). [`cli`] turns flags into calls.
 
 pub mod cli;
+pub mod deploy;
 pub mod diagnostic;
 pub mod exit;
 pub mod graph;

@@ -1,12 +1,15 @@
 //! Command-line arguments in (clap), calls into the library and an [`ExitStatus`] out.
 //! No logic lives here beyond turning flags into typed options.
 
+mod apply;
 mod explain;
 mod graph;
 mod lint;
 mod output;
+mod plan;
 mod render;
 mod schema;
+mod stack;
 
 use crate::diagnostic::ColorChoice;
 use crate::exit::ExitStatus;
@@ -40,6 +43,14 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Check the app for reliability, security and cost mistakes.
     Lint(lint::LintArgs),
+    /// Show what `apply` would change in the deployed stack.
+    Plan(plan::PlanArgs),
+    /// Deploy the spec (or a saved plan) through a CloudFormation change set.
+    Apply(apply::ApplyArgs),
+    /// Delete the stage's stack (tables and buckets keep their data).
+    Destroy(apply::DestroyArgs),
+    /// Show the stack's status, recent events, outputs and drift hints.
+    Status(apply::StatusArgs),
     /// Print the documentation of a lint rule.
     Explain(explain::ExplainArgs),
     /// List every lint rule.
@@ -69,6 +80,10 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Render(a) => render::run(a, &out),
         Command::Graph(a) => graph::run(a, &out),
         Command::Lint(a) => lint::run(a, &out),
+        Command::Plan(a) => plan::run(a, &out),
+        Command::Apply(a) => apply::run_apply(a, &out),
+        Command::Destroy(a) => apply::run_destroy(a, &out),
+        Command::Status(a) => apply::run_status(a, &out),
         Command::Explain(a) => explain::run_explain(a, &out),
         Command::Rules(a) => explain::run_rules(a, &out),
         Command::Schema(a) => schema::run(a, &out),

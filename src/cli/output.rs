@@ -36,6 +36,25 @@ impl Output {
         let _ = writeln!(std::io::stderr(), "{prefix}: {s}");
     }
 
+    /// Ask a yes/no question on the terminal: `None` when there is no terminal to ask
+    /// on, `Some(true)` only when the answer is exactly `yes`.
+    pub fn confirm(&self, question: &str) -> Option<bool> {
+        use std::io::{BufRead, IsTerminal};
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
+        let _ = write!(
+            std::io::stderr(),
+            "{question}\n  Only 'yes' will be accepted: "
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        if std::io::stdin().lock().read_line(&mut answer).is_err() {
+            return Some(false);
+        }
+        Some(answer.trim() == "yes")
+    }
+
     /// Write `s` to `path`, or print it when there is no path.
     pub fn write_to(&self, path: Option<&std::path::Path>, s: &str) -> std::io::Result<ExitStatus> {
         match path {

@@ -168,11 +168,11 @@ impl Lower<'_> {
 }
 
 fn human_secs(s: u64) -> String {
-    if s >= 86400 && s % 86400 == 0 {
+    if s >= 86400 && s.is_multiple_of(86400) {
         format!("{}d", s / 86400)
-    } else if s >= 3600 && s % 3600 == 0 {
+    } else if s >= 3600 && s.is_multiple_of(3600) {
         format!("{}h", s / 3600)
-    } else if s >= 60 && s % 60 == 0 {
+    } else if s >= 60 && s.is_multiple_of(60) {
         format!("{}m", s / 60)
     } else {
         format!("{s}s")
@@ -440,14 +440,14 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         };
         let key = key_attr(&t.key);
         let sort_key = t.sort_key.as_ref().map(key_attr);
-        if let Some(sk) = &sort_key {
-            if sk.name == key.name {
-                l.err(
-                    codes::INVALID_VALUE,
-                    sk.span,
-                    format!("sort_key `{}` is the same attribute as the key", sk.name),
-                );
-            }
+        if let Some(sk) = &sort_key
+            && sk.name == key.name
+        {
+            l.err(
+                codes::INVALID_VALUE,
+                sk.span,
+                format!("sort_key `{}` is the same attribute as the key", sk.name),
+            );
         }
         for k in std::iter::once(&key).chain(sort_key.as_ref()) {
             if k.name.is_empty() || k.name.len() > 255 {
@@ -647,7 +647,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     let mut functions = Vec::new();
     for (name, f) in named(&raw.functions) {
         functions.push(lower_function(
-            l, name, f, defaults, &prefix, &scope, &find, &unknown,
+            l, name, f, defaults, &prefix, &scope, &find, &unknown, &queues, &topics,
         ));
     }
 
@@ -690,6 +690,8 @@ fn lower_function(
     scope: &RefScope<'_>,
     find: &dyn Fn(Kind, &str) -> Option<ResId>,
     unknown: &dyn Fn(&mut Lower<'_>, Kind, &Sp<String>),
+    queues: &[Queue],
+    topics: &[Topic],
 ) -> Function {
     let physical_name = format!("{prefix}-{}", name.value);
     if physical_name.len() > 64 {
@@ -750,21 +752,21 @@ fn lower_function(
         l.range(p, 1, 10_000, "provisioned", "");
         Setting::written(p.value, p.span)
     });
-    if let (Some(p), Some(c)) = (&provisioned, &concurrency) {
-        if p.value > c.value {
-            l.err(
-                codes::INVALID_VALUE,
-                p.span.unwrap_or(name.span),
-                format!(
-                    "provisioned ({}) exceeds reserved concurrency ({})",
-                    p.value, c.value
-                ),
-            )
-            .help = Some(
-                "Lambda rejects provisioned concurrency above the function's reserved concurrency"
-                    .into(),
-            );
-        }
+    if let (Some(p), Some(c)) = (&provisioned, &concurrency)
+        && p.value > c.value
+    {
+        l.err(
+            codes::INVALID_VALUE,
+            p.span.unwrap_or(name.span),
+            format!(
+                "provisioned ({}) exceeds reserved concurrency ({})",
+                p.value, c.value
+            ),
+        )
+        .help = Some(
+            "Lambda rejects provisioned concurrency above the function's reserved concurrency"
+                .into(),
+        );
     }
     let log_retention_days = pick!(log_retention_days).map(|r| {
         if !LOG_RETENTION_DAYS.contains(&r.value) {
@@ -827,7 +829,8 @@ fn lower_function(
     // uses
     let mut uses = Vec::new();
     for (k, v) in named(&f.uses) {
-        let Some((kind_s, target)) = k.value.split_once('.') else {
+        let parts = k.value.split_once('.').filter(|(_, t)| !t.contains('.'));
+        let Some((kind_s, target)) = parts else {
             l.err(
                 codes::INVALID_VALUE,
                 k.span,
@@ -891,12 +894,36 @@ fn lower_function(
                     .batch_size
                     .as_ref()
                     .map(|b| Setting::written(b.value, b.span));
+                // Lambda reads FIFO queues at most 10 messages at a time, without a window.
+                let fifo = queues[id.index].fifo;
+                if fifo && let Some(w) = q.batch_window.as_ref().filter(|w| w.value.0 > 0) {
+                    l.err(
+                        codes::INVALID_VALUE,
+                        w.span,
+                        format!(
+                            "queue `{}` is FIFO, and FIFO queues have no batching window",
+                            q.queue.value
+                        ),
+                    )
+                    .help = Some(
+                        "remove `batch_window` (Lambda does not support it for FIFO queues)".into(),
+                    );
+                }
                 if let Some(b) = &q.batch_size {
                     if b.value == 0 || b.value > 10_000 {
                         l.err(
                             codes::OUT_OF_RANGE,
                             b.span,
                             format!("batch_size {} is out of range (1..10000)", b.value),
+                        );
+                    } else if fifo && b.value > 10 {
+                        l.err(
+                            codes::OUT_OF_RANGE,
+                            b.span,
+                            format!(
+                                "batch_size {} is out of range for a FIFO queue (1..10)",
+                                b.value
+                            ),
                         );
                     } else if b.value > 10 && batch_window.as_ref().is_none_or(|w| w.value == 0) {
                         l.err(codes::INVALID_VALUE, b.span, format!("batch_size {} needs a batching window", b.value))
@@ -967,6 +994,14 @@ fn lower_function(
                     unknown(l, Kind::Topic, &t.topic);
                     continue;
                 };
+                if topics[id.index].fifo {
+                    l.err(
+                        codes::INVALID_VALUE,
+                        t.topic.span,
+                        format!("topic `{}` is FIFO, and SNS FIFO topics cannot invoke functions", t.topic.value),
+                    )
+                    .help = Some("FIFO topics deliver only to SQS queues; make the topic standard (drop `fifo: true`)".into());
+                }
                 triggers.push(Trigger::Topic(TopicTrigger {
                     topic: id,
                     filter_policy: t.filter_policy.as_ref().map(|p| p.value.0.clone()),
@@ -1004,7 +1039,17 @@ fn lower_function(
         .on_failure
         .as_ref()
         .and_then(|q| match find(Kind::Queue, &q.value) {
-            Some(id) => Some((id, q.span)),
+            Some(id) => {
+                if queues[id.index].fifo {
+                    l.err(
+                        codes::INVALID_VALUE,
+                        q.span,
+                        format!("queue `{}` is FIFO, and Lambda cannot send failed events to a FIFO queue", q.value),
+                    )
+                    .help = Some("use a standard queue for `on_failure` (drop `fifo: true`)".into());
+                }
+                Some((id, q.span))
+            }
             None => {
                 unknown(l, Kind::Queue, q);
                 None

@@ -107,10 +107,10 @@ fn field(
             Some((r, s)) => (r, Some(s)),
             None => (item, None),
         };
-        if let Some(s) = step {
-            if s.parse::<u32>().ok().filter(|s| *s > 0).is_none() {
-                return Err(bad());
-            }
+        if let Some(s) = step
+            && s.parse::<u32>().ok().filter(|s| *s > 0).is_none()
+        {
+            return Err(bad());
         }
         if range == "*" {
             continue;
@@ -127,15 +127,15 @@ fn field(
             if t == "L" || (extra.contains('W') && t == "LW") {
                 continue;
             }
-            if let Some(n) = t.strip_suffix('W').filter(|_| extra.contains('W')) {
-                if value(n).is_some() {
-                    continue;
-                }
+            if let Some(n) = t.strip_suffix('W').filter(|_| extra.contains('W'))
+                && value(n).is_some()
+            {
+                continue;
             }
-            if let Some(n) = t.strip_suffix('L').filter(|_| extra.contains('#')) {
-                if value(n).is_some() {
-                    continue;
-                }
+            if let Some(n) = t.strip_suffix('L').filter(|_| extra.contains('#'))
+                && value(n).is_some()
+            {
+                continue;
             }
             if let Some((d, nth)) = t.split_once('#').filter(|_| extra.contains('#')) {
                 if value(d).is_some()

@@ -62,6 +62,10 @@ fn parse_error(file: &SourceFile, e: ParseError, budget: InputBudget) -> Diagnos
             let lower = message.to_lowercase();
             let (code, help) = if lower.contains("recursion limit") || lower.contains("nesting limit") {
                 (codes::BUDGET, Some(format!("fnplan reads at most {} levels of nesting", budget.max_depth)))
+            } else if lower.contains("yaml tag") {
+                (codes::SYNTAX, Some("fnplan specs are plain YAML; CloudFormation short tags like `!Ref` are not needed: write `${kind.name.attr}`".to_string()))
+            } else if lower.contains("anchor") {
+                (codes::SYNTAX, Some("an alias `*name` repeats a node marked `&name` earlier in the file; define the anchor first".to_string()))
             } else if lower.contains("tab") {
                 (codes::SYNTAX, Some("YAML indentation must use spaces, not tabs".to_string()))
             } else {
@@ -71,7 +75,7 @@ fn parse_error(file: &SourceFile, e: ParseError, budget: InputBudget) -> Diagnos
                 let end = file.len();
                 Span::new(end, end)
             });
-            let msg = if code == codes::SYNTAX && !lower.contains("tag") && !lower.contains("document") {
+            let msg = if code == codes::SYNTAX && !lower.contains("tag") && !lower.contains("document") && !message.starts_with("`<<`") {
                 format!("invalid YAML: {message}")
             } else if code == codes::BUDGET {
                 "input budget exceeded: nested too deeply".to_string()

@@ -240,7 +240,8 @@ impl Builder {
                 }
                 let Some(&(_, n)) = self.anchors.get(&id) else {
                     return Err(ParseError::Yaml {
-                        message: "unknown anchor".into(),
+                        message: "this alias refers to an anchor that is not defined before it"
+                            .into(),
                         span: Some(span),
                     });
                 };
@@ -329,17 +330,17 @@ impl Builder {
                 entries, key, seen, ..
             }) => match key.take() {
                 None => {
-                    if let Some(k) = key_text(&node) {
-                        if k != "<<" {
-                            if let Some(first) = seen.get(&k) {
-                                return Err(ParseError::DuplicateKey {
-                                    key: k,
-                                    span: node.span,
-                                    first: *first,
-                                });
-                            }
-                            seen.insert(k, node.span);
+                    if let Some(k) = key_text(&node)
+                        && k != "<<"
+                    {
+                        if let Some(first) = seen.get(&k) {
+                            return Err(ParseError::DuplicateKey {
+                                key: k,
+                                span: node.span,
+                                first: *first,
+                            });
                         }
+                        seen.insert(k, node.span);
                     }
                     *key = Some(node);
                 }
@@ -470,11 +471,7 @@ fn scalar(
                 .ok_or_else(|| bad("boolean")),
             "null" => Ok(Value::Null),
             _ => Err(ParseError::Yaml {
-                message: format!(
-                    "YAML tag `{}{}` is not supported (fnplan specs use plain YAML; CloudFormation short tags like `!Ref` are not needed: write `${{kind.name.attr}}`)",
-                    t.handle(),
-                    t.suffix()
-                ),
+                message: format!("YAML tag `{}{}` is not supported", t.handle(), t.suffix()),
                 span: Some(span),
             }),
         };

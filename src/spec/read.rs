@@ -179,12 +179,23 @@ macro_rules! int_from_node {
                 match &node.value {
                     Value::Int(i) => match <$t>::try_from(*i) {
                         Ok(v) => Some(v),
+                        Err(_) if *i < 0 => {
+                            cx.error(codes::OUT_OF_RANGE, node.span,
+                                format!("{i} is negative; this field takes {} or more", <$t>::MIN));
+                            None
+                        }
                         Err(_) => {
                             cx.error(codes::OUT_OF_RANGE, node.span,
-                                format!("{i} is out of range for this field ({}..={})", <$t>::MIN, <$t>::MAX));
+                                format!("{i} is too large for this field (at most {})", <$t>::MAX));
                             None
                         }
                     },
+                    // A plain integer too large for 64 bits is kept as a string by the parser.
+                    Value::Str(s) if is_huge_int(s) => {
+                        cx.error(codes::OUT_OF_RANGE, node.span,
+                            format!("{s} is too large for this field (at most {})", <$t>::MAX));
+                        None
+                    }
                     _ => { cx.wrong_type(node, "a whole number"); None }
                 }
             }
@@ -192,6 +203,12 @@ macro_rules! int_from_node {
     )*};
 }
 int_from_node!(u32, u64, i64);
+
+/// Digits (with an optional sign) that do not fit in an `i64`.
+fn is_huge_int(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && s.parse::<i64>().is_err()
+}
 
 impl<T: FromNode> FromNode for Sp<T> {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
@@ -257,10 +274,9 @@ impl<V: FromNode> FromNode for Named<V> {
                                 .message
                                 .strip_prefix("an ")
                                 .or(d.message.strip_prefix("a "))
+                                && let Some((what, tail)) = rest.split_once(" is missing")
                             {
-                                if let Some((what, tail)) = rest.split_once(" is missing") {
-                                    d.message = format!("{what} `{name}` is missing{tail}");
-                                }
+                                d.message = format!("{what} `{name}` is missing{tail}");
                             }
                         }
                     }

@@ -165,18 +165,18 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
             .any(|u| u.target == target && u.access == access)
     };
     for t in &f.triggers {
-        if let Trigger::Queue(q) = t {
-            if !uses(q.queue, Access::Receive) {
-                out.extend(use_statements(model, q.queue, Access::Receive));
-            }
+        if let Trigger::Queue(q) = t
+            && !uses(q.queue, Access::Receive)
+        {
+            out.extend(use_statements(model, q.queue, Access::Receive));
         }
     }
-    if let Some((q, _)) = f.on_failure {
-        if !uses(q, Access::Send) {
-            let arn = Expr::get_att(ids::queue(&model.queues[q.index].name), "Arn").value();
-            let sid = format!("Queue{}OnFailure", ids::pascal(&model.queues[q.index].name));
-            out.push(statement(sid, &[&["sqs:SendMessage"]], vec![arn]));
-        }
+    if let Some((q, _)) = f.on_failure
+        && !uses(q, Access::Send)
+    {
+        let arn = Expr::get_att(ids::queue(&model.queues[q.index].name), "Arn").value();
+        let sid = format!("Queue{}OnFailure", ids::pascal(&model.queues[q.index].name));
+        out.push(statement(sid, &[&["sqs:SendMessage"]], vec![arn]));
     }
     for (n, (raw, _)) in f.policies.iter().enumerate() {
         out.push(raw_statement(raw, n + 1));

@@ -99,10 +99,20 @@ pub(crate) fn invoke_target(model: &Model, index: usize) -> Expr {
     }
 }
 
+/// The HTTP API's invoke URL, `https://{api-id}.execute-api.{region}.{suffix}` (what
+/// `GetAtt ApiEndpoint` returns; written as Sub so that emulators without API Gateway v2
+/// attributes can still describe the stack).
+pub(crate) fn api_url() -> Expr {
+    Expr::Sub(format!(
+        "https://${{{}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}",
+        ids::HTTP_API
+    ))
+}
+
 /// One `${kind.name.attr}` / `${api.url}` reference as an expression.
 pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
     let id = match r.target {
-        RefTarget::Api => return Expr::get_att(ids::HTTP_API, "ApiEndpoint"),
+        RefTarget::Api => return api_url(),
         RefTarget::Res(id) => id,
     };
     let i = id.index;

@@ -120,7 +120,7 @@ fn outputs(model: &Model, has_api: bool) -> Map<String, Value> {
             ids::API_URL_OUTPUT.into(),
             json!({
                 "Description": "Invoke URL of the HTTP API",
-                "Value": { "Fn::GetAtt": [ids::HTTP_API, "ApiEndpoint"] }
+                "Value": intrinsics::api_url().value()
             }),
         );
     }

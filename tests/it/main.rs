@@ -1,6 +1,10 @@
 //! fnplan's integration tests, as a user runs the CLI; one binary, modules by topic.
 
+mod apply;
 mod common;
 mod errors;
 mod lint_rules;
+mod moto;
+mod plan;
+mod properties;
 mod render;

@@ -38,7 +38,7 @@ declare_rule! {
 
 /// `345600` -> `4 days`; durations that are not whole days in seconds.
 fn days(secs: u64) -> String {
-    if secs % 86_400 == 0 {
+    if secs.is_multiple_of(86_400) {
         let d = secs / 86_400;
         format!("{d} day{}", if d == 1 { "" } else { "s" })
     } else {

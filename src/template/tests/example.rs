@@ -315,7 +315,7 @@ fn the_complete_example_renders_soundly() {
     let outputs = t.value["Outputs"].as_object().unwrap();
     assert_eq!(
         outputs["ApiUrl"]["Value"],
-        json!({ "Fn::GetAtt": ["HttpApi", "ApiEndpoint"] })
+        json!({ "Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}" })
     );
     assert_eq!(
         outputs["OrderEventsQueueUrl"]["Value"],

@@ -328,7 +328,8 @@ api:
     $default: { function: a }
     "GET /": { function: b, auth: none }
 queues:
-  q: { fifo: true, dlq: { max_receive_count: 3, retention: 2d } }
+  q: { dlq: { max_receive_count: 3, retention: 2d } }
+  fq: { fifo: true, dlq: true }
 tables:
   t:
     key: { name: pk, type: S }
@@ -359,7 +360,7 @@ fn references_compile_to_intrinsics() {
     assert_eq!(env["REGION"], json!({ "Ref": "AWS::Region" }));
     assert_eq!(
         env["API"],
-        json!({ "Fn::GetAtt": ["HttpApi", "ApiEndpoint"] })
+        json!({ "Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}" })
     );
     assert_eq!(
         env["SECRET_ARN"],
@@ -485,13 +486,18 @@ fn iam_is_least_privilege() {
 fn resources_render_their_settings() {
     let t = tpl(SMALL);
     let q = props(&t, "QQueue");
-    assert_eq!(q["QueueName"], "shop-dev-q.fifo");
-    assert_eq!(q["FifoQueue"], true);
+    assert_eq!(q["QueueName"], "shop-dev-q");
+    assert!(q.get("FifoQueue").is_none());
     assert_eq!(q["VisibilityTimeout"], 30);
     let dlq = props(&t, "QDlq");
-    assert_eq!(dlq["QueueName"], "shop-dev-q-dlq.fifo");
-    assert_eq!(dlq["FifoQueue"], true);
+    assert_eq!(dlq["QueueName"], "shop-dev-q-dlq");
     assert_eq!(dlq["MessageRetentionPeriod"], 172_800);
+    let fq = props(&t, "FqQueue");
+    assert_eq!(fq["QueueName"], "shop-dev-fq.fifo");
+    assert_eq!(fq["FifoQueue"], true);
+    let fdlq = props(&t, "FqDlq");
+    assert_eq!(fdlq["QueueName"], "shop-dev-fq-dlq.fifo");
+    assert_eq!(fdlq["FifoQueue"], true);
     assert_eq!(q["RedrivePolicy"]["maxReceiveCount"], 3);
 
     let table = res(&t, "TTable");

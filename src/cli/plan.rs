@@ -1,0 +1,102 @@
+//! `fnplan plan`: flags in; lint, render, read the stack and preview a change set; the
+//! plan (human, markdown or json) and an exit code out.
+
+use super::{Output, SpecArgs};
+use crate::deploy::client::{self, AwsOptions};
+use crate::deploy::{DeployError, aws::SdkStackApi, format, run};
+use crate::exit::ExitStatus;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Human,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    #[command(flatten)]
+    pub aws: AwsOptions,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: PlanFormat,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on errors.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Save the plan (with its change set kept) for `fnplan apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Only diff the templates; do not ask CloudFormation for a change set.
+    #[arg(long)]
+    pub no_change_set: bool,
+    /// S3 bucket holding the function code zips (the template's `ArtifactBucket`).
+    #[arg(long, value_name = "NAME")]
+    pub artifact_bucket: Option<String>,
+}
+
+pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
+    let (loaded, c) = match super::stack::compile_and_lint(&a.spec, out)? {
+        Ok(x) => x,
+        Err(status) => return Ok(status),
+    };
+    let mut parameters = Vec::new();
+    if let Some(b) = &a.artifact_bucket {
+        parameters.push((
+            crate::template::ARTIFACT_BUCKET_PARAM.to_string(),
+            b.clone(),
+        ));
+    }
+    let input = run::PlanInput {
+        app: &c.model.app,
+        stage: &c.model.stage,
+        stack_name: &c.model.stack_name,
+        region: client::resolve_region(&a.aws, c.model.region.as_deref()),
+        template: &c.template,
+        spec_bytes: loaded.file.text.as_bytes(),
+        spec_path: loaded.file.name.clone(),
+        parameters,
+        tags: c.model.tags.clone(),
+    };
+    let opts = run::PlanOptions {
+        change_set: !a.no_change_set,
+        keep_change_set: a.out.is_some(),
+        ..Default::default()
+    };
+    let rt = super::stack::runtime()?;
+    let result: Result<_, DeployError> = rt.block_on(async {
+        let config = client::load(&a.aws, c.model.region.as_deref()).await?;
+        let api = SdkStackApi::new(&config);
+        run::plan(&api, &input, opts).await
+    });
+    let plan = match result {
+        Ok(p) => p,
+        Err(e) => {
+            out.error(&e.to_string());
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let text = match a.format {
+        PlanFormat::Human => format::human(&plan, out.color.use_color_for_stdout()),
+        PlanFormat::Markdown => format::markdown(&plan),
+        PlanFormat::Json => format::json(&plan),
+    };
+    out.print(&text)?;
+    if let Some(path) = &a.out {
+        if let Err(e) = std::fs::write(path, format::json(&plan)) {
+            out.error(&format!("cannot write {}: {e}", path.display()));
+            return Ok(ExitStatus::Failure);
+        }
+        out.note(&format!(
+            "saved the plan to {}; `fnplan apply {}` applies exactly this",
+            path.display(),
+            path.display()
+        ));
+    }
+    Ok(if a.detailed_exitcode && plan.has_changes() {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}

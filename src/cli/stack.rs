@@ -1,0 +1,69 @@
+//! Shared steps of the commands that talk to CloudFormation: a spec in, the compiled and
+//! linted stage out (or the exit status that stops the command).
+
+use super::{Output, SpecArgs};
+use crate::diagnostic::{self, ColorChoice, Format};
+use crate::exit::ExitStatus;
+use crate::lint::{self, LintContext, Selection};
+use crate::pipeline::{self, Compiled, Loaded, Stop};
+
+/// Load, compile and lint; lint errors stop here (exit 1) before AWS is touched.
+pub fn compile_and_lint(
+    spec: &SpecArgs,
+    out: &Output,
+) -> std::io::Result<Result<(Loaded, Compiled), ExitStatus>> {
+    let loaded = match pipeline::load(&spec.spec) {
+        Ok(l) => l,
+        Err(stop) => return out.stop(stop, Format::Human).map(Err),
+    };
+    let c = match loaded.compile(spec.stage.as_deref()) {
+        Ok(c) => c,
+        Err(diags) => {
+            return out
+                .stop(
+                    Stop::Input {
+                        file: Box::new(loaded.file),
+                        diags,
+                    },
+                    Format::Human,
+                )
+                .map(Err);
+        }
+    };
+    let cx = LintContext {
+        model: &c.model,
+        graph: &c.graph,
+        template: &c.template,
+        template_bytes: c.template.compact_len(),
+    };
+    let findings = lint::lint(&cx, &Selection::default());
+    let errors: Vec<_> = findings.iter().filter(|d| d.is_error()).cloned().collect();
+    if !errors.is_empty() {
+        let color = if out.color.use_color_for_stderr() {
+            ColorChoice::Always
+        } else {
+            ColorChoice::Never
+        };
+        eprint!("{}", diagnostic::render_human(&loaded.file, &errors, color));
+        out.error(&format!(
+            "{}: {}; fix them first (`fnplan lint` shows every finding)",
+            loaded.file.name,
+            diagnostic::summary(&errors)
+        ));
+        return Ok(Err(ExitStatus::Failure));
+    }
+    if !findings.is_empty() {
+        out.note(&format!(
+            "{}: {} lint warning(s); `fnplan lint` shows them",
+            loaded.file.name,
+            findings.len()
+        ));
+    }
+    Ok(Ok((loaded, c)))
+}
+
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}

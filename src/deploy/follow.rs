@@ -1,0 +1,216 @@
+//! Following a stack: a stack id and a start time in, progress lines (plain or JSON)
+//! while it changes and the final status with the events that explain a failure out.
+
+use super::{DeployError, StackApi, StackEvent, is_settled};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Progress {
+    /// Colour on a terminal, one plain line per event otherwise.
+    Auto,
+    /// One line per resource event, no control codes.
+    Plain,
+    /// One JSON object per event.
+    Json,
+}
+
+/// CloudFormation's own limit for most stack operations is far shorter; past this we
+/// stop following (the stack keeps changing) rather than hang a CI job.
+const MAX_FOLLOW: Duration = Duration::from_secs(3 * 3600);
+
+/// How following ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    pub status: String,
+    pub status_reason: Option<String>,
+    /// Failed resource events, oldest first (the root cause comes first).
+    pub failures: Vec<StackEvent>,
+    pub elapsed: Duration,
+    pub outputs: Vec<(String, String)>,
+}
+
+impl Followed {
+    pub fn succeeded(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "DELETE_COMPLETE" | "IMPORT_COMPLETE"
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct JsonEvent<'a> {
+    elapsed_s: f64,
+    logical_id: &'a str,
+    resource_type: &'a str,
+    status: &'a str,
+    reason: Option<&'a str>,
+    resource_elapsed_s: Option<f64>,
+}
+
+/// Print stack events as they arrive until the stack settles. Events that existed
+/// before `since_ids` was taken are not printed again.
+pub async fn follow(
+    api: &impl StackApi,
+    stack_id: &str,
+    mut seen: HashSet<String>,
+    progress: Progress,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<Followed, DeployError> {
+    let start = Instant::now();
+    let mut started: HashMap<String, Instant> = HashMap::new();
+    let mut failures: Vec<StackEvent> = Vec::new();
+    // First look within a fraction of a second, then back off to 3 s.
+    let mut delay = Duration::from_millis(250);
+    loop {
+        tokio::time::sleep(delay).await;
+        delay = (delay.mul_f32(1.5)).min(Duration::from_secs(3));
+        let mut events = api.stack_events(stack_id).await?;
+        events.reverse(); // oldest first
+        for e in events {
+            if !seen.insert(e.event_id.clone()) {
+                continue;
+            }
+            let now = Instant::now();
+            let res_elapsed = if e.status.ends_with("_IN_PROGRESS") {
+                started.entry(e.logical_id.clone()).or_insert(now);
+                None
+            } else {
+                started.get(&e.logical_id).map(|t| now.duration_since(*t))
+            };
+            if e.is_failure()
+                && e.reason
+                    .as_deref()
+                    .is_some_and(|r| !r.contains("cancelled"))
+            {
+                failures.push(e.clone());
+            }
+            let elapsed = start.elapsed();
+            let _ = match progress {
+                Progress::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string(&JsonEvent {
+                        elapsed_s: round(elapsed),
+                        logical_id: &e.logical_id,
+                        resource_type: &e.resource_type,
+                        status: &e.status,
+                        reason: e.reason.as_deref(),
+                        resource_elapsed_s: res_elapsed.map(round),
+                    })
+                    .expect("event serializes")
+                ),
+                _ => writeln!(out, "{}", line(&e, elapsed, res_elapsed, color)),
+            };
+        }
+        let Some(s) = api.describe_stack(stack_id).await? else {
+            // A deleted stack is no longer listed under its name; by id it reads DELETE_COMPLETE.
+            return Ok(Followed {
+                status: "DELETE_COMPLETE".into(),
+                status_reason: None,
+                failures,
+                elapsed: start.elapsed(),
+                outputs: Vec::new(),
+            });
+        };
+        if s.status == "REVIEW_IN_PROGRESS" && start.elapsed() > Duration::from_secs(60) {
+            return Err(DeployError::Transport {
+                operation: "ExecuteChangeSet",
+                message: format!(
+                    "stack {stack_id} is still REVIEW_IN_PROGRESS a minute after its change set was executed"
+                ),
+            });
+        }
+        if start.elapsed() > MAX_FOLLOW {
+            return Err(DeployError::Transport {
+                operation: "following the stack",
+                message: format!(
+                    "stack {stack_id} is still {} after {} minutes; watch it with `fnplan status`",
+                    s.status,
+                    MAX_FOLLOW.as_secs() / 60
+                ),
+            });
+        }
+        if is_settled(&s.status) && s.status != "REVIEW_IN_PROGRESS" {
+            return Ok(Followed {
+                status: s.status,
+                status_reason: s.status_reason,
+                failures,
+                elapsed: start.elapsed(),
+                outputs: s.outputs,
+            });
+        }
+    }
+}
+
+fn round(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10.0).round() / 10.0
+}
+
+/// `  12.3s  UPDATE_COMPLETE       WorkerFunction (AWS::Lambda::Function)  4.1s`
+pub fn line(e: &StackEvent, elapsed: Duration, res: Option<Duration>, color: bool) -> String {
+    let status = if color {
+        let code = if e.is_failure() {
+            "31"
+        } else if e.status.ends_with("_COMPLETE") && !e.status.contains("ROLLBACK") {
+            "32"
+        } else {
+            "33"
+        };
+        format!("\x1b[{code}m{:<28}\x1b[0m", e.status)
+    } else {
+        format!("{:<28}", e.status)
+    };
+    let mut s = format!(
+        "{:>7.1}s  {status}  {} ({})",
+        elapsed.as_secs_f64(),
+        e.logical_id,
+        e.resource_type
+    );
+    if let Some(r) = res {
+        s.push_str(&format!("  {:.1}s", r.as_secs_f64()));
+    }
+    if let Some(reason) = e.reason.as_deref().filter(|r| !r.is_empty()) {
+        s.push_str(&format!("\n          {reason}"));
+    }
+    s
+}
+
+/// Ids of the events a stack already has (so following prints only new ones).
+pub async fn existing_event_ids(
+    api: &impl StackApi,
+    stack_id: &str,
+) -> Result<HashSet<String>, DeployError> {
+    Ok(api
+        .stack_events(stack_id)
+        .await?
+        .into_iter()
+        .map(|e| e.event_id)
+        .collect())
+}
+
+/// Wait for a stack that is changing (another deployment) to settle.
+pub async fn wait_settled(
+    api: &impl StackApi,
+    stack: &str,
+    limit: Duration,
+) -> Result<Option<super::StackInfo>, DeployError> {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(500);
+    loop {
+        let s = api.describe_stack(stack).await?;
+        match &s {
+            Some(info) if !is_settled(&info.status) => {}
+            _ => return Ok(s),
+        }
+        if start.elapsed() > limit {
+            return Ok(s);
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}

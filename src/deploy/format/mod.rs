@@ -1,0 +1,336 @@
+//! A [`Plan`] for people and machines: `human` (terminal, like terraform and rain),
+//! `markdown` (a pull-request comment) and `json` (`--format json`). All pure and
+//! deterministic; the listing and the risk section are built once here and drawn by each.
+
+mod human;
+mod json;
+mod markdown;
+pub mod value;
+
+use super::plan::{Action, IamChange, Plan, ResourceChange, Risk};
+pub use human::human;
+pub use json::json;
+pub use markdown::markdown;
+
+/// What a line of the change listing shows, which decides its sign and colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mark {
+    Create,
+    Modify,
+    Replace,
+    Delete,
+    /// An unchanged line of a unified diff.
+    Context,
+    /// A unified diff's `@@ ... @@` line.
+    Hunk,
+    Note,
+}
+
+impl From<Action> for Mark {
+    fn from(a: Action) -> Self {
+        match a {
+            Action::Create => Mark::Create,
+            Action::Modify => Mark::Modify,
+            Action::Replace => Mark::Replace,
+            Action::Delete => Mark::Delete,
+        }
+    }
+}
+
+/// One line of the change listing: a resource (depth 0), a property or note (1), or a
+/// line of a property's unified diff (2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Line {
+    mark: Mark,
+    depth: u8,
+    text: String,
+}
+
+impl Line {
+    fn new(mark: Mark, depth: u8, text: impl Into<String>) -> Line {
+        Line {
+            mark,
+            depth,
+            text: text.into(),
+        }
+    }
+}
+
+/// The listing of every change, in the plan's order (risky first).
+fn change_lines(plan: &Plan) -> Vec<Line> {
+    let mut out = Vec::new();
+    for c in &plan.changes {
+        out.push(Line::new(c.action.into(), 0, resource_header(c)));
+        for p in &c.properties {
+            let mark = match (&p.old, &p.new) {
+                (None, _) => Mark::Create,
+                (_, None) => Mark::Delete,
+                _ => Mark::Modify,
+            };
+            let create_only = if p.replaces { " (create-only)" } else { "" };
+            if let Some(diff) = &p.diff {
+                out.push(Line::new(mark, 1, format!("{}{create_only}", p.path)));
+                out.extend(diff.lines().map(diff_line));
+                continue;
+            }
+            let text = match (&p.old, &p.new) {
+                (Some(o), Some(n)) => {
+                    format!("{}: {} -> {}", p.path, value::inline(o), value::inline(n))
+                }
+                (None, Some(v)) | (Some(v), None) => format!("{}: {}", p.path, value::inline(v)),
+                (None, None) => p.path.clone(),
+            };
+            out.push(Line::new(mark, 1, format!("{text}{create_only}")));
+        }
+        for n in &c.notes {
+            out.push(Line::new(Mark::Note, 1, format!("note: {n}")));
+        }
+        if let Some(n) = cloudformation_note(c) {
+            out.push(Line::new(Mark::Note, 1, n));
+        }
+    }
+    out
+}
+
+fn diff_line(l: &str) -> Line {
+    match l.chars().next() {
+        Some('+') => Line::new(Mark::Create, 2, &l[1..]),
+        Some('-') => Line::new(Mark::Delete, 2, &l[1..]),
+        Some('@') => Line::new(Mark::Hunk, 2, l),
+        Some(' ') => Line::new(Mark::Context, 2, &l[1..]),
+        _ => Line::new(Mark::Context, 2, l),
+    }
+}
+
+/// `OrdersTable (AWS::DynamoDB::Table) replace: KeySchema changed (create-only)`.
+fn resource_header(c: &ResourceChange) -> String {
+    let verb = match c.action {
+        Action::Create => "create".to_string(),
+        Action::Modify => "modify".to_string(),
+        Action::Replace => format!("replace: {}", replace_reason(c)),
+        Action::Delete if c.retained => {
+            "delete from the stack (DeletionPolicy Retain keeps the resource)".to_string()
+        }
+        Action::Delete if c.has_risk(Risk::DataLoss) => "delete, with its data".to_string(),
+        Action::Delete => "delete".to_string(),
+    };
+    format!("{} ({}) {verb}", c.logical_id, c.resource_type)
+}
+
+/// `KeySchema changed (create-only)`, `Type changed`.
+fn replace_reason(c: &ResourceChange) -> String {
+    let props: Vec<&str> = c
+        .replacement
+        .because_of
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != "Type")
+        .collect();
+    let type_changed = c.replacement.because_of.iter().any(|p| p == "Type");
+    match (type_changed, props.is_empty()) {
+        (true, true) => "Type changed".into(),
+        (true, false) => format!("Type and {} changed (create-only)", props.join(", ")),
+        (false, false) => format!("{} changed (create-only)", props.join(", ")),
+        (false, true) => "CloudFormation says so".into(),
+    }
+}
+
+/// CloudFormation's verdict, when it adds something to fnplan's.
+fn cloudformation_note(c: &ResourceChange) -> Option<String> {
+    let cf = c.replacement.cloudformation.as_deref()?;
+    if c.replacement.disagrees {
+        let ours = if c.replacement.predicted {
+            "fnplan predicted a replacement"
+        } else {
+            "fnplan predicted an update in place"
+        };
+        return Some(format!("CloudFormation says Replacement: {cf} ({ours})"));
+    }
+    (cf == "Conditional").then(|| {
+        "CloudFormation says Replacement: Conditional (it depends on values known only during the update)"
+            .to_string()
+    })
+}
+
+/// One entry of the risk section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct RiskRow {
+    label: &'static str,
+    /// The resource it is about (sign, logical ID, type), if one.
+    subject: Option<(Mark, String, String)>,
+    text: String,
+}
+
+/// Data loss first, then replacements, then one line for IAM grants that widen access.
+fn risk_rows(plan: &Plan) -> Vec<RiskRow> {
+    let mut rows = Vec::new();
+    let subject = |c: &ResourceChange| {
+        Some((
+            c.action.into(),
+            c.logical_id.clone(),
+            c.resource_type.clone(),
+        ))
+    };
+    for c in plan.changes.iter().filter(|c| c.has_risk(Risk::DataLoss)) {
+        let kept = if c.retained {
+            " (the old one is kept outside the stack)"
+        } else {
+            ""
+        };
+        let text = match c.action {
+            Action::Delete => "is deleted, and its data with it".to_string(),
+            _ => format!(
+                "is replaced because {}; the new one starts empty{kept}",
+                replace_reason(c)
+            ),
+        };
+        rows.push(RiskRow {
+            label: "data loss",
+            subject: subject(c),
+            text,
+        });
+    }
+    for c in &plan.changes {
+        if let Some(name) = &c.replacement.fixed_name {
+            rows.push(RiskRow {
+                label: "update fails",
+                subject: subject(c),
+                text: format!(
+                    "needs a replacement but keeps its {name}: CloudFormation cannot replace a custom-named resource (change the name too, or undo the create-only change)"
+                ),
+            });
+        }
+    }
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.has_risk(Risk::Replacement) && !c.has_risk(Risk::DataLoss))
+    {
+        rows.push(RiskRow {
+            label: "replacement",
+            subject: subject(c),
+            text: format!(
+                "is replaced because {}; it gets a new physical ID",
+                replace_reason(c)
+            ),
+        });
+    }
+    let wider: Vec<&IamChange> = plan.iam.iter().filter(|c| c.broadening).collect();
+    if !wider.is_empty() {
+        let mut names: Vec<&str> = Vec::new();
+        for c in &wider {
+            if !names.contains(&c.resource.as_str()) {
+                names.push(&c.resource);
+            }
+        }
+        const SHOWN: usize = 5;
+        let mut list = names
+            .iter()
+            .take(SHOWN)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > SHOWN {
+            list.push_str(&format!(" and {} more", names.len() - SHOWN));
+        }
+        let text = if plan.stack.exists {
+            let grants = if wider.len() == 1 {
+                "grant widens"
+            } else {
+                "grants widen"
+            };
+            format!("{} {grants} access: {list} (see IAM changes)", wider.len())
+        } else {
+            format!(
+                "the new stack grants access {} times: {list} (see IAM changes)",
+                wider.len()
+            )
+        };
+        rows.push(RiskRow {
+            label: "IAM",
+            subject: None,
+            text,
+        });
+    }
+    rows
+}
+
+/// "Stack orders-dev does not exist yet: ..." or the deployed stack's status.
+fn stack_line(plan: &Plan) -> String {
+    if !plan.stack.exists {
+        return format!(
+            "Stack {} does not exist yet: everything will be created.",
+            plan.stack_name
+        );
+    }
+    let status = plan.stack.status.as_deref().unwrap_or("status unknown");
+    match &plan.stack.last_updated {
+        Some(t) => format!("Deployed stack: {status}, last updated {t}."),
+        None => format!("Deployed stack: {status}."),
+    }
+}
+
+/// The type of the resource an IAM change belongs to, when the plan lists it.
+fn type_of<'a>(plan: &'a Plan, logical_id: &str) -> Option<&'a str> {
+    plan.changes
+        .iter()
+        .find(|c| c.logical_id == logical_id)
+        .map(|c| c.resource_type.as_str())
+}
+
+/// Output changes as `(mark, "Name: value")`.
+fn output_lines(plan: &Plan) -> Vec<(Mark, String)> {
+    plan.outputs
+        .iter()
+        .map(|o| {
+            let val = |v: &Option<serde_json::Value>| {
+                v.as_ref()
+                    .and_then(|o| o.get("Value"))
+                    .map_or_else(|| "(no value)".to_string(), value::inline)
+            };
+            let text = match o.action {
+                Action::Create => format!("{}: {}", o.name, val(&o.new)),
+                Action::Delete => format!("{}: {}", o.name, val(&o.old)),
+                _ => {
+                    let (a, b) = (val(&o.old), val(&o.new));
+                    if a == b {
+                        format!("{}: {a} (description or export changed)", o.name)
+                    } else {
+                        format!("{}: {a} -> {b}", o.name)
+                    }
+                }
+            };
+            (o.action.into(), text)
+        })
+        .collect()
+}
+
+/// CloudFormation's change set in a sentence, and what it lists that fnplan's diff does not.
+fn change_set_lines(plan: &Plan) -> Vec<String> {
+    let Some(cs) = &plan.change_set else {
+        return Vec::new();
+    };
+    let kept = if cs.kept {
+        format!(", kept for `fnplan apply` ({})", cs.arn)
+    } else {
+        ", deleted after the preview".to_string()
+    };
+    let mut out = vec![format!("CloudFormation change set: {}{kept}", cs.status)];
+    if let Some(r) = &cs.status_reason {
+        out.push(format!("  {r}"));
+    }
+    for e in cs
+        .changes
+        .iter()
+        .filter(|e| !plan.changes.iter().any(|c| c.logical_id == e.logical_id))
+    {
+        out.push(format!(
+            "  CloudFormation also lists: {} {} ({})",
+            e.action, e.logical_id, e.resource_type
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

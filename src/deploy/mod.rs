@@ -1,0 +1,155 @@
+//! Deployment: a rendered template and the deployed stack in, a [`plan::Plan`] out (and,
+//! later, an applied change set). AWS is reached only through the [`StackApi`] trait,
+//! whose one implementation ([`aws::SdkStackApi`]) uses the AWS SDK.
+
+pub mod apply;
+pub mod aws;
+pub mod cfn_yaml;
+pub mod client;
+pub mod diff;
+pub mod follow;
+pub mod format;
+pub mod plan;
+pub mod replacement;
+pub mod run;
+
+use std::time::Duration;
+
+/// Why talking to CloudFormation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error("no AWS region: pass --region, set `region` on the stage, or set AWS_REGION")]
+    NoRegion,
+    #[error(
+        "no AWS credentials: {0}\n  set AWS_PROFILE (and run `aws sso login` for SSO profiles) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+    )]
+    NoCredentials(String),
+    #[error("{operation} failed: {code}: {message}")]
+    Aws {
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+    #[error("{operation} failed: {message}")]
+    Transport {
+        operation: &'static str,
+        message: String,
+    },
+    #[error("the deployed template cannot be read: {0}")]
+    BadTemplate(String),
+    #[error("change set {arn} did not finish within {waited:?}")]
+    Timeout { arn: String, waited: Duration },
+    #[error(
+        "the template needs parameter `{0}`: pass it with --artifact-bucket (packaging of local code fills it in)"
+    )]
+    MissingParameter(String),
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// What we know of a deployed stack.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StackInfo {
+    pub stack_id: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    /// RFC 3339.
+    pub last_updated: Option<String>,
+    pub outputs: Vec<(String, String)>,
+    pub parameters: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeSetType {
+    Create,
+    Update,
+}
+
+#[derive(Clone, Debug)]
+pub struct ChangeSetRequest {
+    /// The stack's name (Create) or ARN (Update).
+    pub stack: String,
+    pub name: String,
+    pub kind: ChangeSetType,
+    pub template_body: String,
+    pub parameters: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+    pub description: String,
+}
+
+/// The result of CreateChangeSet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Created {
+    ChangeSet {
+        arn: String,
+        stack_id: String,
+    },
+    /// "No updates are to be performed" (one of AWS's two forms of "no changes").
+    NoChanges,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChangeSetDescription {
+    pub arn: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub execution_status: Option<String>,
+    pub changes: Vec<plan::ChangeSetEntry>,
+}
+
+impl ChangeSetDescription {
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "CREATE_COMPLETE" | "FAILED" | "DELETE_COMPLETE" | "DELETE_FAILED"
+        )
+    }
+    /// AWS's other form of "no changes": the change set FAILED for lack of changes.
+    pub fn is_empty_failure(&self) -> bool {
+        self.status == "FAILED"
+            && self.status_reason.as_deref().is_some_and(|r| {
+                r.contains("didn't contain changes") || r.contains("No updates are to be performed")
+            })
+    }
+}
+
+/// The CloudFormation calls fnplan makes; one SDK implementation, tested against moto
+/// and against recorded AWS responses replayed through the SDK's HTTP test client.
+#[allow(async_fn_in_trait)]
+pub trait StackApi {
+    /// `None` when the stack does not exist.
+    async fn describe_stack(&self, stack: &str) -> Result<Option<StackInfo>, DeployError>;
+    /// The template as deployed (JSON or YAML text).
+    async fn get_template(&self, stack_id: &str) -> Result<String, DeployError>;
+    async fn create_change_set(&self, req: &ChangeSetRequest) -> Result<Created, DeployError>;
+    async fn describe_change_set(&self, arn: &str) -> Result<ChangeSetDescription, DeployError>;
+    async fn delete_change_set(&self, arn: &str) -> Result<(), DeployError>;
+    async fn execute_change_set(&self, arn: &str) -> Result<(), DeployError>;
+    /// Stack events, newest first (one page of up to 100).
+    async fn stack_events(&self, stack_id: &str) -> Result<Vec<StackEvent>, DeployError>;
+    async fn delete_stack(&self, stack_id: &str) -> Result<(), DeployError>;
+}
+
+/// One line of a stack's event log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StackEvent {
+    pub event_id: String,
+    /// RFC 3339.
+    pub timestamp: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    pub physical_id: Option<String>,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+impl StackEvent {
+    pub fn is_failure(&self) -> bool {
+        self.status.ends_with("_FAILED")
+    }
+}
+
+/// Stack statuses in which nothing is changing.
+pub fn is_settled(status: &str) -> bool {
+    !status.ends_with("_IN_PROGRESS")
+}

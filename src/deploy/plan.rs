@@ -1,0 +1,208 @@
+//! The plan as plain data: what `apply` would change, built from a template diff and
+//! CloudFormation's change set, serialized as `fnplan plan --format json`
+//! (`format_version` 1; fields are only ever added).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything `fnplan plan` knows.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Plan {
+    pub format_version: u32,
+    pub app: String,
+    pub stage: String,
+    pub stack_name: String,
+    pub region: Option<String>,
+    /// The deployed stack as it was read (absent stack: `exists: false`).
+    pub stack: StackState,
+    /// Resources created, modified, replaced or deleted, risky ones first.
+    pub changes: Vec<ResourceChange>,
+    /// Resources present in both templates with no difference.
+    pub unchanged: usize,
+    pub outputs: Vec<OutputChange>,
+    /// IAM statements and Lambda permissions added or removed (the security section).
+    pub iam: Vec<IamChange>,
+    /// CloudFormation's own preview, when one was made.
+    pub change_set: Option<ChangeSetInfo>,
+    /// The spec file as given on the command line (so `apply plan.json` finds it).
+    #[serde(default)]
+    pub spec_path: String,
+    /// sha256 of the spec file's bytes and of the rendered template (compact JSON).
+    pub spec_sha256: String,
+    pub template_sha256: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StackState {
+    pub exists: bool,
+    pub stack_id: Option<String>,
+    pub status: Option<String>,
+    /// RFC 3339 time of the last update (or creation).
+    pub last_updated: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Modify,
+    Replace,
+    Delete,
+}
+
+impl Action {
+    /// `+`, `~`, `±`, `-` as in terraform and rain.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Modify => "~",
+            Action::Replace => "±",
+            Action::Delete => "-",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// Replacing or deleting a table, bucket or queue (that may hold messages) loses data.
+    DataLoss,
+    /// An IAM statement or permission grants more than before.
+    IamBroadening,
+    /// A resource is replaced (new physical ID); callers that cached the old one break.
+    Replacement,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ResourceChange {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub action: Action,
+    /// Property-level differences (empty for create/delete).
+    pub properties: Vec<PropertyChange>,
+    pub replacement: ReplacementVerdict,
+    pub risks: Vec<Risk>,
+    /// Removing the physical resource from the stack keeps it: `DeletionPolicy: Retain` on a
+    /// delete, `UpdateReplacePolicy: Retain` on a replace (the old copy stays, orphaned).
+    pub retained: bool,
+    /// What a reader should know beyond the property list, one sentence each (a named
+    /// resource that cannot be replaced, a retained old copy, ...).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+impl ResourceChange {
+    pub fn has_risk(&self, r: Risk) -> bool {
+        self.risks.contains(&r)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PropertyChange {
+    /// JSON path from the resource's top level: `Properties.KeySchema[0].AttributeName`,
+    /// `Properties.Tags[0].Value`, or an attribute such as `DependsOn` or `Type`.
+    pub path: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+    /// A unified diff for long strings and policy documents.
+    pub diff: Option<String>,
+    /// This property is create-only: changing it replaces the resource.
+    pub replaces: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReplacementVerdict {
+    /// fnplan's offline prediction (from the createOnlyProperties table).
+    pub predicted: bool,
+    /// The create-only properties that changed.
+    pub because_of: Vec<String>,
+    /// CloudFormation's `Replacement`: `True`, `False` or `Conditional` (when it said).
+    pub cloudformation: Option<String>,
+    /// CloudFormation's answer differs from the prediction.
+    pub disagrees: bool,
+    /// The name property (`TableName`, `QueueName`, ...) that keeps its value across a
+    /// predicted replacement: CloudFormation cannot replace a custom-named resource, so the
+    /// update would fail.
+    #[serde(default)]
+    pub fixed_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OutputChange {
+    pub name: String,
+    pub action: Action,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct IamChange {
+    /// Logical ID of the role or permission.
+    pub resource: String,
+    pub kind: IamChangeKind,
+    /// `+` added, `-` removed.
+    pub added: bool,
+    /// Effect, actions and resources (statements) or principal and source (permissions).
+    pub summary: String,
+    /// Wildcards or an added grant.
+    pub broadening: bool,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum IamChangeKind {
+    Statement,
+    Permission,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangeSetInfo {
+    pub arn: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    /// Kept for `apply plan.json` (`--out`), otherwise deleted after the preview.
+    pub kept: bool,
+    /// What CloudFormation listed, per logical ID.
+    pub changes: Vec<ChangeSetEntry>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangeSetEntry {
+    pub logical_id: String,
+    pub resource_type: String,
+    /// `Add`, `Modify`, `Remove`, ...
+    pub action: String,
+    /// `True`, `False`, `Conditional`, when given.
+    pub replacement: Option<String>,
+    /// "Properties.KeySchema (requires recreation: Always)" style details, when given.
+    pub details: Vec<String>,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty() || !self.outputs.is_empty()
+    }
+    /// Whether any change carries risk `r` (for `--fail-on data-loss` style checks).
+    pub fn has_risk(&self, r: Risk) -> bool {
+        self.changes.iter().any(|c| c.has_risk(r))
+    }
+    pub fn count(&self, a: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == a).count()
+    }
+    /// One line: "2 to create, 1 to modify, 1 to replace, 0 to delete; 17 unchanged".
+    pub fn headline(&self) -> String {
+        if !self.has_changes() {
+            return format!("No changes. {} resources are up to date.", self.unchanged);
+        }
+        format!(
+            "{} to create, {} to modify, {} to replace, {} to delete; {} unchanged",
+            self.count(Action::Create),
+            self.count(Action::Modify),
+            self.count(Action::Replace),
+            self.count(Action::Delete),
+            self.unchanged
+        )
+    }
+}

@@ -1,0 +1,252 @@
+//! Plan orchestration: the rendered template, the spec's bytes and a [`StackApi`] in, a
+//! [`Plan`] out: read the stack, diff the templates, ask CloudFormation for a change set
+//! and merge its verdict with fnplan's prediction.
+
+use super::plan::{ChangeSetInfo, Plan, StackState};
+use super::{ChangeSetRequest, ChangeSetType, Created, DeployError, StackApi, cfn_yaml, diff};
+use crate::template::Template;
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+
+pub struct PlanInput<'a> {
+    pub app: &'a str,
+    pub stage: &'a str,
+    pub stack_name: &'a str,
+    pub region: Option<String>,
+    pub template: &'a Template,
+    pub spec_bytes: &'a [u8],
+    /// The spec's path as given (recorded in saved plans).
+    pub spec_path: String,
+    /// Template parameters (ArtifactBucket, ...).
+    pub parameters: Vec<(String, String)>,
+    /// Stack tags (the spec's `tags`).
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct PlanOptions {
+    /// Ask CloudFormation for a change set (default on).
+    pub change_set: bool,
+    /// Keep it for a later `apply plan.json`.
+    pub keep_change_set: bool,
+    /// How long to wait for the change set.
+    pub wait: Duration,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            change_set: true,
+            keep_change_set: false,
+            wait: Duration::from_secs(300),
+        }
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Build the plan of `input` against the stack `input.stack_name`.
+pub async fn plan(
+    api: &impl StackApi,
+    input: &PlanInput<'_>,
+    opts: PlanOptions,
+) -> Result<Plan, DeployError> {
+    let body = serde_json::to_string(&input.template.value).expect("template serializes");
+    let mut plan = Plan {
+        format_version: super::plan::FORMAT_VERSION,
+        app: input.app.to_string(),
+        stage: input.stage.to_string(),
+        stack_name: input.stack_name.to_string(),
+        region: input.region.clone(),
+        spec_sha256: sha256_hex(input.spec_bytes),
+        spec_path: input.spec_path.clone(),
+        template_sha256: sha256_hex(body.as_bytes()),
+        ..Plan::default()
+    };
+    // Parameters without a default need a value before CloudFormation will preview.
+    if let Some(params) = input
+        .template
+        .value
+        .get("Parameters")
+        .and_then(|p| p.as_object())
+    {
+        for (name, def) in params {
+            let has_default = def.get("Default").is_some();
+            if !has_default && !input.parameters.iter().any(|(k, _)| k == name) && opts.change_set {
+                return Err(DeployError::MissingParameter(name.clone()));
+            }
+        }
+    }
+
+    let stack = api.describe_stack(input.stack_name).await?;
+    // A stack left in REVIEW_IN_PROGRESS by a change set that never ran holds nothing.
+    let live = stack.as_ref().filter(|s| s.status != "REVIEW_IN_PROGRESS");
+    let old = match live {
+        Some(s) => {
+            let text = api.get_template(&s.stack_id).await?;
+            Some(cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?)
+        }
+        None => None,
+    };
+    plan.stack = match &stack {
+        Some(s) => StackState {
+            exists: live.is_some(),
+            stack_id: Some(s.stack_id.clone()),
+            status: Some(s.status.clone()),
+            last_updated: s.last_updated.clone(),
+        },
+        None => StackState::default(),
+    };
+    let changes = diff::plan_changes(old.as_ref(), &input.template.value);
+    plan.changes = changes.changes;
+    plan.unchanged = changes.unchanged;
+    plan.outputs = changes.outputs;
+    plan.iam = changes.iam;
+
+    // CloudFormation's own verdict. For a stack that does not exist yet everything is a
+    // create and a change set would only leave an empty stack behind, unless it is kept
+    // for `apply plan.json`.
+    let want_change_set = opts.change_set
+        && (live.is_some() || opts.keep_change_set)
+        && (plan.has_changes() || live.is_none());
+    if want_change_set {
+        if let (None, Some(review)) = (live, &stack) {
+            // An empty stack left in review by an earlier, unexecuted change set: remove it
+            // so that the new stack is created by name (it holds no resources).
+            discard_review_stack(api, &review.stack_id).await?;
+        }
+        let req = ChangeSetRequest {
+            // By name: CloudFormation accepts it for both types (moto only accepts names);
+            // the change set itself is then always addressed by its ARN.
+            stack: input.stack_name.to_string(),
+            // Unique per plan: the template's hash and the time.
+            name: format!(
+                "fnplan-{}-{}",
+                &plan.template_sha256[..12],
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+            ),
+            kind: if live.is_some() {
+                ChangeSetType::Update
+            } else {
+                ChangeSetType::Create
+            },
+            template_body: body,
+            parameters: input.parameters.clone(),
+            tags: input.tags.clone(),
+            description: format!("fnplan plan of {} ({})", input.app, input.stage),
+        };
+        plan.change_set = preview(api, &req, opts).await?;
+        if let Some(cs) = plan.change_set.clone() {
+            merge_verdicts(&mut plan, &cs);
+        }
+    }
+    Ok(plan)
+}
+
+/// Delete an empty stack in REVIEW_IN_PROGRESS (created by a change set that was never
+/// executed) and wait until it is gone.
+pub async fn discard_review_stack(api: &impl StackApi, stack_id: &str) -> Result<(), DeployError> {
+    api.delete_stack(stack_id).await?;
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(100);
+    while start.elapsed() < Duration::from_secs(60) {
+        match api.describe_stack(stack_id).await? {
+            None => return Ok(()),
+            Some(s) if s.status == "DELETE_COMPLETE" => return Ok(()),
+            Some(_) => {}
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+    Ok(())
+}
+
+/// Throw away a change set that will not be executed; for a stack that did not exist,
+/// also the empty stack CloudFormation created to hold it.
+pub async fn discard(api: &impl StackApi, plan: &super::plan::Plan) -> Result<(), DeployError> {
+    let Some(cs) = &plan.change_set else {
+        return Ok(());
+    };
+    api.delete_change_set(&cs.arn).await?;
+    if !plan.stack.exists
+        && let Some(s) = api.describe_stack(&plan.stack_name).await?
+        && s.status == "REVIEW_IN_PROGRESS"
+    {
+        discard_review_stack(api, &s.stack_id).await?;
+    }
+    Ok(())
+}
+
+/// Create the change set, wait for it, read it, and delete it unless it is kept.
+async fn preview(
+    api: &impl StackApi,
+    req: &ChangeSetRequest,
+    opts: PlanOptions,
+) -> Result<Option<ChangeSetInfo>, DeployError> {
+    let arn = match api.create_change_set(req).await? {
+        Created::ChangeSet { arn, .. } => arn,
+        Created::NoChanges => return Ok(None),
+    };
+    let desc = wait_for(api, &arn, opts.wait).await?;
+    let empty = desc.is_empty_failure();
+    let keep = opts.keep_change_set && !empty && desc.status == "CREATE_COMPLETE";
+    if !keep {
+        api.delete_change_set(&arn).await?;
+    }
+    if empty {
+        return Ok(None);
+    }
+    Ok(Some(ChangeSetInfo {
+        arn: desc.arn,
+        status: desc.status,
+        status_reason: desc.status_reason,
+        kept: keep,
+        changes: desc.changes,
+    }))
+}
+
+/// Poll a change set until it is final: first after 100 ms, backing off to 2 s.
+pub async fn wait_for(
+    api: &impl StackApi,
+    arn: &str,
+    limit: Duration,
+) -> Result<super::ChangeSetDescription, DeployError> {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(100);
+    loop {
+        tokio::time::sleep(delay).await;
+        let d = api.describe_change_set(arn).await?;
+        if d.is_final() {
+            return Ok(d);
+        }
+        if start.elapsed() > limit {
+            return Err(DeployError::Timeout {
+                arn: arn.to_string(),
+                waited: start.elapsed(),
+            });
+        }
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// Put CloudFormation's `Replacement` next to fnplan's prediction.
+fn merge_verdicts(plan: &mut Plan, cs: &ChangeSetInfo) {
+    for c in &mut plan.changes {
+        let Some(e) = cs.changes.iter().find(|e| e.logical_id == c.logical_id) else {
+            continue;
+        };
+        if let Some(r) = &e.replacement {
+            c.replacement.cloudformation = Some(r.clone());
+            let cfn_replaces = r == "True";
+            c.replacement.disagrees =
+                (r == "True" || r == "False") && cfn_replaces != c.replacement.predicted;
+        }
+    }
+}

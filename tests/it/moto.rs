@@ -1,0 +1,268 @@
+//! A moto server on loopback for deployment tests: `.ci/run` starts one and exports
+//! FNPLAN_TEST_MOTO_URL; locally the harness starts `.venv/bin/moto_server` itself.
+//! Tests that use it run one at a time and start from a reset server.
+
+#![allow(dead_code)]
+
+use crate::common::root;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    pub url: String,
+    pub home: tempfile::TempDir,
+    _lock: MutexGuard<'static, ()>,
+}
+
+static LOCK: Mutex<()> = Mutex::new(());
+static URL: OnceLock<Option<String>> = OnceLock::new();
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A raw HTTP request to loopback (no HTTP client needed in tests).
+pub fn http(url: &str, method: &str, path: &str, body: &[u8]) -> std::io::Result<(u16, String)> {
+    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(hostport)?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    s.write_all(body)?;
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp)?;
+    let text = String::from_utf8_lossy(&resp).into_owned();
+    let code = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    Ok((code, text))
+}
+
+fn start_local() -> Option<String> {
+    let bin = root().join(".venv/bin/moto_server");
+    if !bin.exists() {
+        return None;
+    }
+    let port = free_port();
+    // `timeout` bounds the server's life: nothing outlives the test run for long.
+    let _child = std::process::Command::new("timeout")
+        .args([
+            "900",
+            bin.to_str().expect("utf8"),
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let url = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if http(&url, "GET", "/moto-api/", b"").is_ok_and(|(c, _)| c == 200) {
+            return Some(url);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+/// A call to an AWS service API on moto (any signature is accepted; the credential
+/// scope names the service).
+pub fn aws_call(
+    url: &str,
+    service: &str,
+    method: &str,
+    path: &str,
+    body: &str,
+    content_type: &str,
+) -> (u16, String) {
+    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(hostport).expect("connect moto");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: {content_type}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nX-Amz-Date: 20260101T000000Z\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).expect("read");
+    let text = String::from_utf8_lossy(&resp).into_owned();
+    let code = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_string());
+    (code, body)
+}
+
+/// The moto server, reset, or `None` (with a note) when there is none outside CI.
+pub fn moto() -> Option<Moto> {
+    let url = URL
+        .get_or_init(|| {
+            std::env::var("FNPLAN_TEST_MOTO_URL")
+                .ok()
+                .or_else(start_local)
+        })
+        .clone();
+    let Some(url) = url else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide moto (FNPLAN_TEST_MOTO_URL, see .ci/run)"
+        );
+        eprintln!("moto_server not available; skipped (run .ci/run once to install it into .venv)");
+        return None;
+    };
+    let lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let (code, _) = http(&url, "POST", "/moto-api/reset", b"").expect("moto answers");
+    assert_eq!(code, 200, "moto reset");
+    Some(Moto {
+        url,
+        home: tempfile::tempdir().expect("tmp"),
+        _lock: lock,
+    })
+}
+
+impl Moto {
+    /// `fnplan` pointed at moto with static test credentials and no instance metadata.
+    pub fn fnplan(&self) -> assert_cmd::Command {
+        let mut c = crate::common::fnplan();
+        c.env("AWS_ENDPOINT_URL", &self.url)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("HOME", self.home.path())
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_DEFAULT_REGION");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.fnplan().args(args).output().expect("runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// A CloudFormation client for setting up and checking state.
+    pub async fn cfn(&self) -> aws_sdk_cloudformation::Client {
+        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "test", "test", None, None, "static",
+            ))
+            .load()
+            .await;
+        aws_sdk_cloudformation::Client::new(&conf)
+    }
+
+    pub fn lambda_get(&self, path: &str) -> serde_json::Value {
+        let (code, body) = aws_call(&self.url, "lambda", "GET", path, "", "application/json");
+        assert_eq!(code, 200, "{path}: {body}");
+        serde_json::from_str(body.trim_start_matches(|c: char| c != '{'))
+            .unwrap_or_else(|e| panic!("{e}: {body}"))
+    }
+
+    /// An SQS/IAM query-protocol call; returns the XML body.
+    pub fn query(&self, service: &str, params: &str) -> String {
+        let (code, body) = aws_call(
+            &self.url,
+            service,
+            "POST",
+            "/",
+            params,
+            "application/x-www-form-urlencoded",
+        );
+        assert_eq!(code, 200, "{service} {params}: {body}");
+        body
+    }
+
+    /// The status of a stack, `None` when it does not exist.
+    pub fn stack_status(&self, name: &str) -> Option<String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        rt.block_on(async {
+            let cfn = self.cfn().await;
+            match cfn.describe_stacks().stack_name(name).send().await {
+                Ok(o) => o
+                    .stacks()
+                    .first()
+                    .and_then(|s| s.stack_status())
+                    .map(|s| s.as_str().to_string()),
+                Err(_) => None,
+            }
+        })
+    }
+
+    /// Create an S3 bucket and put an object (function code for moto's Lambda).
+    pub fn put_object(&self, bucket: &str, key: &str, body: &[u8]) {
+        let (c, t) = http(&self.url, "PUT", &format!("/{bucket}"), b"").expect("create bucket");
+        assert!(c == 200 || c == 409, "create bucket: {t}");
+        let (c, t) = http(&self.url, "PUT", &format!("/{bucket}/{key}"), body).expect("put object");
+        assert_eq!(c, 200, "put object: {t}");
+    }
+
+    /// Deploy `template` as stack `name` directly (the state a plan is compared with).
+    pub fn deploy(&self, name: &str, template: &str) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        rt.block_on(async {
+            let cfn = self.cfn().await;
+            cfn.create_stack()
+                .stack_name(name)
+                .template_body(template)
+                .capabilities(aws_sdk_cloudformation::types::Capability::CapabilityIam)
+                .send()
+                .await
+                .expect("create_stack");
+            let start = Instant::now();
+            loop {
+                let s = cfn
+                    .describe_stacks()
+                    .stack_name(name)
+                    .send()
+                    .await
+                    .expect("describe");
+                let status = s.stacks()[0]
+                    .stack_status()
+                    .map(|x| x.as_str().to_string())
+                    .unwrap_or_default();
+                if status.ends_with("_COMPLETE") || status.ends_with("_FAILED") {
+                    assert_eq!(status, "CREATE_COMPLETE", "stack {name}");
+                    break;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(60),
+                    "stack {name} stuck in {status}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+    }
+}
