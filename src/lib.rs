@@ -10,6 +10,7 @@ pub mod exit;
 pub mod graph;
 pub mod lint;
 pub mod model;
+pub mod package;
 pub mod pipeline;
 pub mod source;
 pub mod spec;

@@ -80,7 +80,7 @@ fn read_plan(path: &std::path::Path) -> Option<Plan> {
         .filter(|p| p.format_version >= 1)
 }
 
-fn progress_color(p: Progress, out: &Output) -> (Progress, bool) {
+pub(super) fn progress_color(p: Progress, out: &Output) -> (Progress, bool) {
     match p {
         Progress::Auto if std::io::stdout().is_terminal() => {
             (Progress::Plain, out.color.use_color_for_stdout())
@@ -110,13 +110,24 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
         Ok(x) => x,
         Err(status) => return Ok(status),
     };
+    // Local code: zips go to the artifact bucket (only the missing ones) before any
+    // change set is created or executed.
+    let artifacts = crate::package::artifacts(&c.model);
+    let bucket = crate::package::artifact_bucket(a.artifact_bucket.as_deref(), &c.model);
     let mut parameters = Vec::new();
-    if let Some(b) = &a.artifact_bucket {
-        parameters.push((
-            crate::template::ARTIFACT_BUCKET_PARAM.to_string(),
-            b.clone(),
-        ));
+    if !artifacts.is_empty() {
+        let Some(b) = bucket.clone() else {
+            out.error(crate::package::NO_BUCKET);
+            return Ok(ExitStatus::InputError);
+        };
+        parameters.push((crate::template::ARTIFACT_BUCKET_PARAM.to_string(), b));
     }
+    let upload_code = async |config: &aws_config::SdkConfig| match &bucket {
+        Some(b) => crate::package::upload::ensure(config, b, &artifacts, &mut |l| out.note(l))
+            .await
+            .map(drop),
+        None => Ok(()),
+    };
     let input = run::PlanInput {
         app: &c.model.app,
         stage: &c.model.stage,
@@ -139,7 +150,10 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
         let api = SdkStackApi::new(&config);
         let plan = match &saved {
             Some(p) => match verify(&api, p, &input).await? {
-                Ok(()) => p.clone(),
+                Ok(()) => {
+                    upload_code(&config).await?;
+                    p.clone()
+                }
                 Err(reason) => {
                     out.error(&format!(
                         "refusing to apply {}: {reason}; nothing was applied. Run `fnplan plan --out` again and review the new plan",
@@ -156,6 +170,7 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
                     }
                     StackCheck::Ready(_) => {}
                 }
+                upload_code(&config).await?;
                 let opts = run::PlanOptions { change_set: true, keep_change_set: true, ..Default::default() };
                 run::plan(&api, &input, opts).await?
             }
@@ -276,7 +291,7 @@ async fn apply_plan(
     Ok(report(followed, &plan.stack_name, out)?)
 }
 
-async fn follow_or_interrupt(
+pub(super) async fn follow_or_interrupt(
     api: &impl StackApi,
     stack: &str,
     seen: std::collections::HashSet<String>,
@@ -297,7 +312,7 @@ async fn follow_or_interrupt(
     }
 }
 
-fn report(f: Option<Followed>, name: &str, out: &Output) -> std::io::Result<ExitStatus> {
+pub(super) fn report(f: Option<Followed>, name: &str, out: &Output) -> std::io::Result<ExitStatus> {
     let Some(f) = f else {
         return Ok(ExitStatus::Failure);
     };

@@ -6,6 +6,7 @@ mod explain;
 mod graph;
 mod lint;
 mod output;
+mod package;
 mod plan;
 mod render;
 mod schema;
@@ -47,6 +48,10 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Deploy the spec (or a saved plan) through a CloudFormation change set.
     Apply(apply::ApplyArgs),
+    /// Zip local function code deterministically and write the zips and templates to a directory.
+    Package(package::PackageArgs),
+    /// Create the artifact bucket for function code (private, encrypted, versioned).
+    Bootstrap(package::BootstrapArgs),
     /// Delete the stage's stack (tables and buckets keep their data).
     Destroy(apply::DestroyArgs),
     /// Show the stack's status, recent events, outputs and drift hints.
@@ -82,6 +87,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Lint(a) => lint::run(a, &out),
         Command::Plan(a) => plan::run(a, &out),
         Command::Apply(a) => apply::run_apply(a, &out),
+        Command::Package(a) => package::run_package(a, &out),
+        Command::Bootstrap(a) => package::run_bootstrap(a, &out),
         Command::Destroy(a) => apply::run_destroy(a, &out),
         Command::Status(a) => apply::run_status(a, &out),
         Command::Explain(a) => explain::run_explain(a, &out),

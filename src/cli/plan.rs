@@ -41,12 +41,13 @@ pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
         Ok(x) => x,
         Err(status) => return Ok(status),
     };
+    // Local code: the artifact bucket fills the template's parameter; plan only checks
+    // which zips it lacks (apply uploads them).
+    let artifacts = crate::package::artifacts(&c.model);
+    let bucket = crate::package::artifact_bucket(a.artifact_bucket.as_deref(), &c.model);
     let mut parameters = Vec::new();
-    if let Some(b) = &a.artifact_bucket {
-        parameters.push((
-            crate::template::ARTIFACT_BUCKET_PARAM.to_string(),
-            b.clone(),
-        ));
+    if let Some(b) = bucket.clone().filter(|_| !artifacts.is_empty()) {
+        parameters.push((crate::template::ARTIFACT_BUCKET_PARAM.to_string(), b));
     }
     let input = run::PlanInput {
         app: &c.model.app,
@@ -68,9 +69,11 @@ pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
     let result: Result<_, DeployError> = rt.block_on(async {
         let config = client::load(&a.aws, c.model.region.as_deref()).await?;
         let api = SdkStackApi::new(&config);
-        run::plan(&api, &input, opts).await
+        let plan = run::plan(&api, &input, opts).await?;
+        let code = crate::package::upload::check(&config, bucket.as_deref(), &artifacts).await?;
+        Ok((plan, code))
     });
-    let plan = match result {
+    let (plan, code) = match result {
         Ok(p) => p,
         Err(e) => {
             out.error(&e.to_string());
@@ -83,6 +86,9 @@ pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
         PlanFormat::Json => format::json(&plan),
     };
     out.print(&text)?;
+    for line in code.describe() {
+        out.note(&line);
+    }
     if let Some(path) = &a.out {
         if let Err(e) = std::fs::write(path, format::json(&plan)) {
             out.error(&format!("cannot write {}: {e}", path.display()));

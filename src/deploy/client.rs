@@ -78,7 +78,15 @@ pub async fn load(opts: &AwsOptions, stage_region: Option<&str>) -> Result<SdkCo
             ));
         }
     }
-    loader = loader.region(region).credentials_provider(chain);
+    // Throttling, 5xx and dropped connections: the SDK's standard mode with jittered
+    // exponential backoff, a little more patient than its default of 3 attempts.
+    let retry = aws_config::retry::RetryConfig::standard()
+        .with_max_attempts(5)
+        .with_initial_backoff(Duration::from_millis(200));
+    loader = loader
+        .region(region)
+        .credentials_provider(chain)
+        .retry_config(retry);
     if let Some(url) = &opts.endpoint_url {
         loader = loader.endpoint_url(url);
     }

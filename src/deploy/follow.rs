@@ -66,10 +66,23 @@ pub async fn follow(
     let mut failures: Vec<StackEvent> = Vec::new();
     // First look within a fraction of a second, then back off to 3 s.
     let mut delay = Duration::from_millis(250);
+    let mut transient = 0;
     loop {
         tokio::time::sleep(delay).await;
         delay = (delay.mul_f32(1.5)).min(Duration::from_secs(3));
-        let mut events = api.stack_events(stack_id).await?;
+        // Polling is read-only: a throttle or dropped connection that outlasts the SDK's
+        // own retries is retried here too, a few times, before it is an error.
+        let mut events = match api.stack_events(stack_id).await {
+            Ok(e) => {
+                transient = 0;
+                e
+            }
+            Err(e) if transient < 5 && is_transient(&e) => {
+                transient += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         events.reverse(); // oldest first
         for e in events {
             if !seen.insert(e.event_id.clone()) {
@@ -107,7 +120,15 @@ pub async fn follow(
                 _ => writeln!(out, "{}", line(&e, elapsed, res_elapsed, color)),
             };
         }
-        let Some(s) = api.describe_stack(stack_id).await? else {
+        let s = match api.describe_stack(stack_id).await {
+            Ok(s) => s,
+            Err(e) if transient < 5 && is_transient(&e) => {
+                transient += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(s) = s else {
             // A deleted stack is no longer listed under its name; by id it reads DELETE_COMPLETE.
             return Ok(Followed {
                 status: "DELETE_COMPLETE".into(),
@@ -144,6 +165,25 @@ pub async fn follow(
                 outputs: s.outputs,
             });
         }
+    }
+}
+
+/// Errors worth another poll: throttling, server errors, connection trouble.
+fn is_transient(e: &DeployError) -> bool {
+    match e {
+        DeployError::Transport { .. } => true,
+        DeployError::Aws { code, .. } => {
+            matches!(
+                code.as_str(),
+                "Throttling"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"
+                    | "InternalFailure"
+                    | "ServiceUnavailable"
+                    | "Unknown"
+            )
+        }
+        _ => false,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod client;
 pub mod diff;
 pub mod follow;
 pub mod format;
+pub mod mask;
 pub mod plan;
 pub mod replacement;
 pub mod run;

@@ -107,6 +107,8 @@ pub async fn plan(
     plan.unchanged = changes.unchanged;
     plan.outputs = changes.outputs;
     plan.iam = changes.iam;
+    // Plans end up in CI logs and PR comments: no secret values in them.
+    super::mask::mask_plan(&mut plan);
 
     // CloudFormation's own verdict. For a stack that does not exist yet everything is a
     // create and a change set would only leave an empty stack behind, unless it is kept

@@ -9,9 +9,7 @@ use crate::source::{SourceFile, Span};
 use crate::spec::raw::{self, RawDlq, RawKey, RawSpec, RawStream, RawTrigger};
 use crate::spec::{Named, Sp, codes};
 use crate::suggest;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 pub const DEFAULT_STAGE: &str = "dev";
 pub const DEFAULT_VISIBILITY: u64 = 30;
@@ -659,6 +657,20 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
 
     let lint_ignore = l.lint_ignore(&raw.lint.as_ref().and_then(|x| x.ignore.clone()));
 
+    let artifact_bucket = raw.artifacts.as_ref().map(|a| {
+        if let Err(why) = check_bucket_name(&a.bucket.value) {
+            l.err(
+                codes::INVALID_NAME,
+                a.bucket.span,
+                format!("`{}` is not a valid S3 bucket name: {why}", a.bucket.value),
+            )
+            .help = Some(
+                "bucket names are 3..63 lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit"
+                    .into(),
+            );
+        }
+        (a.bucket.value.clone(), a.bucket.span)
+    });
     let model = Model {
         app: app.clone(),
         app_span: raw.app.span,
@@ -674,6 +686,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         topics,
         secrets,
         lint_ignore,
+        artifact_bucket,
     };
     check_env_cycles(l, &model);
     check_logical_ids(l, &model);
@@ -1130,106 +1143,85 @@ fn lower_code(l: &mut Lower<'_>, code: &Sp<String>) -> CodeSource {
         }
     }
     let dir = l.file.base_dir().join(c);
-    let hash = match dir_hash(&dir) {
-        Ok(h) => h,
+    let package = match crate::package::package_dir(&dir) {
+        Ok(p) => p,
         Err(e) => {
-            l.err(
-                codes::IO,
-                code.span,
-                format!("code directory `{c}` cannot be read: {e}"),
-            )
-            .help = Some(format!(
-                "paths are relative to the spec file's directory ({})",
-                l.file.base_dir().display()
-            ));
-            String::new()
+            code_error(l, code.span, c, &e);
+            Default::default()
         }
     };
     CodeSource::Local {
         dir,
         written: c.to_string(),
-        hash,
+        hash: package.sha256.clone(),
+        package,
     }
 }
 
-/// Names never packaged (and so not part of the content hash).
-pub const DEFAULT_EXCLUDES: &[&str] = &[
-    ".git",
-    ".hg",
-    ".svn",
-    "__pycache__",
-    ".DS_Store",
-    ".pytest_cache",
-    ".mypy_cache",
-    ".venv",
-    "Thumbs.db",
-];
-
-/// A content hash of a directory: relative paths, the executable bit and file bytes,
-/// in sorted order; timestamps and ownership do not count.
-pub fn dir_hash(dir: &Path) -> std::io::Result<String> {
-    let meta = std::fs::metadata(dir)?;
-    if !meta.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotADirectory,
-            "not a directory",
-        ));
+/// S3's bucket naming rules (general purpose buckets).
+pub fn check_bucket_name(name: &str) -> Result<(), &'static str> {
+    if !(3..=63).contains(&name.len()) {
+        return Err("it must be 3..63 characters long");
     }
-    let mut files = Vec::new();
-    collect(dir, dir, &mut files, 0)?;
-    files.sort();
-    let mut h = Sha256::new();
-    for rel in &files {
-        let p = dir.join(rel);
-        let bytes = std::fs::read(&p)?;
-        h.update(rel.as_bytes());
-        h.update([0, u8::from(is_exec(&p))]);
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(&bytes);
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    {
+        return Err("it may only use lowercase letters, digits, `-` and `.`");
     }
-    Ok(hex(&h.finalize()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(unix)]
-fn is_exec(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-}
-#[cfg(not(unix))]
-fn is_exec(_: &Path) -> bool {
-    false
-}
-
-fn collect(root: &Path, dir: &Path, out: &mut Vec<String>, depth: usize) -> std::io::Result<()> {
-    if depth > 32 {
-        return Ok(());
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if !name.starts_with(alnum) || !name.ends_with(alnum) {
+        return Err("it must start and end with a letter or digit");
     }
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let name_s = name.to_string_lossy();
-        if DEFAULT_EXCLUDES.contains(&name_s.as_ref()) || name_s.ends_with(".pyc") {
-            continue;
-        }
-        let ft = entry.file_type()?;
-        let path = entry.path();
-        if ft.is_dir() {
-            collect(root, &path, out, depth + 1)?;
-        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            out.push(
-                rel.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            );
-        }
+    if name.contains("..") {
+        return Err("it must not contain `..`");
+    }
+    if name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        return Err("it must not look like an IP address");
     }
     Ok(())
+}
+
+/// A code directory that cannot be packaged: unreadable, a bad `.fnplanignore`, or over
+/// Lambda's size limits (the largest files are listed).
+fn code_error(l: &mut Lower<'_>, span: Span, written: &str, e: &crate::package::PackageError) {
+    use crate::package::{IGNORE_FILE, PackageError, size};
+    match e {
+        PackageError::TooLarge { largest, .. } => {
+            let list: Vec<String> = largest
+                .iter()
+                .map(|(f, n)| format!("{f} ({})", size(*n)))
+                .collect();
+            l.err(
+                codes::OUT_OF_RANGE,
+                span,
+                format!("code directory `{written}` is too large to package: {e}"),
+            )
+            .help = Some(format!(
+                "largest files: {}; exclude what the function does not need in `{written}/{IGNORE_FILE}` (gitignore syntax), or use a container image",
+                list.join(", ")
+            ));
+        }
+        PackageError::Ignore { .. } => {
+            l.err(
+                codes::INVALID_VALUE,
+                span,
+                format!("code directory `{written}`: {e}"),
+            )
+            .help = Some(format!("`{IGNORE_FILE}` uses gitignore syntax"));
+        }
+        PackageError::Io(_) | PackageError::Zip(_) => {
+            l.err(
+                codes::IO,
+                span,
+                format!("code directory `{written}` cannot be read: {e}"),
+            )
+            .help = Some(format!(
+                "paths are relative to the spec file's directory ({})",
+                l.file.base_dir().display()
+            ));
+        }
+    }
 }
 
 fn lower_api(

@@ -7,7 +7,7 @@ mod refs;
 mod schedule;
 mod types;
 
-pub use lower::{lower, stage_names};
+pub use lower::{check_bucket_name, lower, stage_names};
 pub use refs::parse_interp;
 pub use schedule::validate_schedule;
 pub use types::*;

@@ -100,6 +100,9 @@ pub struct Model {
     pub secrets: Vec<Secret>,
     /// Top-level `lint: { ignore: [...] }`.
     pub lint_ignore: Vec<(Code, Span)>,
+    /// Top-level `artifacts: { bucket }`: where local code zips go (`--artifact-bucket`
+    /// overrides it).
+    pub artifact_bucket: Option<(String, Span)>,
 }
 
 impl Model {
@@ -272,11 +275,13 @@ impl Function {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CodeSource {
-    /// A local directory; `hash` is a content hash of its files (sha256, hex).
+    /// A local directory, zipped deterministically; `hash` is the sha256 (hex) of the
+    /// zip's bytes, which are in `package` (shared, so a model clones cheaply).
     Local {
         dir: PathBuf,
         written: String,
         hash: String,
+        package: std::sync::Arc<crate::package::Package>,
     },
     S3 {
         bucket: String,

@@ -33,6 +33,8 @@ pub struct RawSpec {
     pub secrets: Option<Named<RawSecret>>,
     /// Lint settings for the whole spec.
     pub lint: Option<RawLint>,
+    /// Where `plan`/`apply` upload local function code (`--artifact-bucket` overrides it).
+    pub artifacts: Option<RawArtifacts>,
     /// Where the whole-file node is (for findings about the file as a whole).
     #[schemars(skip)]
     pub span: Span,
@@ -486,6 +488,14 @@ pub struct RawLint {
     pub ignore: Option<Vec<Sp<String>>>,
 }
 
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawArtifacts {
+    /// S3 bucket holding the function code zips, as
+    /// `<app>/<stage>/<function>/<sha256>.zip` (`fnplan bootstrap` creates it).
+    pub bucket: Sp<String>,
+}
+
 /// A duration in whole seconds: a number, or a string with one unit (`30s`, `5m`, `2h`, `4d`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Duration(pub u64);
@@ -724,6 +734,7 @@ pub fn read_spec(root: &Node, cx: &mut Cx) -> Option<RawSpec> {
     read_struct!(root, span, "spec", cx, RawSpec {
         version: req, app: req, stages: opt, defaults: opt, tags: opt, api: opt,
         functions: opt, queues: opt, tables: opt, buckets: opt, topics: opt, secrets: opt, lint: opt,
+        artifacts: opt,
     }, span: root.span)
 }
 
@@ -809,6 +820,7 @@ element!(RawBucket, "bucket", { retain: opt, versioning: opt, lint_ignore: opt }
 element!(RawTopic, "topic", { fifo: opt, lint_ignore: opt });
 element!(RawSecret, "secret", { ssm: opt, secretsmanager: opt });
 element!(RawLint, "lint section", nospan { ignore: opt });
+element!(RawArtifacts, "artifacts section", nospan { bucket: req });
 element!(RawQueueTrigger, "queue trigger", {
     queue: req, batch_size: opt, batch_window: opt, max_concurrency: opt, report_failures: opt,
 });

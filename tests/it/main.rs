@@ -3,8 +3,11 @@
 mod apply;
 mod common;
 mod errors;
+mod faults;
+mod lint_formats;
 mod lint_rules;
 mod moto;
 mod plan;
 mod properties;
 mod render;
+mod replay;

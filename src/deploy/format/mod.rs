@@ -88,6 +88,18 @@ fn change_lines(plan: &Plan) -> Vec<Line> {
         if let Some(n) = cloudformation_note(c) {
             out.push(Line::new(Mark::Note, 1, n));
         }
+        // CloudFormation's own reasons for a replacement (its change set `Details`).
+        let entry = plan
+            .change_set
+            .as_ref()
+            .and_then(|cs| cs.changes.iter().find(|e| e.logical_id == c.logical_id));
+        for d in entry.map_or(&[][..], |e| e.details.as_slice()) {
+            if d.contains("requires recreation: Always")
+                || d.contains("requires recreation: Conditionally")
+            {
+                out.push(Line::new(Mark::Note, 1, format!("CloudFormation: {d}")));
+            }
+        }
     }
     out
 }

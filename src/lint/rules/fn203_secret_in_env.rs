@@ -126,8 +126,8 @@ fn is_secret_word(part: &str) -> bool {
         .any(|w| part == *w || part.strip_suffix('S') == Some(w))
 }
 
-/// Whether the variable's name says it holds a secret.
-fn secret_name(name: &str) -> bool {
+/// Whether the variable's name says it holds a secret (also used to mask plan output).
+pub fn secret_name(name: &str) -> bool {
     let parts = word_parts(name);
     if parts
         .last()

@@ -1,0 +1,373 @@
+//! The artifact bucket through the S3 API: which zips it lacks (HeadObject) and uploading
+//! them (PutObject), a few at a time, one progress line per upload.
+
+use super::{Artifact, size};
+use crate::deploy::DeployError;
+use aws_sdk_s3 as s3;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use std::time::{Duration, Instant};
+
+/// How many S3 requests run at once.
+pub const PARALLEL: usize = 4;
+
+/// One artifact bucket.
+#[derive(Clone, Debug)]
+pub struct ArtifactStore {
+    client: s3::Client,
+    bucket: String,
+}
+
+/// What HeadBucket found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BucketState {
+    Missing,
+    /// Exists and these credentials may use it.
+    Yours,
+    /// Exists but access is denied (another account's bucket, or missing permissions).
+    Forbidden,
+}
+
+/// One finished upload.
+#[derive(Clone, Debug)]
+pub struct Uploaded {
+    pub artifact: Artifact,
+    pub elapsed: Duration,
+}
+
+impl ArtifactStore {
+    /// Path-style addressing, so that a loopback endpoint (an emulator) works too.
+    pub fn new(config: &aws_config::SdkConfig, bucket: &str) -> Self {
+        let conf = s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build();
+        ArtifactStore {
+            client: s3::Client::from_conf(conf),
+            bucket: bucket.to_string(),
+        }
+    }
+
+    pub fn from_client(client: s3::Client, bucket: &str) -> Self {
+        ArtifactStore {
+            client,
+            bucket: bucket.to_string(),
+        }
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    pub fn url(&self, key: &str) -> String {
+        format!("s3://{}/{key}", self.bucket)
+    }
+
+    /// Whether the bucket exists (and is reachable with these credentials).
+    pub async fn bucket_exists(&self) -> Result<bool, DeployError> {
+        Ok(self.bucket_state().await? == BucketState::Yours)
+    }
+
+    /// What HeadBucket says of the bucket.
+    pub async fn bucket_state(&self) -> Result<BucketState, DeployError> {
+        match self.client.head_bucket().bucket(&self.bucket).send().await {
+            Ok(_) => Ok(BucketState::Yours),
+            Err(e) if status(&e) == Some(404) => Ok(BucketState::Missing),
+            Err(e) if status(&e) == Some(403) => Ok(BucketState::Forbidden),
+            Err(e) => Err(err("HeadBucket", e)),
+        }
+    }
+
+    /// Whether `key` is in the bucket.
+    pub async fn exists(&self, key: &str) -> Result<bool, DeployError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if status(&e) == Some(404) => Ok(false),
+            Err(e) => Err(err("HeadObject", e)),
+        }
+    }
+
+    /// The artifacts the bucket lacks, in the given order. An error when the bucket
+    /// itself is missing (it says how to create it).
+    pub async fn missing(&self, artifacts: &[Artifact]) -> Result<Vec<Artifact>, DeployError> {
+        if artifacts.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self.bucket_state().await? {
+            BucketState::Yours => {}
+            BucketState::Missing => return Err(self.no_bucket()),
+            BucketState::Forbidden => {
+                return Err(DeployError::Aws {
+                    operation: "HeadBucket",
+                    code: "Forbidden".into(),
+                    message: format!(
+                        "access to artifact bucket `{}` is denied: it belongs to another account, or these credentials lack s3:ListBucket on it",
+                        self.bucket
+                    ),
+                });
+            }
+        }
+        let found = limited(
+            artifacts.iter().cloned().enumerate().collect(),
+            |(i, a): (usize, Artifact)| {
+                let me = self.clone();
+                async move { me.exists(&a.key).await.map(|e| (i, e)) }
+            },
+            |_| {},
+        )
+        .await?;
+        let mut missing: Vec<usize> = found
+            .into_iter()
+            .filter(|(_, e)| !e)
+            .map(|(i, _)| i)
+            .collect();
+        missing.sort_unstable();
+        Ok(missing.into_iter().map(|i| artifacts[i].clone()).collect())
+    }
+
+    /// Upload what the bucket lacks; `progress` gets one line per finished upload.
+    pub async fn upload_missing(
+        &self,
+        artifacts: &[Artifact],
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Vec<Uploaded>, DeployError> {
+        let missing = self.missing(artifacts).await?;
+        let bucket = self.bucket.clone();
+        limited(
+            missing,
+            |a: Artifact| {
+                let me = self.clone();
+                async move {
+                    let start = Instant::now();
+                    me.put(&a).await?;
+                    Ok(Uploaded {
+                        artifact: a,
+                        elapsed: start.elapsed(),
+                    })
+                }
+            },
+            |u: &Uploaded| {
+                progress(&format!(
+                    "uploaded {}: s3://{bucket}/{} ({}, {:.1}s)",
+                    u.artifact.function,
+                    u.artifact.key,
+                    size(u.artifact.package.bytes.len() as u64),
+                    u.elapsed.as_secs_f64()
+                ))
+            },
+        )
+        .await
+    }
+
+    /// PutObject with the zip's sha256 as the object's checksum (S3 verifies it).
+    pub async fn put(&self, a: &Artifact) -> Result<(), DeployError> {
+        let bytes = &a.package.bytes;
+        let checksum = aws_smithy_types::base64::encode(
+            <sha2::Sha256 as sha2::Digest>::digest(bytes).as_slice(),
+        );
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&a.key)
+            .content_type("application/zip")
+            .checksum_sha256(checksum)
+            .body(s3::primitives::ByteStream::from(bytes.clone()))
+            .send()
+            .await
+            .map_err(|e| err("PutObject", e))?;
+        Ok(())
+    }
+
+    fn no_bucket(&self) -> DeployError {
+        DeployError::Aws {
+            operation: "HeadBucket",
+            code: "NotFound".into(),
+            message: format!(
+                "artifact bucket `{b}` does not exist in this account and region; `fnplan bootstrap --artifact-bucket {b}` creates it",
+                b = self.bucket
+            ),
+        }
+    }
+}
+
+/// Run `f` over `items`, [`PARALLEL`] at a time; `done` sees each result as it finishes.
+/// The first error stops it (requests already sent finish in the background).
+async fn limited<T, R, F, Fut>(
+    items: Vec<T>,
+    f: F,
+    mut done: impl FnMut(&R),
+) -> Result<Vec<R>, DeployError>
+where
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = Result<R, DeployError>> + Send + 'static,
+    R: Send + 'static,
+{
+    let mut set = tokio::task::JoinSet::new();
+    let mut queue = items.into_iter();
+    let mut out = Vec::new();
+    loop {
+        while set.len() < PARALLEL {
+            match queue.next() {
+                Some(item) => {
+                    set.spawn(f(item));
+                }
+                None => break,
+            }
+        }
+        let Some(joined) = set.join_next().await else {
+            break;
+        };
+        let r = joined.map_err(|e| DeployError::Transport {
+            operation: "S3",
+            message: e.to_string(),
+        })??;
+        done(&r);
+        out.push(r);
+    }
+    Ok(out)
+}
+
+fn status<E>(e: &SdkError<E, s3::config::http::HttpResponse>) -> Option<u16> {
+    e.raw_response().map(|r| r.status().as_u16())
+}
+
+fn err<E, R>(operation: &'static str, e: SdkError<E, R>) -> DeployError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match &e {
+        SdkError::ServiceError(s) => {
+            let inner = s.err();
+            DeployError::Aws {
+                operation,
+                code: inner.code().unwrap_or("Unknown").to_string(),
+                message: inner.message().unwrap_or("").to_string(),
+            }
+        }
+        other => {
+            use std::error::Error;
+            let mut message = other.to_string();
+            let mut src = other.source();
+            while let Some(s) = src {
+                message.push_str(": ");
+                message.push_str(&s.to_string());
+                src = s.source();
+            }
+            DeployError::Transport { operation, message }
+        }
+    }
+}
+
+/// What `plan` found in the artifact bucket.
+#[derive(Clone, Debug)]
+pub enum CodeCheck {
+    /// No function has local code.
+    NoLocalCode,
+    /// Local code, but no bucket was named.
+    NoBucket,
+    BucketMissing(String),
+    Checked {
+        bucket: String,
+        /// The zips `apply` would upload, in spec order.
+        missing: Vec<Artifact>,
+        total: usize,
+    },
+}
+
+impl CodeCheck {
+    /// Lines for people (stderr).
+    pub fn describe(&self) -> Vec<String> {
+        match self {
+            CodeCheck::NoLocalCode => Vec::new(),
+            CodeCheck::NoBucket => vec![format!("Code: {}", super::NO_BUCKET)],
+            CodeCheck::BucketMissing(b) => vec![format!(
+                "Code: artifact bucket {b} does not exist yet; `fnplan bootstrap --artifact-bucket {b}` creates it (apply fails without it)"
+            )],
+            CodeCheck::Checked {
+                bucket,
+                missing,
+                total,
+            } if missing.is_empty() => {
+                vec![format!(
+                    "Code: all {total} zip(s) are already in s3://{bucket}"
+                )]
+            }
+            CodeCheck::Checked {
+                bucket,
+                missing,
+                total,
+            } => {
+                let mut v = vec![format!(
+                    "Code: {} of {total} zip(s) are not in s3://{bucket} yet; `fnplan apply` uploads them:",
+                    missing.len()
+                )];
+                let w = missing.iter().map(|a| a.function.len()).max().unwrap_or(0);
+                for a in missing {
+                    v.push(format!(
+                        "  {:<w$}  s3://{bucket}/{} ({})",
+                        a.function,
+                        a.key,
+                        size(a.package.bytes.len() as u64)
+                    ));
+                }
+                v
+            }
+        }
+    }
+}
+
+/// `plan`: which zips the bucket lacks (HeadObject only; nothing is uploaded).
+pub async fn check(
+    config: &aws_config::SdkConfig,
+    bucket: Option<&str>,
+    artifacts: &[Artifact],
+) -> Result<CodeCheck, DeployError> {
+    if artifacts.is_empty() {
+        return Ok(CodeCheck::NoLocalCode);
+    }
+    let Some(bucket) = bucket else {
+        return Ok(CodeCheck::NoBucket);
+    };
+    let store = ArtifactStore::new(config, bucket);
+    if store.bucket_state().await? == BucketState::Missing {
+        return Ok(CodeCheck::BucketMissing(bucket.to_string()));
+    }
+    Ok(CodeCheck::Checked {
+        bucket: bucket.to_string(),
+        missing: store.missing(artifacts).await?,
+        total: artifacts.len(),
+    })
+}
+
+/// `apply`: upload the zips the bucket lacks, one progress line each on `note`.
+pub async fn ensure(
+    config: &aws_config::SdkConfig,
+    bucket: &str,
+    artifacts: &[Artifact],
+    note: &mut dyn FnMut(&str),
+) -> Result<Vec<Uploaded>, DeployError> {
+    if artifacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let store = ArtifactStore::new(config, bucket);
+    let done = store.upload_missing(artifacts, note).await?;
+    if done.is_empty() {
+        note(&format!(
+            "Code: all {} zip(s) are already in s3://{bucket}",
+            artifacts.len()
+        ));
+    } else {
+        note(&format!(
+            "Code: uploaded {} of {} zip(s) to s3://{bucket}",
+            done.len(),
+            artifacts.len()
+        ));
+    }
+    Ok(done)
+}

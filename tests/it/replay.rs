@@ -1,0 +1,188 @@
+//! CloudFormation behaviour moto cannot produce, replayed through the real SDK: AWS's
+//! recorded responses (tests/it/replay/*.xml, the shapes AWS returns for these calls)
+//! served by the smithy `StaticReplayClient`, so fnplan's own SDK code parses them.
+//! Covered: change-set `Replacement`/`Details` and a disagreement with the prediction;
+//! a failed update that rolls back, with the root cause first.
+
+use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+use aws_smithy_types::body::SdkBody;
+use fnplan::deploy::aws::SdkStackApi;
+use fnplan::deploy::follow::{self, Progress};
+use fnplan::deploy::run::{self, PlanInput, PlanOptions};
+
+const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/shop-dev/5b3c1f70-1111-4c6e-9f00-0a1b2c3d4e5f";
+
+fn body(name: &str) -> String {
+    std::fs::read_to_string(crate::common::root().join("tests/it/replay").join(name))
+        .expect("recorded response")
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn event(response: String) -> ReplayEvent {
+    ReplayEvent::new(
+        http::Request::builder()
+            .uri("https://cloudformation.us-east-1.amazonaws.com/")
+            .body(SdkBody::empty())
+            .expect("request"),
+        http::Response::builder()
+            .status(200)
+            .header("content-type", "text/xml")
+            .body(SdkBody::from(response))
+            .expect("response"),
+    )
+}
+
+fn api(events: Vec<ReplayEvent>) -> SdkStackApi {
+    let http = StaticReplayClient::new(events);
+    let conf = aws_sdk_cloudformation::Config::builder()
+        .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+        .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "test", "test", None, None, "static",
+        ))
+        .http_client(http)
+        .build();
+    SdkStackApi::from_client(aws_sdk_cloudformation::Client::from_conf(conf))
+}
+
+const SPEC: &str = r#"version: 1
+app: shop
+defaults:
+  function: { runtime: python3.12, timeout: 10, concurrency: 5, log_retention_days: 14 }
+functions:
+  worker:
+    handler: app.handler
+    code: s3://fnplan-test-code/worker.zip
+    env: { TABLE: "${table.orders.name}" }
+    uses: { table.orders: write }
+tables:
+  orders: { key: id }
+"#;
+
+fn compiled(spec: &str) -> fnplan::pipeline::Compiled {
+    let file = fnplan::source::SourceFile::from_string("fnplan.yaml", spec);
+    let raw = fnplan::spec::load(&file).expect("spec");
+    let loaded = fnplan::pipeline::Loaded { file, raw };
+    loaded.compile(None).unwrap_or_else(|d| panic!("{d:?}"))
+}
+
+#[test]
+fn change_set_replacement_details_are_shown_and_disagreements_flagged() {
+    // Deployed: the table keyed by `id`; the spec now keys it by `order_id` and changes
+    // the function's memory. CloudFormation says the table is replaced (as fnplan
+    // predicts) and, in this recording, that the function is "Conditional".
+    let old = compiled(SPEC);
+    let new = compiled(
+        &SPEC
+            .replace("key: id", "key: order_id")
+            .replace("timeout: 10", "timeout: 20"),
+    );
+    let deployed = serde_json::to_string(&old.template.value).expect("json");
+    let events = vec![
+        event(body("describe-stacks-update-complete.xml")),
+        event(body("get-template.xml").replace("{{TEMPLATE}}", &xml_escape(&deployed))),
+        event(body("create-change-set.xml")),
+        event(body("describe-change-set-replacement.xml")),
+        event(body("delete-change-set.xml")),
+    ];
+    let api = api(events);
+    let input = PlanInput {
+        app: "shop",
+        stage: "dev",
+        stack_name: "shop-dev",
+        region: Some("us-east-1".into()),
+        template: &new.template,
+        spec_bytes: b"spec",
+        spec_path: "fnplan.yaml".into(),
+        parameters: vec![],
+        tags: vec![],
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let plan = rt
+        .block_on(run::plan(&api, &input, PlanOptions::default()))
+        .expect("plan");
+    let cs = plan.change_set.as_ref().expect("change set read");
+    assert_eq!(cs.status, "CREATE_COMPLETE");
+    let table = plan
+        .changes
+        .iter()
+        .find(|c| c.logical_id == "OrdersTable")
+        .expect("table");
+    assert_eq!(table.replacement.cloudformation.as_deref(), Some("True"));
+    assert!(table.replacement.predicted && !table.replacement.disagrees);
+    let entry = cs
+        .changes
+        .iter()
+        .find(|e| e.logical_id == "OrdersTable")
+        .expect("entry");
+    assert_eq!(
+        entry.details,
+        ["Properties.KeySchema (requires recreation: Always), caused by DirectModification"]
+    );
+    let f = plan
+        .changes
+        .iter()
+        .find(|c| c.logical_id == "WorkerFunction")
+        .expect("function");
+    assert_eq!(f.replacement.cloudformation.as_deref(), Some("True"));
+    assert!(
+        f.replacement.disagrees,
+        "fnplan predicted an in-place update; CloudFormation says replace"
+    );
+    let human = fnplan::deploy::format::human(&plan, false);
+    insta::assert_snapshot!("replay_change_set_human", human);
+}
+
+#[test]
+fn a_failed_update_reports_the_root_cause_first() {
+    let api = api(vec![
+        event(body("describe-stack-events-rollback.xml")),
+        event(body("describe-stacks-rollback-complete.xml")),
+    ]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let mut log = Vec::new();
+    let f = rt
+        .block_on(follow::follow(
+            &api,
+            STACK_ID,
+            Default::default(),
+            Progress::Plain,
+            false,
+            &mut log,
+        ))
+        .expect("followed");
+    assert_eq!(f.status, "UPDATE_ROLLBACK_COMPLETE");
+    assert!(!f.succeeded());
+    // The first failure is the cause; the cancelled neighbour is not listed.
+    assert_eq!(f.failures.len(), 1, "{:?}", f.failures);
+    assert_eq!(f.failures[0].logical_id, "WorkerFunction");
+    assert!(
+        f.failures[0]
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("Error occurred while GetObject"))
+    );
+    let text = String::from_utf8(log).expect("utf8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].contains("UPDATE_IN_PROGRESS") && lines[0].contains("shop-dev"),
+        "{text}"
+    );
+    assert!(
+        text.contains("UPDATE_FAILED") && text.contains("Resource update cancelled"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "no control codes in CI logs");
+}
