@@ -82,8 +82,8 @@ fn read_plan(path: &std::path::Path) -> Option<Plan> {
 
 pub(super) fn progress_color(p: Progress, out: &Output) -> (Progress, bool) {
     match p {
-        Progress::Auto if std::io::stdout().is_terminal() => {
-            (Progress::Plain, out.color.use_color_for_stdout())
+        Progress::Auto if std::io::stdout().is_terminal() && std::io::stderr().is_terminal() => {
+            (Progress::Live, out.color.use_color_for_stdout())
         }
         Progress::Auto => (Progress::Plain, false),
         other => (other, false),

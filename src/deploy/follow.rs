@@ -9,12 +9,15 @@ use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Progress {
-    /// Colour on a terminal, one plain line per event otherwise.
+    /// A live view on a terminal (events scroll above a status line), plain lines otherwise.
     Auto,
     /// One line per resource event, no control codes.
     Plain,
     /// One JSON object per event.
     Json,
+    /// The live terminal view (what `Auto` becomes on a terminal).
+    #[value(skip)]
+    Live,
 }
 
 /// CloudFormation's own limit for most stack operations is far shorter; past this we
@@ -63,6 +66,17 @@ pub async fn follow(
 ) -> Result<Followed, DeployError> {
     let start = Instant::now();
     let mut started: HashMap<String, Instant> = HashMap::new();
+    let mut done: HashSet<String> = HashSet::new();
+    let live = (progress == Progress::Live).then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        pb.enable_steady_tick(Duration::from_millis(120));
+        pb.set_message(format!("following {stack_id}"));
+        pb
+    });
     let mut failures: Vec<StackEvent> = Vec::new();
     // First look within a fraction of a second, then back off to 3 s.
     let mut delay = Duration::from_millis(250);
@@ -103,6 +117,18 @@ pub async fn follow(
                 failures.push(e.clone());
             }
             let elapsed = start.elapsed();
+            if !e.status.ends_with("_IN_PROGRESS") {
+                done.insert(e.logical_id.clone());
+            }
+            if let Some(pb) = &live {
+                pb.println(line(&e, elapsed, res_elapsed, color));
+                let busy = started.keys().filter(|k| !done.contains(*k)).count();
+                pb.set_message(format!(
+                    "{} resource(s) done, {busy} in progress",
+                    done.len()
+                ));
+                continue;
+            }
             let _ = match progress {
                 Progress::Json => writeln!(
                     out,
@@ -130,6 +156,9 @@ pub async fn follow(
         };
         let Some(s) = s else {
             // A deleted stack is no longer listed under its name; by id it reads DELETE_COMPLETE.
+            if let Some(pb) = &live {
+                pb.finish_and_clear();
+            }
             return Ok(Followed {
                 status: "DELETE_COMPLETE".into(),
                 status_reason: None,
@@ -157,6 +186,9 @@ pub async fn follow(
             });
         }
         if is_settled(&s.status) && s.status != "REVIEW_IN_PROGRESS" {
+            if let Some(pb) = &live {
+                pb.finish_and_clear();
+            }
             return Ok(Followed {
                 status: s.status,
                 status_reason: s.status_reason,
