@@ -45,6 +45,10 @@ pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
     // which zips it lacks (apply uploads them).
     let artifacts = crate::package::artifacts(&c.model);
     let bucket = crate::package::artifact_bucket(a.artifact_bucket.as_deref(), &c.model);
+    if !artifacts.is_empty() && bucket.is_none() && !a.no_change_set {
+        out.error(crate::package::NO_BUCKET);
+        return Ok(ExitStatus::InputError);
+    }
     let mut parameters = Vec::new();
     if let Some(b) = bucket.clone().filter(|_| !artifacts.is_empty()) {
         parameters.push((crate::template::ARTIFACT_BUCKET_PARAM.to_string(), b));

@@ -283,13 +283,21 @@ fn tagged_scalar(text: &str, tag: &Tag) -> Result<Value, String> {
         let bad = |what: &str| format!("`{text}` is not a valid {what}");
         return match tag.suffix() {
             "str" => Ok(Value::String(text.to_string())),
-            "int" => parse_int(text)
-                .map(Value::from)
-                .ok_or_else(|| bad("integer")),
-            "float" => parse_float(text).ok_or_else(|| bad("number")),
-            "bool" => parse_bool(text)
-                .map(Value::Bool)
-                .ok_or_else(|| bad("boolean")),
+            "int" => match crate::spec::node::resolve_plain(text) {
+                crate::spec::node::Value::Int(i) => Ok(Value::from(i)),
+                _ => Err(bad("integer")),
+            },
+            "float" => match crate::spec::node::resolve_plain(text) {
+                crate::spec::node::Value::Float(f) => Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or_else(|| bad("number")),
+                crate::spec::node::Value::Int(i) => Ok(Value::from(i as f64)),
+                _ => Err(bad("number")),
+            },
+            "bool" => match crate::spec::node::resolve_plain(text) {
+                crate::spec::node::Value::Bool(b) => Ok(Value::Bool(b)),
+                _ => Err(bad("boolean")),
+            },
             "null" => Ok(Value::Null),
             other => Err(format!("YAML tag `!!{other}` does not fit a scalar")),
         };
@@ -311,69 +319,19 @@ fn tagged_scalar(text: &str, tag: &Tag) -> Result<Value, String> {
 /// Resolve a plain scalar: null, booleans and numbers as YAML's core schema reads them;
 /// everything else (including dates like `2012-10-17`) stays text. Quoted scalars are text.
 fn plain_scalar(text: &str, style: ScalarStyle) -> Value {
+    use crate::spec::node::Value as N;
     if !matches!(style, ScalarStyle::Plain) {
         return Value::String(text.to_string());
     }
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
-        _ => {
-            if let Some(b) = parse_bool(text) {
-                Value::Bool(b)
-            } else if let Some(i) = parse_int(text) {
-                Value::from(i)
-            } else if let Some(f) = parse_float(text) {
-                f
-            } else {
-                Value::String(text.to_string())
-            }
+    match crate::spec::node::resolve_plain(text) {
+        N::Null => Value::Null,
+        N::Bool(b) => Value::Bool(b),
+        N::Int(i) => Value::from(i),
+        N::Float(f) => {
+            Number::from_f64(f).map_or_else(|| Value::String(text.to_string()), Value::Number)
         }
+        _ => Value::String(text.to_string()),
     }
-}
-
-fn parse_bool(t: &str) -> Option<bool> {
-    match t {
-        "true" | "True" | "TRUE" => Some(true),
-        "false" | "False" | "FALSE" => Some(false),
-        _ => None,
-    }
-}
-
-fn parse_int(t: &str) -> Option<i64> {
-    let (neg, digits) = match t.as_bytes().first()? {
-        b'-' => (true, &t[1..]),
-        b'+' => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let magnitude = if let Some(hex) = digits.strip_prefix("0x") {
-        i64::from_str_radix(hex, 16).ok()?
-    } else if let Some(oct) = digits.strip_prefix("0o") {
-        i64::from_str_radix(oct, 8).ok()?
-    } else if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
-        // A leading zero (`0123`, an account ID, a zip code) keeps the text as written.
-        if digits.len() > 1 && digits.starts_with('0') {
-            return None;
-        }
-        digits.parse().ok()?
-    } else {
-        return None;
-    };
-    Some(if neg { -magnitude } else { magnitude })
-}
-
-fn parse_float(t: &str) -> Option<Value> {
-    let body = t.trim_start_matches(['-', '+']);
-    let looks_numeric = body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && body
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
-        && body.bytes().any(|c| c.is_ascii_digit());
-    // `0123` is not a number here either (see `parse_int`), but `0.5` is.
-    let leading_zero = body.len() > 1 && body.starts_with('0') && !body[1..].starts_with('.');
-    if !looks_numeric || leading_zero {
-        return None;
-    }
-    let f: f64 = t.parse().ok()?;
-    Number::from_f64(f).map(Value::Number)
 }
 
 #[cfg(test)]

@@ -479,7 +479,15 @@ fn scalar(
     if !matches!(style, ScalarStyle::Plain) {
         return Ok(Value::Str(text.to_string()));
     }
-    Ok(match text {
+    Ok(resolve_plain(text))
+}
+
+/// Resolve a plain (unquoted, untagged) scalar with the YAML 1.2 core schema, strict
+/// booleans (`yes`/`no` stay text) and one rule for people: a number written with a
+/// leading zero (`012345678901`, an account ID; `0755`) stays text as written.
+/// Shared by the spec loader and the reader of deployed CloudFormation templates.
+pub fn resolve_plain(text: &str) -> Value {
+    match text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         _ => {
             if let Some(b) = parse_bool(text) {
@@ -492,7 +500,11 @@ fn scalar(
                 Value::Str(text.to_string())
             }
         }
-    })
+    }
+}
+
+fn leading_zero(digits: &str) -> bool {
+    digits.len() > 1 && digits.starts_with('0') && digits.as_bytes()[1].is_ascii_digit()
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -515,7 +527,7 @@ fn parse_int(s: &str) -> Option<i64> {
         return i64::from_str_radix(o, 8).ok();
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) || leading_zero(digits) {
         return None;
     }
     s.parse::<i64>().ok()
@@ -530,6 +542,9 @@ fn parse_float(s: &str) -> Option<f64> {
     }
     // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
     let t = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if leading_zero(t.split(['.', 'e', 'E']).next().unwrap_or("")) {
+        return None;
+    }
     let (mant, exp) = match t.find(['e', 'E']) {
         Some(i) => (&t[..i], Some(&t[i + 1..])),
         None => (t, None),
@@ -612,6 +627,19 @@ mod tests {
         assert_eq!(v[10], &Value::Str("x".into()));
         assert_eq!(v[11], &Value::Float(1000.0));
         assert_eq!(v[12], &Value::Str("1_000".into()));
+        // Account IDs and modes keep the zero they were written with.
+        let n = p("a: [012345678901, 0755, 0, 0.5, -0, 00.5]\n").unwrap();
+        let Value::Map(m) = &n.value else { panic!() };
+        let Value::Seq(items) = &m[0].1.value else {
+            panic!()
+        };
+        let v: Vec<&Value> = items.iter().map(|i| &i.value).collect();
+        assert_eq!(v[0], &Value::Str("012345678901".into()));
+        assert_eq!(v[1], &Value::Str("0755".into()));
+        assert_eq!(v[2], &Value::Int(0));
+        assert_eq!(v[3], &Value::Float(0.5));
+        assert_eq!(v[4], &Value::Int(0));
+        assert_eq!(v[5], &Value::Str("00.5".into()));
     }
 
     #[test]

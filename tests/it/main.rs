@@ -7,6 +7,7 @@ mod faults;
 mod lint_formats;
 mod lint_rules;
 mod moto;
+mod package;
 mod plan;
 mod properties;
 mod render;

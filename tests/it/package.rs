@@ -4,7 +4,7 @@
 //! naming the zips it would upload, `bootstrap` creating the bucket idempotently.
 
 use crate::common::run;
-use crate::moto::{Moto, http, moto};
+use crate::moto::{Moto, aws_call, moto};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -40,9 +40,20 @@ fn set_mtime(path: &Path, t: SystemTime) {
 fn app() -> (tempfile::TempDir, String) {
     let d = tempfile::tempdir().expect("tmp");
     write(&d.path().join("fnplan.yaml"), SPEC);
-    write(&d.path().join("fns/a/app.py"), "def handler(e, c):\n    return 'a'\n");
-    write(&d.path().join("fns/b/app.py"), "def handler(e, c):\n    return 'b'\n");
-    let spec = d.path().join("fnplan.yaml").to_str().expect("utf8").to_string();
+    write(
+        &d.path().join("fns/a/app.py"),
+        "def handler(e, c):\n    return 'a'\n",
+    );
+    write(
+        &d.path().join("fns/b/app.py"),
+        "def handler(e, c):\n    return 'b'\n",
+    );
+    let spec = d
+        .path()
+        .join("fnplan.yaml")
+        .to_str()
+        .expect("utf8")
+        .to_string();
     (d, spec)
 }
 
@@ -64,7 +75,11 @@ fn package(spec: &str, out: &Path) -> BTreeMap<String, (String, Vec<u8>)> {
                     .to_str()
                     .expect("utf8")
                     .to_string();
-                let function = key.split('/').nth(2).expect("app/stage/fn/hash").to_string();
+                let function = key
+                    .split('/')
+                    .nth(2)
+                    .expect("app/stage/fn/hash")
+                    .to_string();
                 zips.insert(function, (key, std::fs::read(&p).expect("read zip")));
             }
         }
@@ -87,7 +102,7 @@ fn entries(zip_bytes: &[u8]) -> Vec<(String, u32, String)> {
         .map(|i| {
             let f = z.by_index(i).expect("entry");
             (
-                f.name().to_string(),
+                f.name().expect("utf8 name").to_string(),
                 f.unix_mode().unwrap_or(0),
                 f.last_modified().map(|t| t.to_string()).unwrap_or_default(),
             )
@@ -102,8 +117,16 @@ fn zips_are_byte_identical_whatever_the_timestamps_and_creation_order() {
     let d = tempfile::tempdir().expect("tmp");
     let files = ["b.py", "a.py", "lib/z.py", "lib/deep/y.txt", "A.txt"];
     for (dir, order, t) in [
-        ("fns/one", files.to_vec(), SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000)),
-        ("fns/two", files.iter().rev().copied().collect(), SystemTime::now()),
+        (
+            "fns/one",
+            files.to_vec(),
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000),
+        ),
+        (
+            "fns/two",
+            files.iter().rev().copied().collect(),
+            SystemTime::now(),
+        ),
     ] {
         for f in order {
             let p = d.path().join(dir).join(f);
@@ -114,22 +137,27 @@ fn zips_are_byte_identical_whatever_the_timestamps_and_creation_order() {
     let spec = d.path().join("fnplan.yaml");
     write(
         &spec,
-        &SPEC
-            .replace("fns/a", "fns/one")
-            .replace("fns/b", "fns/two"),
+        &SPEC.replace("fns/a", "fns/one").replace("fns/b", "fns/two"),
     );
     let spec = spec.to_str().expect("utf8");
     let out1 = d.path().join("out1");
     let first = package(spec, &out1);
     let (one, two) = (&first["alpha"], &first["beta"]);
     assert_eq!(one.1, two.1, "same files, same bytes");
-    assert!(one.0.ends_with(&format!("{}.zip", sha256_hex(&one.1))), "{}", one.0);
+    assert!(
+        one.0.ends_with(&format!("{}.zip", sha256_hex(&one.1))),
+        "{}",
+        one.0
+    );
     assert_eq!(one.0, format!("pk/dev/alpha/{}.zip", sha256_hex(&one.1)));
 
     // Entries sorted, no directories, fixed time and permissions.
     let e = entries(&one.1);
     let names: Vec<&str> = e.iter().map(|x| x.0.as_str()).collect();
-    assert_eq!(names, ["A.txt", "a.py", "b.py", "lib/deep/y.txt", "lib/z.py"]);
+    assert_eq!(
+        names,
+        ["A.txt", "a.py", "b.py", "lib/deep/y.txt", "lib/z.py"]
+    );
     for (name, mode, time) in &e {
         assert_eq!(mode & 0o777, 0o644, "{name}");
         assert_eq!(time, "1980-01-01 00:00:00", "{name}");
@@ -145,7 +173,10 @@ fn zips_are_byte_identical_whatever_the_timestamps_and_creation_order() {
     // The rendered template names the same object.
     let (code, template, err) = run(&["render", spec]);
     assert_eq!(code, 0, "{err}");
-    assert!(template.contains(&format!("\"S3Key\": \"{}\"", one.0)), "{template}");
+    assert!(
+        template.contains(&format!("\"S3Key\": \"{}\"", one.0)),
+        "{template}"
+    );
 }
 
 #[cfg(unix)]
@@ -171,7 +202,10 @@ fn the_executable_bit_is_kept() {
 fn fnplanignore_and_the_default_excludes_are_honoured() {
     let (d, spec) = app();
     let a = d.path().join("fns/a");
-    write(&a.join(".fnplanignore"), "# comments work\n*.log\n!keep.log\nbuild/\n/tests\n");
+    write(
+        &a.join(".fnplanignore"),
+        "# comments work\n*.log\n!keep.log\nbuild/\n/tests\n",
+    );
     for f in [
         "debug.log",
         "keep.log",
@@ -218,18 +252,34 @@ fn code_over_lambdas_limits_is_an_input_error_at_the_code_entry() {
     let diags: serde_json::Value = serde_json::from_str(&out).expect("json");
     let d0 = &diags[0];
     assert_eq!(d0["code"], "FN009", "{out}");
-    assert_eq!((d0["line"].as_u64(), d0["column"].as_u64()), (Some(7), Some(40)), "{out}");
+    assert_eq!(
+        (d0["line"].as_u64(), d0["column"].as_u64()),
+        (Some(7), Some(40)),
+        "{out}"
+    );
     let msg = d0["message"].as_str().expect("message");
-    assert!(msg.contains("fns/a") && msg.contains("260.0 MB unzipped") && msg.contains("250.0 MB"), "{msg}");
+    assert!(
+        msg.contains("fns/a") && msg.contains("260.0 MB unzipped") && msg.contains("250.0 MB"),
+        "{msg}"
+    );
     let help = d0["help"].as_str().expect("help");
     assert!(
-        help.contains("big.bin (200.0 MB), data/medium.bin (60.0 MB)") && help.contains(".fnplanignore"),
+        help.contains("big.bin (200.0 MB), data/medium.bin (60.0 MB)")
+            && help.contains(".fnplanignore"),
         "{help}"
     );
     // Every command stops there, before anything is written or deployed.
-    let (code, _, err) = run(&["package", &spec, "--out", d.path().join("o").to_str().expect("utf8")]);
+    let (code, _, err) = run(&[
+        "package",
+        &spec,
+        "--out",
+        d.path().join("o").to_str().expect("utf8"),
+    ]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("too large") && err.contains("big.bin"), "{err}");
+    assert!(
+        err.contains("too large") && err.contains("big.bin"),
+        "{err}"
+    );
     assert!(!d.path().join("o").exists());
 }
 
@@ -305,7 +355,10 @@ fn artifacts_bucket_is_validated_and_required_for_local_code() {
     );
     let (code, out, _) = run(&["lint", &spec, "--format", "json"]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("FN007") && out.contains("not a valid S3 bucket name"), "{out}");
+    assert!(
+        out.contains("FN007") && out.contains("not a valid S3 bucket name"),
+        "{out}"
+    );
     // No bucket anywhere: apply refuses before contacting AWS.
     write(
         Path::new(&spec),
@@ -313,7 +366,10 @@ fn artifacts_bucket_is_validated_and_required_for_local_code() {
     );
     let (code, _, err) = run(&["apply", &spec, "--auto-approve", "--region", "us-east-1"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--artifact-bucket") && err.contains("artifacts: { bucket"), "{err}");
+    assert!(
+        err.contains("--artifact-bucket") && err.contains("artifacts: { bucket"),
+        "{err}"
+    );
     drop(d);
 }
 
@@ -327,7 +383,9 @@ fn bootstrap(m: &Moto, bucket: &str) {
 /// Lambda's CodeSha256 (base64) of a deployed function, as hex.
 fn deployed_code_sha(m: &Moto, function: &str) -> String {
     let f = m.lambda_get(&format!("/2015-03-31/functions/{function}"));
-    let b64 = f["Configuration"]["CodeSha256"].as_str().expect("CodeSha256");
+    let b64 = f["Configuration"]["CodeSha256"]
+        .as_str()
+        .expect("CodeSha256");
     let bytes = aws_smithy_types::base64::decode(b64).expect("base64");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -349,7 +407,10 @@ fn apply_uploads_only_missing_zips_and_a_code_change_is_one_s3key() {
     // plan: nothing uploaded, both zips named.
     let (code, _, err) = m.run(&["plan", &spec]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("2 of 2 zip(s) are not in s3://fnplan-test-artifacts"), "{err}");
+    assert!(
+        err.contains("2 of 2 zip(s) are not in s3://fnplan-test-artifacts"),
+        "{err}"
+    );
     assert!(uploads(&err).is_empty(), "{err}");
 
     // First apply: each zip uploaded once, and Lambda runs exactly those bytes.
@@ -360,9 +421,12 @@ fn apply_uploads_only_missing_zips_and_a_code_change_is_one_s3key() {
     assert_eq!(up, ["alpha", "beta"], "{err}");
     let keys = package(&spec, &d.path().join("out"));
     for (function, (key, bytes)) in &keys {
-        let (status, _) = http(&m.url, "HEAD", &format!("/{BUCKET}/{key}"), b"").expect("head");
-        assert_eq!(status, 200, "{key}");
-        assert_eq!(deployed_code_sha(&m, &format!("pk-dev-{function}")), sha256_hex(bytes));
+        let (status, body) = aws_call(&m.url, "s3", "GET", &format!("/{BUCKET}/{key}"), "", "");
+        assert_eq!(status, 200, "{key}: {body}");
+        assert_eq!(
+            deployed_code_sha(&m, &format!("pk-dev-{function}")),
+            sha256_hex(bytes)
+        );
     }
 
     // Second apply: nothing uploaded, no changes.
@@ -370,10 +434,16 @@ fn apply_uploads_only_missing_zips_and_a_code_change_is_one_s3key() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(uploads(&err).is_empty(), "{err}");
     assert!(err.contains("all 2 zip(s) are already in"), "{err}");
-    assert!(out.contains("No changes") || err.contains("No changes"), "{out}{err}");
+    assert!(
+        out.contains("No changes") || err.contains("No changes"),
+        "{out}{err}"
+    );
 
     // One file changes: plan shows alpha's Code.S3Key and nothing else; apply uploads one zip.
-    write(&d.path().join("fns/a/app.py"), "def handler(e, c):\n    return 'A'\n");
+    write(
+        &d.path().join("fns/a/app.py"),
+        "def handler(e, c):\n    return 'A'\n",
+    );
     let (code, out, err) = m.run(&["plan", &spec, "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let plan: serde_json::Value = serde_json::from_str(&out).expect("plan json");
@@ -387,7 +457,10 @@ fn apply_uploads_only_missing_zips_and_a_code_change_is_one_s3key() {
         .filter_map(|p| p["path"].as_str())
         .collect();
     assert_eq!(paths, ["Properties.Code.S3Key"], "{out}");
-    assert!(err.contains("1 of 2 zip(s)") && err.contains("pk/dev/alpha/"), "{err}");
+    assert!(
+        err.contains("1 of 2 zip(s)") && err.contains("pk/dev/alpha/"),
+        "{err}"
+    );
 
     let (code, out, err) = m.run(&["apply", &spec, "--auto-approve", "--progress", "plain"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -414,7 +487,10 @@ fn a_missing_artifact_bucket_is_explained() {
     );
     let (code, _, err) = m.run(&["apply", &spec, "--auto-approve"]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("fnplan bootstrap --artifact-bucket fnplan-test-artifacts"), "{err}");
+    assert!(
+        err.contains("fnplan bootstrap --artifact-bucket fnplan-test-artifacts"),
+        "{err}"
+    );
     assert_eq!(m.stack_status("pk-dev"), None, "nothing deployed");
 }
 
@@ -423,13 +499,26 @@ fn bootstrap_creates_the_bucket_once() {
     let Some(m) = moto() else { return };
     let (code, out, err) = m.run(&["bootstrap", "--artifact-bucket", BUCKET]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("CREATE_COMPLETE") && out.contains("is ready"), "{out}");
-    assert_eq!(m.stack_status("fnplan-bootstrap").as_deref(), Some("CREATE_COMPLETE"));
-    let (status, _) = http(&m.url, "HEAD", &format!("/{BUCKET}"), b"").expect("head bucket");
-    assert_eq!(status, 200);
+    assert!(
+        out.contains("CREATE_COMPLETE") && out.contains("is ready"),
+        "{out}"
+    );
+    assert_eq!(
+        m.stack_status("fnplan-bootstrap").as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    let (status, body) = aws_call(&m.url, "s3", "HEAD", &format!("/{BUCKET}"), "", "");
+    assert_eq!(status, 200, "{body}");
     // Encrypted (moto keeps encryption; it ignores versioning and the public access
     // block set through CloudFormation, so those are checked in the template below).
-    let (status, body) = http(&m.url, "GET", &format!("/{BUCKET}?encryption"), b"").expect("get");
+    let (status, body) = aws_call(
+        &m.url,
+        "s3",
+        "GET",
+        &format!("/{BUCKET}?encryption"),
+        "",
+        "",
+    );
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("AES256"), "{body}");
 
@@ -468,10 +557,16 @@ fn the_bootstrap_template_asks_for_a_private_encrypted_versioned_bucket() {
     let p = &b["Properties"];
     assert_eq!(p["VersioningConfiguration"]["Status"], "Enabled");
     assert_eq!(
-        p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"],
+        p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+            ["SSEAlgorithm"],
         "AES256"
     );
-    for k in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+    for k in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
         assert_eq!(p["PublicAccessBlockConfiguration"][k], true, "{k}");
     }
     // cfn-lint, when installed, accepts it.
@@ -480,7 +575,10 @@ fn the_bootstrap_template_asks_for_a_private_encrypted_versioned_bucket() {
         let d = tempfile::tempdir().expect("tmp");
         let f: PathBuf = d.path().join("bootstrap.json");
         std::fs::write(&f, serde_json::to_string_pretty(&t).expect("json")).expect("write");
-        let o = std::process::Command::new(lint).arg(&f).output().expect("cfn-lint runs");
+        let o = std::process::Command::new(lint)
+            .arg(&f)
+            .output()
+            .expect("cfn-lint runs");
         assert!(
             o.status.success(),
             "{}{}",
