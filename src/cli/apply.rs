@@ -128,17 +128,7 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
             .map(drop),
         None => Ok(()),
     };
-    let input = run::PlanInput {
-        app: &c.model.app,
-        stage: &c.model.stage,
-        stack_name: &c.model.stack_name,
-        region: client::resolve_region(&a.aws, c.model.region.as_deref()),
-        template: &c.template,
-        spec_bytes: loaded.file.text.as_bytes(),
-        spec_path: loaded.file.name.clone(),
-        parameters,
-        tags: c.model.tags.clone(),
-    };
+    let input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
     let gates = Gates {
         allow_broadening: a.allow_broadening,
         allow_data_loss: a.allow_data_loss,
@@ -361,21 +351,9 @@ pub(super) fn report(f: Option<Followed>, name: &str, out: &Output) -> std::io::
 }
 
 pub fn run_destroy(a: DestroyArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    let loaded = match crate::pipeline::load(&a.spec.spec) {
-        Ok(l) => l,
-        Err(stop) => return out.stop(stop, crate::diagnostic::Format::Human),
-    };
-    let c = match loaded.compile(a.spec.stage.as_deref()) {
-        Ok(c) => c,
-        Err(diags) => {
-            return out.stop(
-                crate::pipeline::Stop::Input {
-                    file: Box::new(loaded.file),
-                    diags,
-                },
-                crate::diagnostic::Format::Human,
-            );
-        }
+    let (_loaded, c) = match super::stack::compile_only(&a.spec, out)? {
+        Ok(x) => x,
+        Err(status) => return Ok(status),
     };
     let name = c.model.stack_name.clone();
     let (progress, color) = progress_color(a.progress, out);
@@ -434,21 +412,9 @@ pub fn run_destroy(a: DestroyArgs, out: &Output) -> std::io::Result<ExitStatus> 
 }
 
 pub fn run_status(a: StatusArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    let loaded = match crate::pipeline::load(&a.spec.spec) {
-        Ok(l) => l,
-        Err(stop) => return out.stop(stop, crate::diagnostic::Format::Human),
-    };
-    let c = match loaded.compile(a.spec.stage.as_deref()) {
-        Ok(c) => c,
-        Err(diags) => {
-            return out.stop(
-                crate::pipeline::Stop::Input {
-                    file: Box::new(loaded.file),
-                    diags,
-                },
-                crate::diagnostic::Format::Human,
-            );
-        }
+    let (_loaded, c) = match super::stack::compile_only(&a.spec, out)? {
+        Ok(x) => x,
+        Err(status) => return Ok(status),
     };
     let name = c.model.stack_name.clone();
     let color = out.color.use_color_for_stdout();

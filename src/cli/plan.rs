@@ -53,17 +53,7 @@ pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
     if let Some(b) = bucket.clone().filter(|_| !artifacts.is_empty()) {
         parameters.push((crate::template::ARTIFACT_BUCKET_PARAM.to_string(), b));
     }
-    let input = run::PlanInput {
-        app: &c.model.app,
-        stage: &c.model.stage,
-        stack_name: &c.model.stack_name,
-        region: client::resolve_region(&a.aws, c.model.region.as_deref()),
-        template: &c.template,
-        spec_bytes: loaded.file.text.as_bytes(),
-        spec_path: loaded.file.name.clone(),
-        parameters,
-        tags: c.model.tags.clone(),
-    };
+    let input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
     let opts = run::PlanOptions {
         change_set: !a.no_change_set,
         keep_change_set: a.out.is_some(),

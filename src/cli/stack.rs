@@ -67,3 +67,46 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
 }
+
+/// Load and compile without linting (destroy and status act on what is deployed).
+pub fn compile_only(
+    spec: &SpecArgs,
+    out: &Output,
+) -> std::io::Result<Result<(Loaded, Compiled), ExitStatus>> {
+    let loaded = match pipeline::load(&spec.spec) {
+        Ok(l) => l,
+        Err(stop) => return out.stop(stop, Format::Human).map(Err),
+    };
+    match loaded.compile(spec.stage.as_deref()) {
+        Ok(c) => Ok(Ok((loaded, c))),
+        Err(diags) => out
+            .stop(
+                Stop::Input {
+                    file: Box::new(loaded.file),
+                    diags,
+                },
+                Format::Human,
+            )
+            .map(Err),
+    }
+}
+
+/// What `plan` and `apply` compare with the deployed stack.
+pub fn plan_input<'a>(
+    loaded: &'a Loaded,
+    c: &'a Compiled,
+    aws: &crate::deploy::client::AwsOptions,
+    parameters: Vec<(String, String)>,
+) -> crate::deploy::run::PlanInput<'a> {
+    crate::deploy::run::PlanInput {
+        app: &c.model.app,
+        stage: &c.model.stage,
+        stack_name: &c.model.stack_name,
+        region: crate::deploy::client::resolve_region(aws, c.model.region.as_deref()),
+        template: &c.template,
+        spec_bytes: loaded.file.text.as_bytes(),
+        spec_path: loaded.file.name.clone(),
+        parameters,
+        tags: c.model.tags.clone(),
+    }
+}

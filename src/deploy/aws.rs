@@ -23,7 +23,9 @@ impl SdkStackApi {
     }
 }
 
-fn err<E, R>(operation: &'static str, e: SdkError<E, R>) -> DeployError
+/// Any SDK error (CloudFormation, S3, ...) as a `DeployError`: the service's code and
+/// message, or the whole chain of a transport failure.
+pub(crate) fn err<E, R>(operation: &'static str, e: SdkError<E, R>) -> DeployError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,

@@ -3,8 +3,9 @@
 
 use super::{Artifact, size};
 use crate::deploy::DeployError;
+use crate::deploy::aws::err;
 use aws_sdk_s3 as s3;
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::SdkError;
 use std::time::{Duration, Instant};
 
 /// How many S3 requests run at once.
@@ -234,34 +235,6 @@ where
 
 fn status<E>(e: &SdkError<E, s3::config::http::HttpResponse>) -> Option<u16> {
     e.raw_response().map(|r| r.status().as_u16())
-}
-
-fn err<E, R>(operation: &'static str, e: SdkError<E, R>) -> DeployError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match &e {
-        SdkError::ServiceError(s) => {
-            let inner = s.err();
-            DeployError::Aws {
-                operation,
-                code: inner.code().unwrap_or("Unknown").to_string(),
-                message: inner.message().unwrap_or("").to_string(),
-            }
-        }
-        other => {
-            use std::error::Error;
-            let mut message = other.to_string();
-            let mut src = other.source();
-            while let Some(s) = src {
-                message.push_str(": ");
-                message.push_str(&s.to_string());
-                src = s.source();
-            }
-            DeployError::Transport { operation, message }
-        }
-    }
 }
 
 /// What `plan` found in the artifact bucket.
