@@ -128,7 +128,7 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
             .map(drop),
         None => Ok(()),
     };
-    let input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
+    let mut input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
     let gates = Gates {
         allow_broadening: a.allow_broadening,
         allow_data_loss: a.allow_data_loss,
@@ -161,6 +161,7 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
                     StackCheck::Ready(_) => {}
                 }
                 upload_code(&config).await?;
+                input.template_url = super::stack::stage_large_template(&config, bucket.as_deref(), &c).await?;
                 let opts = run::PlanOptions { change_set: true, keep_change_set: true, ..Default::default() };
                 run::plan(&api, &input, opts).await?
             }

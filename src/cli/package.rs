@@ -213,6 +213,7 @@ pub fn run_bootstrap(a: BootstrapArgs, out: &Output) -> std::io::Result<ExitStat
             spec_bytes: b"",
             spec_path: String::new(),
             parameters: vec![(bootstrap::BUCKET_PARAM.to_string(), bucket.clone())],
+            template_url: None,
             tags: Vec::new(),
         };
         let opts = run::PlanOptions {

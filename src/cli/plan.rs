@@ -53,7 +53,7 @@ pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
     if let Some(b) = bucket.clone().filter(|_| !artifacts.is_empty()) {
         parameters.push((crate::template::ARTIFACT_BUCKET_PARAM.to_string(), b));
     }
-    let input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
+    let mut input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
     let opts = run::PlanOptions {
         change_set: !a.no_change_set,
         keep_change_set: a.out.is_some(),
@@ -63,6 +63,10 @@ pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
     let result: Result<_, DeployError> = rt.block_on(async {
         let config = client::load(&a.aws, c.model.region.as_deref()).await?;
         let api = SdkStackApi::new(&config);
+        if opts.change_set {
+            input.template_url =
+                super::stack::stage_large_template(&config, bucket.as_deref(), &c).await?;
+        }
         let plan = run::plan(&api, &input, opts).await?;
         let code = crate::package::upload::check(&config, bucket.as_deref(), &artifacts).await?;
         Ok((plan, code))

@@ -107,6 +107,32 @@ pub fn plan_input<'a>(
         spec_bytes: loaded.file.text.as_bytes(),
         spec_path: loaded.file.name.clone(),
         parameters,
+        template_url: None,
         tags: c.model.tags.clone(),
     }
+}
+
+/// A template over CloudFormation's inline limit is uploaded to the artifact bucket
+/// (named by its sha256) and passed by URL; without a bucket that is an error.
+pub async fn stage_large_template(
+    config: &aws_config::SdkConfig,
+    bucket: Option<&str>,
+    c: &Compiled,
+) -> Result<Option<String>, crate::deploy::DeployError> {
+    let body = serde_json::to_string(&c.template.value).expect("template serializes");
+    if body.len() <= crate::deploy::run::INLINE_TEMPLATE_LIMIT {
+        return Ok(None);
+    }
+    let Some(bucket) = bucket else {
+        return Err(crate::deploy::DeployError::TemplateNeedsBucket(body.len()));
+    };
+    let key = format!(
+        "{}/{}/templates/{}.json",
+        c.model.app,
+        c.model.stage,
+        crate::deploy::run::sha256_hex(body.as_bytes())
+    );
+    crate::package::upload::put_template(config, bucket, &key, body)
+        .await
+        .map(Some)
 }

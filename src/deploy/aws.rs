@@ -132,7 +132,8 @@ impl StackApi for SdkStackApi {
                 ChangeSetType::Create => cfn::types::ChangeSetType::Create,
                 ChangeSetType::Update => cfn::types::ChangeSetType::Update,
             })
-            .template_body(&req.template_body)
+            .set_template_body((req.template_url.is_none()).then(|| req.template_body.clone()))
+            .set_template_url(req.template_url.clone())
             .description(&req.description)
             .capabilities(cfn::types::Capability::CapabilityIam);
         for (k, v) in &req.parameters {

@@ -44,6 +44,10 @@ pub enum DeployError {
         "the template needs parameter `{0}`: pass it with --artifact-bucket (packaging of local code fills it in)"
     )]
     MissingParameter(String),
+    #[error(
+        "the template is {0} bytes, over the 51,200 bytes CloudFormation takes inline: pass --artifact-bucket (or set `artifacts.bucket`) so it goes through S3 as a TemplateURL"
+    )]
+    TemplateNeedsBucket(usize),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -73,6 +77,8 @@ pub struct ChangeSetRequest {
     pub name: String,
     pub kind: ChangeSetType,
     pub template_body: String,
+    /// Where the template was uploaded when it is too large to send inline.
+    pub template_url: Option<String>,
     pub parameters: Vec<(String, String)>,
     pub tags: Vec<(String, String)>,
     pub description: String,

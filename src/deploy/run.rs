@@ -8,6 +8,10 @@ use crate::template::Template;
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
+/// CloudFormation's limit for a TemplateBody sent inline (bytes); larger templates go
+/// through S3 as a TemplateURL (up to 1 MB).
+pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+
 pub struct PlanInput<'a> {
     pub app: &'a str,
     pub stage: &'a str,
@@ -19,6 +23,9 @@ pub struct PlanInput<'a> {
     pub spec_path: String,
     /// Template parameters (ArtifactBucket, ...).
     pub parameters: Vec<(String, String)>,
+    /// The template's S3 URL when it is over CloudFormation's inline limit
+    /// (see [`INLINE_TEMPLATE_LIMIT`]).
+    pub template_url: Option<String>,
     /// Stack tags (the spec's `tags`).
     pub tags: Vec<(String, String)>,
 }
@@ -140,6 +147,7 @@ pub async fn plan(
                 ChangeSetType::Create
             },
             template_body: body,
+            template_url: input.template_url.clone(),
             parameters: input.parameters.clone(),
             tags: input.tags.clone(),
             description: format!("fnplan plan of {} ({})", input.app, input.stage),

@@ -295,6 +295,36 @@ impl CodeCheck {
     }
 }
 
+/// Upload a large template (content-addressed: skipped when already there) and return
+/// the URL CloudFormation reads it from.
+pub async fn put_template(
+    config: &aws_config::SdkConfig,
+    bucket: &str,
+    key: &str,
+    body: String,
+) -> Result<String, DeployError> {
+    let store = ArtifactStore::new(config, bucket);
+    if store.bucket_state().await? == BucketState::Missing {
+        return Err(store.no_bucket());
+    }
+    if !store.exists(key).await? {
+        store
+            .client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type("application/json")
+            .body(s3::primitives::ByteStream::from(body.into_bytes()))
+            .send()
+            .await
+            .map_err(|e| err("PutObject", e))?;
+    }
+    let region = config
+        .region()
+        .map_or("us-east-1".to_string(), |r| r.to_string());
+    Ok(format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"))
+}
+
 /// `plan`: which zips the bucket lacks (HeadObject only; nothing is uploaded).
 pub async fn check(
     config: &aws_config::SdkConfig,

@@ -4,6 +4,7 @@ mod apply;
 mod common;
 mod errors;
 mod faults;
+mod large;
 mod lint_formats;
 mod lint_rules;
 mod moto;

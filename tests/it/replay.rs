@@ -101,6 +101,7 @@ fn change_set_replacement_details_are_shown_and_disagreements_flagged() {
         spec_bytes: b"spec",
         spec_path: "fnplan.yaml".into(),
         parameters: vec![],
+        template_url: None,
         tags: vec![],
     };
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -185,4 +186,78 @@ fn a_failed_update_reports_the_root_cause_first() {
         "{text}"
     );
     assert!(!text.contains('\x1b'), "no control codes in CI logs");
+}
+
+fn stack_in(status: &str) -> String {
+    body("describe-stacks-rollback-complete.xml").replace("UPDATE_ROLLBACK_COMPLETE", status)
+}
+
+fn error_event(status: u16, code: &str, message: &str) -> ReplayEvent {
+    let xml = format!(
+        "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>7a8b9c0d</RequestId></ErrorResponse>"
+    );
+    ReplayEvent::new(
+        http::Request::builder()
+            .uri("https://cloudformation.us-east-1.amazonaws.com/")
+            .body(SdkBody::empty())
+            .expect("request"),
+        http::Response::builder()
+            .status(status)
+            .header("content-type", "text/xml")
+            .body(SdkBody::from(xml))
+            .expect("response"),
+    )
+}
+
+#[test]
+fn stack_states_before_an_apply_are_explained() {
+    use fnplan::deploy::apply::{StackCheck, check_stack};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let check = |status: &str, wait: bool, recreate: bool, extra: Vec<ReplayEvent>| {
+        let mut events = vec![event(stack_in(status))];
+        events.extend(extra);
+        rt.block_on(check_stack(&api(events), "shop-dev", wait, recreate))
+            .expect("checked")
+    };
+    // A failed first deployment: refused with the way out...
+    let StackCheck::Refuse(why) = check("ROLLBACK_COMPLETE", false, false, vec![]) else {
+        panic!("not refused")
+    };
+    assert!(
+        why.contains("first deployment failed") && why.contains("--recreate"),
+        "{why}"
+    );
+    // ... which deletes the empty stack and starts over.
+    let deleted = vec![
+        event("<DeleteStackResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DeleteStackResponse>".into()),
+        event(stack_in("DELETE_IN_PROGRESS")),
+        error_event(400, "ValidationError", "Stack with id shop-dev does not exist"),
+    ];
+    assert_eq!(
+        check("ROLLBACK_COMPLETE", false, true, deleted),
+        StackCheck::Ready(None)
+    );
+    let StackCheck::Refuse(why) = check("UPDATE_ROLLBACK_FAILED", false, false, vec![]) else {
+        panic!("not refused")
+    };
+    assert!(why.contains("continue-update-rollback"), "{why}");
+    let StackCheck::Refuse(why) = check("UPDATE_IN_PROGRESS", false, false, vec![]) else {
+        panic!("not refused")
+    };
+    assert!(
+        why.contains("another deployment") && why.contains("--wait"),
+        "{why}"
+    );
+    // With --wait it waits for the running deployment to settle, then goes ahead.
+    let settled = vec![
+        event(stack_in("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")),
+        event(stack_in("UPDATE_COMPLETE")),
+    ];
+    assert!(matches!(
+        check("UPDATE_IN_PROGRESS", true, false, settled),
+        StackCheck::Ready(Some(_))
+    ));
 }
