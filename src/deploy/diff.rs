@@ -164,6 +164,22 @@ fn resource_change(
                 c.risks.push(Risk::Replacement);
                 replace_notes(&mut c, o, n);
             }
+            // A new zip (its sha256 names the S3 key): say so in words.
+            if c.resource_type == "AWS::Lambda::Function"
+                && c.properties
+                    .iter()
+                    .any(|p| p.path.starts_with("Properties.Code"))
+            {
+                let only = c
+                    .properties
+                    .iter()
+                    .all(|p| p.path.starts_with("Properties.Code"));
+                c.notes.push(if only {
+                    "code changed (a new zip); nothing else".into()
+                } else {
+                    "code changed (a new zip)".into()
+                });
+            }
             if !replacement::is_known(&c.resource_type) && c.action == Action::Modify {
                 c.notes.push(format!(
                     "fnplan does not know which {} properties replace it; CloudFormation's change set does",

@@ -457,6 +457,10 @@ fn apply_uploads_only_missing_zips_and_a_code_change_is_one_s3key() {
         .filter_map(|p| p["path"].as_str())
         .collect();
     assert_eq!(paths, ["Properties.Code.S3Key"], "{out}");
+    assert_eq!(
+        changes[0]["notes"][0], "code changed (a new zip); nothing else",
+        "{out}"
+    );
     assert!(
         err.contains("1 of 2 zip(s)") && err.contains("pk/dev/alpha/"),
         "{err}"
