@@ -47,5 +47,5 @@ echo "| step (examples/orders, stage prod, 54 resources, moto) | median ms of $R
 echo "|---|---:|"
 echo "| fnplan plan, stack missing | $(printf '%s\n' "${plan_missing[@]}" | median) |"
 echo "| fnplan apply --auto-approve (create, incl. change set and upload check) | $(printf '%s\n' "${apply[@]}" | median) |"
-echo "| fnplan plan, no changes (with change set) | $(printf '%s\n' "${plan_same[@]}" | median) |"
+echo "| fnplan plan, no changes (templates equal: no change set needed) | $(printf '%s\n' "${plan_same[@]}" | median) |"
 echo "| aws cloudformation deploy (create, same template) | $(printf '%s\n' "${cli[@]}" | median) |"
