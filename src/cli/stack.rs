@@ -12,23 +12,9 @@ pub fn compile_and_lint(
     spec: &SpecArgs,
     out: &Output,
 ) -> std::io::Result<Result<(Loaded, Compiled), ExitStatus>> {
-    let loaded = match pipeline::load(&spec.spec) {
-        Ok(l) => l,
-        Err(stop) => return out.stop(stop, Format::Human).map(Err),
-    };
-    let c = match loaded.compile(spec.stage.as_deref()) {
-        Ok(c) => c,
-        Err(diags) => {
-            return out
-                .stop(
-                    Stop::Input {
-                        file: Box::new(loaded.file),
-                        diags,
-                    },
-                    Format::Human,
-                )
-                .map(Err);
-        }
+    let (loaded, c) = match compile_only(spec, out)? {
+        Ok(x) => x,
+        Err(status) => return Ok(Err(status)),
     };
     let cx = LintContext {
         model: &c.model,
