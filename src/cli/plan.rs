@@ -37,6 +37,17 @@ pub struct PlanArgs {
 }
 
 pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
+    let detailed = a.detailed_exitcode;
+    let status = run_plan(a, out)?;
+    // With --detailed-exitcode, 2 means "changes": every error is 1, input errors too.
+    Ok(if detailed && status == ExitStatus::InputError {
+        ExitStatus::Failure
+    } else {
+        status
+    })
+}
+
+fn run_plan(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
     let (loaded, c) = match super::stack::compile_and_lint(&a.spec, out)? {
         Ok(x) => x,
         Err(status) => return Ok(status),

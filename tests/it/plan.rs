@@ -242,3 +242,18 @@ fn plan_stops_on_lint_errors_before_touching_aws() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("FN109"), "{err}");
 }
+
+#[test]
+fn detailed_exitcode_keeps_2_for_changes_only() {
+    let (code, _, _) = crate::common::run(&[
+        "plan",
+        "tests/bad-input/unknown-field.yaml",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(
+        code, 1,
+        "an invalid spec is an error (1), not 'changes' (2)"
+    );
+    let (code, _, _) = crate::common::run(&["plan", "tests/bad-input/unknown-field.yaml"]);
+    assert_eq!(code, 2, "without the flag, input errors keep exit 2");
+}

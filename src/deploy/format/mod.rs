@@ -323,7 +323,7 @@ fn change_set_lines(plan: &Plan) -> Vec<String> {
         return Vec::new();
     };
     let kept = if cs.kept {
-        format!(", kept for `fnplan apply` ({})", cs.arn)
+        format!(", ready to execute ({})", cs.arn)
     } else {
         ", deleted after the preview".to_string()
     };
