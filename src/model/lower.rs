@@ -589,14 +589,6 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .is_some_and(|a| a.routes.as_ref().is_some_and(|r| !r.is_empty()));
     let name_fn = |k: Kind| -> Vec<&str> { name_lists[&k].iter().map(String::as_str).collect() };
     let stream_fn = |t: &str| tables.iter().any(|x| x.name == t && x.stream.is_some());
-    let secret_fn = |s: &str| {
-        secrets
-            .iter()
-            .find(|x| x.name == s)
-            .map(|x| match &x.source {
-                SecretSource::Ssm(p) | SecretSource::SecretsManager(p) => p.clone(),
-            })
-    };
     let scope = RefScope {
         app: &app,
         stage: &stage,
@@ -604,7 +596,6 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         names: &name_fn,
         has_api,
         table_has_stream: &stream_fn,
-        secret_name: &secret_fn,
     };
 
     // ---- tags

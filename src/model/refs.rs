@@ -17,8 +17,6 @@ pub struct RefScope<'a> {
     pub has_api: bool,
     /// Whether table `name` has a stream (for `stream_arn`).
     pub table_has_stream: &'a dyn Fn(&str) -> bool,
-    /// How secret names resolve to literal names (`${secret.x.name}`).
-    pub secret_name: &'a dyn Fn(&str) -> Option<String>,
 }
 
 fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
@@ -164,9 +162,6 @@ fn resolve(
                     format!("table `{name}` has no stream, so it has no `stream_arn`"),
                     Some(format!("add `stream: true` to table `{name}`")),
                 );
-            }
-            if k == Kind::Secret && *a == Attr::Name {
-                return (scope.secret_name)(name).map(Part::Lit);
             }
             Some(Part::Ref(Reference {
                 target: RefTarget::Res(ResId::new(k, index)),

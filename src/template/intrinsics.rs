@@ -16,6 +16,8 @@ pub(crate) enum Expr {
     GetAtt(String, &'static str),
     /// `{"Fn::Sub": text}`; `text` is already valid Sub syntax.
     Sub(String),
+    /// A value known when rendering (a secret's name): a plain string.
+    Lit(String),
 }
 
 impl Expr {
@@ -28,6 +30,7 @@ impl Expr {
             Expr::Ref(id) => json!({ "Ref": id }),
             Expr::GetAtt(id, attr) => json!({ "Fn::GetAtt": [id, attr] }),
             Expr::Sub(text) => sub(text.clone()),
+            Expr::Lit(text) => Value::String(text.clone()),
         }
     }
 
@@ -37,6 +40,7 @@ impl Expr {
             Expr::Ref(id) => format!("${{{id}}}"),
             Expr::GetAtt(id, attr) => format!("${{{id}.{attr}}}"),
             Expr::Sub(text) => text.clone(),
+            Expr::Lit(text) => escape(text),
         }
     }
 }
@@ -134,9 +138,9 @@ pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
         (Kind::Topic, Attr::Name) => Expr::get_att(ids::topic(&model.topics[i].name), "TopicName"),
         (Kind::Topic, _) => Expr::Ref(ids::topic(&model.topics[i].name)),
         (Kind::Secret, Attr::Arn) => Expr::Sub(secret_arn_text(&model.secrets[i])),
-        // `${secret.x.name}` is lowered to a literal; render the name should one remain.
-        (Kind::Secret, _) => Expr::Sub(match &model.secrets[i].source {
-            SecretSource::Ssm(n) | SecretSource::SecretsManager(n) => escape(n),
+        // A secret's name is known now: the parameter or secret name itself.
+        (Kind::Secret, _) => Expr::Lit(match &model.secrets[i].source {
+            SecretSource::Ssm(n) | SecretSource::SecretsManager(n) => n.clone(),
         }),
     }
 }

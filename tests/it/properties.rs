@@ -1001,8 +1001,7 @@ fn violations(app: &App, text: &str, c: &Compiled) -> Vec<String> {
         let mut expected = Vec::new();
         for (r, _, _) in &f.env {
             match r {
-                // `${secret.NAME.name}` is lowered to the literal parameter name: no edge.
-                EnvRef::Res(Kind::Secret, _, "name") | EnvRef::Pseudo(_) => {}
+                EnvRef::Pseudo(_) => {}
                 EnvRef::Res(k, i, _) => expected.push(node(*k, *i)),
                 EnvRef::ApiUrl => match api {
                     Some(a) => expected.push(a),

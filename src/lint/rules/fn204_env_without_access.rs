@@ -56,18 +56,6 @@ fn has_access(f: &Function, target: ResId) -> bool {
             .any(|t| matches!(t, Trigger::Queue(q) if q.queue == target))
 }
 
-/// `${secret.NAME.name}` resolves to a literal name while lowering, so it is not among
-/// the value's references: find those in the text as written.
-fn secret_names(written: &str) -> impl Iterator<Item = &str> {
-    written.split("${").skip(1).filter_map(|s| {
-        let body = s.split('}').next()?.trim();
-        match body.split('.').collect::<Vec<_>>().as_slice() {
-            ["secret", name, "name"] => Some(*name),
-            _ => None,
-        }
-    })
-}
-
 impl Rule for EnvWithoutAccess {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -90,11 +78,6 @@ impl Rule for EnvWithoutAccess {
                             ),
                             r.span,
                         ));
-                    }
-                }
-                for name in secret_names(&e.written) {
-                    if let Some(id) = m.find(Kind::Secret, name) {
-                        found.push((id, format!("${{secret.{name}.name}}"), e.value_span));
                     }
                 }
                 for (id, text, span) in found {
@@ -132,17 +115,5 @@ impl Rule for EnvWithoutAccess {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::secret_names;
-
-    #[test]
-    fn finds_secret_name_references_in_written_text() {
-        let found: Vec<&str> =
-            secret_names("${secret.a.name}/x/${ secret.b.name }${secret.c.arn}${var.x}").collect();
-        assert_eq!(found, ["a", "b"]);
     }
 }
