@@ -2,7 +2,7 @@
 //! loopback): create, no-op, update, refusals, gates, saved plans, destroy; and the
 //! resources checked through the Lambda, SQS and IAM APIs.
 
-use crate::moto::{Moto, moto};
+use crate::moto::moto;
 
 const SPEC: &str = r#"version: 1
 app: shop
@@ -21,19 +21,6 @@ tables:
   orders: { key: id }
 "#;
 
-fn setup(m: &Moto, text: &str) -> (tempfile::TempDir, String) {
-    m.put_object(
-        "fnplan-test-code",
-        "worker.zip",
-        b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-    );
-    let dir = tempfile::tempdir().expect("tmp");
-    let p = dir.path().join("fnplan.yaml");
-    std::fs::write(&p, text).expect("spec");
-    let spec = p.to_str().expect("utf8").to_string();
-    (dir, spec)
-}
-
 fn edit(spec: &str, text: &str) {
     std::fs::write(spec, text).expect("edit spec");
 }
@@ -41,7 +28,7 @@ fn edit(spec: &str, text: &str) {
 #[test]
 fn apply_creates_the_stack_and_the_resources_match_the_spec() {
     let Some(m) = moto() else { return };
-    let (_d, spec) = setup(&m, SPEC);
+    let (_d, spec) = m.app(SPEC);
     let (code, out, err) = m.run(&["apply", &spec, "--auto-approve", "--progress", "plain"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("CREATE_COMPLETE"), "{out}");
@@ -105,7 +92,7 @@ fn apply_creates_the_stack_and_the_resources_match_the_spec() {
 #[test]
 fn apply_updates_one_property_and_the_function_really_changes() {
     let Some(m) = moto() else { return };
-    let (_d, spec) = setup(&m, SPEC);
+    let (_d, spec) = m.app(SPEC);
     let (code, _, err) = m.run(&["apply", &spec, "--auto-approve"]);
     assert_eq!(code, 0, "{err}");
     edit(&spec, &SPEC.replace("LOG_LEVEL: info", "LOG_LEVEL: debug"));
@@ -134,7 +121,7 @@ fn apply_updates_one_property_and_the_function_really_changes() {
 #[test]
 fn apply_without_approval_and_without_a_terminal_changes_nothing() {
     let Some(m) = moto() else { return };
-    let (_d, spec) = setup(&m, SPEC);
+    let (_d, spec) = m.app(SPEC);
     let (code, _, err) = m.run(&["apply", &spec]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--auto-approve"), "{err}");
@@ -160,7 +147,7 @@ fn apply_without_approval_and_without_a_terminal_changes_nothing() {
 #[test]
 fn data_loss_and_iam_broadening_need_their_own_permission() {
     let Some(m) = moto() else { return };
-    let (_d, spec) = setup(&m, SPEC);
+    let (_d, spec) = m.app(SPEC);
     let (code, _, err) = m.run(&["apply", &spec, "--auto-approve"]);
     assert_eq!(code, 0, "{err}");
     edit(
@@ -190,7 +177,7 @@ fn data_loss_and_iam_broadening_need_their_own_permission() {
 #[test]
 fn a_saved_plan_applies_exactly_and_a_stale_one_is_refused() {
     let Some(m) = moto() else { return };
-    let (d, spec) = setup(&m, SPEC);
+    let (d, spec) = m.app(SPEC);
     let (code, _, err) = m.run(&["apply", &spec, "--auto-approve"]);
     assert_eq!(code, 0, "{err}");
     edit(&spec, &SPEC.replace("LOG_LEVEL: info", "LOG_LEVEL: debug"));
@@ -224,7 +211,7 @@ fn a_saved_plan_applies_exactly_and_a_stale_one_is_refused() {
 #[test]
 fn destroy_deletes_the_stack_and_says_what_is_kept() {
     let Some(m) = moto() else { return };
-    let (_d, spec) = setup(&m, SPEC);
+    let (_d, spec) = m.app(SPEC);
     let (code, _, err) = m.run(&["apply", &spec, "--auto-approve"]);
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = m.run(&["destroy", &spec]);

@@ -26,3 +26,43 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The cfn-lint to use: `CFN_LINT` (set by `.ci/run`), else `.venv/bin/cfn-lint`. `None`
+/// (with a note) when there is none outside CI; in CI its absence fails the test.
+pub fn cfn_lint() -> Option<String> {
+    let found = std::env::var("CFN_LINT").ok().or_else(|| {
+        let local = root().join(".venv/bin/cfn-lint");
+        local.exists().then(|| local.display().to_string())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide cfn-lint (CFN_LINT)"
+        );
+        eprintln!("cfn-lint not installed; skipped (run .ci/run to install it)");
+    }
+    found
+}
+
+/// Run cfn-lint once over `files`: its error lines (`:E`), after checking that it ran
+/// (exit 0 clean, 4 warnings, 8 informational; 2 means errors, which are returned).
+pub fn cfn_lint_errors(cfn_lint: &str, files: &[PathBuf]) -> Vec<String> {
+    let out = std::process::Command::new(cfn_lint)
+        .args(["--format", "parseable", "--"])
+        .args(files)
+        .output()
+        .expect("cfn-lint runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let errors: Vec<String> = text
+        .lines()
+        .filter(|l| l.contains(":E"))
+        .map(str::to_string)
+        .collect();
+    let code = out.status.code().unwrap_or(-1);
+    assert!(
+        !errors.is_empty() || matches!(code, 0 | 4 | 8 | 12),
+        "cfn-lint exit {code}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    errors
+}

@@ -151,19 +151,6 @@ fn start_proxy(moto_url: &str, plan: Plan) -> Proxy {
     Proxy { url, injected }
 }
 
-fn setup(m: &Moto) -> (tempfile::TempDir, String) {
-    m.put_object(
-        "fnplan-test-code",
-        "worker.zip",
-        b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-    );
-    let dir = tempfile::tempdir().expect("tmp");
-    let p = dir.path().join("fnplan.yaml");
-    std::fs::write(&p, SPEC).expect("spec");
-    let s = p.to_str().expect("utf8").to_string();
-    (dir, s)
-}
-
 fn run_via(m: &Moto, proxy: &Proxy, args: &[&str]) -> (i32, String, String) {
     let out = m
         .fnplan()
@@ -182,7 +169,7 @@ fn run_via(m: &Moto, proxy: &Proxy, args: &[&str]) -> (i32, String, String) {
 #[test]
 fn apply_rides_out_throttling_server_errors_and_dropped_connections() {
     let Some(m) = moto() else { return };
-    let (_d, spec) = setup(&m);
+    let (_d, spec) = m.app(SPEC);
     let proxy = start_proxy(
         &m.url,
         vec![
@@ -212,7 +199,7 @@ fn apply_rides_out_throttling_server_errors_and_dropped_connections() {
 #[test]
 fn persistent_failures_end_with_a_clear_message_not_a_hang() {
     let Some(m) = moto() else { return };
-    let (_d, spec) = setup(&m);
+    let (_d, spec) = m.app(SPEC);
     let proxy = start_proxy(&m.url, vec![("DescribeStacks", Fault::Status(500), 1000)]);
     let (code, _, err) = run_via(&m, &proxy, &["apply", &spec, "--auto-approve"]);
     assert_eq!(code, 1, "{err}");
@@ -229,7 +216,7 @@ fn persistent_failures_end_with_a_clear_message_not_a_hang() {
 #[test]
 fn two_applies_at_once_leave_a_consistent_stack() {
     let Some(m) = moto() else { return };
-    let (_d, spec) = setup(&m);
+    let (_d, spec) = m.app(SPEC);
     let (code, _, err) = m.run(&["apply", &spec, "--auto-approve"]);
     assert_eq!(code, 0, "{err}");
     std::fs::write(

@@ -26,11 +26,7 @@ fn big_spec() -> String {
 #[test]
 fn a_template_over_the_inline_limit_is_deployed_through_s3() {
     let Some(m) = moto() else { return };
-    m.put_object(
-        "fnplan-test-code",
-        "worker.zip",
-        b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-    );
+    m.put_test_code();
     let dir = tempfile::tempdir().expect("tmp");
     let spec = dir.path().join("fnplan.yaml");
     std::fs::write(&spec, big_spec()).expect("spec");

@@ -218,6 +218,27 @@ impl Moto {
         })
     }
 
+    /// The function code the test specs name (`s3://fnplan-test-code/worker.zip`): an
+    /// empty zip is enough for moto's Lambda.
+    pub fn put_test_code(&self) {
+        self.put_object(
+            "fnplan-test-code",
+            "worker.zip",
+            b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+        );
+    }
+
+    /// The test code uploaded and `text` written as `fnplan.yaml` in a fresh directory:
+    /// (the directory, kept alive by the caller, and the spec's path).
+    pub fn app(&self, text: &str) -> (tempfile::TempDir, String) {
+        self.put_test_code();
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("fnplan.yaml");
+        std::fs::write(&p, text).expect("spec");
+        let spec = p.to_str().expect("utf8").to_string();
+        (dir, spec)
+    }
+
     /// Create an S3 bucket and put an object (function code for moto's Lambda).
     pub fn put_object(&self, bucket: &str, key: &str, body: &[u8]) {
         let (c, t) = http(&self.url, "PUT", &format!("/{bucket}"), b"").expect("create bucket");

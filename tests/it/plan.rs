@@ -79,11 +79,7 @@ fn plan_after_deploying_the_same_template_has_no_changes() {
     let Some(m) = moto() else { return };
     let dir = tempfile::tempdir().expect("tmp");
     let spec = write_spec(dir.path(), SPEC);
-    m.put_object(
-        "fnplan-test-code",
-        "worker.zip",
-        b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-    );
+    m.put_test_code();
     m.deploy("shop-dev", &render(&m, &spec));
     let (code, out, err) = m.run(&["plan", &spec, "--detailed-exitcode"]);
     assert_eq!(
@@ -104,11 +100,7 @@ fn plan_after_editing_the_spec_shows_each_change_and_flags_data_loss() {
     let Some(m) = moto() else { return };
     let dir = tempfile::tempdir().expect("tmp");
     let spec = write_spec(dir.path(), SPEC);
-    m.put_object(
-        "fnplan-test-code",
-        "worker.zip",
-        b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-    );
+    m.put_test_code();
     m.deploy("shop-dev", &render(&m, &spec));
     let edited = SPEC
         .replace("LOG_LEVEL: info", "LOG_LEVEL: debug")
@@ -161,11 +153,7 @@ fn plan_out_keeps_the_change_set_and_records_what_was_planned() {
     let Some(m) = moto() else { return };
     let dir = tempfile::tempdir().expect("tmp");
     let spec = write_spec(dir.path(), SPEC);
-    m.put_object(
-        "fnplan-test-code",
-        "worker.zip",
-        b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-    );
+    m.put_test_code();
     m.deploy("shop-dev", &render(&m, &spec));
     write_spec(
         dir.path(),
