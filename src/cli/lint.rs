@@ -51,6 +51,7 @@ pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
     };
     // Lint every stage (or the one asked for); a finding shared by stages is shown once.
     let mut all: Vec<Diagnostic> = Vec::new();
+    let mut seen: std::collections::HashSet<Diagnostic> = std::collections::HashSet::new();
     for stage in loaded.stages(a.spec.stage.as_deref()) {
         let c = match loaded.compile(Some(&stage)) {
             Ok(c) => c,
@@ -73,7 +74,7 @@ pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
             template_bytes: bytes,
         };
         for d in lint::lint(&cx, &sel) {
-            if !all.contains(&d) {
+            if seen.insert(d.clone()) {
                 all.push(d);
             }
         }
