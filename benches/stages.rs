@@ -73,6 +73,7 @@ fn stages(c: &mut Criterion) {
             graph: &g,
             template: &t,
             template_bytes: t.compact_len(),
+            split: None,
         };
         let sel = Selection::default();
         group.throughput(Throughput::Elements(n as u64));

@@ -80,11 +80,7 @@ pub struct Compiled {
 
 impl Loaded {
     pub fn compile(&self, stage: Option<&str>) -> Result<Compiled, Vec<Diagnostic>> {
-        let (model, diags) = model::lower(&self.raw, &self.file, stage);
-        let Some(model) = model else {
-            return Err(diags);
-        };
-        let graph = graph::build(&model);
+        let (model, graph, diags) = self.lower(stage)?;
         let template = template::render(&model, &graph);
         Ok(Compiled {
             model,
@@ -92,6 +88,20 @@ impl Loaded {
             template,
             warnings: diags,
         })
+    }
+
+    /// Lower one stage and build its graph, without rendering: the model, the graph and
+    /// non-error findings, or the input errors.
+    pub fn lower(
+        &self,
+        stage: Option<&str>,
+    ) -> Result<(Model, AppGraph, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let (model, diags) = model::lower(&self.raw, &self.file, stage);
+        let Some(model) = model else {
+            return Err(diags);
+        };
+        let graph = graph::build(&model);
+        Ok((model, graph, diags))
     }
 
     /// The stages to act on: the one asked for, or every stage the spec declares.

@@ -5,6 +5,7 @@ use crate::diagnostic::{self, Diagnostic, Format};
 use crate::exit::ExitStatus;
 use crate::lint::{self, LintContext, Selection};
 use crate::pipeline::{self, Stop};
+use crate::template;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Deny {
@@ -27,6 +28,10 @@ pub struct LintArgs {
     /// Skip these rules (comma-separated codes or prefixes).
     #[arg(long, value_name = "CODES")]
     pub ignore: Option<String>,
+    /// The app is deployed as nested stacks (`render --split`): check CloudFormation's
+    /// stack limits (FN302) on each of them instead of on one stack.
+    #[arg(long)]
+    pub split: bool,
 }
 
 pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
@@ -67,11 +72,16 @@ pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
         };
         // What plan/apply send to CloudFormation: compact JSON.
         let bytes = c.template.compact_len();
+        let split = a.split.then(|| {
+            let name = |id: &str| format!("{}.{id}.json", c.model.stack_name);
+            template::render_split(&c.model, &c.graph, &name)
+        });
         let cx = LintContext {
             model: &c.model,
             graph: &c.graph,
             template: &c.template,
             template_bytes: bytes,
+            split: split.as_ref(),
         };
         for d in lint::lint(&cx, &sel) {
             if seen.insert(d.clone()) {
@@ -79,7 +89,7 @@ pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
             }
         }
         // The process ends soon; freeing the template's many small values only costs time.
-        std::mem::forget(c);
+        std::mem::forget((c, split));
     }
     diagnostic::sort(&mut all);
     let text = diagnostic::render(

@@ -28,12 +28,19 @@ impl Output {
     }
 
     pub fn error(&self, s: &str) {
-        let prefix = if self.color.use_color_for_stderr() {
-            "\x1b[1;31merror\x1b[0m"
+        self.labelled("error", "1;31", s);
+    }
+
+    pub fn warn(&self, s: &str) {
+        self.labelled("warning", "1;33", s);
+    }
+
+    fn labelled(&self, label: &str, ansi: &str, s: &str) {
+        if self.color.use_color_for_stderr() {
+            let _ = writeln!(std::io::stderr(), "\x1b[{ansi}m{label}\x1b[0m: {s}");
         } else {
-            "error"
-        };
-        let _ = writeln!(std::io::stderr(), "{prefix}: {s}");
+            let _ = writeln!(std::io::stderr(), "{label}: {s}");
+        }
     }
 
     /// Ask a yes/no question on the terminal: `None` when there is no terminal to ask

@@ -21,6 +21,7 @@ pub fn compile_and_lint(
         graph: &c.graph,
         template: &c.template,
         template_bytes: c.template.compact_len(),
+        split: None,
     };
     let findings = lint::lint(&cx, &Selection::default());
     let errors: Vec<_> = findings.iter().filter(|d| d.is_error()).cloned().collect();

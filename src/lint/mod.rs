@@ -95,6 +95,9 @@ pub struct LintContext<'a> {
     pub template: &'a Template,
     /// Size in bytes of the template as plan/apply send it (compact JSON).
     pub template_bytes: usize,
+    /// The nested stacks `render --split` writes, when the app is deployed that way
+    /// (`lint --split`): stack limits are checked on them instead.
+    pub split: Option<&'a crate::template::split::Split>,
 }
 
 impl LintContext<'_> {

@@ -5,7 +5,7 @@
 use super::functions::invoke_value;
 use super::intrinsics::{invoke_target, ref_, sub, tags_map};
 use super::triggers::permission;
-use super::{Res, Resources};
+use super::{Group, Res, Resources};
 use crate::model::{Authorizer, AuthorizerKind, Cors, Model, Route, RouteAuth, ids};
 use serde_json::{Map, Value, json};
 
@@ -56,9 +56,12 @@ pub(crate) fn render_api(model: &Model, out: &mut Resources) {
     for z in &api.authorizers {
         render_authorizer(model, z, out);
     }
+    // A route, its integration and permission travel with the function they invoke.
     for r in &api.routes {
+        out.set_group(Group::Function(r.function.index));
         render_route(model, api.authorizers.as_slice(), r, out);
     }
+    out.set_group(Group::Shared);
 }
 
 fn render_authorizer(model: &Model, z: &Authorizer, out: &mut Resources) {

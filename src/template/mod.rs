@@ -9,6 +9,7 @@ mod functions;
 mod iam;
 mod intrinsics;
 mod resources;
+pub mod split;
 mod triggers;
 
 pub use functions::artifact_key;
@@ -71,15 +72,35 @@ impl Template {
 pub const ARTIFACT_BUCKET_PARAM: &str = "ArtifactBucket";
 
 /// Render `model` as a CloudFormation template. Infallible: the model is already checked.
-pub fn render(model: &Model, _graph: &AppGraph) -> Template {
+pub fn render(model: &Model, graph: &AppGraph) -> Template {
+    render_grouped(model, graph, false).0
+}
+
+/// Render `model` as nested stacks: a parent template with the shared resources and one
+/// child template per group of functions (see [`split`]). `file_name` turns a child's
+/// logical ID into the file (relative to the parent's) its `TemplateURL` names.
+pub fn render_split(
+    model: &Model,
+    graph: &AppGraph,
+    file_name: &dyn Fn(&str) -> String,
+) -> split::Split {
+    let (template, groups) = render_grouped(model, graph, true);
+    split::split(model, template, &groups, file_name)
+}
+
+/// The template and, for each of its resources in order, the group it belongs to.
+/// `all_outputs`: every output, even past CloudFormation's 200 (the split spreads them).
+fn render_grouped(model: &Model, _graph: &AppGraph, all_outputs: bool) -> (Template, Vec<Group>) {
     let mut out = Resources::default();
     resources::render_queues(model, &mut out);
     resources::render_tables(model, &mut out);
     resources::render_buckets(model, &mut out);
     resources::render_topics(model, &mut out);
     for index in 0..model.functions.len() {
+        out.set_group(Group::Function(index));
         functions::render_function(model, index, &mut out);
     }
+    out.set_group(Group::Shared);
     let has_api = api::has_api(model);
     if has_api {
         api::render_api(model, &mut out);
@@ -107,14 +128,23 @@ pub fn render(model: &Model, _graph: &AppGraph) -> Template {
         );
     }
     doc.insert("Resources".into(), Value::Object(out.map));
-    doc.insert("Outputs".into(), Value::Object(outputs(model, has_api)));
-    Template {
+    doc.insert(
+        "Outputs".into(),
+        Value::Object(outputs(model, has_api, all_outputs)),
+    );
+    let template = Template {
         value: Value::Object(doc),
-    }
+    };
+    (template, out.groups)
 }
 
-fn outputs(model: &Model, has_api: bool) -> Map<String, Value> {
+/// The stack's outputs: the API URL, each queue's URL and each function's ARN. A stack has
+/// at most 200 outputs, so a bigger app (unless `all`) gets only the API URL: the rest are
+/// conveniences, and a stack CloudFormation rejects is not.
+fn outputs(model: &Model, has_api: bool, all: bool) -> Map<String, Value> {
     let mut o = Map::new();
+    let count = usize::from(has_api) + model.queues.len() + model.functions.len();
+    let per_resource = all || count <= split::MAX_OUTPUTS;
     if has_api {
         o.insert(
             ids::API_URL_OUTPUT.into(),
@@ -123,6 +153,9 @@ fn outputs(model: &Model, has_api: bool) -> Map<String, Value> {
                 "Value": intrinsics::api_url().value()
             }),
         );
+    }
+    if !per_resource {
+        return o;
     }
     for q in &model.queues {
         o.insert(
@@ -145,10 +178,23 @@ fn outputs(model: &Model, has_api: bool) -> Map<String, Value> {
     o
 }
 
-/// The template's `Resources` section under construction.
+/// The template's `Resources` section under construction, and which part of the app each
+/// resource belongs to (read by `split`).
 #[derive(Default)]
 pub(crate) struct Resources {
     map: Map<String, Value>,
+    group: Group,
+    groups: Vec<Group>,
+}
+
+/// What a resource belongs to: a function (with its role, log group, triggers, routes)
+/// or the app as a whole (API, authorizers, data stores, queues, topics).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) enum Group {
+    #[default]
+    Shared,
+    /// `model.functions[index]`.
+    Function(usize),
 }
 
 impl Resources {
@@ -158,6 +204,12 @@ impl Resources {
             "logical ID {logical_id} rendered twice"
         );
         self.map.insert(logical_id, r.into_value());
+        self.groups.push(self.group);
+    }
+
+    /// Resources added from now on belong to `group`.
+    pub(crate) fn set_group(&mut self, group: Group) {
+        self.group = group;
     }
 }
 

@@ -47,22 +47,26 @@ pub fn cfn_lint() -> Option<String> {
 /// Run cfn-lint once over `files`: its error lines (`:E`), after checking that it ran
 /// (exit 0 clean, 4 warnings, 8 informational; 2 means errors, which are returned).
 pub fn cfn_lint_errors(cfn_lint: &str, files: &[PathBuf]) -> Vec<String> {
+    cfn_lint_findings(cfn_lint, files)
+        .into_iter()
+        .filter(|l| l.contains(":E"))
+        .collect()
+}
+
+/// Run cfn-lint once over `files`: every finding line (errors, warnings, informational).
+pub fn cfn_lint_findings(cfn_lint: &str, files: &[PathBuf]) -> Vec<String> {
     let out = std::process::Command::new(cfn_lint)
         .args(["--format", "parseable", "--"])
         .args(files)
         .output()
         .expect("cfn-lint runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    let errors: Vec<String> = text
-        .lines()
-        .filter(|l| l.contains(":E"))
-        .map(str::to_string)
-        .collect();
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let code = out.status.code().unwrap_or(-1);
     assert!(
-        !errors.is_empty() || matches!(code, 0 | 4 | 8 | 12),
+        !lines.is_empty() || matches!(code, 0 | 4 | 8 | 12),
         "cfn-lint exit {code}: {text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    errors
+    lines
 }

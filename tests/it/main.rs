@@ -13,3 +13,4 @@ mod plan;
 mod properties;
 mod render;
 mod replay;
+mod split;

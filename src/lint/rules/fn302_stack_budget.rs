@@ -1,14 +1,16 @@
-//! FN302 stack-budget: the rendered template in, a finding when it nears or passes
-//! CloudFormation's limits on resources per stack and template size out.
+//! FN302 stack-budget: the rendered template (or, with `lint --split`, the nested stacks)
+//! in, a finding when one nears or passes CloudFormation's limits on resources, template
+//! size, parameters or outputs out.
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
 
 use super::thousands;
+use crate::template::Template;
+use crate::template::split::{MAX_OUTPUTS, MAX_PARAMETERS, MAX_STACK_RESOURCES as MAX_RESOURCES};
 
-/// Resources per stack (CloudFormation quotas) and the point where we start warning.
-const MAX_RESOURCES: usize = 500;
+/// The point where we start warning about resources per stack.
 const WARN_RESOURCES: usize = 400;
 /// Template size passed inline (`TemplateBody`) and through S3 (`TemplateURL`), in bytes.
 const MAX_INLINE_BYTES: usize = 51_200;
@@ -21,6 +23,11 @@ declare_rule! {
     /// larger than 51,200 bytes (it must then be uploaded to S3 and passed as
     /// `TemplateURL`) and an error above 1,000,000 bytes.
     ///
+    /// With `fnplan lint --split` the app is checked as `fnplan render --split` writes
+    /// it: the parent stack and every nested stack, each against the same limits and
+    /// against 200 parameters and 200 outputs. (A single stack never gets more than 200
+    /// outputs: past that fnplan keeps only the API URL.)
+    ///
     /// ## Why is this bad?
     /// A stack holds at most 500 resources and a template is at most 51,200 bytes
     /// inline or 1 MB from S3 ("Understand CloudFormation quotas"). Every function
@@ -32,12 +39,17 @@ declare_rule! {
     /// ## Example
     /// One spec with 140 functions, each with a queue trigger and a route.
     ///
-    /// Use instead: split the app by domain into specs of their own (one stack each),
-    /// sharing queues and topics through their ARNs.
+    /// Use instead: `fnplan render --split` (and `fnplan lint --split`), which deploys
+    /// the app as nested stacks: each function with its role, log group, triggers,
+    /// routes and own queues in a nested stack of about eight functions, the API and
+    /// shared resources in the parent. Or split the app by domain into specs of their
+    /// own (one stack each), sharing queues and topics through their ARNs.
     pub struct StackBudget => "FN302", "stack-budget", Warning, "stack near or over CloudFormation's resource or template size limit";
 }
 
-const SPLIT: &str = "split the app: move a group of functions, with the queues, topics and tables only they use, into a spec of its own";
+const SPLIT: &str = "render nested stacks with `fnplan render --split` (check them with `fnplan lint --split`), or move a group of functions, with the queues, topics and tables only they use, into a spec of its own";
+/// When even the nested stacks are too big.
+const SPLIT_SPEC: &str = "move a group of functions, with the queues, topics and tables only they use, into a spec of its own";
 
 /// The finding for `count` resources, if any.
 fn resources(count: usize) -> Option<(Severity, String)> {
@@ -94,17 +106,62 @@ impl Rule for StackBudget {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         // The whole stack is at fault: point at the app's name.
         let span = cx.model.app_span;
-        if let Some((level, message)) = resources(cx.template.resource_count()) {
-            let mut d = cx.report(&Self::META, span, message).help(SPLIT);
-            d.severity = level;
-            out.push(Owner::None, d);
-        }
-        if let Some((level, message, help)) = size(cx.template_bytes) {
+        let mut emit = |level: Severity, message: String, help: &str| {
             let mut d = cx.report(&Self::META, span, message).help(help);
             d.severity = level;
             out.push(Owner::None, d);
+        };
+        let Some(split) = cx.split else {
+            if let Some((level, message)) = resources(cx.template.resource_count()) {
+                emit(level, message, SPLIT);
+            }
+            if let Some((level, message, help)) = size(cx.template_bytes) {
+                emit(level, message, help);
+            }
+            return;
+        };
+        let stacks = std::iter::once(("the parent stack", &split.parent, true)).chain(
+            split
+                .children
+                .iter()
+                .map(|c| (c.logical_id.as_str(), &c.template, false)),
+        );
+        for (name, t, parent) in stacks {
+            if let Some((level, message)) = resources(t.resource_count()) {
+                emit(level, format!("{name}: {message}"), SPLIT_SPEC);
+            }
+            // Nested stacks always come from S3, so only the parent has the inline limit.
+            if let Some((level, message, help)) = size(t.compact_len())
+                && (parent || level == Severity::Error)
+            {
+                let help = if level == Severity::Error {
+                    SPLIT_SPEC
+                } else {
+                    help
+                };
+                emit(level, format!("{name}: {message}"), help);
+            }
+            for (what, n, max) in [
+                ("parameters", section_len(t, "Parameters"), MAX_PARAMETERS),
+                ("outputs", section_len(t, "Outputs"), MAX_OUTPUTS),
+            ] {
+                if n > max {
+                    emit(
+                        Severity::Error,
+                        format!("{name}: {n} {what}; CloudFormation allows at most {max}"),
+                        SPLIT_SPEC,
+                    );
+                }
+            }
         }
     }
+}
+
+fn section_len(t: &Template, key: &str) -> usize {
+    t.value
+        .get(key)
+        .and_then(serde_json::Value::as_object)
+        .map_or(0, serde_json::Map::len)
 }
 
 #[cfg(test)]

@@ -645,3 +645,5 @@ fn version_id_changes_with_configuration() {
     assert_ne!(version(&a), version(&b));
     assert_sound(&model(&spec(128)), &a);
 }
+
+mod split;

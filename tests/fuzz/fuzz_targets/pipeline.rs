@@ -113,6 +113,7 @@ fn run(file: &SourceFile) {
             graph: &graph,
             template: &template,
             template_bytes: template.compact_len(),
+            split: None,
         };
         let findings = lint::lint(&cx, &Selection::default());
         render_all(file, &findings);

@@ -1,0 +1,177 @@
+//! `fnplan render --split` and `fnplan lint --split` through the binary: a spec in, a
+//! directory of parent and nested-stack templates (and their checks) out.
+
+use crate::common::{fnplan, run};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn synth_spec(dir: &Path, n: usize) -> PathBuf {
+    let path = dir.join("synth.yaml");
+    std::fs::write(&path, fnplan::synth::spec(n)).expect("write spec");
+    path
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    v.sort();
+    v
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json")
+}
+
+fn split_into(spec: &str, dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["render", spec, "--split", "--out", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn a_large_app_renders_as_nested_stacks_that_pass_cfn_lint() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = synth_spec(tmp.path(), 120);
+    let spec = spec.to_str().unwrap();
+    let out = tmp.path().join("out");
+    // Orders too: Lambda authorizer, bucket notifications, provisioned alias, shared queues.
+    let (code, _, stderr) = split_into(spec, &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = split_into("examples/orders/fnplan.yaml", &out, &["--stage", "prod"]);
+    assert_eq!(code, 0, "{stderr}");
+
+    let files = files_in(&out);
+    let parent = json(&out.join("synth-dev.json"));
+    let stacks: Vec<(&String, &Value)> = parent["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::CloudFormation::Stack")
+        .collect();
+    assert!(
+        stacks.len() >= 10,
+        "120 functions make about 15 nested stacks"
+    );
+    assert!(parent["Resources"].as_object().unwrap().len() <= 500);
+    // Each nested stack's TemplateURL names a file written next to the parent.
+    for (id, r) in &stacks {
+        let url = r["Properties"]["TemplateURL"].as_str().unwrap();
+        assert_eq!(url, format!("synth-dev.{id}.json"));
+        let child = json(&out.join(url));
+        let n = child["Resources"].as_object().unwrap().len();
+        assert!(n <= 400, "{id} has {n} resources");
+    }
+    assert_eq!(files.len(), 1 + stacks.len() + 1 + 2, "{files:?}");
+
+    let Some(cfn_lint) = crate::common::cfn_lint() else {
+        return;
+    };
+    // Zero errors, and no warnings but W3002 ("may only work with the package command"):
+    // a local TemplateURL is exactly what `aws cloudformation package` expects.
+    let findings: Vec<String> = crate::common::cfn_lint_findings(&cfn_lint, &files)
+        .into_iter()
+        .filter(|l| !l.contains(":W3002:"))
+        .collect();
+    assert!(findings.is_empty(), "cfn-lint:\n{}", findings.join("\n"));
+}
+
+#[test]
+fn split_output_is_byte_identical_and_check_catches_drift_and_stale_stacks() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = synth_spec(tmp.path(), 60);
+    let spec = spec.to_str().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_eq!(split_into(spec, &a, &[]).0, 0);
+    assert_eq!(split_into(spec, &b, &[]).0, 0);
+    let (fa, fb) = (files_in(&a), files_in(&b));
+    assert_eq!(fa.len(), fb.len());
+    for (x, y) in fa.iter().zip(&fb) {
+        assert_eq!(x.file_name(), y.file_name());
+        assert_eq!(
+            std::fs::read(x).unwrap(),
+            std::fs::read(y).unwrap(),
+            "{x:?}"
+        );
+    }
+
+    let check = |dir: &Path| run(&["render", spec, "--split", "--check", dir.to_str().unwrap()]);
+    let (code, _, stderr) = check(&a);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("up to date"), "{stderr}");
+
+    // A nested stack that is no longer rendered is reported, and --out removes it.
+    let stale = a.join("synth-dev.GoneStack.json");
+    std::fs::write(&stale, "{}").unwrap();
+    let (code, _, stderr) = check(&a);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("synth-dev.GoneStack.json is a nested stack the spec no longer renders"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = split_into(spec, &a, &[]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("removed") && !stale.exists(), "{stderr}");
+
+    // A changed nested stack shows up as a diff of that file.
+    let child = fa
+        .iter()
+        .find(|p| p.to_str().unwrap().ends_with("Stack.json"))
+        .unwrap();
+    let name = child.file_name().unwrap().to_str().unwrap().to_string();
+    let text = std::fs::read_to_string(a.join(&name)).unwrap();
+    std::fs::write(
+        a.join(&name),
+        text.replace("\"Timeout\": 10", "\"Timeout\": 11"),
+    )
+    .unwrap();
+    let (code, stdout, _) = check(&a);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains(&format!("--- {}", a.join(&name).display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with('-') && l.contains("\"Timeout\": 11")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn split_needs_a_directory() {
+    let (code, stdout, stderr) = run(&["render", "examples/orders/fnplan.yaml", "--split"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("--split writes several templates"),
+        "{stderr}"
+    );
+    fnplan()
+        .args([
+            "render",
+            "examples/orders/fnplan.yaml",
+            "--split",
+            "-o",
+            "x.json",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn lint_split_checks_the_nested_stacks_instead_of_one_stack() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = synth_spec(tmp.path(), 120);
+    let spec = spec.to_str().unwrap();
+    let (code, stdout, _) = run(&["lint", spec, "--select", "FN302"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("the stack has 1083 resources"), "{stdout}");
+    assert!(stdout.contains("fnplan render --split"), "{stdout}");
+    let (code, stdout, stderr) = run(&["lint", spec, "--select", "FN302", "--split"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // The parent alone is still over the inline size: a warning, not an error.
+    assert!(!stdout.contains("error["), "{stdout}");
+}
