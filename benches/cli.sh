@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whole-process timings of `fnplan render` and `fnplan lint` on generated specs.
+# Whole-process timings of `fnplan render`, `fnplan lint` and `fnplan render --split`
+# (nested stacks written to a directory) on generated specs.
 # Usage: benches/cli.sh [N ...]   (default: 10 100 500 2000). Prints a Markdown table:
 # wall-clock median of 15 runs and peak resident memory (GNU time), release build.
 set -euo pipefail
@@ -25,13 +26,16 @@ median_ms() { # command... -> median wall ms over $RUNS runs
 }
 peak_mb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}'; }
 
-echo "| N functions | spec bytes | resources | render ms | render MB | lint ms | lint MB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| N functions | spec bytes | resources | render ms | render MB | lint ms | lint MB | split ms | split MB | nested stacks |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
     spec="$TMP/synth-$n.yaml"
     "$BIN" synth "$n" >"$spec"
     res=$("$BIN" render "$spec" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["Resources"]))')
-    echo "| $n | $(wc -c <"$spec") | $res | $(median_ms "$BIN" render "$spec") | $(peak_mb "$BIN" render "$spec") | $(median_ms "$BIN" lint "$spec") | $(peak_mb "$BIN" lint "$spec") |"
+    out="$TMP/split-$n"
+    "$BIN" render "$spec" --split --out "$out" 2>/dev/null
+    stacks=$(( $(ls "$out" | wc -l) - 1 ))
+    echo "| $n | $(wc -c <"$spec") | $res | $(median_ms "$BIN" render "$spec") | $(peak_mb "$BIN" render "$spec") | $(median_ms "$BIN" lint "$spec") | $(peak_mb "$BIN" lint "$spec") | $(median_ms "$BIN" render "$spec" --split --out "$out") | $(peak_mb "$BIN" render "$spec" --split --out "$out") | $stacks |"
 done
 echo
 echo "fnplan --version: $(median_ms "$BIN" --version) ms (median of $RUNS)"

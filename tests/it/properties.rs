@@ -1062,6 +1062,31 @@ proptest! {
             prop_assert_eq!(&c.json, &again.json, "stage {} renders differently twice", stage);
         }
     }
+
+    /// `render --split`: every resource lands in exactly one stack, and every reference
+    /// across stacks goes through a parameter the parent passes or an output it reads.
+    #[test]
+    fn split_templates_are_sound(app in app_strategy()) {
+        let text = yaml(&app);
+        let c = compile(&text, STAGES[0]);
+        let s = fnplan::template::render_split(&c.model, &c.graph, &|id| format!("{id}.json"));
+        let problems = s.boundary_problems();
+        prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let mut ids: Vec<String> = Vec::new();
+        for t in std::iter::once(&s.parent).chain(s.children.iter().map(|n| &n.template)) {
+            let d = dangling(&t.value);
+            prop_assert!(d.is_empty(), "{}", d.join("\n"));
+            for (id, r) in t.value["Resources"].as_object().unwrap() {
+                if r["Type"] != "AWS::CloudFormation::Stack" {
+                    ids.push(id.clone());
+                }
+            }
+        }
+        ids.sort();
+        let mut whole: Vec<String> = keys(&c.template, "Resources").into_iter().collect();
+        whole.sort();
+        prop_assert_eq!(ids, whole);
+    }
 }
 
 /// A fixed sample of generated apps (the same on every run).

@@ -348,3 +348,29 @@ fn stacks_that_refer_to_each_other_in_a_circle_are_merged() {
     );
     assert_joins_back(&m, &s);
 }
+
+#[test]
+fn a_single_stack_keeps_at_most_200_outputs() {
+    // 1 + 66 queues + 66 functions = 133 outputs: all of them.
+    let small = render_model(&synth(66));
+    assert_eq!(section(&small, "Outputs").len(), 133);
+    // 1 + 100 + 100 = 201: past CloudFormation's limit, only the API URL stays...
+    let big = render_model(&synth(100));
+    assert_eq!(
+        section(&big, "Outputs").keys().collect::<Vec<_>>(),
+        ["ApiUrl"]
+    );
+    // ...while the split spreads every output over the nested stacks.
+    let s = split_model(&synth(100));
+    let spread: usize = s
+        .children
+        .iter()
+        .map(|c| {
+            section(&c.template, "Outputs")
+                .keys()
+                .filter(|k| k.ends_with("Url") || k.ends_with("FunctionArn"))
+                .count()
+        })
+        .sum();
+    assert_eq!(spread + section(&s.parent, "Outputs").len(), 201);
+}
