@@ -55,20 +55,22 @@ fn start_local() -> Option<String> {
         return None;
     }
     let port = free_port();
-    // `timeout` bounds the server's life: nothing outlives the test run for long.
-    let _child = std::process::Command::new("timeout")
+    // The server lives until this test process exits (its end of the pipe closes and
+    // `read` returns), and `timeout` bounds it in any case.
+    let child = std::process::Command::new("sh")
         .args([
-            "900",
+            "-c",
+            "timeout 900 \"$0\" -H 127.0.0.1 -p \"$1\" </dev/null >/dev/null 2>&1 & read _; kill $! 2>/dev/null",
             bin.to_str().expect("utf8"),
-            "-H",
-            "127.0.0.1",
-            "-p",
             &port.to_string(),
         ])
+        .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .ok()?;
+    // Kept open for the rest of the process.
+    std::mem::forget(child);
     let url = format!("http://127.0.0.1:{port}");
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(30) {
