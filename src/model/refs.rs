@@ -12,8 +12,10 @@ pub struct RefScope<'a> {
     pub app: &'a str,
     pub stage: &'a str,
     pub vars: &'a [(String, String)],
-    /// Names per kind, in model order.
+    /// Names per kind, in model order (for suggestions).
     pub names: &'a dyn Fn(Kind) -> Vec<&'a str>,
+    /// The model index of a kind's name.
+    pub index_of: &'a dyn Fn(Kind, &str) -> Option<usize>,
     pub has_api: bool,
     /// Whether table `name` has a stream (for `stream_arn`).
     pub table_has_stream: &'a dyn Fn(&str) -> bool,
@@ -147,8 +149,8 @@ fn resolve(
                     help,
                 );
             };
-            let names = (scope.names)(k);
-            let Some(index) = names.iter().position(|n| n == name) else {
+            let Some(index) = (scope.index_of)(k, name) else {
+                let names = (scope.names)(k);
                 let help = suggest::hint(name, names.iter().copied())
                     .or(Some(format!("declare it under `{}s:`", k.as_str())));
                 return err(format!("no {} named `{name}`", k.as_str()), help);

@@ -9,7 +9,7 @@ use crate::source::{SourceFile, Span};
 use crate::spec::raw::{self, RawDlq, RawKey, RawSpec, RawStream, RawTrigger};
 use crate::spec::{Named, Sp, codes};
 use crate::suggest;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 mod api;
 mod checks;
@@ -334,11 +334,23 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     names_of!(raw.topics, Kind::Topic, "topic");
     names_of!(raw.secrets, Kind::Secret, "secret");
 
+    // Name -> index per kind (the first, should a name repeat): references resolve in
+    // constant time, not by a scan per reference (quadratic on big apps).
+    let name_index: BTreeMap<Kind, HashMap<&str, usize>> = name_lists
+        .iter()
+        .map(|(k, names)| {
+            let mut m = HashMap::with_capacity(names.len());
+            for (i, n) in names.iter().enumerate() {
+                m.entry(n.as_str()).or_insert(i);
+            }
+            (*k, m)
+        })
+        .collect();
+    let index_of = |kind: Kind, name: &str| -> Option<usize> {
+        name_index.get(&kind).and_then(|m| m.get(name)).copied()
+    };
     let find = |kind: Kind, name: &str| -> Option<ResId> {
-        name_lists[&kind]
-            .iter()
-            .position(|n| n == name)
-            .map(|i| ResId::new(kind, i))
+        index_of(kind, name).map(|i| ResId::new(kind, i))
     };
     let unknown = |l: &mut Lower<'_>, kind: Kind, name: &Sp<String>| {
         let list = &name_lists[&kind];
@@ -603,6 +615,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         stage: &stage,
         vars: &vars,
         names: &name_fn,
+        index_of: &index_of,
         has_api,
         table_has_stream: &stream_fn,
     };
