@@ -1,6 +1,6 @@
 //! Per-stage timings on synthetic specs (`fnplan::synth::spec(n)`): load, lower, graph,
-//! lint, render, and plan's template diff. In-process, so no startup or I/O cost; the
-//! whole-process view is `benches/cli.sh`.
+//! lint, render, render --split, and plan's template diff. In-process, so no startup or
+//! I/O cost; the whole-process view is `benches/cli.sh`.
 //!
 //! Run: `cargo bench --bench stages -- --warm-up-time 1 --measurement-time 3`
 
@@ -92,6 +92,21 @@ fn stages(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
             b.iter(|| template::render(black_box(&m), &g))
+        });
+    }
+    group.finish();
+
+    // `render --split`: render, group, chunk and rewrite into nested stacks.
+    let mut group = c.benchmark_group("render_split");
+    for n in SIZES {
+        let f = file(n);
+        let raw = spec::load(&f).expect("loads");
+        let m = model::lower(&raw, &f, None).0.expect("lowers");
+        let g = graph::build(&m);
+        let name = |id: &str| format!("{id}.json");
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| template::render_split(black_box(&m), &g, &name))
         });
     }
     group.finish();
