@@ -44,6 +44,9 @@ pub struct ApplyArgs {
     /// S3 bucket holding the function code zips (the template's `ArtifactBucket`).
     #[arg(long, value_name = "NAME")]
     pub artifact_bucket: Option<String>,
+    /// Deploy as nested stacks (`fnplan render --split`; implied by a plan saved with it).
+    #[arg(long)]
+    pub split: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -106,7 +109,8 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
         spec: spec_path,
         stage,
     };
-    let (loaded, c) = match super::stack::compile_and_lint(&spec_args, out)? {
+    let split = a.split || saved.as_ref().is_some_and(|p| p.split);
+    let (loaded, c) = match super::stack::compile_and_lint(&spec_args, out, split)? {
         Ok(x) => x,
         Err(status) => return Ok(status),
     };
@@ -128,7 +132,6 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
             .map(drop),
         None => Ok(()),
     };
-    let mut input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
     let gates = Gates {
         allow_broadening: a.allow_broadening,
         allow_data_loss: a.allow_data_loss,
@@ -138,6 +141,16 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
     let result = rt.block_on(async {
         let config = client::load(&a.aws, c.model.region.as_deref()).await?;
         let api = SdkStackApi::new(&config);
+        let staged = match split {
+            true => Some(super::stack::stage_split(&config, bucket.as_deref(), &c).await?),
+            false => None,
+        };
+        let mut input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
+        if let Some(s) = &staged {
+            input.template = &s.parent;
+            input.nested = &s.children;
+            input.split = true;
+        }
         let plan = match &saved {
             Some(p) => match verify(&api, p, &input).await? {
                 Ok(()) => {
@@ -161,7 +174,7 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
                     StackCheck::Ready(_) => {}
                 }
                 upload_code(&config).await?;
-                input.template_url = super::stack::stage_large_template(&config, bucket.as_deref(), &c).await?;
+                input.template_url = super::stack::stage_template(&config, bucket.as_deref(), &c, input.template).await?;
                 let opts = run::PlanOptions { change_set: true, keep_change_set: true, ..Default::default() };
                 run::plan(&api, &input, opts).await?
             }

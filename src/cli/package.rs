@@ -215,6 +215,8 @@ pub fn run_bootstrap(a: BootstrapArgs, out: &Output) -> std::io::Result<ExitStat
             parameters: vec![(bootstrap::BUCKET_PARAM.to_string(), bucket.clone())],
             template_url: None,
             tags: Vec::new(),
+            nested: &[],
+            split: false,
         };
         let opts = run::PlanOptions {
             change_set: true,

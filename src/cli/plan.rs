@@ -34,6 +34,10 @@ pub struct PlanArgs {
     /// S3 bucket holding the function code zips (the template's `ArtifactBucket`).
     #[arg(long, value_name = "NAME")]
     pub artifact_bucket: Option<String>,
+    /// Deploy as nested stacks (`fnplan render --split`): their templates go to the
+    /// artifact bucket, and the plan lists the changes inside each as `Stack/Id`.
+    #[arg(long)]
+    pub split: bool,
 }
 
 pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
@@ -48,7 +52,7 @@ pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
 }
 
 fn run_plan(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    let (loaded, c) = match super::stack::compile_and_lint(&a.spec, out)? {
+    let (loaded, c) = match super::stack::compile_and_lint(&a.spec, out, a.split)? {
         Ok(x) => x,
         Err(status) => return Ok(status),
     };
@@ -64,7 +68,6 @@ fn run_plan(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
     if let Some(b) = bucket.clone().filter(|_| !artifacts.is_empty()) {
         parameters.push((crate::template::ARTIFACT_BUCKET_PARAM.to_string(), b));
     }
-    let mut input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
     let opts = run::PlanOptions {
         change_set: !a.no_change_set,
         keep_change_set: a.out.is_some(),
@@ -74,9 +77,22 @@ fn run_plan(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
     let result: Result<_, DeployError> = rt.block_on(async {
         let config = client::load(&a.aws, c.model.region.as_deref()).await?;
         let api = SdkStackApi::new(&config);
+        // The nested stacks' URLs are part of the parent, so they are staged even
+        // without a change set (content-addressed: an unchanged child is not re-sent).
+        let staged = match a.split {
+            true => Some(super::stack::stage_split(&config, bucket.as_deref(), &c).await?),
+            false => None,
+        };
+        let mut input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
+        if let Some(s) = &staged {
+            input.template = &s.parent;
+            input.nested = &s.children;
+            input.split = true;
+        }
         if opts.change_set {
             input.template_url =
-                super::stack::stage_large_template(&config, bucket.as_deref(), &c).await?;
+                super::stack::stage_template(&config, bucket.as_deref(), &c, input.template)
+                    .await?;
         }
         let plan = run::plan(&api, &input, opts).await?;
         let code = crate::package::upload::check(&config, bucket.as_deref(), &artifacts).await?;

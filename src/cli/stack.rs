@@ -8,20 +8,24 @@ use crate::lint::{self, LintContext, Selection};
 use crate::pipeline::{self, Compiled, Loaded, Stop};
 
 /// Load, compile and lint; lint errors stop here (exit 1) before AWS is touched.
+/// With `split`, stack limits (FN302) are checked on the nested stacks instead.
 pub fn compile_and_lint(
     spec: &SpecArgs,
     out: &Output,
+    split: bool,
 ) -> std::io::Result<Result<(Loaded, Compiled), ExitStatus>> {
     let (loaded, c) = match compile_only(spec, out)? {
         Ok(x) => x,
         Err(status) => return Ok(Err(status)),
     };
+    let nested =
+        split.then(|| crate::template::render_split(&c.model, &c.graph, &|id| id.to_string()));
     let cx = LintContext {
         model: &c.model,
         graph: &c.graph,
         template: &c.template,
         template_bytes: c.template.compact_len(),
-        split: None,
+        split: nested.as_ref(),
     };
     let findings = lint::lint(&cx, &Selection::default());
     let errors: Vec<_> = findings.iter().filter(|d| d.is_error()).cloned().collect();
@@ -96,17 +100,63 @@ pub fn plan_input<'a>(
         parameters,
         template_url: None,
         tags: c.model.tags.clone(),
+        nested: &[],
+        split: false,
     }
 }
 
-/// A template over CloudFormation's inline limit is uploaded to the artifact bucket
-/// (named by its sha256) and passed by URL; without a bucket that is an error.
-pub async fn stage_large_template(
+/// `--split`: render the nested stacks, upload each child template to the artifact
+/// bucket (named by its sha256, skipped when already there) and point the parent's
+/// `TemplateURL`s at them. The parent then goes through [`stage_template`] like
+/// any template.
+pub async fn stage_split(
     config: &aws_config::SdkConfig,
     bucket: Option<&str>,
     c: &Compiled,
+) -> Result<crate::template::split::Split, crate::deploy::DeployError> {
+    let Some(bucket) = bucket else {
+        return Err(crate::deploy::DeployError::SplitNeedsBucket);
+    };
+    let mut split = crate::template::render_split(&c.model, &c.graph, &|id| id.to_string());
+    let templates: Vec<(String, String)> = split
+        .children
+        .iter()
+        .map(|n| {
+            let body = serde_json::to_string(&n.template.value).expect("template serializes");
+            let key = format!(
+                "{}/{}/templates/{}.json",
+                c.model.app,
+                c.model.stage,
+                crate::deploy::run::sha256_hex(body.as_bytes())
+            );
+            (key, body)
+        })
+        .collect();
+    let urls = crate::package::upload::put_templates(config, bucket, templates).await?;
+    for (n, url) in split.children.iter_mut().zip(urls) {
+        n.file_name = url.clone();
+        if let Some(r) = split
+            .parent
+            .value
+            .get_mut("Resources")
+            .and_then(|r| r.get_mut(&n.logical_id))
+        {
+            r["Properties"]["TemplateURL"] = serde_json::Value::String(url);
+        }
+    }
+    Ok(split)
+}
+
+/// A template over CloudFormation's inline limit is uploaded to the artifact bucket
+/// (named by its sha256) and passed by URL; without a bucket that is an error. `template`
+/// is `c`'s own, or the parent of its nested stacks (`--split`).
+pub async fn stage_template(
+    config: &aws_config::SdkConfig,
+    bucket: Option<&str>,
+    c: &Compiled,
+    template: &crate::template::Template,
 ) -> Result<Option<String>, crate::deploy::DeployError> {
-    let body = serde_json::to_string(&c.template.value).expect("template serializes");
+    let body = serde_json::to_string(&template.value).expect("template serializes");
     if body.len() <= crate::deploy::run::INLINE_TEMPLATE_LIMIT {
         return Ok(None);
     }

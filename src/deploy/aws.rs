@@ -122,6 +122,38 @@ impl StackApi for SdkStackApi {
         Ok(out.template_body().unwrap_or_default().to_string())
     }
 
+    async fn nested_stack_id(
+        &self,
+        stack_id: &str,
+        logical_id: &str,
+    ) -> Result<Option<String>, DeployError> {
+        let out = self
+            .client
+            .describe_stack_resource()
+            .stack_name(stack_id)
+            .logical_resource_id(logical_id)
+            .send()
+            .await;
+        match out {
+            Ok(o) => Ok(o
+                .stack_resource_detail()
+                .and_then(|d| d.physical_resource_id())
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)),
+            // "Resource X does not exist for stack Y".
+            Err(e)
+                if e.as_service_error().is_some_and(|s| {
+                    s.meta()
+                        .message()
+                        .is_some_and(|m| m.contains("does not exist"))
+                }) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(err("DescribeStackResource", e)),
+        }
+    }
+
     async fn create_change_set(&self, req: &ChangeSetRequest) -> Result<Created, DeployError> {
         let mut b = self
             .client

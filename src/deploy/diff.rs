@@ -70,6 +70,29 @@ pub fn plan_changes(old: Option<&Value>, new: &Value) -> PlanChanges {
     out
 }
 
+/// Add the changes inside nested stack `stack` to `into`, their names written
+/// `Stack/LogicalId`, keeping the order `plan_changes` gives (risky first, then by name).
+pub fn merge_nested(into: &mut PlanChanges, stack: &str, nested: PlanChanges) {
+    let prefixed = |id: &str| format!("{stack}/{id}");
+    into.changes.extend(nested.changes.into_iter().map(|mut c| {
+        c.logical_id = prefixed(&c.logical_id);
+        c
+    }));
+    into.unchanged += nested.unchanged;
+    into.iam.extend(nested.iam.into_iter().map(|mut i| {
+        i.resource = prefixed(&i.resource);
+        i
+    }));
+    into.outputs.extend(nested.outputs.into_iter().map(|mut o| {
+        o.name = prefixed(&o.name);
+        o
+    }));
+    into.changes.sort_by(|a, b| {
+        (sort_group(a), a.logical_id.as_str()).cmp(&(sort_group(b), b.logical_id.as_str()))
+    });
+    into.iam.sort_by(|a, b| a.resource.cmp(&b.resource));
+}
+
 fn section<'a>(t: Option<&'a Value>, name: &str) -> Option<&'a Map<String, Value>> {
     t?.get(name)?.as_object()
 }
@@ -783,6 +806,25 @@ mod tests {
 
     fn resources(r: Value) -> Value {
         json!({"Resources": r})
+    }
+
+    #[test]
+    fn nested_changes_are_named_after_their_stack_and_risky_ones_stay_first() {
+        let queue = json!({"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q"}});
+        let role = json!({"Type": "AWS::IAM::Role", "Properties": {"Path": "/"}});
+        let mut top = plan_changes(
+            Some(&resources(json!({}))),
+            &resources(json!({"ZRole": role})),
+        );
+        let inner = plan_changes(
+            Some(&resources(json!({"Jobs": queue, "Same": role}))),
+            &resources(json!({"Same": role})),
+        );
+        merge_nested(&mut top, "AStack", inner);
+        let ids: Vec<&str> = top.changes.iter().map(|c| c.logical_id.as_str()).collect();
+        // The queue's deletion (data loss) sorts before the role's creation.
+        assert_eq!(ids, ["AStack/Jobs", "ZRole"]);
+        assert_eq!(top.unchanged, 1);
     }
 
     fn change<'a>(p: &'a PlanChanges, id: &str) -> &'a ResourceChange {

@@ -48,6 +48,10 @@ pub enum DeployError {
         "the template is {0} bytes, over the 51,200 bytes CloudFormation takes inline: pass --artifact-bucket (or set `artifacts.bucket`) so it goes through S3 as a TemplateURL"
     )]
     TemplateNeedsBucket(usize),
+    #[error(
+        "--split deploys nested stacks, whose templates CloudFormation reads from S3: pass --artifact-bucket (or set `artifacts.bucket`; `fnplan bootstrap` creates one)"
+    )]
+    SplitNeedsBucket,
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -128,6 +132,13 @@ pub trait StackApi {
     async fn describe_stack(&self, stack: &str) -> Result<Option<StackInfo>, DeployError>;
     /// The template as deployed (JSON or YAML text).
     async fn get_template(&self, stack_id: &str) -> Result<String, DeployError>;
+    /// The stack ID of nested stack `logical_id` in stack `stack_id`; `None` when the
+    /// parent has no such resource (or it was never created).
+    async fn nested_stack_id(
+        &self,
+        stack_id: &str,
+        logical_id: &str,
+    ) -> Result<Option<String>, DeployError>;
     async fn create_change_set(&self, req: &ChangeSetRequest) -> Result<Created, DeployError>;
     async fn describe_change_set(&self, arn: &str) -> Result<ChangeSetDescription, DeployError>;
     async fn delete_change_set(&self, arn: &str) -> Result<(), DeployError>;

@@ -29,6 +29,9 @@ pub struct Plan {
     /// The spec file as given on the command line (so `apply plan.json` finds it).
     #[serde(default)]
     pub spec_path: String,
+    /// Deployed as nested stacks (`--split`); their changes are listed as `Stack/Id`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub split: bool,
     /// sha256 of the spec file's bytes and of the rendered template (compact JSON).
     pub spec_sha256: String,
     pub template_sha256: String,

@@ -28,6 +28,10 @@ pub struct PlanInput<'a> {
     pub template_url: Option<String>,
     /// Stack tags (the spec's `tags`).
     pub tags: Vec<(String, String)>,
+    /// With `--split`: the nested stacks whose `AWS::CloudFormation::Stack` resources are
+    /// in `template` (with their S3 URLs); their contents are diffed too.
+    pub nested: &'a [crate::template::split::Nested],
+    pub split: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -73,6 +77,7 @@ pub async fn plan(
         spec_sha256: sha256_hex(input.spec_bytes),
         spec_path: input.spec_path.clone(),
         template_sha256: sha256_hex(body.as_bytes()),
+        split: input.split,
         ..Plan::default()
     };
     // Parameters without a default need a value before CloudFormation will preview.
@@ -109,7 +114,44 @@ pub async fn plan(
         },
         None => StackState::default(),
     };
-    let changes = diff::plan_changes(old.as_ref(), &input.template.value);
+    let mut changes = diff::plan_changes(old.as_ref(), &input.template.value);
+    // Nested stacks: what changes inside each, against what is deployed in it; and what
+    // goes away with a nested stack the template no longer has.
+    let old_stacks: Vec<&str> = old
+        .as_ref()
+        .and_then(|t| t.get("Resources"))
+        .and_then(serde_json::Value::as_object)
+        .map(|r| {
+            r.iter()
+                .filter(|(_, v)| v["Type"] == "AWS::CloudFormation::Stack")
+                .map(|(k, _)| k.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let empty = serde_json::json!({ "Resources": {} });
+    let nested_news = input
+        .nested
+        .iter()
+        .map(|n| (n.logical_id.as_str(), &n.template.value));
+    let gone = old_stacks
+        .iter()
+        .filter(|id| !input.nested.iter().any(|n| n.logical_id == **id))
+        .map(|id| (*id, &empty));
+    for (id, new) in nested_news.chain(gone) {
+        let deployed = match live {
+            Some(s) if old_stacks.contains(&id) => {
+                match api.nested_stack_id(&s.stack_id, id).await? {
+                    Some(nested_id) => {
+                        let text = api.get_template(&nested_id).await?;
+                        Some(cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?)
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        diff::merge_nested(&mut changes, id, diff::plan_changes(deployed.as_ref(), new));
+    }
     plan.changes = changes.changes;
     plan.unchanged = changes.unchanged;
     plan.outputs = changes.outputs;

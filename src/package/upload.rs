@@ -303,26 +303,41 @@ pub async fn put_template(
     key: &str,
     body: String,
 ) -> Result<String, DeployError> {
+    let mut urls = put_templates(config, bucket, vec![(key.to_string(), body)]).await?;
+    Ok(urls.pop().expect("one template in, one URL out"))
+}
+
+/// Upload templates (`(key, body)`, content-addressed: each skipped when already there)
+/// and return their URLs in order; the bucket is checked once.
+pub async fn put_templates(
+    config: &aws_config::SdkConfig,
+    bucket: &str,
+    templates: Vec<(String, String)>,
+) -> Result<Vec<String>, DeployError> {
     let store = ArtifactStore::new(config, bucket);
     if store.bucket_state().await? == BucketState::Missing {
         return Err(store.no_bucket());
     }
-    if !store.exists(key).await? {
-        store
-            .client
-            .put_object()
-            .bucket(bucket)
-            .key(key)
-            .content_type("application/json")
-            .body(s3::primitives::ByteStream::from(body.into_bytes()))
-            .send()
-            .await
-            .map_err(|e| err("PutObject", e))?;
-    }
     let region = config
         .region()
         .map_or("us-east-1".to_string(), |r| r.to_string());
-    Ok(format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"))
+    let mut urls = Vec::with_capacity(templates.len());
+    for (key, body) in templates {
+        if !store.exists(&key).await? {
+            store
+                .client
+                .put_object()
+                .bucket(bucket)
+                .key(&key)
+                .content_type("application/json")
+                .body(s3::primitives::ByteStream::from(body.into_bytes()))
+                .send()
+                .await
+                .map_err(|e| err("PutObject", e))?;
+        }
+        urls.push(format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"));
+    }
+    Ok(urls)
 }
 
 /// `plan`: which zips the bucket lacks (HeadObject only; nothing is uploaded).

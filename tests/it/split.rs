@@ -246,3 +246,129 @@ fn nested_stacks_deploy_on_moto() {
         assert!(found, "no mapping f{i} <- q{i}: {maps}");
     }
 }
+
+/// A synth app without the HTTP API (moto does not create API Gateway v2 resources), with
+/// its code uploaded to moto: (temp dir, spec path).
+fn moto_app(m: &crate::moto::Moto, n: usize) -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = fnplan::synth::spec(n);
+    let (head, rest) = text.split_once("api:\n").unwrap();
+    let (_, functions) = rest.split_once("functions:\n").unwrap();
+    let path = tmp.path().join("fnplan.yaml");
+    std::fs::write(&path, format!("{head}functions:\n{functions}")).unwrap();
+    for i in 0..n {
+        m.put_object(
+            "synth-artifacts",
+            &format!("f{i}.zip"),
+            b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+        );
+    }
+    let spec = path.to_str().unwrap().to_string();
+    (tmp, spec)
+}
+
+/// `plan --split` / `apply --split`: nested stacks from the artifact bucket, changes inside
+/// them listed as `Stack/Id`, nothing to do on a second plan, an edit inside one nested
+/// stack shown and applied.
+#[test]
+fn plan_and_apply_deploy_nested_stacks_on_moto() {
+    let Some(m) = crate::moto::moto() else { return };
+    let (_tmp, spec) = moto_app(&m, 24);
+    m.put_object("split-templates", "README", b"templates of nested stacks");
+    let bucket = ["--artifact-bucket", "split-templates"];
+
+    // Without a bucket, --split stops before anything is touched.
+    let (code, _, err) = m.run(&["plan", &spec, "--split"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--split deploys nested stacks"), "{err}");
+    assert_eq!(m.stack_status("synth-dev"), None);
+
+    let (code, out, err) = m.run(&["plan", &spec, "--split", bucket[0], bucket[1]]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("AWS::CloudFormation::Stack"), "{out}");
+    assert!(out.contains("Stack/F3Function"), "{out}");
+
+    let (code, out, err) = m.run(&[
+        "apply",
+        &spec,
+        "--split",
+        bucket[0],
+        bucket[1],
+        "--auto-approve",
+        "--progress",
+        "plain",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        m.stack_status("synth-dev").as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    let f = m.lambda_get("/2015-03-31/functions/synth-dev-f3");
+    assert_eq!(f["Configuration"]["Timeout"], 10);
+
+    // Deployed as planned: nothing to do, inside the nested stacks either.
+    let (code, out, err) = m.run(&[
+        "plan",
+        &spec,
+        "--split",
+        bucket[0],
+        bucket[1],
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // One function's timeout: its nested stack changes, and the change inside it is named.
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let edited = text.replacen(
+        "  f3:\n    handler: app.handler\n    code: s3://synth-artifacts/f3.zip\n    timeout: 10\n",
+        "  f3:\n    handler: app.handler\n    code: s3://synth-artifacts/f3.zip\n    timeout: 20\n",
+        1,
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&spec, edited).unwrap();
+    let (code, out, err) = m.run(&[
+        "plan",
+        &spec,
+        "--split",
+        bucket[0],
+        bucket[1],
+        "--detailed-exitcode",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    let plan: Value = serde_json::from_str(&out).expect("json plan");
+    let ids: Vec<&str> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["logical_id"].as_str().unwrap())
+        .collect();
+    let inner: Vec<&&str> = ids
+        .iter()
+        .filter(|id| id.ends_with("/F3Function"))
+        .collect();
+    assert_eq!(inner.len(), 1, "{ids:?}");
+    let stack = inner[0].split('/').next().unwrap();
+    assert_eq!(
+        ids.len(),
+        2,
+        "the nested stack and the function inside it: {ids:?}"
+    );
+    assert!(ids.contains(&stack), "{ids:?}");
+    assert_eq!(plan["split"], true);
+
+    let (code, out, err) = m.run(&[
+        "apply",
+        &spec,
+        "--split",
+        bucket[0],
+        bucket[1],
+        "--auto-approve",
+        "--progress",
+        "plain",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let f = m.lambda_get("/2015-03-31/functions/synth-dev-f3");
+    assert_eq!(f["Configuration"]["Timeout"], 20);
+}
