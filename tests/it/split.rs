@@ -371,4 +371,26 @@ fn plan_and_apply_deploy_nested_stacks_on_moto() {
     assert_eq!(code, 0, "{out}{err}");
     let f = m.lambda_get("/2015-03-31/functions/synth-dev-f3");
     assert_eq!(f["Configuration"]["Timeout"], 20);
+
+    // A plan saved with --split is applied as nested stacks without the flag.
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(&spec, text.replacen("timeout: 20", "timeout: 30", 1)).unwrap();
+    let saved = std::path::Path::new(&spec).with_file_name("plan.json");
+    let saved = saved.to_str().unwrap();
+    let (code, out, err) = m.run(&[
+        "plan", &spec, "--split", bucket[0], bucket[1], "--out", saved,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = m.run(&[
+        "apply",
+        saved,
+        bucket[0],
+        bucket[1],
+        "--auto-approve",
+        "--progress",
+        "plain",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let f = m.lambda_get("/2015-03-31/functions/synth-dev-f3");
+    assert_eq!(f["Configuration"]["Timeout"], 30);
 }
