@@ -23,6 +23,19 @@ impl ExitStatus {
     }
 }
 
+/// The status of a command line clap did not accept: `--help`/`--version` (not an error)
+/// are 0; a usage error is 2, except under `plan --detailed-exitcode`, where 2 means
+/// "changes" and every error is 1.
+pub fn for_usage_error(is_error: bool, args: &[std::ffi::OsString]) -> ExitStatus {
+    if !is_error {
+        ExitStatus::Success
+    } else if args.iter().any(|a| a == "--detailed-exitcode") {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::InputError
+    }
+}
+
 impl From<ExitStatus> for std::process::ExitCode {
     fn from(s: ExitStatus) -> Self {
         std::process::ExitCode::from(s.code())

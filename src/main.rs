@@ -3,7 +3,13 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    // clap exits with 2 on usage errors and 0 for --help/--version.
-    let cli = fnplan::cli::Cli::parse();
-    fnplan::run(cli).into()
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match fnplan::cli::Cli::try_parse_from(&args) {
+        Ok(cli) => fnplan::run(cli).into(),
+        Err(e) => {
+            // Usage errors on stderr, --help/--version on stdout.
+            let _ = e.print();
+            fnplan::exit::for_usage_error(e.use_stderr(), &args).into()
+        }
+    }
 }

@@ -70,10 +70,31 @@ pub fn render_human(file: &SourceFile, diags: &[Diagnostic], color: ColorChoice)
     };
     let mut out = String::new();
     for d in diags {
-        out.push_str(&renderer.render(&report(file, d)));
+        match d.span.filter(|_| d.redact) {
+            Some(span) => {
+                let masked = masked(file, span);
+                out.push_str(&renderer.render(&report(&masked, d)));
+            }
+            None => out.push_str(&renderer.render(&report(file, d))),
+        }
         out.push_str("\n\n");
     }
     out
+}
+
+/// `file` with the bytes at `span` replaced by `*` (same length: every span stays valid),
+/// for quoting a line that holds a secret.
+fn masked(file: &SourceFile, span: Span) -> SourceFile {
+    let mut bytes = file.text.clone().into_bytes();
+    let end = span.end.min(bytes.len());
+    for b in &mut bytes[span.start.min(end)..end] {
+        if *b != b'\n' {
+            *b = b'*';
+        }
+    }
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    SourceFile::new(file.name.clone(), &file.path, text)
 }
 
 fn report<'a>(file: &'a SourceFile, d: &'a Diagnostic) -> Vec<Group<'a>> {

@@ -59,6 +59,8 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// The text at `span` is a secret: renderers that quote the source mask it.
+    pub redact: bool,
 }
 
 impl Diagnostic {
@@ -70,6 +72,7 @@ impl Diagnostic {
             span: None,
             labels: Vec::new(),
             help: None,
+            redact: false,
         }
     }
 
@@ -103,6 +106,12 @@ impl Diagnostic {
         if help.is_some() {
             self.help = help;
         }
+        self
+    }
+
+    /// Mask the source text at the primary span wherever the source is quoted.
+    pub fn redacted(mut self) -> Self {
+        self.redact = true;
         self
     }
 

@@ -119,3 +119,27 @@ fn explain_and_rules_document_every_code() {
         );
     }
 }
+
+/// FN203 warns about a secret written in the spec; no output format may repeat it (lint
+/// output ends up in CI logs and pull-request annotations).
+#[test]
+fn no_format_prints_the_secret_fn203_found() {
+    for format in ["human", "json", "sarif", "github"] {
+        let (code, stdout, stderr) = crate::common::run(&[
+            "lint",
+            "tests/fixtures/lint/FN203.yaml",
+            "--select",
+            "FN203",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 1, "{format}: {stderr}");
+        assert!(stdout.contains("FN203"), "{format}: {stdout}");
+        for secret in ["sk_live_51HxQfake0000", "hunter2-fake", "ghp_fake1"] {
+            assert!(
+                !stdout.contains(secret) && !stderr.contains(secret),
+                "{format} prints {secret}"
+            );
+        }
+    }
+}

@@ -244,4 +244,13 @@ fn detailed_exitcode_keeps_2_for_changes_only() {
     );
     let (code, _, _) = crate::common::run(&["plan", "tests/bad-input/unknown-field.yaml"]);
     assert_eq!(code, 2, "without the flag, input errors keep exit 2");
+    // Flags clap rejects too.
+    let (code, _, err) = crate::common::run(&["plan", "--detailed-exitcode", "--no-such-flag"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--no-such-flag"), "{err}");
+    let (code, _, _) = crate::common::run(&["plan", "--no-such-flag"]);
+    assert_eq!(code, 2);
+    let (code, out, _) = crate::common::run(&["plan", "--detailed-exitcode", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--detailed-exitcode"), "{out}");
 }

@@ -179,7 +179,9 @@ impl Rule for SecretInEnv {
                         e.value_span,
                         format!("environment variable `{}` of function `{}` holds a literal value that looks like a secret", e.name, f.name),
                     )
-                    .help("store it in SSM Parameter Store or Secrets Manager, declare it under `secrets:`, and pass `${secret.NAME.name}` with `uses: { secret.NAME: read }`; if it is not a secret, add `lint_ignore: [FN203]` to the function"),
+                    .help("store it in SSM Parameter Store or Secrets Manager, declare it under `secrets:`, and pass `${secret.NAME.name}` with `uses: { secret.NAME: read }`; if it is not a secret, add `lint_ignore: [FN203]` to the function")
+                    // Lint output lands in CI logs: the snippet shows `****`, not the value.
+                    .redacted(),
                 );
             }
         }
