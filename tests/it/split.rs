@@ -393,4 +393,21 @@ fn plan_and_apply_deploy_nested_stacks_on_moto() {
     assert_eq!(code, 0, "{out}{err}");
     let f = m.lambda_get("/2015-03-31/functions/synth-dev-f3");
     assert_eq!(f["Configuration"]["Timeout"], 30);
+
+    // Destroying the parent takes the nested stacks and their functions with it.
+    let (code, out, err) = m.run(&["destroy", &spec, "--auto-approve", "--progress", "plain"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(matches!(
+        m.stack_status("synth-dev").as_deref(),
+        None | Some("DELETE_COMPLETE")
+    ));
+    let (code, body) = crate::moto::aws_call(
+        &m.url,
+        "lambda",
+        "GET",
+        "/2015-03-31/functions/synth-dev-f3",
+        "",
+        "application/json",
+    );
+    assert_eq!(code, 404, "{body}");
 }

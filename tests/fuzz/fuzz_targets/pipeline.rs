@@ -1,7 +1,8 @@
 //! Fuzz the whole compile pipeline: any bytes in; no panic, hang or blow-up out.
 //!
 //! bytes -> (UTF-8) SourceFile -> spec::load -> for up to 3 stages: model::lower ->
-//! graph::build -> lint::lint -> template::render -> JSON/YAML; every diagnostic produced
+//! graph::build -> lint::lint -> template::render -> JSON/YAML -> template::render_split
+//! (no reference across stacks without a parameter/output) -> lint --split; every diagnostic produced
 //! on the way is rendered in all four formats (they must accept any span). Inputs that are
 //! not UTF-8 go through `pipeline::read` (the path the CLI takes) via a scratch file.
 
@@ -121,6 +122,16 @@ fn run(file: &SourceFile) {
         let back: serde_json::Value = serde_json::from_str(&json).expect("template JSON parses");
         assert_eq!(back, template.value, "template JSON does not round-trip");
         let _ = template.to_yaml();
+        // Nested stacks: every reference across a boundary through a parameter or output,
+        // and lint's stack limits on them.
+        let split = fnplan::template::render_split(&model, &graph, &|id| format!("{id}.json"));
+        let problems = split.boundary_problems();
+        assert!(problems.is_empty(), "unsound split: {problems:?}");
+        let cx = LintContext {
+            split: Some(&split),
+            ..cx
+        };
+        render_all(file, &lint::lint(&cx, &Selection::default()));
     }
 }
 
