@@ -19,6 +19,11 @@
 //!   so the other nested stacks keep their resources;
 //! - chunks that refer to each other in a circle are merged into one.
 
+mod check;
+mod refs;
+
+pub(crate) use refs::{Repl, depends_on, rewrite, visit_refs};
+
 use super::{Group, Template};
 use crate::model::{Model, ids};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -78,180 +83,6 @@ impl Import {
     }
 }
 
-/// What a reference is replaced with.
-pub(crate) enum Repl {
-    /// `{"Ref": name}`, `${name}` in `Fn::Sub`.
-    Ref(String),
-    /// `{"Fn::GetAtt": [id, attr]}`, `${id.attr}` in `Fn::Sub`.
-    Att(String, String),
-    /// `{"Fn::GetAtt": [stack, "Outputs.name"]}`, `${stack.Outputs.name}` in `Fn::Sub`.
-    Output(String, String),
-}
-
-impl Repl {
-    fn value(&self) -> Value {
-        match self {
-            Repl::Ref(n) => json!({ "Ref": n }),
-            Repl::Att(id, a) => json!({ "Fn::GetAtt": [id, a] }),
-            Repl::Output(s, o) => json!({ "Fn::GetAtt": [s, format!("Outputs.{o}")] }),
-        }
-    }
-    fn sub_text(&self) -> String {
-        match self {
-            Repl::Ref(n) => n.clone(),
-            Repl::Att(id, a) => format!("{id}.{a}"),
-            Repl::Output(s, o) => format!("{s}.Outputs.{o}"),
-        }
-    }
-}
-
-/// Calls `f(id, attr)` for every `Ref`, `Fn::GetAtt` and `${...}` reference in `v`.
-pub(crate) fn visit_refs(v: &Value, f: &mut dyn FnMut(&str, Option<&str>)) {
-    match v {
-        Value::Object(m) if m.len() == 1 => {
-            let (k, x) = m.iter().next().expect("one entry");
-            match (k.as_str(), x) {
-                ("Ref", Value::String(id)) => f(id, None),
-                ("Fn::GetAtt", x) => {
-                    if let Some((id, attr)) = get_att_parts(x) {
-                        f(id, Some(attr));
-                    }
-                }
-                ("Fn::Sub", Value::String(s)) => sub_refs(s, &[], f),
-                ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
-                    let locals: Vec<&str> = a[1]
-                        .as_object()
-                        .map(|m| m.keys().map(String::as_str).collect())
-                        .unwrap_or_default();
-                    if let Some(s) = a[0].as_str() {
-                        sub_refs(s, &locals, f);
-                    }
-                    visit_refs(&a[1], f);
-                }
-                _ => visit_refs(x, f),
-            }
-        }
-        Value::Object(m) => m.values().for_each(|x| visit_refs(x, f)),
-        Value::Array(a) => a.iter().for_each(|x| visit_refs(x, f)),
-        _ => {}
-    }
-}
-
-fn get_att_parts(x: &Value) -> Option<(&str, &str)> {
-    match x {
-        Value::Array(a) if a.len() == 2 => Some((a[0].as_str()?, a[1].as_str()?)),
-        Value::String(s) => s.split_once('.'),
-        _ => None,
-    }
-}
-
-/// Byte ranges of the variable names in `Fn::Sub` text (`${Name}`, `${Id.Attr}`; `${!x}`
-/// is literal text).
-fn sub_names(s: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while let Some(p) = s[at..].find("${") {
-        let start = at + p + 2;
-        if s[start..].starts_with('!') {
-            at = start + 1;
-            continue;
-        }
-        match s[start..].find('}') {
-            Some(len) => {
-                out.push((start, start + len));
-                at = start + len + 1;
-            }
-            None => break,
-        }
-    }
-    out
-}
-
-fn sub_refs(s: &str, locals: &[&str], f: &mut dyn FnMut(&str, Option<&str>)) {
-    for (a, b) in sub_names(s) {
-        let name = &s[a..b];
-        if locals.contains(&name) {
-            continue;
-        }
-        match name.split_once('.') {
-            Some((id, attr)) => f(id, Some(attr)),
-            None => f(name, None),
-        }
-    }
-}
-
-/// Replace every reference in `v` for which `map` returns a replacement.
-pub(crate) fn rewrite(v: &mut Value, map: &mut dyn FnMut(&str, Option<&str>) -> Option<Repl>) {
-    let replacement = match v {
-        Value::Object(m) if m.len() == 1 => {
-            let (k, x) = m.iter_mut().next().expect("one entry");
-            match (k.as_str(), x) {
-                ("Ref", Value::String(id)) => map(id, None).map(|r| r.value()),
-                ("Fn::GetAtt", x) => get_att_parts(x)
-                    .and_then(|(id, attr)| map(id, Some(attr)))
-                    .map(|r| r.value()),
-                ("Fn::Sub", Value::String(s)) => {
-                    *s = rewrite_sub(s, &[], map);
-                    None
-                }
-                ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
-                    let locals: Vec<String> = a[1]
-                        .as_object()
-                        .map(|m| m.keys().cloned().collect())
-                        .unwrap_or_default();
-                    if let Some(s) = a[0].as_str() {
-                        a[0] = Value::String(rewrite_sub(s, &locals, map));
-                    }
-                    rewrite(&mut a[1], map);
-                    None
-                }
-                (_, x) => {
-                    rewrite(x, map);
-                    None
-                }
-            }
-        }
-        Value::Object(m) => {
-            m.values_mut().for_each(|x| rewrite(x, map));
-            None
-        }
-        Value::Array(a) => {
-            a.iter_mut().for_each(|x| rewrite(x, map));
-            None
-        }
-        _ => None,
-    };
-    if let Some(r) = replacement {
-        *v = r;
-    }
-}
-
-fn rewrite_sub(
-    s: &str,
-    locals: &[String],
-    map: &mut dyn FnMut(&str, Option<&str>) -> Option<Repl>,
-) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut last = 0;
-    for (a, b) in sub_names(s) {
-        let name = &s[a..b];
-        if locals.iter().any(|l| l == name) {
-            continue;
-        }
-        let r = match name.split_once('.') {
-            Some((id, attr)) => map(id, Some(attr)),
-            None => map(name, None),
-        };
-        if let Some(r) = r {
-            out.push_str(&s[last..a]);
-            out.push_str(&r.sub_text());
-            last = b;
-        }
-    }
-    out.push_str(&s[last..]);
-    out
-}
-
 /// Whether a chunk ends after the function called `name`.
 fn is_boundary(name: &str) -> bool {
     Sha256::digest(name.as_bytes())[0] % BOUNDARY_MODULUS == 0
@@ -285,37 +116,98 @@ pub(crate) fn split(
     };
     let empty = Map::new();
     let section = |k: &str| doc.get(k).and_then(Value::as_object).unwrap_or(&empty);
-    let resources: Vec<(&String, &Value)> = ids.iter().zip(&values).collect();
-    let params = section("Parameters");
-    let outputs = section("Outputs");
-    debug_assert_eq!(resources.len(), groups.len());
-    let index: HashMap<&str, usize> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
+    let (params, outputs) = (section("Parameters"), section("Outputs"));
+    debug_assert_eq!(ids.len(), groups.len());
+    let r = Refs::new(&ids, &values);
+    let group = place(groups, &values, &r);
 
-    // Resource-to-resource edges (references and DependsOn), both ways.
-    let n = resources.len();
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut rev: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, (_, v)) in resources.iter().enumerate() {
-        let mut add = |id: &str| {
-            if let Some(&t) = index.get(id)
-                && t != i
-                && !edges[i].contains(&t)
-            {
-                edges[i].push(t);
-                rev[t].push(i);
+    // Outputs of the whole template: those about a single group move into its stack.
+    let output_group: Vec<Option<usize>> = outputs
+        .values()
+        .map(|v| {
+            let mut gs = BTreeSet::new();
+            visit_refs(v, &mut |id, _| {
+                if let Some(&t) = r.index.get(id) {
+                    gs.insert(group[t]);
+                }
+            });
+            match (gs.len(), gs.first()) {
+                (1, Some(Some(f))) => Some(*f),
+                _ => None,
             }
-        };
-        visit_refs(v, &mut |id, _| add(id));
-        for d in depends_on(v) {
-            add(d);
-        }
+        })
+        .collect();
+    let stats = unit_stats(&values, &r, params, outputs, &group, &output_group);
+    let (chunks, names) = chunk(model, &stats);
+    let (chunks, names) = merge_circles(model, chunks, names, &group, &r);
+    let of = chunk_of(&chunks);
+    let part: Vec<Part> = group
+        .iter()
+        .map(|g| g.map_or(Part::Parent, |f| Part::Child(of[&f])))
+        .collect();
+    let output_part = output_group
+        .iter()
+        .map(|g| g.map_or(Part::Parent, |f| Part::Child(of[&f])))
+        .collect();
+    let index = r.index;
+    Builder {
+        model,
+        doc: &doc,
+        ids: &ids,
+        index: &index,
+        params,
+        outputs,
+        part: &part,
+        output_part,
+        names: &names,
+        chunks: &chunks,
+        file_name,
     }
+    .build(values)
+}
 
-    // Which function each resource goes with; `None` is the parent.
+/// The resources' names and their references to each other (`Ref`, `Fn::GetAtt`,
+/// `${...}`, `DependsOn`), both ways.
+struct Refs<'a> {
+    index: HashMap<&'a str, usize>,
+    edges: Vec<Vec<usize>>,
+    rev: Vec<Vec<usize>>,
+}
+
+impl<'a> Refs<'a> {
+    fn new(ids: &'a [String], values: &[Value]) -> Self {
+        let index: HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let n = values.len();
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut rev: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, v) in values.iter().enumerate() {
+            let mut add = |id: &str| {
+                if let Some(&t) = index.get(id)
+                    && t != i
+                    && !edges[i].contains(&t)
+                {
+                    edges[i].push(t);
+                    rev[t].push(i);
+                }
+            };
+            visit_refs(v, &mut |id, _| add(id));
+            for d in depends_on(v) {
+                add(d);
+            }
+        }
+        Refs { index, edges, rev }
+    }
+}
+
+/// Which function each resource goes with (`None`: the parent): the renderer's groups,
+/// then every group a parent resource refers to pulled up, then queues only one group
+/// refers to moved into it.
+fn place(groups: &[Group], values: &[Value], r: &Refs<'_>) -> Vec<Option<usize>> {
+    let n = values.len();
     let mut group: Vec<Option<usize>> = groups
         .iter()
         .map(|g| match g {
@@ -333,7 +225,7 @@ pub(crate) fn split(
     // A parent resource that refers to a function's group pulls the whole group up.
     let mut work: Vec<usize> = (0..n).filter(|&i| group[i].is_none()).collect();
     while let Some(i) = work.pop() {
-        for &t in &edges[i] {
+        for &t in &r.edges[i] {
             if let Some(f) = group[t] {
                 for j in members.remove(&f).unwrap_or_default() {
                     group[j] = None;
@@ -346,12 +238,12 @@ pub(crate) fn split(
     loop {
         let mut changed = false;
         for i in 0..n {
-            if group[i].is_some() || resources[i].1["Type"] != "AWS::SQS::Queue" {
+            if group[i].is_some() || values[i]["Type"] != "AWS::SQS::Queue" {
                 continue;
             }
             let mut owner = None;
-            let mut only_one = !rev[i].is_empty();
-            for &j in &rev[i] {
+            let mut only_one = !r.rev[i].is_empty();
+            for &j in &r.rev[i] {
                 match (group[j], owner) {
                     (None, _) => only_one = false,
                     (Some(f), None) => owner = Some(f),
@@ -365,31 +257,24 @@ pub(crate) fn split(
             }
         }
         if !changed {
-            break;
+            return group;
         }
     }
+}
 
-    // Outputs of the whole template: those about a single group move into its stack.
-    let output_group: Vec<Option<usize>> = outputs
-        .values()
-        .map(|v| {
-            let mut gs = BTreeSet::new();
-            visit_refs(v, &mut |id, _| {
-                if let Some(&t) = index.get(id) {
-                    gs.insert(group[t]);
-                }
-            });
-            match (gs.len(), gs.first()) {
-                (1, Some(Some(f))) => Some(*f),
-                _ => None,
-            }
-        })
-        .collect();
-
-    // Per-group figures for packing.
+/// What each function's group brings to a chunk: resources, the values it reads from
+/// outside, and the outputs it gets (its own and those others read from it).
+fn unit_stats(
+    values: &[Value],
+    r: &Refs<'_>,
+    params: &Map<String, Value>,
+    outputs: &Map<String, Value>,
+    group: &[Option<usize>],
+    output_group: &[Option<usize>],
+) -> HashMap<usize, UnitStats> {
     let mut stats: HashMap<usize, UnitStats> = HashMap::new();
     let mut exported: HashMap<usize, HashSet<Import>> = HashMap::new();
-    for (i, (_, v)) in resources.iter().enumerate() {
+    for (i, v) in values.iter().enumerate() {
         let Some(f) = group[i] else { continue };
         let s = stats.entry(f).or_default();
         s.resources += 1;
@@ -398,7 +283,7 @@ pub(crate) fn split(
                 id: id.to_string(),
                 attr: attr.map(str::to_string),
             };
-            match index.get(id) {
+            match r.index.get(id) {
                 Some(&t) if group[t] == Some(f) => {}
                 Some(&t) => {
                     if let Some(g) = group[t] {
@@ -418,7 +303,7 @@ pub(crate) fn split(
             stats.entry(*f).or_default().outputs += 1;
         } else {
             visit_refs(v, &mut |id, attr| {
-                if let Some(&t) = index.get(id)
+                if let Some(&t) = r.index.get(id)
                     && let Some(f) = group[t]
                 {
                     exported.entry(f).or_default().insert(Import {
@@ -432,8 +317,12 @@ pub(crate) fn split(
     for (f, e) in &exported {
         stats.entry(*f).or_default().exports = e.len();
     }
+    stats
+}
 
-    // Functions in name order, cut into chunks.
+/// Functions in name order, cut into chunks (see the module docs); each chunk is named
+/// after its last function, the one that ends it.
+fn chunk(model: &Model, stats: &HashMap<usize, UnitStats>) -> (Vec<Vec<usize>>, Vec<String>) {
     let mut units: Vec<usize> = stats.keys().copied().collect();
     units.sort_by(|a, b| model.functions[*a].name.cmp(&model.functions[*b].name));
     let mut chunks: Vec<Vec<usize>> = Vec::new();
@@ -471,29 +360,39 @@ pub(crate) fn split(
     if !cur.is_empty() {
         chunks.push(cur);
     }
-    // A chunk is named after its last function, the one that ends it.
-    let mut names: Vec<String> = chunks
+    let names = chunks
         .iter()
         .map(|c| {
             let last = *c.last().expect("chunks are not empty");
             format!("{}Stack", ids::pascal(&model.functions[last].name))
         })
         .collect();
-    let chunk_of = |chunks: &[Vec<usize>]| -> HashMap<usize, usize> {
-        chunks
-            .iter()
-            .enumerate()
-            .flat_map(|(c, fs)| fs.iter().map(move |f| (*f, c)))
-            .collect()
-    };
+    (chunks, names)
+}
 
-    // Chunks that depend on each other in a circle become one.
+/// Function index -> chunk index.
+fn chunk_of(chunks: &[Vec<usize>]) -> HashMap<usize, usize> {
+    chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(c, fs)| fs.iter().map(move |f| (*f, c)))
+        .collect()
+}
+
+/// Chunks that depend on each other in a circle become one (named after the first).
+fn merge_circles(
+    model: &Model,
+    chunks: Vec<Vec<usize>>,
+    names: Vec<String>,
+    group: &[Option<usize>],
+    r: &Refs<'_>,
+) -> (Vec<Vec<usize>>, Vec<String>) {
     let of = chunk_of(&chunks);
     let mut g: DiGraph<usize, ()> = DiGraph::new();
     let nodes: Vec<NodeIndex> = (0..chunks.len()).map(|c| g.add_node(c)).collect();
-    for i in 0..n {
+    for (i, targets) in r.edges.iter().enumerate() {
         let Some(fi) = group[i] else { continue };
-        for &t in &edges[i] {
+        for &t in targets {
             if let Some(ft) = group[t]
                 && of[&fi] != of[&ft]
             {
@@ -510,56 +409,22 @@ pub(crate) fn split(
             }
         }
     }
-    if merged_into.iter().enumerate().any(|(c, m)| c != *m) {
-        let mut merged: Vec<Vec<usize>> = vec![Vec::new(); chunks.len()];
-        for (c, fs) in chunks.into_iter().enumerate() {
-            merged[merged_into[c]].extend(fs);
-        }
-        let kept: Vec<usize> = (0..merged.len())
-            .filter(|c| !merged[*c].is_empty())
-            .collect();
-        names = kept.iter().map(|c| names[*c].clone()).collect();
-        chunks = merged.into_iter().filter(|fs| !fs.is_empty()).collect();
-        for fs in &mut chunks {
-            fs.sort_by(|a, b| model.functions[*a].name.cmp(&model.functions[*b].name));
-        }
+    if merged_into.iter().enumerate().all(|(c, m)| c == *m) {
+        return (chunks, names);
     }
-    let of = chunk_of(&chunks);
-    let part: Vec<Part> = group
-        .iter()
-        .map(|g| match g {
-            None => Part::Parent,
-            Some(f) => Part::Child(of[f]),
-        })
+    let mut merged: Vec<Vec<usize>> = vec![Vec::new(); chunks.len()];
+    for (c, fs) in chunks.into_iter().enumerate() {
+        merged[merged_into[c]].extend(fs);
+    }
+    let names = (0..merged.len())
+        .filter(|c| !merged[*c].is_empty())
+        .map(|c| names[c].clone())
         .collect();
-
-    drop(resources);
-    Builder {
-        model,
-        doc: &doc,
-        ids: &ids,
-        index: &index,
-        params,
-        outputs,
-        part: &part,
-        output_part: output_group
-            .iter()
-            .map(|g| g.map_or(Part::Parent, |f| Part::Child(of[&f])))
-            .collect(),
-        names: &names,
-        chunks: &chunks,
-        file_name,
+    let mut chunks: Vec<Vec<usize>> = merged.into_iter().filter(|fs| !fs.is_empty()).collect();
+    for fs in &mut chunks {
+        fs.sort_by(|a, b| model.functions[*a].name.cmp(&model.functions[*b].name));
     }
-    .build(values)
-}
-
-/// The `DependsOn` entries of a resource value.
-pub(crate) fn depends_on(v: &Value) -> Vec<&str> {
-    match v.get("DependsOn") {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
+    (chunks, names)
 }
 
 /// Writes the parent and child templates once every resource has its part.
@@ -808,111 +673,5 @@ impl Builder<'_> {
             .outputs
             .insert(name.clone(), json!({ "Value": value }));
         name
-    }
-}
-
-impl Split {
-    /// CloudFormation limits a stack of the split still breaks (a parent with over 500
-    /// resources, a single function group too big for one stack), one message each.
-    pub fn over_limits(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let all = std::iter::once(("the parent stack", &self.parent)).chain(
-            self.children
-                .iter()
-                .map(|c| (c.logical_id.as_str(), &c.template)),
-        );
-        for (name, t) in all {
-            let count = |k: &str| {
-                t.value
-                    .get(k)
-                    .and_then(Value::as_object)
-                    .map_or(0, Map::len)
-            };
-            for (what, n, max) in [
-                ("resources", count("Resources"), MAX_STACK_RESOURCES),
-                ("parameters", count("Parameters"), MAX_PARAMETERS),
-                ("outputs", count("Outputs"), MAX_OUTPUTS),
-            ] {
-                if n > max {
-                    out.push(format!(
-                        "{name} has {n} {what}; CloudFormation allows at most {max}"
-                    ));
-                }
-            }
-        }
-        out
-    }
-
-    /// Every way a reference could cross a stack boundary without a parameter or output:
-    /// a name a template uses but does not define, a child parameter the parent does not
-    /// pass (or passes without it being declared), an `Outputs.X` the child lacks. Empty
-    /// when the split is sound.
-    pub fn boundary_problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        let defined = |t: &Template| -> HashSet<String> {
-            let mut d = HashSet::new();
-            for k in ["Resources", "Parameters"] {
-                if let Some(m) = t.value.get(k).and_then(Value::as_object) {
-                    d.extend(m.keys().cloned());
-                }
-            }
-            d
-        };
-        let mut check = |name: &str, t: &Template| {
-            let d = defined(t);
-            let mut seen = |id: &str| {
-                if !id.starts_with("AWS::") && !d.contains(id) {
-                    problems.push(format!("{name}: refers to {id}, which it does not define"));
-                }
-            };
-            visit_refs(&t.value, &mut |id, _| seen(id));
-            if let Some(rs) = t.value.get("Resources").and_then(Value::as_object) {
-                for v in rs.values() {
-                    depends_on(v).into_iter().for_each(&mut seen);
-                }
-            }
-        };
-        check("parent", &self.parent);
-        for c in &self.children {
-            check(&c.file_name, &c.template);
-        }
-        let parent_resources = self.parent.value["Resources"].as_object();
-        for c in &self.children {
-            let Some(stack) = parent_resources.and_then(|r| r.get(&c.logical_id)) else {
-                problems.push(format!("parent: no resource {}", c.logical_id));
-                continue;
-            };
-            let passed = stack["Properties"]["Parameters"].as_object();
-            let declared = c.template.value["Parameters"].as_object();
-            for p in declared.into_iter().flat_map(|m| m.keys()) {
-                if !passed.is_some_and(|m| m.contains_key(p)) {
-                    problems.push(format!("{}: parameter {p} is not passed in", c.file_name));
-                }
-            }
-            for p in passed.into_iter().flat_map(|m| m.keys()) {
-                if !declared.is_some_and(|m| m.contains_key(p)) {
-                    problems.push(format!(
-                        "{}: is passed {p}, which it does not declare",
-                        c.file_name
-                    ));
-                }
-            }
-        }
-        // Every `Outputs.X` read names an output of that child.
-        let mut reads = Vec::new();
-        visit_refs(&self.parent.value, &mut |id, attr| {
-            if let Some(o) = attr.and_then(|a| a.strip_prefix("Outputs.")) {
-                reads.push((id.to_string(), o.to_string()));
-            }
-        });
-        for (stack, o) in reads {
-            match self.children.iter().find(|c| c.logical_id == stack) {
-                Some(c) if c.template.value["Outputs"].get(&o).is_some() => {}
-                _ => problems.push(format!(
-                    "parent: reads {stack}.Outputs.{o}, which does not exist"
-                )),
-            }
-        }
-        problems
     }
 }

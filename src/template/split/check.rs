@@ -1,0 +1,115 @@
+//! Checks of a finished split: the parent and nested templates in; the CloudFormation
+//! limits they break and every reference that crosses a stack boundary without a
+//! parameter or output out.
+
+use super::refs::{depends_on, visit_refs};
+use super::{MAX_OUTPUTS, MAX_PARAMETERS, MAX_STACK_RESOURCES, Split};
+use crate::template::Template;
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+impl Split {
+    /// CloudFormation limits a stack of the split still breaks (a parent with over 500
+    /// resources, a single function group too big for one stack), one message each.
+    pub fn over_limits(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let all = std::iter::once(("the parent stack", &self.parent)).chain(
+            self.children
+                .iter()
+                .map(|c| (c.logical_id.as_str(), &c.template)),
+        );
+        for (name, t) in all {
+            let count = |k: &str| {
+                t.value
+                    .get(k)
+                    .and_then(Value::as_object)
+                    .map_or(0, Map::len)
+            };
+            for (what, n, max) in [
+                ("resources", count("Resources"), MAX_STACK_RESOURCES),
+                ("parameters", count("Parameters"), MAX_PARAMETERS),
+                ("outputs", count("Outputs"), MAX_OUTPUTS),
+            ] {
+                if n > max {
+                    out.push(format!(
+                        "{name} has {n} {what}; CloudFormation allows at most {max}"
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every way a reference could cross a stack boundary without a parameter or output:
+    /// a name a template uses but does not define, a child parameter the parent does not
+    /// pass (or passes without it being declared), an `Outputs.X` the child lacks. Empty
+    /// when the split is sound.
+    pub fn boundary_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let defined = |t: &Template| -> HashSet<String> {
+            let mut d = HashSet::new();
+            for k in ["Resources", "Parameters"] {
+                if let Some(m) = t.value.get(k).and_then(Value::as_object) {
+                    d.extend(m.keys().cloned());
+                }
+            }
+            d
+        };
+        let mut check = |name: &str, t: &Template| {
+            let d = defined(t);
+            let mut seen = |id: &str| {
+                if !id.starts_with("AWS::") && !d.contains(id) {
+                    problems.push(format!("{name}: refers to {id}, which it does not define"));
+                }
+            };
+            visit_refs(&t.value, &mut |id, _| seen(id));
+            if let Some(rs) = t.value.get("Resources").and_then(Value::as_object) {
+                for v in rs.values() {
+                    depends_on(v).into_iter().for_each(&mut seen);
+                }
+            }
+        };
+        check("parent", &self.parent);
+        for c in &self.children {
+            check(&c.file_name, &c.template);
+        }
+        let parent_resources = self.parent.value["Resources"].as_object();
+        for c in &self.children {
+            let Some(stack) = parent_resources.and_then(|r| r.get(&c.logical_id)) else {
+                problems.push(format!("parent: no resource {}", c.logical_id));
+                continue;
+            };
+            let passed = stack["Properties"]["Parameters"].as_object();
+            let declared = c.template.value["Parameters"].as_object();
+            for p in declared.into_iter().flat_map(|m| m.keys()) {
+                if !passed.is_some_and(|m| m.contains_key(p)) {
+                    problems.push(format!("{}: parameter {p} is not passed in", c.file_name));
+                }
+            }
+            for p in passed.into_iter().flat_map(|m| m.keys()) {
+                if !declared.is_some_and(|m| m.contains_key(p)) {
+                    problems.push(format!(
+                        "{}: is passed {p}, which it does not declare",
+                        c.file_name
+                    ));
+                }
+            }
+        }
+        // Every `Outputs.X` read names an output of that child.
+        let mut reads = Vec::new();
+        visit_refs(&self.parent.value, &mut |id, attr| {
+            if let Some(o) = attr.and_then(|a| a.strip_prefix("Outputs.")) {
+                reads.push((id.to_string(), o.to_string()));
+            }
+        });
+        for (stack, o) in reads {
+            match self.children.iter().find(|c| c.logical_id == stack) {
+                Some(c) if c.template.value["Outputs"].get(&o).is_some() => {}
+                _ => problems.push(format!(
+                    "parent: reads {stack}.Outputs.{o}, which does not exist"
+                )),
+            }
+        }
+        problems
+    }
+}
