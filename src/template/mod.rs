@@ -61,8 +61,13 @@ impl Template {
     }
 
     pub fn resource_count(&self) -> usize {
+        self.section_len("Resources")
+    }
+
+    /// How many entries a top-level section (`Resources`, `Parameters`, `Outputs`) has.
+    pub fn section_len(&self, section: &str) -> usize {
         self.value
-            .get("Resources")
+            .get(section)
             .and_then(Value::as_object)
             .map_or(0, Map::len)
     }

@@ -7,8 +7,7 @@ use crate::diagnostic::Severity;
 use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
 
 use super::thousands;
-use crate::template::Template;
-use crate::template::split::{MAX_OUTPUTS, MAX_PARAMETERS, MAX_STACK_RESOURCES as MAX_RESOURCES};
+use crate::template::split::{MAX_STACK_RESOURCES as MAX_RESOURCES, quota_overflows};
 
 /// The point where we start warning about resources per stack.
 const WARN_RESOURCES: usize = 400;
@@ -120,19 +119,14 @@ impl Rule for StackBudget {
             }
             return;
         };
-        let stacks = std::iter::once(("the parent stack", &split.parent, true)).chain(
-            split
-                .children
-                .iter()
-                .map(|c| (c.logical_id.as_str(), &c.template, false)),
-        );
-        for (name, t, parent) in stacks {
+        for (i, (name, t)) in split.stacks().enumerate() {
             if let Some((level, message)) = resources(t.resource_count()) {
                 emit(level, format!("{name}: {message}"), SPLIT_SPEC);
             }
-            // Nested stacks always come from S3, so only the parent has the inline limit.
+            // Nested stacks always come from S3, so only the parent (the first) has the
+            // inline limit.
             if let Some((level, message, help)) = size(t.compact_len())
-                && (parent || level == Severity::Error)
+                && (i == 0 || level == Severity::Error)
             {
                 let help = if level == Severity::Error {
                     SPLIT_SPEC
@@ -141,27 +135,19 @@ impl Rule for StackBudget {
                 };
                 emit(level, format!("{name}: {message}"), help);
             }
-            for (what, n, max) in [
-                ("parameters", section_len(t, "Parameters"), MAX_PARAMETERS),
-                ("outputs", section_len(t, "Outputs"), MAX_OUTPUTS),
-            ] {
-                if n > max {
-                    emit(
-                        Severity::Error,
-                        format!("{name}: {n} {what}; CloudFormation allows at most {max}"),
-                        SPLIT_SPEC,
-                    );
-                }
+            // Resources have their own tiers above.
+            for (what, n, max) in quota_overflows(t)
+                .into_iter()
+                .filter(|o| o.0 != "resources")
+            {
+                emit(
+                    Severity::Error,
+                    format!("{name}: {n} {what}; CloudFormation allows at most {max}"),
+                    SPLIT_SPEC,
+                );
             }
         }
     }
-}
-
-fn section_len(t: &Template, key: &str) -> usize {
-    t.value
-        .get(key)
-        .and_then(serde_json::Value::as_object)
-        .map_or(0, serde_json::Map::len)
 }
 
 #[cfg(test)]

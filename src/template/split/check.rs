@@ -5,39 +5,42 @@
 use super::refs::{depends_on, visit_refs};
 use super::{MAX_OUTPUTS, MAX_PARAMETERS, MAX_STACK_RESOURCES, Split};
 use crate::template::Template;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashSet;
 
+/// The sections of `t` past CloudFormation's per-template limits:
+/// `(what, count, limit)` with `what` one of `resources`, `parameters`, `outputs`.
+pub fn quota_overflows(t: &Template) -> Vec<(&'static str, usize, usize)> {
+    [
+        ("resources", t.section_len("Resources"), MAX_STACK_RESOURCES),
+        ("parameters", t.section_len("Parameters"), MAX_PARAMETERS),
+        ("outputs", t.section_len("Outputs"), MAX_OUTPUTS),
+    ]
+    .into_iter()
+    .filter(|(_, n, max)| n > max)
+    .collect()
+}
+
 impl Split {
-    /// CloudFormation limits a stack of the split still breaks (a parent with over 500
-    /// resources, a single function group too big for one stack), one message each.
-    pub fn over_limits(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let all = std::iter::once(("the parent stack", &self.parent)).chain(
+    /// The parent first (named "the parent stack"), then every nested stack by logical ID.
+    pub fn stacks(&self) -> impl Iterator<Item = (&str, &Template)> {
+        std::iter::once(("the parent stack", &self.parent)).chain(
             self.children
                 .iter()
                 .map(|c| (c.logical_id.as_str(), &c.template)),
-        );
-        for (name, t) in all {
-            let count = |k: &str| {
-                t.value
-                    .get(k)
-                    .and_then(Value::as_object)
-                    .map_or(0, Map::len)
-            };
-            for (what, n, max) in [
-                ("resources", count("Resources"), MAX_STACK_RESOURCES),
-                ("parameters", count("Parameters"), MAX_PARAMETERS),
-                ("outputs", count("Outputs"), MAX_OUTPUTS),
-            ] {
-                if n > max {
-                    out.push(format!(
-                        "{name} has {n} {what}; CloudFormation allows at most {max}"
-                    ));
-                }
-            }
-        }
-        out
+        )
+    }
+
+    /// CloudFormation limits a stack of the split still breaks (a parent with over 500
+    /// resources, a single function group too big for one stack), one message each.
+    pub fn over_limits(&self) -> Vec<String> {
+        self.stacks()
+            .flat_map(|(name, t)| {
+                quota_overflows(t).into_iter().map(move |(what, n, max)| {
+                    format!("{name} has {n} {what}; CloudFormation allows at most {max}")
+                })
+            })
+            .collect()
     }
 
     /// Every way a reference could cross a stack boundary without a parameter or output:

@@ -20,6 +20,8 @@
 //! - chunks that refer to each other in a circle are merged into one.
 
 mod check;
+
+pub use check::quota_overflows;
 mod refs;
 
 pub(crate) use refs::{Repl, depends_on, rewrite, visit_refs};
