@@ -110,7 +110,7 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
         stage,
     };
     let split = a.split || saved.as_ref().is_some_and(|p| p.split);
-    let (loaded, c) = match super::stack::compile_and_lint(&spec_args, out, split)? {
+    let (loaded, c, split) = match super::stack::compile_and_lint(&spec_args, out, split)? {
         Ok(x) => x,
         Err(status) => return Ok(status),
     };
@@ -141,15 +141,13 @@ pub fn run_apply(a: ApplyArgs, out: &Output) -> std::io::Result<ExitStatus> {
     let result = rt.block_on(async {
         let config = client::load(&a.aws, c.model.region.as_deref()).await?;
         let api = SdkStackApi::new(&config);
-        let staged = match split {
-            true => Some(super::stack::stage_split(&config, bucket.as_deref(), &c).await?),
-            false => None,
+        let parent = match &split {
+            Some(s) => Some(super::stack::stage_split(&config, bucket.as_deref(), &c, s).await?),
+            None => None,
         };
         let mut input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
-        if let Some(s) = &staged {
-            input.template = &s.parent;
-            input.nested = &s.children;
-            input.split = true;
+        if let (Some(p), Some(s)) = (&parent, &split) {
+            input.nest(p, s);
         }
         let plan = match &saved {
             Some(p) => match verify(&api, p, &input).await? {

@@ -215,8 +215,7 @@ pub fn run_bootstrap(a: BootstrapArgs, out: &Output) -> std::io::Result<ExitStat
             parameters: vec![(bootstrap::BUCKET_PARAM.to_string(), bucket.clone())],
             template_url: None,
             tags: Vec::new(),
-            nested: &[],
-            split: false,
+            nested: None,
         };
         let opts = run::PlanOptions {
             change_set: true,

@@ -52,7 +52,7 @@ pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
 }
 
 fn run_plan(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    let (loaded, c) = match super::stack::compile_and_lint(&a.spec, out, a.split)? {
+    let (loaded, c, split) = match super::stack::compile_and_lint(&a.spec, out, a.split)? {
         Ok(x) => x,
         Err(status) => return Ok(status),
     };
@@ -79,15 +79,13 @@ fn run_plan(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
         let api = SdkStackApi::new(&config);
         // The nested stacks' URLs are part of the parent, so they are staged even
         // without a change set (content-addressed: an unchanged child is not re-sent).
-        let staged = match a.split {
-            true => Some(super::stack::stage_split(&config, bucket.as_deref(), &c).await?),
-            false => None,
+        let parent = match &split {
+            Some(s) => Some(super::stack::stage_split(&config, bucket.as_deref(), &c, s).await?),
+            None => None,
         };
         let mut input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
-        if let Some(s) = &staged {
-            input.template = &s.parent;
-            input.nested = &s.children;
-            input.split = true;
+        if let (Some(p), Some(s)) = (&parent, &split) {
+            input.nest(p, s);
         }
         if opts.change_set {
             input.template_url =

@@ -2,24 +2,30 @@
 //! linted stage out (or the exit status that stops the command).
 
 use super::{Output, SpecArgs};
+use crate::deploy::DeployError;
 use crate::diagnostic::{self, ColorChoice, Format};
 use crate::exit::ExitStatus;
 use crate::lint::{self, LintContext, Selection};
 use crate::pipeline::{self, Compiled, Loaded, Stop};
+use crate::template::{self, Template, split::Split};
+
+/// What `plan` and `apply` deploy: the loaded spec, the compiled stage and, with `--split`,
+/// its nested stacks (`TemplateURL`s not yet filled in: see [`stage_split`]).
+pub type Deployable = (Loaded, Compiled, Option<Split>);
 
 /// Load, compile and lint; lint errors stop here (exit 1) before AWS is touched.
-/// With `split`, stack limits (FN302) are checked on the nested stacks instead.
+/// With `split`, the nested stacks are rendered too, and stack limits (FN302) are
+/// checked on them instead.
 pub fn compile_and_lint(
     spec: &SpecArgs,
     out: &Output,
     split: bool,
-) -> std::io::Result<Result<(Loaded, Compiled), ExitStatus>> {
+) -> std::io::Result<Result<Deployable, ExitStatus>> {
     let (loaded, c) = match compile_only(spec, out)? {
         Ok(x) => x,
         Err(status) => return Ok(Err(status)),
     };
-    let nested =
-        split.then(|| crate::template::render_split(&c.model, &c.graph, &|id| id.to_string()));
+    let nested = split.then(|| template::render_split(&c.model, &c.graph, &|id| id.to_string()));
     let cx = LintContext {
         model: &c.model,
         graph: &c.graph,
@@ -50,7 +56,7 @@ pub fn compile_and_lint(
             findings.len()
         ));
     }
-    Ok(Ok((loaded, c)))
+    Ok(Ok((loaded, c, nested)))
 }
 
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
@@ -100,43 +106,34 @@ pub fn plan_input<'a>(
         parameters,
         template_url: None,
         tags: c.model.tags.clone(),
-        nested: &[],
-        split: false,
+        nested: None,
     }
 }
 
-/// `--split`: render the nested stacks, upload each child template to the artifact
-/// bucket (named by its sha256, skipped when already there) and point the parent's
-/// `TemplateURL`s at them. The parent then goes through [`stage_template`] like
-/// any template.
+/// `--split`: upload each nested stack's template to the artifact bucket and return the
+/// parent with its `TemplateURL`s pointing there. The parent then goes through
+/// [`stage_template`] like any template.
 pub async fn stage_split(
     config: &aws_config::SdkConfig,
     bucket: Option<&str>,
     c: &Compiled,
-) -> Result<crate::template::split::Split, crate::deploy::DeployError> {
+    split: &Split,
+) -> Result<Template, DeployError> {
     let Some(bucket) = bucket else {
-        return Err(crate::deploy::DeployError::SplitNeedsBucket);
+        return Err(DeployError::SplitNeedsBucket);
     };
-    let mut split = crate::template::render_split(&c.model, &c.graph, &|id| id.to_string());
     let templates: Vec<(String, String)> = split
         .children
         .iter()
         .map(|n| {
             let body = serde_json::to_string(&n.template.value).expect("template serializes");
-            let key = format!(
-                "{}/{}/templates/{}.json",
-                c.model.app,
-                c.model.stage,
-                crate::deploy::run::sha256_hex(body.as_bytes())
-            );
-            (key, body)
+            (template_key(c, &body), body)
         })
         .collect();
     let urls = crate::package::upload::put_templates(config, bucket, templates).await?;
-    for (n, url) in split.children.iter_mut().zip(urls) {
-        n.file_name = url.clone();
-        if let Some(r) = split
-            .parent
+    let mut parent = split.parent.clone();
+    for (n, url) in split.children.iter().zip(urls) {
+        if let Some(r) = parent
             .value
             .get_mut("Resources")
             .and_then(|r| r.get_mut(&n.logical_id))
@@ -144,32 +141,38 @@ pub async fn stage_split(
             r["Properties"]["TemplateURL"] = serde_json::Value::String(url);
         }
     }
-    Ok(split)
+    Ok(parent)
 }
 
 /// A template over CloudFormation's inline limit is uploaded to the artifact bucket
-/// (named by its sha256) and passed by URL; without a bucket that is an error. `template`
-/// is `c`'s own, or the parent of its nested stacks (`--split`).
+/// and passed by URL; without a bucket that is an error. `template` is `c`'s own, or the
+/// parent of its nested stacks (`--split`).
 pub async fn stage_template(
     config: &aws_config::SdkConfig,
     bucket: Option<&str>,
     c: &Compiled,
-    template: &crate::template::Template,
-) -> Result<Option<String>, crate::deploy::DeployError> {
+    template: &Template,
+) -> Result<Option<String>, DeployError> {
     let body = serde_json::to_string(&template.value).expect("template serializes");
     if body.len() <= crate::deploy::run::INLINE_TEMPLATE_LIMIT {
         return Ok(None);
     }
     let Some(bucket) = bucket else {
-        return Err(crate::deploy::DeployError::TemplateNeedsBucket(body.len()));
+        return Err(DeployError::TemplateNeedsBucket(body.len()));
     };
-    let key = format!(
+    let key = template_key(c, &body);
+    crate::package::upload::put_template(config, bucket, &key, body)
+        .await
+        .map(Some)
+}
+
+/// Where a template is kept in the artifact bucket: named by its sha256, so an unchanged
+/// template keeps its URL and is not uploaded again.
+fn template_key(c: &Compiled, body: &str) -> String {
+    format!(
         "{}/{}/templates/{}.json",
         c.model.app,
         c.model.stage,
         crate::deploy::run::sha256_hex(body.as_bytes())
-    );
-    crate::package::upload::put_template(config, bucket, &key, body)
-        .await
-        .map(Some)
+    )
 }

@@ -5,6 +5,7 @@
 use super::plan::{ChangeSetInfo, Plan, StackState};
 use super::{ChangeSetRequest, ChangeSetType, Created, DeployError, StackApi, cfn_yaml, diff};
 use crate::template::Template;
+use crate::template::split::{Nested, Split};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
@@ -30,8 +31,15 @@ pub struct PlanInput<'a> {
     pub tags: Vec<(String, String)>,
     /// With `--split`: the nested stacks whose `AWS::CloudFormation::Stack` resources are
     /// in `template` (with their S3 URLs); their contents are diffed too.
-    pub nested: &'a [crate::template::split::Nested],
-    pub split: bool,
+    pub nested: Option<&'a [Nested]>,
+}
+
+impl<'a> PlanInput<'a> {
+    /// Deploy `parent` (with its `TemplateURL`s filled in) and the nested stacks of `split`.
+    pub fn nest(&mut self, parent: &'a Template, split: &'a Split) {
+        self.template = parent;
+        self.nested = Some(&split.children);
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -77,7 +85,7 @@ pub async fn plan(
         spec_sha256: sha256_hex(input.spec_bytes),
         spec_path: input.spec_path.clone(),
         template_sha256: sha256_hex(body.as_bytes()),
-        split: input.split,
+        split: input.nested.is_some(),
         ..Plan::default()
     };
     // Parameters without a default need a value before CloudFormation will preview.
@@ -115,43 +123,14 @@ pub async fn plan(
         None => StackState::default(),
     };
     let mut changes = diff::plan_changes(old.as_ref(), &input.template.value);
-    // Nested stacks: what changes inside each, against what is deployed in it; and what
-    // goes away with a nested stack the template no longer has.
-    let old_stacks: Vec<&str> = old
-        .as_ref()
-        .and_then(|t| t.get("Resources"))
-        .and_then(serde_json::Value::as_object)
-        .map(|r| {
-            r.iter()
-                .filter(|(_, v)| v["Type"] == "AWS::CloudFormation::Stack")
-                .map(|(k, _)| k.as_str())
-                .collect()
-        })
-        .unwrap_or_default();
-    let empty = serde_json::json!({ "Resources": {} });
-    let nested_news = input
-        .nested
-        .iter()
-        .map(|n| (n.logical_id.as_str(), &n.template.value));
-    let gone = old_stacks
-        .iter()
-        .filter(|id| !input.nested.iter().any(|n| n.logical_id == **id))
-        .map(|id| (*id, &empty));
-    for (id, new) in nested_news.chain(gone) {
-        let deployed = match live {
-            Some(s) if old_stacks.contains(&id) => {
-                match api.nested_stack_id(&s.stack_id, id).await? {
-                    Some(nested_id) => {
-                        let text = api.get_template(&nested_id).await?;
-                        Some(cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?)
-                    }
-                    None => None,
-                }
-            }
-            _ => None,
-        };
-        diff::merge_nested(&mut changes, id, diff::plan_changes(deployed.as_ref(), new));
-    }
+    nested_changes(
+        api,
+        live,
+        old.as_ref(),
+        input.nested.unwrap_or_default(),
+        &mut changes,
+    )
+    .await?;
     plan.changes = changes.changes;
     plan.unchanged = changes.unchanged;
     plan.outputs = changes.outputs;
@@ -200,6 +179,51 @@ pub async fn plan(
         }
     }
     Ok(plan)
+}
+
+/// Add to `changes` what changes inside each nested stack, against the template deployed
+/// in it, and everything inside a nested stack the parent no longer has.
+async fn nested_changes(
+    api: &impl StackApi,
+    live: Option<&super::StackInfo>,
+    old: Option<&serde_json::Value>,
+    nested: &[Nested],
+    changes: &mut diff::PlanChanges,
+) -> Result<(), DeployError> {
+    let old_stacks: Vec<&str> = old
+        .and_then(|t| t.get("Resources"))
+        .and_then(serde_json::Value::as_object)
+        .map(|r| {
+            r.iter()
+                .filter(|(_, v)| v["Type"] == "AWS::CloudFormation::Stack")
+                .map(|(k, _)| k.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let empty = serde_json::json!({ "Resources": {} });
+    let news = nested
+        .iter()
+        .map(|n| (n.logical_id.as_str(), &n.template.value));
+    let gone = old_stacks
+        .iter()
+        .filter(|id| !nested.iter().any(|n| n.logical_id == **id))
+        .map(|id| (*id, &empty));
+    for (id, new) in news.chain(gone) {
+        let deployed = match live {
+            Some(s) if old_stacks.contains(&id) => {
+                match api.nested_stack_id(&s.stack_id, id).await? {
+                    Some(nested_id) => {
+                        let text = api.get_template(&nested_id).await?;
+                        Some(cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?)
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        diff::merge_nested(changes, id, diff::plan_changes(deployed.as_ref(), new));
+    }
+    Ok(())
 }
 
 /// Delete an empty stack in REVIEW_IN_PROGRESS (created by a change set that was never

@@ -103,8 +103,7 @@ fn change_set_replacement_details_are_shown_and_disagreements_flagged() {
         parameters: vec![],
         template_url: None,
         tags: vec![],
-        nested: &[],
-        split: false,
+        nested: None,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
