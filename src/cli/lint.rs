@@ -73,7 +73,7 @@ pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
         // What plan/apply send to CloudFormation: compact JSON.
         let bytes = c.template.compact_len();
         let split = a.split.then(|| {
-            let name = |id: &str| format!("{}.{id}.json", c.model.stack_name);
+            let name = |id: &str| super::render::nested_file_name(&c.model.stack_name, id, "json");
             template::render_split(&c.model, &c.graph, &name)
         });
         let cx = LintContext {

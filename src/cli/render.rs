@@ -103,7 +103,7 @@ fn render_one(
     let files = if how.split {
         let (model, graph, _) = l.lower(stage).map_err(input_error)?;
         let base = model.stack_name.clone();
-        let name = |id: &str| format!("{base}.{id}.{ext}");
+        let name = |id: &str| nested_file_name(&base, id, ext);
         let split = template::render_split(&model, &graph, &name);
         for problem in split.over_limits() {
             out.warn(&format!("{base}: {problem}"));
@@ -128,6 +128,12 @@ fn render_one(
         files
     };
     Ok(files)
+}
+
+/// The file (and `TemplateURL`) of nested stack `logical_id`: `<app>-<stage>.<Id>.<ext>`.
+/// `lint --split` and `plan --split` size the parent with the same names.
+pub(super) fn nested_file_name(stack_name: &str, logical_id: &str, ext: &str) -> String {
+    format!("{stack_name}.{logical_id}.{ext}")
 }
 
 /// Every stage's files; the first input error stops it.

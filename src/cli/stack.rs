@@ -25,7 +25,10 @@ pub fn compile_and_lint(
         Ok(x) => x,
         Err(status) => return Ok(Err(status)),
     };
-    let nested = split.then(|| template::render_split(&c.model, &c.graph, &|id| id.to_string()));
+    let nested = split.then(|| {
+        let name = |id: &str| super::render::nested_file_name(&c.model.stack_name, id, "json");
+        template::render_split(&c.model, &c.graph, &name)
+    });
     let cx = LintContext {
         model: &c.model,
         graph: &c.graph,
