@@ -46,10 +46,7 @@ pub fn plan_changes(old: Option<&Value>, new: &Value) -> PlanChanges {
         }
         out.iam.extend(iam);
     }
-    out.changes.sort_by(|a, b| {
-        (sort_group(a), a.logical_id.as_str()).cmp(&(sort_group(b), b.logical_id.as_str()))
-    });
-    out.iam.sort_by(|a, b| a.resource.cmp(&b.resource));
+    sort(&mut out);
 
     let old_out = section(old, "Outputs").unwrap_or(&empty);
     let new_out = section(Some(new), "Outputs").unwrap_or(&empty);
@@ -87,10 +84,15 @@ pub fn merge_nested(into: &mut PlanChanges, stack: &str, nested: PlanChanges) {
         o.name = prefixed(&o.name);
         o
     }));
-    into.changes.sort_by(|a, b| {
+    sort(into);
+}
+
+/// Risky changes first, then by logical ID; IAM changes by resource.
+fn sort(p: &mut PlanChanges) {
+    p.changes.sort_by(|a, b| {
         (sort_group(a), a.logical_id.as_str()).cmp(&(sort_group(b), b.logical_id.as_str()))
     });
-    into.iam.sort_by(|a, b| a.resource.cmp(&b.resource));
+    p.iam.sort_by(|a, b| a.resource.cmp(&b.resource));
 }
 
 fn section<'a>(t: Option<&'a Value>, name: &str) -> Option<&'a Map<String, Value>> {
