@@ -68,12 +68,11 @@ fn stages(c: &mut Criterion) {
         let m = model::lower(&raw, &f, None).0.expect("lowers");
         let g = graph::build(&m);
         let t = template::render(&m, &g);
+        let stacks = fnplan::ops::compile::stacks_of(&t, None);
         let cx = LintContext {
             model: &m,
             graph: &g,
-            template: &t,
-            template_bytes: t.compact_len(),
-            split: None,
+            stacks: &stacks,
         };
         let sel = Selection::default();
         group.throughput(Throughput::Elements(n as u64));

@@ -1,8 +1,7 @@
 //! `fnplan explain CODE` and `fnplan rules`: a rule code in, its documentation out.
 
-use super::Output;
-use crate::exit::ExitStatus;
 use crate::lint;
+use crate::ops::{OpsError, Outcome};
 
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
@@ -22,29 +21,27 @@ pub struct RulesArgs {
     pub format: RulesFormat,
 }
 
-pub fn run_explain(a: ExplainArgs, out: &Output) -> std::io::Result<ExitStatus> {
+pub fn run_explain(a: ExplainArgs) -> Result<Outcome, OpsError> {
     let Some(rule) = lint::find_rule(a.code.trim()) else {
         let hint = crate::suggest::hint(&a.code.to_ascii_uppercase(), lint::rule_codes())
             .map(|h| format!("; {h}"))
             .unwrap_or_default();
-        out.error(&format!(
+        return Err(OpsError::Usage(format!(
             "`{}` is not a rule code{hint} (`fnplan rules` lists them)",
             a.code
-        ));
-        return Ok(ExitStatus::InputError);
+        )));
     };
     let m = rule.meta();
-    out.print(&format!(
+    Ok(Outcome::Text(format!(
         "{} {} ({} by default)\n\n{}",
         m.code,
         m.name,
         m.level,
         m.doc_text()
-    ))?;
-    Ok(ExitStatus::Success)
+    )))
 }
 
-pub fn run_rules(a: RulesArgs, out: &Output) -> std::io::Result<ExitStatus> {
+pub fn run_rules(a: RulesArgs) -> Result<Outcome, OpsError> {
     let rules: Vec<&lint::RuleMeta> = lint::rules::ALL.iter().map(|r| r.meta()).collect();
     let text = match a.format {
         RulesFormat::Text => {
@@ -71,6 +68,5 @@ pub fn run_rules(a: RulesArgs, out: &Output) -> std::io::Result<ExitStatus> {
             s
         }
     };
-    out.print(&text)?;
-    Ok(ExitStatus::Success)
+    Ok(Outcome::Text(text))
 }

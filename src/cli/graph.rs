@@ -1,10 +1,9 @@
-//! `fnplan graph`: flags in, the dependency graph as Mermaid, dot or JSON out.
+//! `fnplan graph`: flags in, [`GraphOptions`] to the operation; the graph out.
 
-use super::{Output, SpecArgs};
-use crate::diagnostic::Format;
-use crate::exit::ExitStatus;
-use crate::graph::export::{GraphFormat, export};
-use crate::pipeline::{self, Stop};
+use super::SpecArgs;
+use crate::graph::export::GraphFormat;
+use crate::ops::graph::{self, GraphOptions};
+use crate::ops::{OpsError, Outcome};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -18,28 +17,11 @@ pub struct GraphArgs {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(a: GraphArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    let loaded = match pipeline::load(&a.spec.spec) {
-        Ok(l) => l,
-        Err(stop) => return out.stop(stop, Format::Human),
+pub fn run(a: GraphArgs) -> Result<Outcome, OpsError> {
+    let o = GraphOptions {
+        spec: a.spec.spec_ref(),
+        format: a.format,
+        output: a.output,
     };
-    let c = match loaded.compile(a.spec.stage.as_deref()) {
-        Ok(c) => c,
-        Err(diags) => {
-            return out.stop(
-                Stop::Input {
-                    file: Box::new(loaded.file),
-                    diags,
-                },
-                Format::Human,
-            );
-        }
-    };
-    let status = out.write_to(
-        a.output.as_deref(),
-        &export(&c.graph, &loaded.file, a.format),
-    );
-    // The process ends soon; freeing the template's many small values only costs time.
-    std::mem::forget(c);
-    status
+    graph::graph(&o).map(Outcome::Graph)
 }

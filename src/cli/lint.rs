@@ -1,11 +1,10 @@
-//! `fnplan lint`: flags in, findings in the chosen format and an exit code out.
+//! `fnplan lint`: flags in, [`LintOptions`] to the operation; findings in the chosen format
+//! and a summary out.
 
 use super::{Output, SpecArgs};
-use crate::diagnostic::{self, Diagnostic, Format};
-use crate::exit::ExitStatus;
-use crate::lint::{self, LintContext, Selection};
-use crate::pipeline::{self, Stop};
-use crate::template;
+use crate::diagnostic::{self, Format};
+use crate::ops::lint::{self, LintOptions, LintOutcome};
+use crate::ops::{OpsError, Outcome, Ui};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Deny {
@@ -34,85 +33,32 @@ pub struct LintArgs {
     pub split: bool,
 }
 
-pub fn run(a: LintArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    let mut sel = Selection::default();
-    for (flag, src, dst) in [
-        ("--select", &a.select, &mut sel.select),
-        ("--ignore", &a.ignore, &mut sel.ignore),
-    ] {
-        if let Some(s) = src {
-            match Selection::parse_list(s) {
-                Ok(v) => *dst = v,
-                Err(e) => {
-                    out.error(&format!("{flag}: {e}"));
-                    return Ok(ExitStatus::InputError);
-                }
-            }
-        }
-    }
-    let loaded = match pipeline::load(&a.spec.spec) {
-        Ok(l) => l,
-        Err(stop) => return out.stop(stop, a.format),
+pub fn run(a: LintArgs) -> Result<Outcome, OpsError> {
+    let o = LintOptions {
+        spec: a.spec.spec_ref(),
+        selection: lint::selection(a.select.as_deref(), a.ignore.as_deref())?,
+        split: a.split,
     };
-    // Lint every stage (or the one asked for); a finding shared by stages is shown once.
-    let mut all: Vec<Diagnostic> = Vec::new();
-    let mut seen: std::collections::HashSet<Diagnostic> = std::collections::HashSet::new();
-    for stage in loaded.stages(a.spec.stage.as_deref()) {
-        let c = match loaded.compile(Some(&stage)) {
-            Ok(c) => c,
-            Err(diags) => {
-                return out.stop(
-                    Stop::Input {
-                        file: Box::new(loaded.file),
-                        diags,
-                    },
-                    a.format,
-                );
-            }
-        };
-        // What plan/apply send to CloudFormation: compact JSON.
-        let bytes = c.template.compact_len();
-        let split = a.split.then(|| {
-            let name = |id: &str| super::render::nested_file_name(&c.model.stack_name, id, "json");
-            template::render_split(&c.model, &c.graph, &name)
-        });
-        let cx = LintContext {
-            model: &c.model,
-            graph: &c.graph,
-            template: &c.template,
-            template_bytes: bytes,
-            split: split.as_ref(),
-        };
-        for d in lint::lint(&cx, &sel) {
-            if seen.insert(d.clone()) {
-                all.push(d);
-            }
-        }
-        // The process ends soon; freeing the template's many small values only costs time.
-        std::mem::forget((c, split));
-    }
-    diagnostic::sort(&mut all);
-    let text = diagnostic::render(
-        a.format,
-        &loaded.file,
-        &all,
-        out.color,
-        &lint::sarif_rules(),
-    );
-    out.print(&text)?;
-    if a.format == Format::Human {
-        let summary = diagnostic::summary(&all);
-        if all.is_empty() {
-            out.note(&format!("{}: all checks passed", loaded.file.name));
-        } else {
-            out.note(&format!("{}: {summary}", loaded.file.name));
-        }
-    }
-    let errors = all.iter().any(|d| d.is_error());
-    let warnings = all.iter().any(|d| !d.is_error());
-    Ok(if errors || (warnings && a.deny == Some(Deny::Warnings)) {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
+    Ok(Outcome::Lint {
+        outcome: lint::lint(&o)?,
+        deny_warnings: a.deny == Some(Deny::Warnings),
     })
+}
+
+pub fn show(l: &LintOutcome, format: Format, out: &Output) -> std::io::Result<()> {
+    let rules = crate::lint::sarif_rules();
+    let text = diagnostic::render(format, &l.file, &l.findings, out.color, &rules);
+    out.print(&text)?;
+    if format == Format::Human {
+        if l.findings.is_empty() {
+            out.note(&format!("{}: all checks passed", l.file.name));
+        } else {
+            out.note(&format!(
+                "{}: {}",
+                l.file.name,
+                diagnostic::summary(&l.findings)
+            ));
+        }
+    }
+    Ok(())
 }

@@ -1,5 +1,6 @@
-//! Command-line arguments in (clap), calls into the library and an [`ExitStatus`] out.
-//! No logic lives here beyond turning flags into typed options.
+//! Command-line arguments in (clap), one operation called, its outcome shown and an
+//! [`ExitStatus`] out. No logic lives here beyond turning flags into typed options and
+//! outcomes into text; exit codes are decided in `crate::exit`.
 
 mod apply;
 mod explain;
@@ -12,8 +13,10 @@ mod render;
 mod schema;
 mod stack;
 
-use crate::diagnostic::ColorChoice;
-use crate::exit::ExitStatus;
+use crate::deploy::follow::Progress;
+use crate::diagnostic::{ColorChoice, Format};
+use crate::exit::{self, ExitStatus};
+use crate::ops::{OpsError, Outcome, SpecRef};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -53,12 +56,12 @@ pub enum Command {
     /// Create the artifact bucket for function code (private, encrypted, versioned).
     Bootstrap(package::BootstrapArgs),
     /// Delete the stage's stack (tables and buckets keep their data).
-    Destroy(apply::DestroyArgs),
+    Destroy(stack::DestroyArgs),
     /// Show the stack's status, recent events, outputs and drift hints.
-    Status(apply::StatusArgs),
-    /// Print the documentation of a lint rule.
+    Status(stack::StatusArgs),
+    /// Print the documentation of a lint rule or an input error code.
     Explain(explain::ExplainArgs),
-    /// List every lint rule.
+    /// List every lint rule and input error code.
     Rules(explain::RulesArgs),
     /// Print the JSON Schema of the spec format.
     Schema(schema::SchemaArgs),
@@ -78,30 +81,95 @@ pub struct SpecArgs {
     pub stage: Option<String>,
 }
 
+impl SpecArgs {
+    fn spec_ref(&self) -> SpecRef {
+        SpecRef {
+            path: self.spec.clone(),
+            stage: self.stage.clone(),
+        }
+    }
+}
+
+/// How a command's failure is shown: the format input errors are rendered in, and
+/// whether `--detailed-exitcode` applies.
+struct Shape {
+    format: Format,
+    plan_format: plan::PlanFormat,
+    detailed_exitcode: bool,
+    progress: Progress,
+}
+
+impl Command {
+    fn shape(&self) -> Shape {
+        let mut s = Shape {
+            format: Format::Human,
+            plan_format: plan::PlanFormat::Human,
+            detailed_exitcode: false,
+            progress: Progress::Auto,
+        };
+        match self {
+            Command::Lint(a) => s.format = a.format,
+            Command::Plan(a) => {
+                s.detailed_exitcode = a.detailed_exitcode;
+                s.plan_format = a.format;
+            }
+            Command::Apply(a) => s.progress = a.progress,
+            Command::Destroy(a) => s.progress = a.progress,
+            Command::Bootstrap(a) => s.progress = a.progress,
+            _ => {}
+        }
+        s
+    }
+
+    /// Call the command's one operation.
+    fn run(self, out: &Output) -> Result<Outcome, OpsError> {
+        match self {
+            Command::Render(a) => render::run(a),
+            Command::Graph(a) => graph::run(a),
+            Command::Lint(a) => lint::run(a),
+            Command::Plan(a) => plan::run(a),
+            Command::Apply(a) => apply::run(a, out),
+            Command::Package(a) => package::run_package(a),
+            Command::Bootstrap(a) => package::run_bootstrap(a, out),
+            Command::Destroy(a) => stack::run_destroy(a, out),
+            Command::Status(a) => stack::run_status(a),
+            Command::Explain(a) => explain::run_explain(a),
+            Command::Rules(a) => explain::run_rules(a),
+            Command::Schema(a) => schema::run(a),
+            Command::Synth(a) => schema::run_synth(a),
+        }
+    }
+}
+
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> ExitStatus {
-    let out = Output::new(cli.color);
-    let result = match cli.command {
-        Command::Render(a) => render::run(a, &out),
-        Command::Graph(a) => graph::run(a, &out),
-        Command::Lint(a) => lint::run(a, &out),
-        Command::Plan(a) => plan::run(a, &out),
-        Command::Apply(a) => apply::run_apply(a, &out),
-        Command::Package(a) => package::run_package(a, &out),
-        Command::Bootstrap(a) => package::run_bootstrap(a, &out),
-        Command::Destroy(a) => apply::run_destroy(a, &out),
-        Command::Status(a) => apply::run_status(a, &out),
-        Command::Explain(a) => explain::run_explain(a, &out),
-        Command::Rules(a) => explain::run_rules(a, &out),
-        Command::Schema(a) => schema::run(a, &out),
-        Command::Synth(a) => schema::run_synth(a, &out),
+    let shape = cli.command.shape();
+    let out = Output::new(cli.color, shape.progress);
+    let result = cli.command.run(&out);
+    let shown = match &result {
+        Ok(o) => show(o, &shape, &out),
+        Err(e) => out.failure(e, shape.format),
     };
-    match result {
-        Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
-        Err(e) => {
-            out.error(&format!("cannot write output: {e}"));
-            ExitStatus::Failure
-        }
+    if let Err(e) = &shown
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        out.error(&format!("cannot write output: {e}"));
+    }
+    exit::status(&result, &shown, shape.detailed_exitcode)
+}
+
+/// Show an outcome as text.
+fn show(o: &Outcome, shape: &Shape, out: &Output) -> std::io::Result<()> {
+    match o {
+        Outcome::Render(r) => render::show(r, out),
+        Outcome::Graph(w) => out.written(w),
+        Outcome::Lint { outcome, .. } => lint::show(outcome, shape.format, out),
+        Outcome::Plan { outcome, .. } => plan::show(outcome, shape.plan_format, out),
+        Outcome::Apply(a) => apply::show(a, out),
+        Outcome::Destroy(d) => stack::show_destroy(d, out),
+        Outcome::Status(s) => stack::show_status(s, out),
+        Outcome::Package(p) => package::show_package(p, out),
+        Outcome::Bootstrap(b) => package::show_bootstrap(b, out),
+        Outcome::Text(t) => out.print(t),
     }
 }

@@ -1,30 +1,29 @@
-//! Where command output goes: text in, stdout/stderr (or a file) out, with colour
-//! decided once and broken pipes surfaced as `io::ErrorKind::BrokenPipe`.
+//! Where command output goes: text in, stdout/stderr out, with colour decided once; the
+//! terminal side of [`Ui`] (confirmation, progress) and how an [`OpsError`] is shown.
 
+use crate::deploy::follow::Progress;
+use crate::deploy::format;
 use crate::diagnostic::{self, ColorChoice, Diagnostic, Format};
-use crate::exit::ExitStatus;
-use crate::pipeline::Stop;
+use crate::ops::stack::DestroyPreview;
+use crate::ops::{OpsError, Preview, Ui, Written};
 use crate::source::SourceFile;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 pub struct Output {
     pub color: ColorChoice,
+    /// `--progress` as given (`Auto` is resolved when asked).
+    progress: Progress,
 }
 
 impl Output {
-    pub fn new(color: ColorChoice) -> Self {
-        Output { color }
+    pub fn new(color: ColorChoice, progress: Progress) -> Self {
+        Output { color, progress }
     }
 
     pub fn print(&self, s: &str) -> std::io::Result<()> {
         let mut o = std::io::stdout().lock();
         o.write_all(s.as_bytes())?;
         o.flush()
-    }
-
-    /// A status line for people (stderr, so stdout stays machine-readable).
-    pub fn note(&self, s: &str) {
-        let _ = writeln!(std::io::stderr(), "{s}");
     }
 
     pub fn error(&self, s: &str) {
@@ -43,10 +42,107 @@ impl Output {
         }
     }
 
-    /// Ask a yes/no question on the terminal: `None` when there is no terminal to ask
-    /// on, `Some(true)` only when the answer is exactly `yes`.
-    pub fn confirm(&self, question: &str) -> Option<bool> {
-        use std::io::{BufRead, IsTerminal};
+    fn stderr_color(&self) -> ColorChoice {
+        if self.color.use_color_for_stderr() {
+            ColorChoice::Always
+        } else {
+            ColorChoice::Never
+        }
+    }
+
+    /// Text for stdout, or a note that it went to a file.
+    pub fn written(&self, w: &Written) -> std::io::Result<()> {
+        match w {
+            Written::Stdout(text) => self.print(text),
+            Written::File(_) => Ok(()),
+        }
+    }
+
+    /// Diagnostics for people, on stderr.
+    fn diagnostics(&self, file: &SourceFile, diags: &[Diagnostic]) {
+        let text = diagnostic::render_human(file, diags, self.stderr_color());
+        let _ = write!(std::io::stderr(), "{text}");
+    }
+
+    /// Show why an operation stopped; input errors in `format` (machine formats on stdout).
+    pub fn failure(&self, e: &OpsError, format: Format) -> std::io::Result<()> {
+        match e {
+            OpsError::Read { path, error } => {
+                let hint = if error.kind() == std::io::ErrorKind::NotFound {
+                    " (pass the spec's path, or run in the directory holding fnplan.yaml)"
+                } else {
+                    ""
+                };
+                self.error(&format!("cannot read {path}: {error}{hint}"));
+            }
+            OpsError::Input { file, diags } if format == Format::Human => {
+                self.diagnostics(file, diags);
+                let errors = diags.iter().filter(|d| d.is_error()).count();
+                self.error(&format!(
+                    "{}: {} {} in the spec; nothing was rendered",
+                    file.name,
+                    errors,
+                    if errors == 1 { "error" } else { "errors" }
+                ));
+            }
+            OpsError::Input { file, diags } => {
+                let rules = crate::lint::sarif_rules();
+                let text = diagnostic::render(format, file, diags, ColorChoice::Never, &rules);
+                self.print(&text)?;
+            }
+            OpsError::Lint { file, errors } => {
+                self.diagnostics(file, errors);
+                self.error(&format!(
+                    "{}: {}; fix them first (`fnplan lint` shows every finding)",
+                    file.name,
+                    diagnostic::summary(errors)
+                ));
+            }
+            other => self.error(&other.to_string()),
+        }
+        Ok(())
+    }
+
+    fn destroy_preview(&self, p: &DestroyPreview) -> std::io::Result<()> {
+        let mut s = format!("Destroying stack {} ({}):\n", p.stack, p.status);
+        s.push_str(&format!(
+            "\n- {} resource(s) will be deleted:\n",
+            p.deleted.len()
+        ));
+        for (id, ty) in &p.deleted {
+            s.push_str(&format!("    - {id} ({ty})\n"));
+        }
+        if !p.kept.is_empty() {
+            s.push_str(&format!(
+                "\n= {} resource(s) will be kept with their data (DeletionPolicy: Retain):\n",
+                p.kept.len()
+            ));
+            for (id, ty) in &p.kept {
+                s.push_str(&format!("    = {id} ({ty})\n"));
+            }
+            s.push_str("  They stay in the account after the stack is gone; delete them yourself when you no longer need the data.\n");
+        }
+        self.print(&s)
+    }
+}
+
+impl Ui for Output {
+    fn note(&self, line: &str) {
+        let _ = writeln!(std::io::stderr(), "{line}");
+    }
+
+    fn preview(&self, what: Preview<'_>) -> std::io::Result<()> {
+        match what {
+            // With JSON progress, stdout is for events only.
+            Preview::Plan(_) if self.progress == Progress::Json => Ok(()),
+            Preview::Plan(plan) => self.print(&format::human(plan, self.progress().1)),
+            Preview::Destroy(p) => self.destroy_preview(p),
+        }
+    }
+
+    /// Only the exact answer `yes` confirms.
+    fn confirm(&self, question: &str) -> Option<bool> {
+        use std::io::BufRead;
         if !std::io::stdin().is_terminal() {
             return None;
         }
@@ -62,68 +158,19 @@ impl Output {
         Some(answer.trim() == "yes")
     }
 
-    /// Write `s` to `path`, or print it when there is no path.
-    pub fn write_to(&self, path: Option<&std::path::Path>, s: &str) -> std::io::Result<ExitStatus> {
-        match path {
-            Some(p) => match std::fs::write(p, s) {
-                Ok(()) => Ok(ExitStatus::Success),
-                Err(e) => {
-                    self.error(&format!("cannot write {}: {e}", p.display()));
-                    Ok(ExitStatus::Failure)
-                }
-            },
-            None => self.print(s).map(|_| ExitStatus::Success),
-        }
-    }
-
-    /// Report input diagnostics (human, on stderr) and end with exit code 2.
-    pub fn input_errors(&self, file: &SourceFile, diags: &[Diagnostic]) -> ExitStatus {
-        let text = diagnostic::render_human(
-            file,
-            diags,
-            if self.color.use_color_for_stderr() {
-                ColorChoice::Always
-            } else {
-                ColorChoice::Never
-            },
-        );
-        let _ = write!(std::io::stderr(), "{text}");
-        let errors = diags.iter().filter(|d| d.is_error()).count();
-        self.error(&format!(
-            "{}: {} {} in the spec; nothing was rendered",
-            file.name,
-            errors,
-            if errors == 1 { "error" } else { "errors" }
-        ));
-        ExitStatus::InputError
-    }
-
-    /// Report why the pipeline stopped, in `format` (machine formats go to stdout).
-    pub fn stop(&self, stop: Stop, format: Format) -> std::io::Result<ExitStatus> {
-        match stop {
-            Stop::Io { path, error } => {
-                let hint = if error.kind() == std::io::ErrorKind::NotFound {
-                    " (pass the spec's path, or run in the directory holding fnplan.yaml)"
-                } else {
-                    ""
-                };
-                self.error(&format!("cannot read {path}: {error}{hint}"));
-                Ok(ExitStatus::InputError)
+    fn progress(&self) -> (Progress, bool) {
+        match self.progress {
+            Progress::Auto
+                if std::io::stdout().is_terminal() && std::io::stderr().is_terminal() =>
+            {
+                (Progress::Live, self.color.use_color_for_stdout())
             }
-            Stop::Input { file, diags } => match format {
-                Format::Human => Ok(self.input_errors(&file, &diags)),
-                _ => {
-                    let text = diagnostic::render(
-                        format,
-                        &file,
-                        &diags,
-                        ColorChoice::Never,
-                        &crate::lint::sarif_rules(),
-                    );
-                    self.print(&text)?;
-                    Ok(ExitStatus::InputError)
-                }
-            },
+            Progress::Auto => (Progress::Plain, false),
+            other => (other, false),
         }
+    }
+
+    fn events(&self) -> Box<dyn Write + '_> {
+        Box::new(std::io::stdout())
     }
 }

@@ -1,10 +1,11 @@
-//! `fnplan plan`: flags in; lint, render, read the stack and preview a change set; the
-//! plan (human, markdown or json) and an exit code out.
+//! `fnplan plan`: flags in, [`PlanOptions`] to the operation; the plan (human, markdown or
+//! json) and what the artifact bucket lacks out.
 
 use super::{Output, SpecArgs};
-use crate::deploy::client::{self, AwsOptions};
-use crate::deploy::{DeployError, aws::SdkStackApi, format, run};
-use crate::exit::ExitStatus;
+use crate::deploy::client::AwsOptions;
+use crate::deploy::format;
+use crate::ops::plan::{self, PlanOptions, PlanOutcome};
+use crate::ops::{OpsError, Outcome, Ui};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,92 +41,42 @@ pub struct PlanArgs {
     pub split: bool,
 }
 
-pub fn run(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    let detailed = a.detailed_exitcode;
-    let status = run_plan(a, out)?;
-    // With --detailed-exitcode, 2 means "changes": every error is 1, input errors too.
-    Ok(if detailed && status == ExitStatus::InputError {
-        ExitStatus::Failure
-    } else {
-        status
+pub fn run(a: PlanArgs) -> Result<Outcome, OpsError> {
+    let o = PlanOptions {
+        spec: a.spec.spec_ref(),
+        aws: a.aws,
+        out: a.out,
+        no_change_set: a.no_change_set,
+        artifact_bucket: a.artifact_bucket,
+        split: a.split,
+    };
+    Ok(Outcome::Plan {
+        outcome: Box::new(plan::plan(&o)?),
+        detailed_exitcode: a.detailed_exitcode,
     })
 }
 
-fn run_plan(a: PlanArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    let (loaded, c, split) = match super::stack::compile_and_lint(&a.spec, out, a.split)? {
-        Ok(x) => x,
-        Err(status) => return Ok(status),
-    };
-    // Local code: the artifact bucket fills the template's parameter; plan only checks
-    // which zips it lacks (apply uploads them).
-    let artifacts = crate::package::artifacts(&c.model);
-    let bucket = crate::package::artifact_bucket(a.artifact_bucket.as_deref(), &c.model);
-    if !artifacts.is_empty() && bucket.is_none() && !a.no_change_set {
-        out.error(crate::package::NO_BUCKET);
-        return Ok(ExitStatus::InputError);
-    }
-    let mut parameters = Vec::new();
-    if let Some(b) = bucket.clone().filter(|_| !artifacts.is_empty()) {
-        parameters.push((crate::template::ARTIFACT_BUCKET_PARAM.to_string(), b));
-    }
-    let opts = run::PlanOptions {
-        change_set: !a.no_change_set,
-        keep_change_set: a.out.is_some(),
-        ..Default::default()
-    };
-    let rt = super::stack::runtime()?;
-    let result: Result<_, DeployError> = rt.block_on(async {
-        let config = client::load(&a.aws, c.model.region.as_deref()).await?;
-        let api = SdkStackApi::new(&config);
-        // The nested stacks' URLs are part of the parent, so they are staged even
-        // without a change set (content-addressed: an unchanged child is not re-sent).
-        let parent = match &split {
-            Some(s) => Some(super::stack::stage_split(&config, bucket.as_deref(), &c, s).await?),
-            None => None,
-        };
-        let mut input = super::stack::plan_input(&loaded, &c, &a.aws, parameters);
-        if let (Some(p), Some(s)) = (&parent, &split) {
-            input.nest(p, s);
-        }
-        if opts.change_set {
-            input.template_url =
-                super::stack::stage_template(&config, bucket.as_deref(), &c, input.template)
-                    .await?;
-        }
-        let plan = run::plan(&api, &input, opts).await?;
-        let code = crate::package::upload::check(&config, bucket.as_deref(), &artifacts).await?;
-        Ok((plan, code))
-    });
-    let (plan, code) = match result {
-        Ok(p) => p,
-        Err(e) => {
-            out.error(&e.to_string());
-            return Ok(ExitStatus::Failure);
-        }
-    };
-    let text = match a.format {
-        PlanFormat::Human => format::human(&plan, out.color.use_color_for_stdout()),
-        PlanFormat::Markdown => format::markdown(&plan),
-        PlanFormat::Json => format::json(&plan),
-    };
-    out.print(&text)?;
-    for line in code.describe() {
-        out.note(&line);
-    }
-    if let Some(path) = &a.out {
-        if let Err(e) = std::fs::write(path, format::json(&plan)) {
-            out.error(&format!("cannot write {}: {e}", path.display()));
-            return Ok(ExitStatus::Failure);
-        }
+pub fn show(p: &PlanOutcome, f: PlanFormat, out: &Output) -> std::io::Result<()> {
+    if p.lint_warnings > 0 {
         out.note(&format!(
-            "saved the plan to {}; `fnplan apply {}` applies exactly this",
-            path.display(),
-            path.display()
+            "{}: {} lint warning(s); `fnplan lint` shows them",
+            p.spec_name, p.lint_warnings
         ));
     }
-    Ok(if a.detailed_exitcode && plan.has_changes() {
-        ExitStatus::Changes
-    } else {
-        ExitStatus::Success
-    })
+    let text = match f {
+        PlanFormat::Human => format::human(&p.plan, out.color.use_color_for_stdout()),
+        PlanFormat::Markdown => format::markdown(&p.plan),
+        PlanFormat::Json => format::json(&p.plan),
+    };
+    out.print(&text)?;
+    for line in p.code.describe() {
+        out.note(&line);
+    }
+    if let Some(path) = &p.saved {
+        let path = path.display();
+        out.note(&format!(
+            "saved the plan to {path}; `fnplan apply {path}` applies exactly this"
+        ));
+    }
+    Ok(())
 }

@@ -1,14 +1,12 @@
 //! `fnplan schema`: the JSON Schema of the spec format out; `fnplan synth N`: a benchmark spec out.
 
-use super::Output;
-use crate::exit::ExitStatus;
+use crate::ops::{OpsError, Outcome};
 
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {}
 
-pub fn run(_a: SchemaArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    out.print(&crate::spec::schema::schema_json())?;
-    Ok(ExitStatus::Success)
+pub fn run(_a: SchemaArgs) -> Result<Outcome, OpsError> {
+    Ok(Outcome::Text(crate::spec::schema::schema_json()))
 }
 
 #[derive(Debug, clap::Args)]
@@ -17,7 +15,6 @@ pub struct SynthArgs {
     pub functions: usize,
 }
 
-pub fn run_synth(a: SynthArgs, out: &Output) -> std::io::Result<ExitStatus> {
-    out.print(&crate::synth::spec(a.functions))?;
-    Ok(ExitStatus::Success)
+pub fn run_synth(a: SynthArgs) -> Result<Outcome, OpsError> {
+    Ok(Outcome::Text(crate::synth::spec(a.functions)))
 }

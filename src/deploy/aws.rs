@@ -23,34 +23,13 @@ impl SdkStackApi {
     }
 }
 
-/// Any SDK error (CloudFormation, S3, ...) as a `DeployError`: the service's code and
-/// message, or the whole chain of a transport failure.
+/// Any SDK error as a `DeployError` (see [`crate::aws_error`]).
 pub(crate) fn err<E, R>(operation: &'static str, e: SdkError<E, R>) -> DeployError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    match &e {
-        SdkError::ServiceError(s) => {
-            let inner = s.err();
-            DeployError::Aws {
-                operation,
-                code: inner.code().unwrap_or("Unknown").to_string(),
-                message: inner.message().unwrap_or("").to_string(),
-            }
-        }
-        other => {
-            use std::error::Error;
-            let mut message = other.to_string();
-            let mut src = other.source();
-            while let Some(s) = src {
-                message.push_str(": ");
-                message.push_str(&s.to_string());
-                src = s.source();
-            }
-            DeployError::Transport { operation, message }
-        }
-    }
+    crate::aws_error::from_sdk(operation, e).into()
 }
 
 fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {

@@ -2,7 +2,7 @@
 //! variables replaced by `****` out (plans are printed in CI logs and PR comments).
 
 use super::plan::Plan;
-use crate::lint::rules::secret_name;
+use crate::model::secret_name;
 use serde_json::Value;
 
 pub const MASK: &str = "****";

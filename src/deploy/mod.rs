@@ -56,6 +56,26 @@ pub enum DeployError {
     Output(#[from] std::io::Error),
 }
 
+impl From<crate::aws_error::AwsError> for DeployError {
+    fn from(e: crate::aws_error::AwsError) -> Self {
+        use crate::aws_error::AwsError;
+        match e {
+            AwsError::Service {
+                operation,
+                code,
+                message,
+            } => DeployError::Aws {
+                operation,
+                code,
+                message,
+            },
+            AwsError::Transport { operation, message } => {
+                DeployError::Transport { operation, message }
+            }
+        }
+    }
+}
+
 /// What we know of a deployed stack.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StackInfo {

@@ -9,10 +9,6 @@ use crate::template::split::{Nested, Split};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
-/// CloudFormation's limit for a TemplateBody sent inline (bytes); larger templates go
-/// through S3 as a TemplateURL (up to 1 MB).
-pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
-
 pub struct PlanInput<'a> {
     pub app: &'a str,
     pub stage: &'a str,
@@ -25,7 +21,7 @@ pub struct PlanInput<'a> {
     /// Template parameters (ArtifactBucket, ...).
     pub parameters: Vec<(String, String)>,
     /// The template's S3 URL when it is over CloudFormation's inline limit
-    /// (see [`INLINE_TEMPLATE_LIMIT`]).
+    /// (see [`crate::limits::INLINE_TEMPLATE_BYTES`]).
     pub template_url: Option<String>,
     /// Stack tags (the spec's `tags`).
     pub tags: Vec<(String, String)>,
@@ -75,7 +71,7 @@ pub async fn plan(
     input: &PlanInput<'_>,
     opts: PlanOptions,
 ) -> Result<Plan, DeployError> {
-    let body = serde_json::to_string(&input.template.value).expect("template serializes");
+    let body = input.template.to_compact_json();
     let mut plan = Plan {
         format_version: super::plan::FORMAT_VERSION,
         app: input.app.to_string(),

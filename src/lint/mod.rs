@@ -7,7 +7,6 @@ use crate::diagnostic::{Code, Diagnostic, SarifRule, Severity};
 use crate::graph::AppGraph;
 use crate::model::{Model, ResId};
 use crate::source::Span;
-use crate::template::Template;
 
 /// What `fnplan explain` and `fnplan rules` know of a rule.
 #[derive(Debug)]
@@ -88,16 +87,34 @@ impl Findings {
     }
 }
 
+/// How big one rendered stack is: what FN302 checks against CloudFormation's limits.
+/// Lint never renders; the caller measures the template and hands this in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StackSize {
+    /// `the parent stack` or a nested stack's logical ID (empty for a single stack).
+    pub name: String,
+    pub resources: usize,
+    pub parameters: usize,
+    pub outputs: usize,
+    /// Compact JSON, as plan/apply send it.
+    pub bytes: usize,
+}
+
+/// The stacks the app deploys as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stacks {
+    /// One stack.
+    Single(StackSize),
+    /// `lint --split`: the parent first, then each nested stack.
+    Split(Vec<StackSize>),
+}
+
 /// What every rule can look at.
 pub struct LintContext<'a> {
     pub model: &'a Model,
     pub graph: &'a AppGraph,
-    pub template: &'a Template,
-    /// Size in bytes of the template as plan/apply send it (compact JSON).
-    pub template_bytes: usize,
-    /// The nested stacks `render --split` writes, when the app is deployed that way
-    /// (`lint --split`): stack limits are checked on them instead.
-    pub split: Option<&'a crate::template::split::Split>,
+    /// The rendered stacks' sizes.
+    pub stacks: &'a Stacks,
 }
 
 impl LintContext<'_> {

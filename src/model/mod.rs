@@ -5,9 +5,11 @@ pub mod ids;
 mod lower;
 mod refs;
 mod schedule;
+mod secrets;
 mod types;
 
 pub use lower::{check_bucket_name, lower, stage_names};
 pub use refs::parse_interp;
 pub use schedule::validate_schedule;
+pub use secrets::secret_name;
 pub use types::*;

@@ -1,9 +1,8 @@
 //! Packaging: each function's local code directory in, a deterministic zip named by its
 //! sha256 out ([`archive`]); and the artifact bucket: which zips it lacks, uploading
-//! them ([`upload`]), creating it ([`bootstrap`]).
+//! them ([`upload`]).
 
 pub mod archive;
-pub mod bootstrap;
 pub mod upload;
 
 pub use archive::{

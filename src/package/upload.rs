@@ -2,8 +2,7 @@
 //! them (PutObject), a few at a time, one progress line per upload.
 
 use super::{Artifact, size};
-use crate::deploy::DeployError;
-use crate::deploy::aws::err;
+use crate::aws_error::{AwsError, from_sdk as err};
 use aws_sdk_s3 as s3;
 use aws_sdk_s3::error::SdkError;
 use std::time::{Duration, Instant};
@@ -63,12 +62,12 @@ impl ArtifactStore {
     }
 
     /// Whether the bucket exists (and is reachable with these credentials).
-    pub async fn bucket_exists(&self) -> Result<bool, DeployError> {
+    pub async fn bucket_exists(&self) -> Result<bool, AwsError> {
         Ok(self.bucket_state().await? == BucketState::Yours)
     }
 
     /// What HeadBucket says of the bucket.
-    pub async fn bucket_state(&self) -> Result<BucketState, DeployError> {
+    pub async fn bucket_state(&self) -> Result<BucketState, AwsError> {
         match self.client.head_bucket().bucket(&self.bucket).send().await {
             Ok(_) => Ok(BucketState::Yours),
             Err(e) if status(&e) == Some(404) => Ok(BucketState::Missing),
@@ -78,7 +77,7 @@ impl ArtifactStore {
     }
 
     /// Whether `key` is in the bucket.
-    pub async fn exists(&self, key: &str) -> Result<bool, DeployError> {
+    pub async fn exists(&self, key: &str) -> Result<bool, AwsError> {
         match self
             .client
             .head_object()
@@ -95,7 +94,7 @@ impl ArtifactStore {
 
     /// The artifacts the bucket lacks, in the given order. An error when the bucket
     /// itself is missing (it says how to create it).
-    pub async fn missing(&self, artifacts: &[Artifact]) -> Result<Vec<Artifact>, DeployError> {
+    pub async fn missing(&self, artifacts: &[Artifact]) -> Result<Vec<Artifact>, AwsError> {
         if artifacts.is_empty() {
             return Ok(Vec::new());
         }
@@ -103,7 +102,7 @@ impl ArtifactStore {
             BucketState::Yours => {}
             BucketState::Missing => return Err(self.no_bucket()),
             BucketState::Forbidden => {
-                return Err(DeployError::Aws {
+                return Err(AwsError::Service {
                     operation: "HeadBucket",
                     code: "Forbidden".into(),
                     message: format!(
@@ -136,7 +135,7 @@ impl ArtifactStore {
         &self,
         artifacts: &[Artifact],
         progress: &mut dyn FnMut(&str),
-    ) -> Result<Vec<Uploaded>, DeployError> {
+    ) -> Result<Vec<Uploaded>, AwsError> {
         let missing = self.missing(artifacts).await?;
         let bucket = self.bucket.clone();
         limited(
@@ -166,7 +165,7 @@ impl ArtifactStore {
     }
 
     /// PutObject with the zip's sha256 as the object's checksum (S3 verifies it).
-    pub async fn put(&self, a: &Artifact) -> Result<(), DeployError> {
+    pub async fn put(&self, a: &Artifact) -> Result<(), AwsError> {
         let bytes = &a.package.bytes;
         let checksum = aws_smithy_types::base64::encode(
             <sha2::Sha256 as sha2::Digest>::digest(bytes).as_slice(),
@@ -184,8 +183,8 @@ impl ArtifactStore {
         Ok(())
     }
 
-    fn no_bucket(&self) -> DeployError {
-        DeployError::Aws {
+    fn no_bucket(&self) -> AwsError {
+        AwsError::Service {
             operation: "HeadBucket",
             code: "NotFound".into(),
             message: format!(
@@ -202,10 +201,10 @@ async fn limited<T, R, F, Fut>(
     items: Vec<T>,
     f: F,
     mut done: impl FnMut(&R),
-) -> Result<Vec<R>, DeployError>
+) -> Result<Vec<R>, AwsError>
 where
     F: Fn(T) -> Fut,
-    Fut: std::future::Future<Output = Result<R, DeployError>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<R, AwsError>> + Send + 'static,
     R: Send + 'static,
 {
     let mut set = tokio::task::JoinSet::new();
@@ -223,7 +222,7 @@ where
         let Some(joined) = set.join_next().await else {
             break;
         };
-        let r = joined.map_err(|e| DeployError::Transport {
+        let r = joined.map_err(|e| AwsError::Transport {
             operation: "S3",
             message: e.to_string(),
         })??;
@@ -302,7 +301,7 @@ pub async fn put_template(
     bucket: &str,
     key: &str,
     body: String,
-) -> Result<String, DeployError> {
+) -> Result<String, AwsError> {
     let mut urls = put_templates(config, bucket, vec![(key.to_string(), body)]).await?;
     Ok(urls.pop().expect("one template in, one URL out"))
 }
@@ -313,7 +312,7 @@ pub async fn put_templates(
     config: &aws_config::SdkConfig,
     bucket: &str,
     templates: Vec<(String, String)>,
-) -> Result<Vec<String>, DeployError> {
+) -> Result<Vec<String>, AwsError> {
     let store = ArtifactStore::new(config, bucket);
     if store.bucket_state().await? == BucketState::Missing {
         return Err(store.no_bucket());
@@ -345,7 +344,7 @@ pub async fn check(
     config: &aws_config::SdkConfig,
     bucket: Option<&str>,
     artifacts: &[Artifact],
-) -> Result<CodeCheck, DeployError> {
+) -> Result<CodeCheck, AwsError> {
     if artifacts.is_empty() {
         return Ok(CodeCheck::NoLocalCode);
     }
@@ -369,7 +368,7 @@ pub async fn ensure(
     bucket: &str,
     artifacts: &[Artifact],
     note: &mut dyn FnMut(&str),
-) -> Result<Vec<Uploaded>, DeployError> {
+) -> Result<Vec<Uploaded>, AwsError> {
     if artifacts.is_empty() {
         return Ok(Vec::new());
     }

@@ -5,6 +5,7 @@
 //! iterates a hash map, so the same model always renders to the same bytes.
 
 mod api;
+pub mod bootstrap;
 mod functions;
 mod iam;
 mod intrinsics;
@@ -41,7 +42,11 @@ impl Template {
         serde_saphyr::to_string(&self.value).expect("a JSON value always serializes to YAML")
     }
 
-    /// How many entries `Resources` has.
+    /// Compact JSON, as `plan` and `apply` send the template to CloudFormation.
+    pub fn to_compact_json(&self) -> String {
+        serde_json::to_string(&self.value).expect("a JSON value always serializes")
+    }
+
     /// Size in bytes of the template as sent to CloudFormation (compact JSON).
     pub fn compact_len(&self) -> usize {
         /// Counts bytes instead of keeping them.
@@ -60,6 +65,7 @@ impl Template {
         c.0
     }
 
+    /// How many entries `Resources` has.
     pub fn resource_count(&self) -> usize {
         self.section_len("Resources")
     }

@@ -65,11 +65,11 @@ tables:
   orders: { key: id }
 "#;
 
-fn compiled(spec: &str) -> fnplan::pipeline::Compiled {
+fn compiled(spec: &str) -> fnplan::ops::Compiled {
     let file = fnplan::source::SourceFile::from_string("fnplan.yaml", spec);
     let raw = fnplan::spec::load(&file).expect("spec");
-    let loaded = fnplan::pipeline::Loaded { file, raw };
-    loaded.compile(None).unwrap_or_else(|d| panic!("{d:?}"))
+    let loaded = fnplan::ops::Loaded { file, raw };
+    loaded.compile(None).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 #[test]

@@ -4,16 +4,14 @@
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
+use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta, StackSize, Stacks};
 
 use super::thousands;
-use crate::template::split::{MAX_STACK_RESOURCES as MAX_RESOURCES, quota_overflows};
+use crate::limits::{STACK_RESOURCES as MAX_RESOURCES, stack_overflows};
 
 /// The point where we start warning about resources per stack.
 const WARN_RESOURCES: usize = 400;
-/// Template size passed inline (`TemplateBody`) and through S3 (`TemplateURL`), in bytes.
-const MAX_INLINE_BYTES: usize = 51_200;
-const MAX_S3_BYTES: usize = 1_000_000;
+use crate::limits::{INLINE_TEMPLATE_BYTES as MAX_INLINE_BYTES, S3_TEMPLATE_BYTES as MAX_S3_BYTES};
 
 declare_rule! {
     /// ## What it does
@@ -110,44 +108,52 @@ impl Rule for StackBudget {
             d.severity = level;
             out.push(Owner::None, d);
         };
-        let Some(split) = cx.split else {
-            if let Some((level, message)) = resources(cx.template.resource_count()) {
-                emit(level, message, SPLIT);
+        let stacks = match cx.stacks {
+            Stacks::Single(t) => {
+                if let Some((level, message)) = resources(t.resources) {
+                    emit(level, message, SPLIT);
+                }
+                if let Some((level, message, help)) = size(t.bytes) {
+                    emit(level, message, help);
+                }
+                return;
             }
-            if let Some((level, message, help)) = size(cx.template_bytes) {
-                emit(level, message, help);
-            }
-            return;
+            Stacks::Split(stacks) => stacks,
         };
-        for (i, (name, t)) in split.stacks().enumerate() {
-            if let Some((level, message)) = resources(t.resource_count()) {
-                emit(level, format!("{name}: {message}"), SPLIT_SPEC);
-            }
-            // Nested stacks always come from S3, so only the parent (the first) has the
-            // inline limit.
-            if let Some((level, message, help)) = size(t.compact_len())
-                && (i == 0 || level == Severity::Error)
-            {
-                let help = if level == Severity::Error {
-                    SPLIT_SPEC
-                } else {
-                    help
-                };
-                emit(level, format!("{name}: {message}"), help);
-            }
-            // Resources have their own tiers above.
-            for (what, n, max) in quota_overflows(t)
-                .into_iter()
-                .filter(|o| o.0 != "resources")
-            {
-                emit(
-                    Severity::Error,
-                    format!("{name}: {n} {what}; CloudFormation allows at most {max}"),
-                    SPLIT_SPEC,
-                );
+        for (i, t) in stacks.iter().enumerate() {
+            for (level, message, help) in split_findings(t, i == 0) {
+                emit(level, format!("{}: {message}", t.name), help);
             }
         }
     }
+}
+
+/// The findings for one stack of a split; `parent` is the only one sent inline.
+fn split_findings(t: &StackSize, parent: bool) -> Vec<(Severity, String, &'static str)> {
+    let mut out = Vec::new();
+    if let Some((level, message)) = resources(t.resources) {
+        out.push((level, message, SPLIT_SPEC));
+    }
+    // Nested stacks always come from S3, so only the parent has the inline limit.
+    if let Some((level, message, help)) = size(t.bytes)
+        && (parent || level == Severity::Error)
+    {
+        let help = if level == Severity::Error {
+            SPLIT_SPEC
+        } else {
+            help
+        };
+        out.push((level, message, help));
+    }
+    // Resources have their own tiers above.
+    for (what, n, max) in stack_overflows(t.resources, t.parameters, t.outputs)
+        .into_iter()
+        .filter(|o| o.0 != "resources")
+    {
+        let message = format!("{n} {what}; CloudFormation allows at most {max}");
+        out.push((Severity::Error, message, SPLIT_SPEC));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub use fn111_report_failures_disabled::ReportFailuresDisabled;
 pub use fn112_authorizer_timeout::AuthorizerTimeout;
 pub use fn201_wildcard_policy::WildcardPolicy;
 pub use fn202_route_without_auth::RouteWithoutAuth;
-pub use fn203_secret_in_env::{SecretInEnv, secret_name};
+pub use fn203_secret_in_env::SecretInEnv;
 pub use fn204_env_without_access::EnvWithoutAccess;
 pub use fn205_cors_wildcard_credentials::CorsWildcardCredentials;
 pub use fn301_missing_log_retention::MissingLogRetention;

@@ -2,8 +2,8 @@
 //! limits they break and every reference that crosses a stack boundary without a
 //! parameter or output out.
 
+use super::Split;
 use super::refs::{depends_on, visit_refs};
-use super::{MAX_OUTPUTS, MAX_PARAMETERS, MAX_STACK_RESOURCES, Split};
 use crate::template::Template;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -11,14 +11,11 @@ use std::collections::HashSet;
 /// The sections of `t` past CloudFormation's per-template limits:
 /// `(what, count, limit)` with `what` one of `resources`, `parameters`, `outputs`.
 pub fn quota_overflows(t: &Template) -> Vec<(&'static str, usize, usize)> {
-    [
-        ("resources", t.section_len("Resources"), MAX_STACK_RESOURCES),
-        ("parameters", t.section_len("Parameters"), MAX_PARAMETERS),
-        ("outputs", t.section_len("Outputs"), MAX_OUTPUTS),
-    ]
-    .into_iter()
-    .filter(|(_, n, max)| n > max)
-    .collect()
+    crate::limits::stack_overflows(
+        t.section_len("Resources"),
+        t.section_len("Parameters"),
+        t.section_len("Outputs"),
+    )
 }
 
 impl Split {

@@ -37,9 +37,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// the rest is room for the functions in it to grow).
 pub const MAX_CHILD_RESOURCES: usize = 400;
 /// CloudFormation's limits on resources, parameters and outputs per template.
-pub const MAX_STACK_RESOURCES: usize = 500;
-pub const MAX_PARAMETERS: usize = 200;
-pub const MAX_OUTPUTS: usize = 200;
+pub use crate::limits::{
+    STACK_OUTPUTS as MAX_OUTPUTS, STACK_PARAMETERS as MAX_PARAMETERS,
+    STACK_RESOURCES as MAX_STACK_RESOURCES,
+};
 /// A chunk ends after a function whose name hashes to 0 modulo this: about 8 functions
 /// per nested stack, independent of the functions before and after it.
 pub const BOUNDARY_MODULUS: u8 = 8;

@@ -4,13 +4,13 @@
 //! graph::build -> lint::lint -> template::render -> JSON/YAML -> template::render_split
 //! (no reference across stacks without a parameter/output) -> lint --split; every diagnostic produced
 //! on the way is rendered in all four formats (they must accept any span). Inputs that are
-//! not UTF-8 go through `pipeline::read` (the path the CLI takes) via a scratch file.
+//! not UTF-8 go through `ops::compile::read` (the path the CLI takes) via a scratch file.
 
 #![no_main]
 
 use fnplan::diagnostic::{self, ColorChoice, Diagnostic};
 use fnplan::lint::{self, LintContext, Selection};
-use fnplan::pipeline::{self, Stop};
+use fnplan::ops::{OpsError, compile};
 use fnplan::source::SourceFile;
 use fnplan::spec::RawSpec;
 use libfuzzer_sys::fuzz_target;
@@ -109,12 +109,11 @@ fn run(file: &SourceFile) {
             let _ = fnplan::graph::export::export(&graph, file, format);
         }
         let template = fnplan::template::render(&model, &graph);
+        let single = fnplan::ops::compile::stacks_of(&template, None);
         let cx = LintContext {
             model: &model,
             graph: &graph,
-            template: &template,
-            template_bytes: template.compact_len(),
-            split: None,
+            stacks: &single,
         };
         let findings = lint::lint(&cx, &Selection::default());
         render_all(file, &findings);
@@ -127,8 +126,9 @@ fn run(file: &SourceFile) {
         let split = fnplan::template::render_split(&model, &graph, &|id| format!("{id}.json"));
         let problems = split.boundary_problems();
         assert!(problems.is_empty(), "unsound split: {problems:?}");
+        let nested = fnplan::ops::compile::stacks_of(&template, Some(&split));
         let cx = LintContext {
-            split: Some(&split),
+            stacks: &nested,
             ..cx
         };
         render_all(file, &lint::lint(&cx, &Selection::default()));
@@ -146,13 +146,13 @@ fuzz_target!(|data: &[u8]| {
             // The CLI's path for bytes that are not UTF-8: an input error at the bad byte.
             let path = d.scratch.join("spec.yaml");
             std::fs::write(&path, data).expect("write scratch file");
-            match pipeline::read(&path) {
-                Err(Stop::Input { file, diags }) => {
+            match compile::read(&path) {
+                Err(OpsError::Input { file, diags }) => {
                     assert_eq!(diags.len(), 1);
                     render_all(&file, &diags);
                 }
                 Ok(_) => panic!("invalid UTF-8 was read as text"),
-                Err(Stop::Io { error, .. }) => panic!("scratch file unreadable: {error}"),
+                Err(e) => panic!("scratch file unreadable: {e}"),
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `fnplan bootstrap`'s stack: a bucket name in, the template of a small CloudFormation
 //! stack out that owns one private, encrypted, versioned artifact bucket.
 
-use crate::template::Template;
+use super::Template;
 use serde_json::json;
 
 /// The stack `fnplan bootstrap` creates unless told another name.

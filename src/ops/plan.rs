@@ -1,0 +1,93 @@
+//! `plan`: a spec and AWS options in; lint, render, read the stack and preview a change
+//! set; a [`PlanOutcome`] (the plan and what the artifact bucket lacks) out.
+
+use super::compile::{self, Deployable};
+use super::stage::{self, Code};
+use super::{OpsError, SpecRef};
+use crate::deploy::aws::SdkStackApi;
+use crate::deploy::client::{self, AwsOptions};
+use crate::deploy::plan::Plan;
+use crate::deploy::{format, run};
+use crate::package::NO_BUCKET;
+use crate::package::upload::{self, CodeCheck};
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub spec: SpecRef,
+    pub aws: AwsOptions,
+    /// Save the plan (with its change set kept) for `apply FILE`.
+    pub out: Option<PathBuf>,
+    /// Only diff the templates; do not ask CloudFormation for a change set.
+    pub no_change_set: bool,
+    pub artifact_bucket: Option<String>,
+    /// Deploy as nested stacks.
+    pub split: bool,
+}
+
+/// What `plan` found.
+#[derive(Debug)]
+pub struct PlanOutcome {
+    pub plan: Plan,
+    /// Which code zips the artifact bucket lacks.
+    pub code: CodeCheck,
+    /// Where the plan was saved (`--out`).
+    pub saved: Option<PathBuf>,
+    /// Lint warnings (they do not stop a plan).
+    pub lint_warnings: usize,
+    pub spec_name: String,
+}
+
+pub fn plan(o: &PlanOptions) -> Result<PlanOutcome, OpsError> {
+    let d = compile::compile_and_lint(&o.spec, o.split)?;
+    // Local code: the artifact bucket fills the template's parameter; plan only checks
+    // which zips it lacks (apply uploads them).
+    let code = Code::of(&d.compiled, o.artifact_bucket.as_deref());
+    if code.lacks_bucket() && !o.no_change_set {
+        return Err(OpsError::Usage(NO_BUCKET.into()));
+    }
+    let rt = super::runtime()?;
+    let (plan, check) = rt.block_on(plan_async(o, &d, &code))?;
+    if let Some(path) = &o.out {
+        std::fs::write(path, format::json(&plan)).map_err(|e| OpsError::write(path, e))?;
+    }
+    Ok(PlanOutcome {
+        plan,
+        code: check,
+        saved: o.out.clone(),
+        lint_warnings: d.warnings,
+        spec_name: d.loaded.file.name.clone(),
+    })
+}
+
+async fn plan_async(
+    o: &PlanOptions,
+    d: &Deployable,
+    code: &Code,
+) -> Result<(Plan, CodeCheck), OpsError> {
+    let c = &d.compiled;
+    let config = client::load(&o.aws, c.model.region.as_deref()).await?;
+    let api = SdkStackApi::new(&config);
+    let bucket = code.bucket.as_deref();
+    // The nested stacks' URLs are part of the parent, so they are staged even without a
+    // change set (content-addressed: an unchanged child is not sent again).
+    let parent = match &d.split {
+        Some(s) => Some(stage::stage_split(&config, bucket, c, s).await?),
+        None => None,
+    };
+    let mut input = stage::plan_input(d, &o.aws, code.parameters());
+    if let (Some(p), Some(s)) = (&parent, &d.split) {
+        input.nest(p, s);
+    }
+    let opts = run::PlanOptions {
+        change_set: !o.no_change_set,
+        keep_change_set: o.out.is_some(),
+        ..Default::default()
+    };
+    if opts.change_set {
+        input.template_url = stage::stage_template(&config, bucket, c, input.template).await?;
+    }
+    let plan = run::plan(&api, &input, opts).await?;
+    let check = upload::check(&config, bucket, &code.artifacts).await?;
+    Ok((plan, check))
+}
