@@ -1,13 +1,19 @@
 //! Packaging: each function's local code directory in, a deterministic zip named by its
-//! sha256 out ([`archive`]); and the artifact bucket: which zips it lacks, uploading
-//! them ([`upload`]).
+//! sha256 out ([`archive`]), or without zipping its size and content fingerprint
+//! ([`fingerprint`]); and the artifact bucket: which zips it lacks, uploading them
+//! ([`upload`]).
 
 pub mod archive;
+pub mod fingerprint;
 pub mod upload;
 
 pub use archive::{
-    DEFAULT_EXCLUDES, IGNORE_FILE, Limits, MAX_UNZIPPED, MAX_ZIPPED, Package, PackageError, mb,
-    package_dir, package_dir_with,
+    CACHE_DIR, DEFAULT_EXCLUDES, IGNORE_FILE, Limits, MAX_UNZIPPED, MAX_ZIPPED, Package,
+    PackageError, mb, package_dir, package_dir_with,
+};
+pub use fingerprint::{
+    CodeFile, Fingerprint, FingerprintCache, Measure, code_files, default_cache_path, fingerprint,
+    fingerprint_with, measure, measure_with,
 };
 
 use crate::model::{CodeSource, Model};
