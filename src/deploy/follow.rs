@@ -54,150 +54,211 @@ struct JsonEvent<'a> {
     resource_elapsed_s: Option<f64>,
 }
 
+/// The one progress renderer of stack events: a live view on a terminal (events scroll
+/// above a status line), plain lines, or one JSON object per event.
+struct Renderer<'a> {
+    progress: Progress,
+    color: bool,
+    out: &'a mut dyn Write,
+    live: Option<indicatif::ProgressBar>,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(progress: Progress, color: bool, out: &'a mut dyn Write, stack_id: &str) -> Self {
+        let live = (progress == Progress::Live).then(|| {
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            pb.enable_steady_tick(Duration::from_millis(120));
+            pb.set_message(format!("following {stack_id}"));
+            pb
+        });
+        Renderer {
+            progress,
+            color,
+            out,
+            live,
+        }
+    }
+
+    /// Show one event, `elapsed` into the operation; `res` is how long its resource took.
+    fn event(&mut self, e: &StackEvent, elapsed: Duration, res: Option<Duration>, t: &Tracker) {
+        if let Some(pb) = &self.live {
+            pb.println(line(e, elapsed, res, self.color));
+            let busy = t.started.keys().filter(|k| !t.done.contains(*k)).count();
+            pb.set_message(format!(
+                "{} resource(s) done, {busy} in progress",
+                t.done.len()
+            ));
+            return;
+        }
+        let _ = match self.progress {
+            Progress::Json => {
+                let j = JsonEvent {
+                    elapsed_s: round(elapsed),
+                    logical_id: &e.logical_id,
+                    resource_type: &e.resource_type,
+                    status: &e.status,
+                    reason: e.reason.as_deref(),
+                    resource_elapsed_s: res.map(round),
+                };
+                let text = serde_json::to_string(&j).unwrap_or_default();
+                writeln!(self.out, "{text}")
+            }
+            _ => writeln!(self.out, "{}", line(e, elapsed, res, self.color)),
+        };
+    }
+
+    fn finish(&self) {
+        if let Some(pb) = &self.live {
+            pb.finish_and_clear();
+        }
+    }
+}
+
+/// What following has seen: events already shown, when each resource started and
+/// finished, and the failures that explain a rollback.
+struct Tracker {
+    seen: HashSet<String>,
+    started: HashMap<String, Instant>,
+    done: HashSet<String>,
+    failures: Vec<StackEvent>,
+}
+
+impl Tracker {
+    /// Record `e`: `None` when it was seen before, else how long its resource took
+    /// (`Some(None)` while it is still in progress or its start was not seen).
+    fn observe(&mut self, e: &StackEvent) -> Option<Option<Duration>> {
+        if !self.seen.insert(e.event_id.clone()) {
+            return None;
+        }
+        let now = Instant::now();
+        let in_progress = e.status.ends_with("_IN_PROGRESS");
+        let took = if in_progress {
+            self.started.entry(e.logical_id.clone()).or_insert(now);
+            None
+        } else {
+            self.done.insert(e.logical_id.clone());
+            self.started
+                .get(&e.logical_id)
+                .map(|t| now.duration_since(*t))
+        };
+        let cancelled = e.reason.as_deref().is_some_and(|r| r.contains("cancelled"));
+        if e.is_failure() && e.reason.is_some() && !cancelled {
+            self.failures.push(e.clone());
+        }
+        Some(took)
+    }
+}
+
+/// A read-only poll's result: transient failures (throttles, dropped connections) that
+/// outlast the SDK's own retries are retried here a few times (`Ok(None)`: poll again).
+fn tolerate<T>(r: Result<T, DeployError>, transient: &mut u32) -> Result<Option<T>, DeployError> {
+    match r {
+        Ok(v) => {
+            *transient = 0;
+            Ok(Some(v))
+        }
+        Err(e) if *transient < 5 && is_transient(&e) => {
+            *transient += 1;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Print stack events as they arrive until the stack settles. Events that existed
-/// before `since_ids` was taken are not printed again.
+/// before `seen` was taken are not printed again.
 pub async fn follow(
     api: &impl StackApi,
     stack_id: &str,
-    mut seen: HashSet<String>,
+    seen: HashSet<String>,
     progress: Progress,
     color: bool,
     out: &mut dyn Write,
 ) -> Result<Followed, DeployError> {
     let start = Instant::now();
-    let mut started: HashMap<String, Instant> = HashMap::new();
-    let mut done: HashSet<String> = HashSet::new();
-    let live = (progress == Progress::Live).then(|| {
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        pb.enable_steady_tick(Duration::from_millis(120));
-        pb.set_message(format!("following {stack_id}"));
-        pb
-    });
-    let mut failures: Vec<StackEvent> = Vec::new();
+    let mut shown = Renderer::new(progress, color, out, stack_id);
+    let mut t = Tracker {
+        seen,
+        started: HashMap::new(),
+        done: HashSet::new(),
+        failures: Vec::new(),
+    };
     // First look within a fraction of a second, then back off to 3 s.
     let mut delay = Duration::from_millis(250);
     let mut transient = 0;
     loop {
         tokio::time::sleep(delay).await;
         delay = (delay.mul_f32(1.5)).min(Duration::from_secs(3));
-        // Polling is read-only: a throttle or dropped connection that outlasts the SDK's
-        // own retries is retried here too, a few times, before it is an error.
-        let mut events = match api.stack_events(stack_id).await {
-            Ok(e) => {
-                transient = 0;
-                e
-            }
-            Err(e) if transient < 5 && is_transient(&e) => {
-                transient += 1;
-                continue;
-            }
-            Err(e) => return Err(e),
+        let Some(mut events) = tolerate(api.stack_events(stack_id).await, &mut transient)? else {
+            continue;
         };
         events.reverse(); // oldest first
         for e in events {
-            if !seen.insert(e.event_id.clone()) {
-                continue;
+            if let Some(took) = t.observe(&e) {
+                shown.event(&e, start.elapsed(), took, &t);
             }
-            let now = Instant::now();
-            let res_elapsed = if e.status.ends_with("_IN_PROGRESS") {
-                started.entry(e.logical_id.clone()).or_insert(now);
-                None
-            } else {
-                started.get(&e.logical_id).map(|t| now.duration_since(*t))
-            };
-            if e.is_failure()
-                && e.reason
-                    .as_deref()
-                    .is_some_and(|r| !r.contains("cancelled"))
-            {
-                failures.push(e.clone());
-            }
-            let elapsed = start.elapsed();
-            if !e.status.ends_with("_IN_PROGRESS") {
-                done.insert(e.logical_id.clone());
-            }
-            if let Some(pb) = &live {
-                pb.println(line(&e, elapsed, res_elapsed, color));
-                let busy = started.keys().filter(|k| !done.contains(*k)).count();
-                pb.set_message(format!(
-                    "{} resource(s) done, {busy} in progress",
-                    done.len()
-                ));
-                continue;
-            }
-            let _ = match progress {
-                Progress::Json => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string(&JsonEvent {
-                        elapsed_s: round(elapsed),
-                        logical_id: &e.logical_id,
-                        resource_type: &e.resource_type,
-                        status: &e.status,
-                        reason: e.reason.as_deref(),
-                        resource_elapsed_s: res_elapsed.map(round),
-                    })
-                    .expect("event serializes")
-                ),
-                _ => writeln!(out, "{}", line(&e, elapsed, res_elapsed, color)),
-            };
         }
-        let s = match api.describe_stack(stack_id).await {
-            Ok(s) => s,
-            Err(e) if transient < 5 && is_transient(&e) => {
-                transient += 1;
-                continue;
-            }
-            Err(e) => return Err(e),
+        let Some(s) = tolerate(api.describe_stack(stack_id).await, &mut transient)? else {
+            continue;
         };
-        let Some(s) = s else {
-            // A deleted stack is no longer listed under its name; by id it reads DELETE_COMPLETE.
-            if let Some(pb) = &live {
-                pb.finish_and_clear();
-            }
-            return Ok(Followed {
-                status: "DELETE_COMPLETE".into(),
-                status_reason: None,
-                failures,
-                elapsed: start.elapsed(),
-                outputs: Vec::new(),
-            });
-        };
-        if s.status == "REVIEW_IN_PROGRESS" && start.elapsed() > Duration::from_secs(60) {
-            return Err(DeployError::Transport {
-                operation: "ExecuteChangeSet",
-                message: format!(
-                    "stack {stack_id} is still REVIEW_IN_PROGRESS a minute after its change set was executed"
-                ),
-            });
-        }
-        if start.elapsed() > MAX_FOLLOW {
-            return Err(DeployError::Transport {
-                operation: "following the stack",
-                message: format!(
-                    "stack {stack_id} is still {} after {} minutes; watch it with `fnplan status`",
-                    s.status,
-                    MAX_FOLLOW.as_secs() / 60
-                ),
-            });
-        }
-        if is_settled(&s.status) && s.status != "REVIEW_IN_PROGRESS" {
-            if let Some(pb) = &live {
-                pb.finish_and_clear();
-            }
-            return Ok(Followed {
-                status: s.status,
-                status_reason: s.status_reason,
-                failures,
-                elapsed: start.elapsed(),
-                outputs: s.outputs,
-            });
+        if let Some(end) = ended(stack_id, s, start, &mut t)? {
+            shown.finish();
+            return Ok(end);
         }
     }
+}
+
+/// How following ends once the stack settled, `None` while it is still changing, or an
+/// error when it is stuck.
+fn ended(
+    stack_id: &str,
+    s: Option<super::StackInfo>,
+    start: Instant,
+    t: &mut Tracker,
+) -> Result<Option<Followed>, DeployError> {
+    let mut failures = || std::mem::take(&mut t.failures);
+    let Some(s) = s else {
+        // A deleted stack is no longer listed under its name; by id it reads DELETE_COMPLETE.
+        return Ok(Some(Followed {
+            status: "DELETE_COMPLETE".into(),
+            status_reason: None,
+            failures: failures(),
+            elapsed: start.elapsed(),
+            outputs: Vec::new(),
+        }));
+    };
+    if s.status == "REVIEW_IN_PROGRESS" && start.elapsed() > Duration::from_secs(60) {
+        return Err(DeployError::Transport {
+            operation: "ExecuteChangeSet",
+            message: format!(
+                "stack {stack_id} is still REVIEW_IN_PROGRESS a minute after its change set was executed"
+            ),
+        });
+    }
+    if start.elapsed() > MAX_FOLLOW {
+        return Err(DeployError::Transport {
+            operation: "following the stack",
+            message: format!(
+                "stack {stack_id} is still {} after {} minutes; watch it with `fnplan status`",
+                s.status,
+                MAX_FOLLOW.as_secs() / 60
+            ),
+        });
+    }
+    if !is_settled(&s.status) || s.status == "REVIEW_IN_PROGRESS" {
+        return Ok(None);
+    }
+    Ok(Some(Followed {
+        status: s.status,
+        status_reason: s.status_reason,
+        failures: failures(),
+        elapsed: start.elapsed(),
+        outputs: s.outputs,
+    }))
 }
 
 /// Errors worth another poll: throttling, server errors, connection trouble.

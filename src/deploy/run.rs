@@ -84,21 +84,9 @@ pub async fn plan(
         split: input.nested.is_some(),
         ..Plan::default()
     };
-    // Parameters without a default need a value before CloudFormation will preview.
-    if let Some(params) = input
-        .template
-        .value
-        .get("Parameters")
-        .and_then(|p| p.as_object())
-    {
-        for (name, def) in params {
-            let has_default = def.get("Default").is_some();
-            if !has_default && !input.parameters.iter().any(|(k, _)| k == name) && opts.change_set {
-                return Err(DeployError::MissingParameter(name.clone()));
-            }
-        }
+    if opts.change_set {
+        check_parameters(input)?;
     }
-
     let stack = api.describe_stack(input.stack_name).await?;
     // A stack left in REVIEW_IN_PROGRESS by a change set that never ran holds nothing.
     let live = stack.as_ref().filter(|s| s.status != "REVIEW_IN_PROGRESS");
@@ -119,14 +107,8 @@ pub async fn plan(
         None => StackState::default(),
     };
     let mut changes = diff::plan_changes(old.as_ref(), &input.template.value);
-    nested_changes(
-        api,
-        live,
-        old.as_ref(),
-        input.nested.unwrap_or_default(),
-        &mut changes,
-    )
-    .await?;
+    let nested = input.nested.unwrap_or_default();
+    nested_changes(api, live, old.as_ref(), nested, &mut changes).await?;
     plan.changes = changes.changes;
     plan.unchanged = changes.unchanged;
     plan.outputs = changes.outputs;
@@ -146,35 +128,58 @@ pub async fn plan(
             // so that the new stack is created by name (it holds no resources).
             discard_review_stack(api, &review.stack_id).await?;
         }
-        let req = ChangeSetRequest {
-            // By name: CloudFormation accepts it for both types (moto only accepts names);
-            // the change set itself is then always addressed by its ARN.
-            stack: input.stack_name.to_string(),
-            // Unique per plan: the template's hash and the time.
-            name: format!(
-                "fnplan-{}-{}",
-                &plan.template_sha256[..12],
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs())
-            ),
-            kind: if live.is_some() {
-                ChangeSetType::Update
-            } else {
-                ChangeSetType::Create
-            },
-            template_body: body,
-            template_url: input.template_url.clone(),
-            parameters: input.parameters.clone(),
-            tags: input.tags.clone(),
-            description: format!("fnplan plan of {} ({})", input.app, input.stage),
-        };
+        let req = change_set_request(input, &plan, live.is_some(), body);
         plan.change_set = preview(api, &req, opts).await?;
         if let Some(cs) = plan.change_set.clone() {
             merge_verdicts(&mut plan, &cs);
         }
     }
     Ok(plan)
+}
+
+/// Parameters without a default need a value before CloudFormation will preview.
+fn check_parameters(input: &PlanInput<'_>) -> Result<(), DeployError> {
+    let params = input
+        .template
+        .value
+        .get("Parameters")
+        .and_then(|p| p.as_object());
+    for (name, def) in params.into_iter().flatten() {
+        let given = input.parameters.iter().any(|(k, _)| k == name);
+        if def.get("Default").is_none() && !given {
+            return Err(DeployError::MissingParameter(name.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// The change set that previews `plan`: an update of a live stack, else a create.
+fn change_set_request(
+    input: &PlanInput<'_>,
+    plan: &Plan,
+    live: bool,
+    body: String,
+) -> ChangeSetRequest {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    ChangeSetRequest {
+        // By name: CloudFormation accepts it for both types (moto only accepts names);
+        // the change set itself is then always addressed by its ARN.
+        stack: input.stack_name.to_string(),
+        // Unique per plan: the template's hash and the time.
+        name: format!("fnplan-{}-{now}", &plan.template_sha256[..12]),
+        kind: if live {
+            ChangeSetType::Update
+        } else {
+            ChangeSetType::Create
+        },
+        template_body: body,
+        template_url: input.template_url.clone(),
+        parameters: input.parameters.clone(),
+        tags: input.tags.clone(),
+        description: format!("fnplan plan of {} ({})", input.app, input.stage),
+    }
 }
 
 /// Add to `changes` what changes inside each nested stack, against the template deployed

@@ -66,62 +66,14 @@ pub fn human(plan: &Plan, color: bool) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", p.bold(&plan.headline()));
 
-    let risks = risk_rows(plan);
-    if !risks.is_empty() {
-        let _ = writeln!(out, "\n{}", p.bold("Risks"));
-        for r in &risks {
-            let label = p.code("31;1", &format!("{:<13}", r.label));
-            match &r.subject {
-                Some((m, id, ty)) => {
-                    let _ = writeln!(
-                        out,
-                        "  {label} {} {id} ({ty}) {}",
-                        p.mark(*m, sign(*m)),
-                        r.text
-                    );
-                }
-                None => {
-                    let _ = writeln!(out, "  {label} {}", r.text);
-                }
-            }
-        }
-    }
-
+    risks(&mut out, p, plan);
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Changes"));
         for l in change_lines(plan) {
             let _ = writeln!(out, "{}", line(p, &l));
         }
     }
-
-    if !plan.iam.is_empty() {
-        let _ = writeln!(out, "\n{}", p.bold("IAM changes"));
-        let mut current: Option<&str> = None;
-        for c in &plan.iam {
-            if current != Some(c.resource.as_str()) {
-                current = Some(&c.resource);
-                let ty = type_of(plan, &c.resource)
-                    .map(|t| format!(" ({t})"))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "  {}{ty}", c.resource);
-            }
-            let m = if c.added { Mark::Create } else { Mark::Delete };
-            // On a new stack every grant is new: the tag would be on every line.
-            let wider = if c.broadening && plan.stack.exists {
-                "  [widens access]"
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                out,
-                "    {} {}{}",
-                p.mark(m, sign(m)),
-                c.summary,
-                p.code("31", wider)
-            );
-        }
-    }
-
+    iam(&mut out, p, plan);
     let outputs = output_lines(plan);
     if !outputs.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Outputs"));
@@ -139,6 +91,59 @@ pub fn human(plan: &Plan, color: bool) -> String {
     }
     // No trailing blanks (an empty context line of a diff would leave some).
     out.lines().map(|l| format!("{}\n", l.trim_end())).collect()
+}
+
+/// The risks, most serious first.
+fn risks(out: &mut String, p: Paint, plan: &Plan) {
+    let risks = risk_rows(plan);
+    if risks.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", p.bold("Risks"));
+    for r in &risks {
+        let label = p.code("31;1", &format!("{:<13}", r.label));
+        match &r.subject {
+            Some((m, id, ty)) => {
+                let mark = p.mark(*m, sign(*m));
+                let _ = writeln!(out, "  {label} {mark} {id} ({ty}) {}", r.text);
+            }
+            None => {
+                let _ = writeln!(out, "  {label} {}", r.text);
+            }
+        }
+    }
+}
+
+/// IAM changes, grouped by the role or policy they are in.
+fn iam(out: &mut String, p: Paint, plan: &Plan) {
+    if plan.iam.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", p.bold("IAM changes"));
+    let mut current: Option<&str> = None;
+    for c in &plan.iam {
+        if current != Some(c.resource.as_str()) {
+            current = Some(&c.resource);
+            let ty = type_of(plan, &c.resource)
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {}{ty}", c.resource);
+        }
+        let m = if c.added { Mark::Create } else { Mark::Delete };
+        // On a new stack every grant is new: the tag would be on every line.
+        let wider = if c.broadening && plan.stack.exists {
+            "  [widens access]"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "    {} {}{}",
+            p.mark(m, sign(m)),
+            c.summary,
+            p.code("31", wider)
+        );
+    }
 }
 
 fn line(p: Paint, l: &Line) -> String {

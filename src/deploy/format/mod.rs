@@ -176,13 +176,6 @@ struct RiskRow {
 /// Data loss first, then replacements, then one line for IAM grants that widen access.
 fn risk_rows(plan: &Plan) -> Vec<RiskRow> {
     let mut rows = Vec::new();
-    let subject = |c: &ResourceChange| {
-        Some((
-            c.action.into(),
-            c.logical_id.clone(),
-            c.resource_type.clone(),
-        ))
-    };
     for c in plan.changes.iter().filter(|c| c.has_risk(Risk::DataLoss)) {
         let kept = if c.retained {
             " (the old one is kept outside the stack)"
@@ -196,75 +189,84 @@ fn risk_rows(plan: &Plan) -> Vec<RiskRow> {
                 replace_reason(c)
             ),
         };
-        rows.push(RiskRow {
-            label: "data loss",
-            subject: subject(c),
-            text,
-        });
+        rows.push(RiskRow::about("data loss", c, text));
     }
     for c in &plan.changes {
         if let Some(name) = &c.replacement.fixed_name {
-            rows.push(RiskRow {
-                label: "update fails",
-                subject: subject(c),
-                text: format!(
-                    "needs a replacement but keeps its {name}: CloudFormation cannot replace a custom-named resource (change the name too, or undo the create-only change)"
-                ),
-            });
+            let text = format!(
+                "needs a replacement but keeps its {name}: CloudFormation cannot replace a custom-named resource (change the name too, or undo the create-only change)"
+            );
+            rows.push(RiskRow::about("update fails", c, text));
         }
     }
-    for c in plan
-        .changes
-        .iter()
-        .filter(|c| c.has_risk(Risk::Replacement) && !c.has_risk(Risk::DataLoss))
-    {
-        rows.push(RiskRow {
-            label: "replacement",
-            subject: subject(c),
-            text: format!(
-                "is replaced because {}; it gets a new physical ID",
-                replace_reason(c)
-            ),
-        });
+    let replaced =
+        |c: &&ResourceChange| c.has_risk(Risk::Replacement) && !c.has_risk(Risk::DataLoss);
+    for c in plan.changes.iter().filter(replaced) {
+        let text = format!(
+            "is replaced because {}; it gets a new physical ID",
+            replace_reason(c)
+        );
+        rows.push(RiskRow::about("replacement", c, text));
     }
-    let wider: Vec<&IamChange> = plan.iam.iter().filter(|c| c.broadening).collect();
-    if !wider.is_empty() {
-        let mut names: Vec<&str> = Vec::new();
-        for c in &wider {
-            if !names.contains(&c.resource.as_str()) {
-                names.push(&c.resource);
-            }
-        }
-        const SHOWN: usize = 5;
-        let mut list = names
-            .iter()
-            .take(SHOWN)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ");
-        if names.len() > SHOWN {
-            list.push_str(&format!(" and {} more", names.len() - SHOWN));
-        }
-        let text = if plan.stack.exists {
-            let grants = if wider.len() == 1 {
-                "grant widens"
-            } else {
-                "grants widen"
-            };
-            format!("{} {grants} access: {list} (see IAM changes)", wider.len())
-        } else {
-            format!(
-                "the new stack grants access {} times: {list} (see IAM changes)",
-                wider.len()
-            )
-        };
-        rows.push(RiskRow {
-            label: "IAM",
-            subject: None,
-            text,
-        });
-    }
+    rows.extend(iam_row(plan));
     rows
+}
+
+impl RiskRow {
+    fn about(label: &'static str, c: &ResourceChange, text: String) -> Self {
+        let subject = (
+            c.action.into(),
+            c.logical_id.clone(),
+            c.resource_type.clone(),
+        );
+        RiskRow {
+            label,
+            subject: Some(subject),
+            text,
+        }
+    }
+}
+
+/// One line for the IAM grants that widen access (or, on a new stack, every grant).
+fn iam_row(plan: &Plan) -> Option<RiskRow> {
+    let wider: Vec<&IamChange> = plan.iam.iter().filter(|c| c.broadening).collect();
+    if wider.is_empty() {
+        return None;
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for c in &wider {
+        if !names.contains(&c.resource.as_str()) {
+            names.push(&c.resource);
+        }
+    }
+    const SHOWN: usize = 5;
+    let mut list = names
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        list.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    let text = if plan.stack.exists {
+        let grants = if wider.len() == 1 {
+            "grant widens"
+        } else {
+            "grants widen"
+        };
+        format!("{} {grants} access: {list} (see IAM changes)", wider.len())
+    } else {
+        format!(
+            "the new stack grants access {} times: {list} (see IAM changes)",
+            wider.len()
+        )
+    };
+    Some(RiskRow {
+        label: "IAM",
+        subject: None,
+        text,
+    })
 }
 
 /// "Stack orders-dev does not exist yet: ..." or the deployed stack's status.
