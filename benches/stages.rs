@@ -12,6 +12,9 @@ use fnplan::{graph, lint, model, spec, synth, template};
 use std::hint::black_box;
 
 const SIZES: [usize; 2] = [100, 500];
+/// The lint rule codes `lint_ignore` may name, as ops hands them to lowering.
+static RULES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| lint::rule_codes().collect());
 
 fn file(n: usize) -> SourceFile {
     SourceFile::from_string("synth.yaml", synth::spec(n))
@@ -21,10 +24,10 @@ fn file(n: usize) -> SourceFile {
 fn compile(text: String) -> Template {
     let file = SourceFile::from_string("synth.yaml", text);
     let raw = spec::load(&file).expect("synthetic spec loads");
-    let (m, _) = model::lower(&raw, &file, None);
+    let (m, _) = model::lower(&raw, &file, None, &RULES);
     let m = m.expect("synthetic spec lowers");
     let g = graph::build(&m);
-    template::render(&m, &g)
+    template::render(&m, &g, &Default::default())
 }
 
 fn stages(c: &mut Criterion) {
@@ -44,7 +47,7 @@ fn stages(c: &mut Criterion) {
         let raw = spec::load(&f).expect("loads");
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| model::lower(black_box(&raw), &f, None))
+            b.iter(|| model::lower(black_box(&raw), &f, None, &RULES))
         });
     }
     group.finish();
@@ -53,7 +56,7 @@ fn stages(c: &mut Criterion) {
     for n in SIZES {
         let f = file(n);
         let raw = spec::load(&f).expect("loads");
-        let m = model::lower(&raw, &f, None).0.expect("lowers");
+        let m = model::lower(&raw, &f, None, &RULES).0.expect("lowers");
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
             b.iter(|| graph::build(black_box(&m)))
@@ -65,9 +68,9 @@ fn stages(c: &mut Criterion) {
     for n in SIZES {
         let f = file(n);
         let raw = spec::load(&f).expect("loads");
-        let m = model::lower(&raw, &f, None).0.expect("lowers");
+        let m = model::lower(&raw, &f, None, &RULES).0.expect("lowers");
         let g = graph::build(&m);
-        let t = template::render(&m, &g);
+        let t = template::render(&m, &g, &Default::default());
         let stacks = fnplan::ops::compile::stacks_of(&t, None);
         let cx = LintContext {
             model: &m,
@@ -86,11 +89,11 @@ fn stages(c: &mut Criterion) {
     for n in SIZES {
         let f = file(n);
         let raw = spec::load(&f).expect("loads");
-        let m = model::lower(&raw, &f, None).0.expect("lowers");
+        let m = model::lower(&raw, &f, None, &RULES).0.expect("lowers");
         let g = graph::build(&m);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| template::render(black_box(&m), &g))
+            b.iter(|| template::render(black_box(&m), &g, &Default::default()))
         });
     }
     group.finish();
@@ -100,12 +103,12 @@ fn stages(c: &mut Criterion) {
     for n in SIZES {
         let f = file(n);
         let raw = spec::load(&f).expect("loads");
-        let m = model::lower(&raw, &f, None).0.expect("lowers");
+        let m = model::lower(&raw, &f, None, &RULES).0.expect("lowers");
         let g = graph::build(&m);
         let name = |id: &str| format!("{id}.json");
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| template::render_split(black_box(&m), &g, &name))
+            b.iter(|| template::render_split(black_box(&m), &g, &Default::default(), &name))
         });
     }
     group.finish();

@@ -76,9 +76,11 @@ fn for_error(e: &OpsError) -> ExitStatus {
         OpsError::Read { .. } | OpsError::Input { .. } | OpsError::Usage(_) => {
             ExitStatus::InputError
         }
-        OpsError::Lint { .. } | OpsError::Deploy(_) | OpsError::Aws(_) | OpsError::Write { .. } => {
-            ExitStatus::Failure
-        }
+        OpsError::Lint { .. }
+        | OpsError::Deploy(_)
+        | OpsError::Aws(_)
+        | OpsError::Upload(_)
+        | OpsError::Write { .. } => ExitStatus::Failure,
     }
 }
 

@@ -10,11 +10,11 @@ mod output;
 mod package;
 mod plan;
 mod render;
+mod report;
 mod schema;
 mod stack;
 
-use crate::deploy::follow::Progress;
-use crate::diagnostic::{ColorChoice, Format};
+use crate::diagnostic::ColorChoice;
 use crate::exit::{self, ExitStatus};
 use crate::ops::{OpsError, Outcome, SpecRef};
 use clap::{Parser, Subcommand};
@@ -90,37 +90,7 @@ impl SpecArgs {
     }
 }
 
-/// How a command's failure is shown: the format input errors are rendered in, and
-/// whether `--detailed-exitcode` applies.
-struct Shape {
-    format: Format,
-    plan_format: plan::PlanFormat,
-    detailed_exitcode: bool,
-    progress: Progress,
-}
-
 impl Command {
-    fn shape(&self) -> Shape {
-        let mut s = Shape {
-            format: Format::Human,
-            plan_format: plan::PlanFormat::Human,
-            detailed_exitcode: false,
-            progress: Progress::Auto,
-        };
-        match self {
-            Command::Lint(a) => s.format = a.format,
-            Command::Plan(a) => {
-                s.detailed_exitcode = a.detailed_exitcode;
-                s.plan_format = a.format;
-            }
-            Command::Apply(a) => s.progress = a.progress,
-            Command::Destroy(a) => s.progress = a.progress,
-            Command::Bootstrap(a) => s.progress = a.progress,
-            _ => {}
-        }
-        s
-    }
-
     /// Call the command's one operation.
     fn run(self, out: &Output) -> Result<Outcome, OpsError> {
         match self {
@@ -143,11 +113,11 @@ impl Command {
 
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> ExitStatus {
-    let shape = cli.command.shape();
+    let shape = report::Shape::of(&cli.command);
     let out = Output::new(cli.color, shape.progress);
     let result = cli.command.run(&out);
     let shown = match &result {
-        Ok(o) => show(o, &shape, &out),
+        Ok(o) => report::show(o, &shape, &out),
         Err(e) => out.failure(e, shape.format),
     };
     if let Err(e) = &shown
@@ -156,20 +126,4 @@ pub fn run(cli: Cli) -> ExitStatus {
         out.error(&format!("cannot write output: {e}"));
     }
     exit::status(&result, &shown, shape.detailed_exitcode)
-}
-
-/// Show an outcome as text.
-fn show(o: &Outcome, shape: &Shape, out: &Output) -> std::io::Result<()> {
-    match o {
-        Outcome::Render(r) => render::show(r, out),
-        Outcome::Graph(w) => out.written(w),
-        Outcome::Lint { outcome, .. } => lint::show(outcome, shape.format, out),
-        Outcome::Plan { outcome, .. } => plan::show(outcome, shape.plan_format, out),
-        Outcome::Apply(a) => apply::show(a, out),
-        Outcome::Destroy(d) => stack::show_destroy(d, out),
-        Outcome::Status(s) => stack::show_status(s, out),
-        Outcome::Package(p) => package::show_package(p, out),
-        Outcome::Bootstrap(b) => package::show_bootstrap(b, out),
-        Outcome::Text(t) => out.print(t),
-    }
 }

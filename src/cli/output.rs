@@ -4,7 +4,6 @@
 use crate::deploy::follow::Progress;
 use crate::deploy::format;
 use crate::diagnostic::{self, ColorChoice, Diagnostic, Format};
-use crate::ops::stack::DestroyPreview;
 use crate::ops::{OpsError, Preview, Ui, Written};
 use crate::source::SourceFile;
 use std::io::{IsTerminal, Write};
@@ -102,28 +101,6 @@ impl Output {
         }
         Ok(())
     }
-
-    fn destroy_preview(&self, p: &DestroyPreview) -> std::io::Result<()> {
-        let mut s = format!("Destroying stack {} ({}):\n", p.stack, p.status);
-        s.push_str(&format!(
-            "\n- {} resource(s) will be deleted:\n",
-            p.deleted.len()
-        ));
-        for (id, ty) in &p.deleted {
-            s.push_str(&format!("    - {id} ({ty})\n"));
-        }
-        if !p.kept.is_empty() {
-            s.push_str(&format!(
-                "\n= {} resource(s) will be kept with their data (DeletionPolicy: Retain):\n",
-                p.kept.len()
-            ));
-            for (id, ty) in &p.kept {
-                s.push_str(&format!("    = {id} ({ty})\n"));
-            }
-            s.push_str("  They stay in the account after the stack is gone; delete them yourself when you no longer need the data.\n");
-        }
-        self.print(&s)
-    }
 }
 
 impl Ui for Output {
@@ -136,7 +113,7 @@ impl Ui for Output {
             // With JSON progress, stdout is for events only.
             Preview::Plan(_) if self.progress == Progress::Json => Ok(()),
             Preview::Plan(plan) => self.print(&format::human(plan, self.progress().1)),
-            Preview::Destroy(p) => self.destroy_preview(p),
+            Preview::Destroy(p) => self.print(&super::stack::destroy_preview(p)),
         }
     }
 

@@ -5,7 +5,7 @@ use super::apply::{show_refusal, show_watched};
 use super::{Output, SpecArgs};
 use crate::deploy::client::AwsOptions;
 use crate::deploy::follow::{self, Progress};
-use crate::ops::stack::{self, DestroyOutcome, StackOptions, StatusOutcome};
+use crate::ops::stack::{self, DestroyOutcome, DestroyPreview, StackOptions, StatusOutcome};
 use crate::ops::{OpsError, Outcome};
 
 #[derive(Debug, clap::Args)]
@@ -51,6 +51,29 @@ pub fn show_destroy(d: &DestroyOutcome, out: &Output) -> std::io::Result<()> {
             Ok(())
         }
     }
+}
+
+/// What `destroy` deletes and keeps, shown before it asks.
+pub fn destroy_preview(p: &DestroyPreview) -> String {
+    let mut s = format!("Destroying stack {} ({}):\n", p.stack, p.status);
+    s.push_str(&format!(
+        "\n- {} resource(s) will be deleted:\n",
+        p.deleted.len()
+    ));
+    for (id, ty) in &p.deleted {
+        s.push_str(&format!("    - {id} ({ty})\n"));
+    }
+    if !p.kept.is_empty() {
+        s.push_str(&format!(
+            "\n= {} resource(s) will be kept with their data (DeletionPolicy: Retain):\n",
+            p.kept.len()
+        ));
+        for (id, ty) in &p.kept {
+            s.push_str(&format!("    = {id} ({ty})\n"));
+        }
+        s.push_str("  They stay in the account after the stack is gone; delete them yourself when you no longer need the data.\n");
+    }
+    s
 }
 
 pub fn run_status(a: StatusArgs) -> Result<Outcome, OpsError> {

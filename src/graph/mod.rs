@@ -437,7 +437,7 @@ mod tests {
     fn graph_of(yaml: &str) -> (Model, AppGraph) {
         let file = SourceFile::from_string("t.yaml", yaml);
         let raw = crate::spec::load(&file).expect("loads");
-        let (m, d) = crate::model::lower(&raw, &file, None);
+        let (m, d) = crate::model::lower(&raw, &file, None, &[]);
         let m = m.unwrap_or_else(|| panic!("{d:?}"));
         let g = build(&m);
         (m, g)

@@ -275,13 +275,12 @@ impl Function {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CodeSource {
-    /// A local directory, zipped deterministically; `hash` is the sha256 (hex) of the
-    /// zip's bytes, which are in `package` (shared, so a model clones cheaply).
+    /// A local directory (relative paths resolved against the spec's directory). The
+    /// model holds only the path: `package` fingerprints and zips it when a command
+    /// needs that.
     Local {
         dir: PathBuf,
         written: String,
-        hash: String,
-        package: std::sync::Arc<crate::package::Package>,
     },
     S3 {
         bucket: String,

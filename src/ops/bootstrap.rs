@@ -41,9 +41,10 @@ const WHICH_BUCKET: &str = "which bucket? pass --artifact-bucket NAME or set `ar
 fn bucket_and_region(o: &BootstrapOptions) -> Result<(String, Option<String>), OpsError> {
     let spec_given = o.spec.path != std::path::Path::new("fnplan.yaml") || o.spec.path.exists();
     let (bucket, region) = if spec_given || o.artifact_bucket.is_none() {
-        let (_, c) = super::compile::compile(&o.spec)?;
-        let b = crate::package::artifact_bucket(o.artifact_bucket.as_deref(), &c.model);
-        (b, c.model.region.clone())
+        let loaded = super::compile::load(&o.spec.path)?;
+        let l = loaded.lower(o.spec.stage.as_deref())?;
+        let b = crate::package::artifact_bucket(o.artifact_bucket.as_deref(), &l.model);
+        (b, l.model.region.clone())
     } else {
         (o.artifact_bucket.clone(), None)
     };

@@ -6,10 +6,12 @@ use super::{OpsError, SpecRef};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{self, AppGraph};
 use crate::lint::{self, LintContext, Selection, StackSize, Stacks};
-use crate::model::{self, Model};
+use crate::model::{self, Function, Model};
+use crate::package::{self, Artifact, FingerprintCache, IGNORE_FILE, PackageError};
 use crate::source::{SourceFile, Span};
 use crate::spec::{self, RawSpec, codes};
-use crate::template::{self, Template, split::Split};
+use crate::template::{self, ArtifactKeys, Template, split::Split};
+use std::cell::RefCell;
 use std::path::Path;
 
 /// Read a spec file: any bytes in, a [`SourceFile`] out (invalid UTF-8 is an input error
@@ -47,13 +49,16 @@ pub fn read(path: &Path) -> Result<SourceFile, OpsError> {
 pub struct Loaded {
     pub file: SourceFile,
     pub raw: RawSpec,
+    /// Code fingerprints of earlier runs (`.fnplan/cache` beside the spec), read when
+    /// first needed.
+    cache: RefCell<Option<FingerprintCache>>,
 }
 
 /// Read and load a spec file.
 pub fn load(path: &Path) -> Result<Loaded, OpsError> {
     let file = read(path)?;
     match spec::load(&file) {
-        Ok(raw) => Ok(Loaded { file, raw }),
+        Ok(raw) => Ok(Loaded::new(file, raw)),
         Err(diags) => Err(OpsError::Input {
             file: Box::new(file),
             diags,
@@ -61,10 +66,25 @@ pub fn load(path: &Path) -> Result<Loaded, OpsError> {
     }
 }
 
-/// One stage compiled: the model, its graph and its template.
+/// What a command needs of the functions' local code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeNeed {
+    /// Only Lambda's size limit, checked from file metadata (`lint`): no code file is
+    /// opened, and the template's artifact keys are placeholders of their real length.
+    Sizes,
+    /// Content fingerprints, the real artifact keys (`render`, `plan`, `apply`, `package`,
+    /// `status`); unchanged files are not read again (the fingerprint cache).
+    Fingerprints,
+}
+
+/// One stage compiled: the model, its graph, its code artifacts and its template.
 pub struct Compiled {
     pub model: Model,
     pub graph: AppGraph,
+    /// Local code, fingerprinted (empty for [`CodeNeed::Sizes`]).
+    pub artifacts: Vec<Artifact>,
+    /// Where the template says each function's code is.
+    pub keys: ArtifactKeys,
     pub template: Template,
 }
 
@@ -75,6 +95,14 @@ pub struct Lowered {
 }
 
 impl Loaded {
+    pub fn new(file: SourceFile, raw: RawSpec) -> Self {
+        Loaded {
+            file,
+            raw,
+            cache: RefCell::new(None),
+        }
+    }
+
     fn input_error(&self, diags: Vec<Diagnostic>) -> OpsError {
         OpsError::Input {
             file: Box::new(self.file.clone()),
@@ -84,7 +112,8 @@ impl Loaded {
 
     /// Lower one stage and build its graph, without rendering.
     pub fn lower(&self, stage: Option<&str>) -> Result<Lowered, OpsError> {
-        let (model, diags) = model::lower(&self.raw, &self.file, stage);
+        let rule_codes: Vec<&'static str> = lint::rule_codes().collect();
+        let (model, diags) = model::lower(&self.raw, &self.file, stage, &rule_codes);
         let Some(model) = model else {
             return Err(self.input_error(diags));
         };
@@ -92,15 +121,76 @@ impl Loaded {
         Ok(Lowered { model, graph })
     }
 
-    /// Lower, build the graph and render one stage.
-    pub fn compile(&self, stage: Option<&str>) -> Result<Compiled, OpsError> {
+    /// Lower, build the graph, look at the code as `need` says and render one stage.
+    pub fn compile(&self, stage: Option<&str>, need: CodeNeed) -> Result<Compiled, OpsError> {
         let Lowered { model, graph } = self.lower(stage)?;
-        let template = template::render(&model, &graph);
+        let (artifacts, keys) = self.code(&model, need)?;
+        let template = template::render(&model, &graph, &keys);
         Ok(Compiled {
             model,
             graph,
+            artifacts,
+            keys,
             template,
         })
+    }
+
+    /// The local code of `model` as `need` says: its artifacts and the keys the template
+    /// names.
+    pub fn code(
+        &self,
+        model: &Model,
+        need: CodeNeed,
+    ) -> Result<(Vec<Artifact>, ArtifactKeys), OpsError> {
+        match need {
+            CodeNeed::Sizes => Ok((self.check_sizes(model)?, placeholder_keys(model))),
+            CodeNeed::Fingerprints => {
+                let artifacts = self.fingerprint(model)?;
+                let keys = ArtifactKeys::new(
+                    artifacts
+                        .iter()
+                        .map(|a| (a.function.clone(), a.key.clone())),
+                );
+                Ok((artifacts, keys))
+            }
+        }
+    }
+
+    /// An input error for function `index`'s code that cannot be packaged.
+    pub fn code_error(&self, model: &Model, index: usize, e: &PackageError) -> OpsError {
+        self.input_error(vec![code_diagnostic(
+            &model.functions[index],
+            e,
+            &self.file.base_dir(),
+        )])
+    }
+
+    /// Lambda's size limit on the local code, from metadata.
+    fn check_sizes(&self, model: &Model) -> Result<Vec<Artifact>, OpsError> {
+        let errors = package::check_sizes(model);
+        if errors.is_empty() {
+            return Ok(Vec::new());
+        }
+        Err(self.input_error(self.code_diagnostics(model, &errors)))
+    }
+
+    /// Fingerprint the local code through the cache, and save the cache.
+    fn fingerprint(&self, model: &Model) -> Result<Vec<Artifact>, OpsError> {
+        let mut slot = self.cache.borrow_mut();
+        let cache = slot.get_or_insert_with(|| {
+            FingerprintCache::load(package::default_cache_path(&self.file.base_dir()))
+        });
+        let result = package::artifacts(model, cache);
+        // The cache only saves time: a failed save costs a re-read next time.
+        let _ = cache.save();
+        result.map_err(|errors| self.input_error(self.code_diagnostics(model, &errors)))
+    }
+
+    fn code_diagnostics(&self, model: &Model, errors: &[(usize, PackageError)]) -> Vec<Diagnostic> {
+        errors
+            .iter()
+            .map(|(i, e)| code_diagnostic(&model.functions[*i], e, &self.file.base_dir()))
+            .collect()
     }
 
     /// The stages to act on: the one asked for, or every stage the spec declares.
@@ -112,10 +202,61 @@ impl Loaded {
     }
 }
 
+/// Artifact keys of the real length for every local function, for templates that are
+/// only measured (`lint`).
+fn placeholder_keys(model: &Model) -> ArtifactKeys {
+    let zeros = "0".repeat(64);
+    ArtifactKeys::new(
+        model
+            .functions
+            .iter()
+            .map(|f| (f.name.clone(), package::artifact_key(model, f, &zeros))),
+    )
+}
+
+/// A code directory that cannot be packaged, as an input error at its `code:` line:
+/// unreadable, a bad `.fnplanignore`, or over Lambda's size limit (largest files listed).
+fn code_diagnostic(f: &Function, e: &PackageError, base_dir: &Path) -> Diagnostic {
+    let written = match &f.code {
+        model::CodeSource::Local { written, .. } => written.as_str(),
+        model::CodeSource::S3 { key, .. } => key.as_str(),
+    };
+    let (code, message, help) = match e {
+        PackageError::TooLarge { largest, .. } => {
+            let list: Vec<String> = largest
+                .iter()
+                .map(|(f, n)| format!("{f} ({})", package::size(*n)))
+                .collect();
+            (
+                codes::OUT_OF_RANGE,
+                format!("code directory `{written}` is too large to package: {e}"),
+                format!(
+                    "largest files: {}; exclude what the function does not need in `{written}/{IGNORE_FILE}` (gitignore syntax), or use a container image",
+                    list.join(", ")
+                ),
+            )
+        }
+        PackageError::Ignore { .. } => (
+            codes::INVALID_VALUE,
+            format!("code directory `{written}`: {e}"),
+            format!("`{IGNORE_FILE}` uses gitignore syntax"),
+        ),
+        PackageError::Io(_) | PackageError::Zip(_) => (
+            codes::IO,
+            format!("code directory `{written}` cannot be read: {e}"),
+            format!(
+                "paths are relative to the spec file's directory ({})",
+                base_dir.display()
+            ),
+        ),
+    };
+    Diagnostic::error(code, message).at(f.code_span).help(help)
+}
+
 /// Load and compile one stage.
-pub fn compile(spec: &SpecRef) -> Result<(Loaded, Compiled), OpsError> {
+pub fn compile(spec: &SpecRef, need: CodeNeed) -> Result<(Loaded, Compiled), OpsError> {
     let loaded = load(&spec.path)?;
-    let c = loaded.compile(spec.stage.as_deref())?;
+    let c = loaded.compile(spec.stage.as_deref(), need)?;
     Ok((loaded, c))
 }
 
@@ -128,7 +269,7 @@ pub fn nested_file_name(stack_name: &str, logical_id: &str, ext: &str) -> String
 /// The nested stacks of `c` as `render --split` writes them (JSON file names).
 pub fn split_of(c: &Compiled) -> Split {
     let name = |id: &str| nested_file_name(&c.model.stack_name, id, "json");
-    template::render_split(&c.model, &c.graph, &name)
+    template::render_split(&c.model, &c.graph, &c.keys, &name)
 }
 
 /// How big a rendered template is, for lint's stack-limit rule (FN302).
@@ -163,7 +304,7 @@ pub struct Deployable {
 /// Load, compile and lint; lint errors stop here before AWS is touched. With `split`,
 /// the nested stacks are rendered too, and stack limits (FN302) are checked on them.
 pub fn compile_and_lint(spec: &SpecRef, split: bool) -> Result<Deployable, OpsError> {
-    let (loaded, c) = compile(spec)?;
+    let (loaded, c) = compile(spec, CodeNeed::Fingerprints)?;
     let nested = split.then(|| split_of(&c));
     let stacks = stacks_of(&c.template, nested.as_ref());
     let cx = LintContext {

@@ -1,7 +1,7 @@
 //! `lint`: a spec, a rule selection and `--split` in; every stage compiled and checked;
 //! a [`LintOutcome`] (the findings, deduplicated across stages and sorted) out.
 
-use super::compile::{self, split_of, stacks_of};
+use super::compile::{self, CodeNeed, split_of, stacks_of};
 use super::{OpsError, SpecRef};
 use crate::diagnostic::{self, Diagnostic};
 use crate::lint::{self, LintContext, Selection};
@@ -51,7 +51,8 @@ pub fn lint(o: &LintOptions) -> Result<LintOutcome, OpsError> {
     let mut all: Vec<Diagnostic> = Vec::new();
     let mut seen: HashSet<Diagnostic> = HashSet::new();
     for stage in loaded.stages(o.spec.stage.as_deref()) {
-        let c = loaded.compile(Some(&stage))?;
+        // Sizes from file metadata only: lint opens no code file.
+        let c = loaded.compile(Some(&stage), CodeNeed::Sizes)?;
         let split = o.split.then(|| split_of(&c));
         let stacks = stacks_of(&c.template, split.as_ref());
         let cx = LintContext {

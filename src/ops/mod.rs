@@ -20,6 +20,7 @@ use crate::deploy::DeployError;
 use crate::deploy::follow::Progress;
 use crate::deploy::plan::Plan;
 use crate::diagnostic::Diagnostic;
+use crate::package::upload::UploadError;
 use crate::source::SourceFile;
 use std::path::PathBuf;
 
@@ -59,6 +60,9 @@ pub enum OpsError {
     /// An S3 call for the artifact bucket failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
+    /// Code could not be zipped or uploaded.
+    #[error(transparent)]
+    Upload(#[from] UploadError),
     /// A file the command writes could not be written.
     #[error("cannot write {}: {error}", path.display())]
     Write {

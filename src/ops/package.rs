@@ -2,7 +2,7 @@
 //! `DIR/artifacts/<S3 key>` and its template (the artifact bucket as the parameter's
 //! default) as `DIR/<app>-<stage>.<ext>`; a [`PackageOutcome`] listing them out.
 
-use super::compile;
+use super::compile::{self, CodeNeed};
 use super::render::TemplateFormat;
 use super::{OpsError, SpecRef};
 use crate::package;
@@ -57,19 +57,27 @@ pub fn package(o: &PackageOptions) -> Result<PackageOutcome, OpsError> {
     let loaded = compile::load(&o.spec.path)?;
     let mut files = Vec::new();
     for stage in loaded.stages(o.spec.stage.as_deref()) {
-        let mut c = loaded.compile(Some(&stage))?;
-        for art in package::artifacts(&c.model) {
+        let mut c = loaded.compile(Some(&stage), CodeNeed::Fingerprints)?;
+        for art in std::mem::take(&mut c.artifacts) {
             let path = o.out.join("artifacts").join(&art.key);
-            let bytes = art.package.bytes.len() as u64;
-            let same = std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes);
-            if !same {
-                write_file(&path, &art.package.bytes)?;
+            let zip = package::package_dir(&art.dir).map_err(|e| {
+                let index = c
+                    .model
+                    .functions
+                    .iter()
+                    .position(|f| f.name == art.function);
+                loaded.code_error(&c.model, index.unwrap_or_default(), &e)
+            })?;
+            let bytes = zip.bytes.len() as u64;
+            // The key names the content: a file of the same size is the same zip.
+            if !std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes) {
+                write_file(&path, &zip.bytes)?;
             }
             files.push(PackagedFile::Zip {
                 path,
                 function: art.function,
                 bytes,
-                files: art.package.files,
+                files: zip.files,
             });
         }
         let bucket = package::artifact_bucket(o.artifact_bucket.as_deref(), &c.model);

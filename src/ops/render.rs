@@ -2,7 +2,7 @@
 //! its nested stacks) on stdout, in a file, in a directory, or compared with a directory;
 //! a [`RenderOutcome`] out.
 
-use super::compile::{self, Loaded, nested_file_name};
+use super::compile::{self, CodeNeed, Loaded, nested_file_name};
 use super::{OpsError, SpecRef, Written};
 use crate::template::{self, Template};
 use std::path::{Path, PathBuf};
@@ -124,7 +124,7 @@ fn render_stage(
 ) -> Result<Vec<(String, String)>, OpsError> {
     let ext = o.format.ext();
     if !o.split {
-        let c = l.compile(stage)?;
+        let c = l.compile(stage, CodeNeed::Fingerprints)?;
         let files = vec![(
             format!("{}.{ext}", c.model.stack_name),
             o.format.text(&c.template),
@@ -134,9 +134,10 @@ fn render_stage(
         return Ok(files);
     }
     let lowered = l.lower(stage)?;
+    let (_, keys) = l.code(&lowered.model, CodeNeed::Fingerprints)?;
     let base = lowered.model.stack_name.clone();
     let name = |id: &str| nested_file_name(&base, id, ext);
-    let split = template::render_split(&lowered.model, &lowered.graph, &name);
+    let split = template::render_split(&lowered.model, &lowered.graph, &keys, &name);
     warnings.extend(
         split
             .over_limits()

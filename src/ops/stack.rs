@@ -2,6 +2,7 @@
 //! confirmed preview) or its state read; a [`DestroyOutcome`] or [`StatusOutcome`] out.
 
 use super::apply::Refusal;
+use super::compile::CodeNeed;
 use super::watch::{self, Start, Watched};
 use super::{OpsError, Preview, SpecRef, Ui};
 use crate::deploy::aws::SdkStackApi;
@@ -64,7 +65,9 @@ pub fn destroy(
     auto_approve: bool,
     ui: &dyn Ui,
 ) -> Result<DestroyOutcome, OpsError> {
-    let (_, c) = super::compile::compile(&o.spec)?;
+    // Only the stack's name and region are needed: no render, no code.
+    let loaded = super::compile::load(&o.spec.path)?;
+    let c = loaded.lower(o.spec.stage.as_deref())?;
     let name = c.model.stack_name.clone();
     let rt = super::runtime()?;
     rt.block_on(async {
@@ -120,7 +123,7 @@ fn preview(stack: &str, status: &str, template: &Value) -> DestroyPreview {
 
 /// The stack's state and its `recent` newest events.
 pub fn status(o: &StackOptions, recent: usize) -> Result<StatusOutcome, OpsError> {
-    let (_, c) = super::compile::compile(&o.spec)?;
+    let (_, c) = super::compile::compile(&o.spec, CodeNeed::Fingerprints)?;
     let name = c.model.stack_name.clone();
     let rt = super::runtime()?;
     rt.block_on(async {

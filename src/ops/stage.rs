@@ -21,7 +21,7 @@ impl Code {
     /// The artifacts of `c` and the bucket from `--artifact-bucket` or the spec.
     pub fn of(c: &Compiled, flag: Option<&str>) -> Code {
         Code {
-            artifacts: package::artifacts(&c.model),
+            artifacts: c.artifacts.clone(),
             bucket: package::artifact_bucket(flag, &c.model),
         }
     }

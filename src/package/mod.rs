@@ -16,31 +16,74 @@ pub use fingerprint::{
     fingerprint_with, measure, measure_with,
 };
 
-use crate::model::{CodeSource, Model};
-use std::sync::Arc;
+use crate::model::{CodeSource, Function, Model};
+use std::path::PathBuf;
 
-/// One function's zip and where it goes in the artifact bucket.
+/// One function's local code and where its zip goes in the artifact bucket.
 #[derive(Clone, Debug)]
 pub struct Artifact {
     pub function: String,
-    /// `<app>/<stage>/<function>/<sha256>.zip`.
+    /// `<app>/<stage>/<function>/<fingerprint>.zip`.
     pub key: String,
-    pub package: Arc<Package>,
+    /// The code directory, zipped when the zip is needed (`package`, an upload).
+    pub dir: PathBuf,
+    /// Its files and unzipped size.
+    pub measure: Measure,
 }
 
-/// The zips of the model's functions with local code, in spec order.
-pub fn artifacts(model: &Model) -> Vec<Artifact> {
+/// Where a function's zip goes in the artifact bucket: named by the fingerprint of its
+/// code, so unchanged code keeps its key and is not uploaded again.
+pub fn artifact_key(model: &Model, f: &Function, fingerprint: &str) -> String {
+    format!(
+        "{}/{}/{}/{}.zip",
+        model.app, model.stage, f.name, fingerprint
+    )
+}
+
+/// The model's functions with local code, in spec order, with their directories.
+fn local_code(model: &Model) -> impl Iterator<Item = (usize, &Function, &PathBuf)> {
     model
         .functions
         .iter()
-        .filter_map(|f| match &f.code {
-            CodeSource::Local { hash, package, .. } => Some(Artifact {
-                function: f.name.clone(),
-                key: crate::template::artifact_key(model, f, hash),
-                package: Arc::clone(package),
-            }),
+        .enumerate()
+        .filter_map(|(i, f)| match &f.code {
+            CodeSource::Local { dir, .. } => Some((i, f, dir)),
             CodeSource::S3 { .. } => None,
         })
+}
+
+/// Fingerprint every function's local code (files unchanged since `cache` saw them are
+/// not read again): the artifacts in spec order, or every failing function (its index in
+/// `model.functions`) with the reason.
+pub fn artifacts(
+    model: &Model,
+    cache: &mut FingerprintCache,
+) -> Result<Vec<Artifact>, Vec<(usize, PackageError)>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, f, dir) in local_code(model) {
+        match fingerprint(dir, cache) {
+            Ok(fp) => out.push(Artifact {
+                function: f.name.clone(),
+                key: artifact_key(model, f, &fp.sha256),
+                dir: dir.clone(),
+                measure: fp.measure,
+            }),
+            Err(e) => errors.push((i, e)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Lambda's size limit on every function's local code, from file metadata alone (no
+/// code file is opened): each failing function's index with the reason.
+pub fn check_sizes(model: &Model) -> Vec<(usize, PackageError)> {
+    local_code(model)
+        .filter_map(|(i, _, dir)| measure(dir).err().map(|e| (i, e)))
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! The artifact bucket through the S3 API: which zips it lacks (HeadObject) and uploading
 //! them (PutObject), a few at a time, one progress line per upload.
 
-use super::{Artifact, size};
+use super::{Artifact, PackageError, package_dir, size};
 use crate::aws_error::{AwsError, from_sdk as err};
 use aws_sdk_s3 as s3;
 use aws_sdk_s3::error::SdkError;
@@ -31,7 +31,22 @@ pub enum BucketState {
 #[derive(Clone, Debug)]
 pub struct Uploaded {
     pub artifact: Artifact,
+    /// The zip's size in bytes.
+    pub zipped: u64,
     pub elapsed: Duration,
+}
+
+/// Why code could not be uploaded.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// The directory could not be zipped (changed since it was fingerprinted, or too big).
+    #[error("cannot package the code of {function}: {error}")]
+    Zip {
+        function: String,
+        error: PackageError,
+    },
 }
 
 impl ArtifactStore {
@@ -135,7 +150,7 @@ impl ArtifactStore {
         &self,
         artifacts: &[Artifact],
         progress: &mut dyn FnMut(&str),
-    ) -> Result<Vec<Uploaded>, AwsError> {
+    ) -> Result<Vec<Uploaded>, UploadError> {
         let missing = self.missing(artifacts).await?;
         let bucket = self.bucket.clone();
         limited(
@@ -144,9 +159,10 @@ impl ArtifactStore {
                 let me = self.clone();
                 async move {
                     let start = Instant::now();
-                    me.put(&a).await?;
+                    let zipped = me.put(&a).await?;
                     Ok(Uploaded {
                         artifact: a,
+                        zipped,
                         elapsed: start.elapsed(),
                     })
                 }
@@ -156,7 +172,7 @@ impl ArtifactStore {
                     "uploaded {}: s3://{bucket}/{} ({}, {:.1}s)",
                     u.artifact.function,
                     u.artifact.key,
-                    size(u.artifact.package.bytes.len() as u64),
+                    size(u.zipped),
                     u.elapsed.as_secs_f64()
                 ))
             },
@@ -164,9 +180,21 @@ impl ArtifactStore {
         .await
     }
 
-    /// PutObject with the zip's sha256 as the object's checksum (S3 verifies it).
-    pub async fn put(&self, a: &Artifact) -> Result<(), AwsError> {
-        let bytes = &a.package.bytes;
+    /// Zip `a`'s directory (off the async thread) and PutObject it with the zip's sha256
+    /// as the object's checksum (S3 verifies it); the zip's size out.
+    pub async fn put(&self, a: &Artifact) -> Result<u64, UploadError> {
+        let dir = a.dir.clone();
+        let zipped = tokio::task::spawn_blocking(move || package_dir(&dir))
+            .await
+            .map_err(|e| AwsError::Transport {
+                operation: "packaging",
+                message: e.to_string(),
+            })?
+            .map_err(|error| UploadError::Zip {
+                function: a.function.clone(),
+                error,
+            })?;
+        let bytes = &zipped.bytes;
         let checksum = aws_smithy_types::base64::encode(
             <sha2::Sha256 as sha2::Digest>::digest(bytes).as_slice(),
         );
@@ -180,7 +208,7 @@ impl ArtifactStore {
             .send()
             .await
             .map_err(|e| err("PutObject", e))?;
-        Ok(())
+        Ok(bytes.len() as u64)
     }
 
     fn no_bucket(&self) -> AwsError {
@@ -197,15 +225,16 @@ impl ArtifactStore {
 
 /// Run `f` over `items`, [`PARALLEL`] at a time; `done` sees each result as it finishes.
 /// The first error stops it (requests already sent finish in the background).
-async fn limited<T, R, F, Fut>(
+async fn limited<T, R, E, F, Fut>(
     items: Vec<T>,
     f: F,
     mut done: impl FnMut(&R),
-) -> Result<Vec<R>, AwsError>
+) -> Result<Vec<R>, E>
 where
     F: Fn(T) -> Fut,
-    Fut: std::future::Future<Output = Result<R, AwsError>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<R, E>> + Send + 'static,
     R: Send + 'static,
+    E: From<AwsError> + Send + 'static,
 {
     let mut set = tokio::task::JoinSet::new();
     let mut queue = items.into_iter();
@@ -222,9 +251,11 @@ where
         let Some(joined) = set.join_next().await else {
             break;
         };
-        let r = joined.map_err(|e| AwsError::Transport {
-            operation: "S3",
-            message: e.to_string(),
+        let r = joined.map_err(|e| {
+            E::from(AwsError::Transport {
+                operation: "S3",
+                message: e.to_string(),
+            })
         })??;
         done(&r);
         out.push(r);
@@ -282,10 +313,10 @@ impl CodeCheck {
                 let w = missing.iter().map(|a| a.function.len()).max().unwrap_or(0);
                 for a in missing {
                     v.push(format!(
-                        "  {:<w$}  s3://{bucket}/{} ({})",
+                        "  {:<w$}  s3://{bucket}/{} ({} unzipped)",
                         a.function,
                         a.key,
-                        size(a.package.bytes.len() as u64)
+                        size(a.measure.unzipped)
                     ));
                 }
                 v
@@ -368,7 +399,7 @@ pub async fn ensure(
     bucket: &str,
     artifacts: &[Artifact],
     note: &mut dyn FnMut(&str),
-) -> Result<Vec<Uploaded>, AwsError> {
+) -> Result<Vec<Uploaded>, UploadError> {
     if artifacts.is_empty() {
         return Ok(Vec::new());
     }

@@ -2,18 +2,23 @@
 //! version and alias (provisioned), event invoke config and trigger resources out.
 
 use super::intrinsics::{Expr, interp, invoke_target, ref_, tags_list};
-use super::{ARTIFACT_BUCKET_PARAM, Res, Resources, iam, triggers};
+use super::{ARTIFACT_BUCKET_PARAM, ArtifactKeys, Res, Resources, iam, triggers};
 use crate::model::{Architecture, CodeSource, Function, Model, ids};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 /// Render everything that belongs to `model.functions[index]` into `out`.
-pub(crate) fn render_function(model: &Model, index: usize, out: &mut Resources) {
+pub(crate) fn render_function(
+    model: &Model,
+    index: usize,
+    keys: &ArtifactKeys,
+    out: &mut Resources,
+) {
     let f = &model.functions[index];
     out.add(ids::role(&f.name), iam::role(model, f));
     out.add(ids::log_group(&f.name), log_group(model, f));
 
-    let function = lambda_function(model, f);
+    let function = lambda_function(model, f, keys);
     // Only provisioned functions publish versions; hashing costs time on big apps.
     let hash = f
         .provisioned
@@ -71,22 +76,19 @@ fn architecture(a: Architecture) -> &'static str {
     }
 }
 
-fn code(model: &Model, f: &Function) -> Value {
+fn code(f: &Function, keys: &ArtifactKeys) -> Value {
     match &f.code {
         CodeSource::S3 { bucket, key } => json!({ "S3Bucket": bucket, "S3Key": key }),
-        CodeSource::Local { hash, .. } => json!({
+        CodeSource::Local { .. } => json!({
             "S3Bucket": ref_(ARTIFACT_BUCKET_PARAM),
-            "S3Key": artifact_key(model, f, hash),
+            // Every local function has a key (ops packages them all); an empty key would
+            // be caught by CloudFormation, never deployed silently.
+            "S3Key": keys.get(&f.name).unwrap_or_default(),
         }),
     }
 }
 
-/// Where `fnplan package` puts a local function's zip in the artifact bucket.
-pub fn artifact_key(model: &Model, f: &Function, hash: &str) -> String {
-    format!("{}/{}/{}/{}.zip", model.app, model.stage, f.name, hash)
-}
-
-fn lambda_function(model: &Model, f: &Function) -> Res {
+fn lambda_function(model: &Model, f: &Function, keys: &ArtifactKeys) -> Res {
     let env = if f.env.is_empty() {
         None
     } else {
@@ -104,7 +106,7 @@ fn lambda_function(model: &Model, f: &Function) -> Res {
         .prop("Runtime", f.runtime.value.as_str())
         .prop("Architectures", json!([architecture(f.architecture)]))
         .prop("Role", Expr::get_att(ids::role(&f.name), "Arn"))
-        .prop("Code", code(model, f))
+        .prop("Code", code(f, keys))
         .opt("Timeout", f.timeout.as_ref().map(|t| t.value))
         .opt("MemorySize", f.memory.as_ref().map(|m| m.value))
         .opt(

@@ -13,8 +13,6 @@ mod resources;
 pub mod split;
 mod triggers;
 
-pub use functions::artifact_key;
-
 #[cfg(test)]
 mod tests;
 
@@ -82,9 +80,31 @@ impl Template {
 /// The template parameter that names the bucket holding locally built code zips.
 pub const ARTIFACT_BUCKET_PARAM: &str = "ArtifactBucket";
 
-/// Render `model` as a CloudFormation template. Infallible: the model is already checked.
-pub fn render(model: &Model, graph: &AppGraph) -> Template {
-    render_grouped(model, graph, false).0
+/// Where each function's locally built code lies in the artifact bucket: function name ->
+/// S3 key. Packaging computes the keys (from code fingerprints); rendering only places
+/// them. Functions whose code is already in S3 are not in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArtifactKeys {
+    keys: std::collections::HashMap<String, String>,
+}
+
+impl ArtifactKeys {
+    pub fn new(keys: impl IntoIterator<Item = (String, String)>) -> Self {
+        ArtifactKeys {
+            keys: keys.into_iter().collect(),
+        }
+    }
+
+    /// The key of function `name`'s zip.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.keys.get(name).map(String::as_str)
+    }
+}
+
+/// Render `model` as a CloudFormation template, its local code at `keys`. Infallible: the
+/// model is already checked.
+pub fn render(model: &Model, graph: &AppGraph, keys: &ArtifactKeys) -> Template {
+    render_grouped(model, graph, keys, false).0
 }
 
 /// Render `model` as nested stacks: a parent template with the shared resources and one
@@ -93,15 +113,21 @@ pub fn render(model: &Model, graph: &AppGraph) -> Template {
 pub fn render_split(
     model: &Model,
     graph: &AppGraph,
+    keys: &ArtifactKeys,
     file_name: &dyn Fn(&str) -> String,
 ) -> split::Split {
-    let (template, groups) = render_grouped(model, graph, true);
+    let (template, groups) = render_grouped(model, graph, keys, true);
     split::split(model, template, &groups, file_name)
 }
 
 /// The template and, for each of its resources in order, the group it belongs to.
 /// `all_outputs`: every output, even past CloudFormation's 200 (the split spreads them).
-fn render_grouped(model: &Model, _graph: &AppGraph, all_outputs: bool) -> (Template, Vec<Group>) {
+fn render_grouped(
+    model: &Model,
+    _graph: &AppGraph,
+    keys: &ArtifactKeys,
+    all_outputs: bool,
+) -> (Template, Vec<Group>) {
     let mut out = Resources::default();
     resources::render_queues(model, &mut out);
     resources::render_tables(model, &mut out);
@@ -109,7 +135,7 @@ fn render_grouped(model: &Model, _graph: &AppGraph, all_outputs: bool) -> (Templ
     resources::render_topics(model, &mut out);
     for index in 0..model.functions.len() {
         out.set_group(Group::Function(index));
-        functions::render_function(model, index, &mut out);
+        functions::render_function(model, index, keys, &mut out);
     }
     out.set_group(Group::Shared);
     let has_api = api::has_api(model);

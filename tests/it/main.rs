@@ -5,6 +5,7 @@ mod common;
 mod errors;
 mod faults;
 mod large;
+mod layers;
 mod lint_formats;
 mod lint_rules;
 mod moto;

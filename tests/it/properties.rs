@@ -647,28 +647,30 @@ fn spec_path() -> PathBuf {
 struct Compiled {
     model: Model,
     graph: AppGraph,
+    keys: fnplan::template::ArtifactKeys,
     template: Value,
     json: String,
 }
 
-/// load -> lower -> graph -> render, as the CLI does; a generated spec must compile.
+/// load -> lower -> graph -> fingerprint code -> render, as the CLI does; a generated spec
+/// must compile.
 fn compile(text: &str, stage: &str) -> Compiled {
     let file = SourceFile::new("generated.yaml", spec_path(), text);
     let raw = match fnplan::spec::load(&file) {
         Ok(raw) => raw,
         Err(d) => panic!("generated spec does not load: {d:#?}\n{text}"),
     };
-    let (model, diags) = fnplan::model::lower(&raw, &file, Some(stage));
-    let Some(model) = model else {
-        panic!("generated spec does not lower: {diags:#?}\n{text}")
+    let loaded = fnplan::ops::Loaded::new(file, raw);
+    let c = match loaded.compile(Some(stage), fnplan::ops::compile::CodeNeed::Fingerprints) {
+        Ok(c) => c,
+        Err(e) => panic!("generated spec does not compile: {e:#?}\n{text}"),
     };
-    let graph = fnplan::graph::build(&model);
-    let t = fnplan::template::render(&model, &graph);
     Compiled {
-        model,
-        graph,
-        json: t.to_json(),
-        template: t.value,
+        model: c.model,
+        graph: c.graph,
+        keys: c.keys,
+        json: c.template.to_json(),
+        template: c.template.value,
     }
 }
 
@@ -1069,7 +1071,7 @@ proptest! {
     fn split_templates_are_sound(app in app_strategy()) {
         let text = yaml(&app);
         let c = compile(&text, STAGES[0]);
-        let s = fnplan::template::render_split(&c.model, &c.graph, &|id| format!("{id}.json"));
+        let s = fnplan::template::render_split(&c.model, &c.graph, &c.keys, &|id| format!("{id}.json"));
         let problems = s.boundary_problems();
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
         let mut ids: Vec<String> = Vec::new();
@@ -1244,6 +1246,7 @@ fn the_checks_catch_broken_templates() {
         let mut bad = Compiled {
             model: good.model.clone(),
             graph: fnplan::graph::build(&good.model),
+            keys: good.keys.clone(),
             template: good.template.clone(),
             json: String::new(),
         };

@@ -68,8 +68,11 @@ tables:
 fn compiled(spec: &str) -> fnplan::ops::Compiled {
     let file = fnplan::source::SourceFile::from_string("fnplan.yaml", spec);
     let raw = fnplan::spec::load(&file).expect("spec");
-    let loaded = fnplan::ops::Loaded { file, raw };
-    loaded.compile(None).unwrap_or_else(|e| panic!("{e:?}"))
+    let loaded = fnplan::ops::Loaded::new(file, raw);
+    let need = fnplan::ops::compile::CodeNeed::Fingerprints;
+    loaded
+        .compile(None, need)
+        .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 #[test]

@@ -452,18 +452,27 @@ fn lower_code(l: &mut Lower<'_>, code: &Sp<String>) -> CodeSource {
         }
     }
     let dir = l.file.base_dir().join(c);
-    let package = match crate::package::package_dir(&dir) {
-        Ok(p) => p,
-        Err(e) => {
-            code_error(l, code.span, c, &e);
-            Default::default()
-        }
+    // Only the directory's existence is checked here (metadata); its files are read by
+    // the commands that need them.
+    let problem = match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => None,
+        Ok(_) => Some("it is not a directory".to_string()),
+        Err(e) => Some(e.to_string()),
     };
+    if let Some(why) = problem {
+        l.err(
+            codes::IO,
+            code.span,
+            format!("code directory `{c}` cannot be read: {why}"),
+        )
+        .help = Some(format!(
+            "paths are relative to the spec file's directory ({})",
+            l.file.base_dir().display()
+        ));
+    }
     CodeSource::Local {
         dir,
         written: c.to_string(),
-        hash: package.sha256.clone(),
-        package,
     }
 }
 
@@ -489,46 +498,4 @@ pub fn check_bucket_name(name: &str) -> Result<(), &'static str> {
         return Err("it must not look like an IP address");
     }
     Ok(())
-}
-
-/// A code directory that cannot be packaged: unreadable, a bad `.fnplanignore`, or over
-/// Lambda's size limits (the largest files are listed).
-fn code_error(l: &mut Lower<'_>, span: Span, written: &str, e: &crate::package::PackageError) {
-    use crate::package::{IGNORE_FILE, PackageError, size};
-    match e {
-        PackageError::TooLarge { largest, .. } => {
-            let list: Vec<String> = largest
-                .iter()
-                .map(|(f, n)| format!("{f} ({})", size(*n)))
-                .collect();
-            l.err(
-                codes::OUT_OF_RANGE,
-                span,
-                format!("code directory `{written}` is too large to package: {e}"),
-            )
-            .help = Some(format!(
-                "largest files: {}; exclude what the function does not need in `{written}/{IGNORE_FILE}` (gitignore syntax), or use a container image",
-                list.join(", ")
-            ));
-        }
-        PackageError::Ignore { .. } => {
-            l.err(
-                codes::INVALID_VALUE,
-                span,
-                format!("code directory `{written}`: {e}"),
-            )
-            .help = Some(format!("`{IGNORE_FILE}` uses gitignore syntax"));
-        }
-        PackageError::Io(_) | PackageError::Zip(_) => {
-            l.err(
-                codes::IO,
-                span,
-                format!("code directory `{written}` cannot be read: {e}"),
-            )
-            .help = Some(format!(
-                "paths are relative to the spec file's directory ({})",
-                l.file.base_dir().display()
-            ));
-        }
-    }
 }

@@ -94,6 +94,8 @@ pub fn stage_names(raw: &RawSpec) -> Vec<String> {
 struct Lower<'a> {
     file: &'a SourceFile,
     diags: Vec<Diagnostic>,
+    /// The lint rule codes `lint_ignore` may name (the lint stage's, handed in).
+    rule_codes: &'a [&'static str],
 }
 
 impl Lower<'_> {
@@ -157,10 +159,14 @@ impl Lower<'_> {
     fn lint_ignore(&mut self, list: &Option<Vec<Sp<String>>>) -> Vec<(Code, Span)> {
         let mut out = Vec::new();
         for c in list.iter().flatten() {
-            match crate::lint::code_for(&c.value) {
-                Some(code) => out.push((code, c.span)),
+            let known = self
+                .rule_codes
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(c.value.trim()));
+            match known {
+                Some(code) => out.push((Code(code), c.span)),
                 None => {
-                    let help = suggest::hint(&c.value, crate::lint::rule_codes());
+                    let help = suggest::hint(&c.value, self.rule_codes.iter().copied());
                     self.err(
                         codes::INVALID_VALUE,
                         c.span,
@@ -190,15 +196,19 @@ fn named<V>(n: &Option<Named<V>>) -> &[(Sp<String>, V)] {
     n.as_ref().map_or(&[], |n| n.0.as_slice())
 }
 
-/// Lower `raw` for `stage` (`None`: the spec's only stage, or `dev`).
+/// Lower `raw` for `stage` (`None`: the spec's only stage, or `dev`). `rule_codes` are
+/// the lint rule codes `lint_ignore` may name (`lint::rule_codes()`; the model does not
+/// know the lint stage).
 pub fn lower(
     raw: &RawSpec,
     file: &SourceFile,
     stage: Option<&str>,
+    rule_codes: &[&'static str],
 ) -> (Option<Model>, Vec<Diagnostic>) {
     let mut l = Lower {
         file,
         diags: Vec::new(),
+        rule_codes,
     };
     let model = lower_inner(&mut l, raw, stage);
     let mut diags = l.diags;

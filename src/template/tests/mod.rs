@@ -1,7 +1,7 @@
 //! Tests of rendering: spec text in (through the real load and lower pipeline), assertions
 //! on the rendered template's structure and references out.
 
-use super::{Template, render};
+use super::{ArtifactKeys, Template, render};
 use crate::model::Model;
 use crate::source::SourceFile;
 use serde_json::{Value, json};
@@ -11,7 +11,7 @@ mod example;
 
 fn lower_file(file: &SourceFile, stage: Option<&str>) -> Model {
     let raw = crate::spec::load(file).unwrap_or_else(|d| panic!("spec does not load: {d:?}"));
-    let (m, d) = crate::model::lower(&raw, file, stage);
+    let (m, d) = crate::model::lower(&raw, file, stage, &[]);
     m.unwrap_or_else(|| panic!("spec does not lower: {d:?}"))
 }
 
@@ -19,8 +19,16 @@ fn model(yaml: &str) -> Model {
     lower_file(&SourceFile::from_string("t.yaml", yaml), None)
 }
 
+/// Artifact keys as packaging names them, with a fixed stand-in for the fingerprint.
+fn keys(m: &Model) -> ArtifactKeys {
+    ArtifactKeys::new(m.functions.iter().map(|f| {
+        let key = format!("{}/{}/{}/{}.zip", m.app, m.stage, f.name, "f".repeat(64));
+        (f.name.clone(), key)
+    }))
+}
+
 fn render_model(m: &Model) -> Template {
-    render(m, &crate::graph::build(m))
+    render(m, &crate::graph::build(m), &keys(m))
 }
 
 fn tpl(yaml: &str) -> Template {

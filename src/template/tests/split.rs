@@ -2,7 +2,7 @@
 //! sound (every reference across stacks goes through a parameter or output), that putting
 //! the stacks back together gives the unsplit template, and how resources are grouped.
 
-use super::{lower_file, model, render_model};
+use super::{keys, lower_file, model, render_model};
 use crate::model::Model;
 use crate::source::SourceFile;
 use crate::template::split::{Repl, Split, depends_on, rewrite};
@@ -11,7 +11,9 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 fn split_model(m: &Model) -> Split {
-    let s = render_split(m, &crate::graph::build(m), &|id| format!("t.{id}.json"));
+    let s = render_split(m, &crate::graph::build(m), &keys(m), &|id| {
+        format!("t.{id}.json")
+    });
     let problems = s.boundary_problems();
     assert!(problems.is_empty(), "unsound split: {problems:#?}");
     s
