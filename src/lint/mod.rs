@@ -23,13 +23,18 @@ pub struct RuleMeta {
 impl RuleMeta {
     /// The documentation as Markdown, as `fnplan explain` prints it.
     pub fn doc_text(&self) -> String {
-        let mut s = String::new();
-        for line in self.doc {
-            s.push_str(line.strip_prefix(' ').unwrap_or(line));
-            s.push('\n');
-        }
-        s
+        doc_text(self.doc)
     }
+}
+
+/// Doc comment lines (each with rustdoc's leading space) as Markdown.
+fn doc_text(lines: &[&str]) -> String {
+    let mut s = String::new();
+    for line in lines {
+        s.push_str(line.strip_prefix(' ').unwrap_or(line));
+        s.push('\n');
+    }
+    s
 }
 
 /// One lint rule: metadata and a check over the whole app.
@@ -206,23 +211,85 @@ pub fn code_for(s: &str) -> Option<Code> {
     find_rule(s).map(|r| r.meta().code)
 }
 
+/// The lint rule codes (what `--select`, `--ignore` and `lint_ignore` take).
 pub fn rule_codes() -> impl Iterator<Item = &'static str> + Clone {
     rules::ALL.iter().map(|r| r.meta().code.0)
 }
 
-/// Rule metadata for SARIF output.
+/// The two kinds of codes fnplan prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    /// FN0xx: the spec cannot be compiled; always an error, exit 2.
+    Input,
+    /// FN1xx-FN3xx: findings of `fnplan lint` on a spec that compiles.
+    Lint,
+}
+
+/// A code fnplan can print, with what `fnplan explain` and `fnplan rules` say of it.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeInfo {
+    pub group: Group,
+    pub code: Code,
+    pub name: &'static str,
+    /// Input errors are always errors; for rules this is the default level.
+    pub level: Severity,
+    pub summary: &'static str,
+    pub doc: &'static [&'static str],
+}
+
+impl CodeInfo {
+    /// The documentation as Markdown, as `fnplan explain` prints it.
+    pub fn doc_text(&self) -> String {
+        doc_text(self.doc)
+    }
+}
+
+/// Every code fnplan can print: input errors, then lint rules, each group in code order.
+pub fn documented_codes() -> impl Iterator<Item = CodeInfo> + Clone {
+    let input = crate::spec::codes::INPUT_CODES.iter().map(|c| CodeInfo {
+        group: Group::Input,
+        code: c.code,
+        name: c.name,
+        level: Severity::Error,
+        summary: c.summary,
+        doc: c.doc,
+    });
+    let lint = rules::ALL.iter().map(|r| {
+        let m = r.meta();
+        CodeInfo {
+            group: Group::Lint,
+            code: m.code,
+            name: m.name,
+            level: m.level,
+            summary: m.summary,
+            doc: m.doc,
+        }
+    });
+    input.chain(lint)
+}
+
+/// The input error or lint rule with this code (any case, surrounding blanks ignored).
+pub fn find_code(code: &str) -> Option<CodeInfo> {
+    let code = code.trim();
+    documented_codes().find(|c| c.code.0.eq_ignore_ascii_case(code))
+}
+
+/// Every code fnplan can print, for "did you mean" hints.
+pub fn all_codes() -> impl Iterator<Item = &'static str> + Clone {
+    documented_codes().map(|c| c.code.0)
+}
+
+/// Rule metadata for SARIF output: every code, so that input errors (which SARIF output
+/// of a spec that does not compile consists of) are described as rules too.
 pub fn sarif_rules() -> Vec<SarifRule> {
-    rules::ALL
-        .iter()
-        .map(|r| {
-            let m = r.meta();
-            SarifRule {
-                code: m.code.0,
-                name: m.name,
-                summary: m.summary,
-                help_markdown: m.doc_text(),
-                default_level: m.level,
-            }
+    documented_codes()
+        .map(|c| SarifRule {
+            code: c.code.0,
+            name: c.name,
+            summary: c.summary,
+            help_markdown: c.doc_text(),
+            default_level: c.level,
         })
         .collect()
 }

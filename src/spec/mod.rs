@@ -1,6 +1,7 @@
 //! Spec loading: YAML text in, a [`RawSpec`] mirroring the file with spans out (or every
 //! problem found, as diagnostics).
 
+pub mod codes;
 pub mod node;
 pub mod raw;
 pub mod read;
@@ -8,7 +9,7 @@ pub mod schema;
 
 pub use node::InputBudget;
 pub use raw::RawSpec;
-pub use read::{Named, Sp, codes};
+pub use read::{Named, Sp};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};

@@ -1,6 +1,8 @@
 //! Typed reading of a spanned YAML tree: `Node`s in, typed values with spans out, every
 //! problem (wrong type, unknown or missing field, bad value) collected as a diagnostic.
 
+/// The input error codes, still reachable as `spec::read::codes` (they moved to `spec::codes`).
+pub use super::codes;
 use super::node::{Node, Value};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
@@ -8,24 +10,6 @@ use crate::suggest;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use std::borrow::Cow;
 use std::fmt;
-
-/// Input error codes (FN0xx). Always errors; they stop every command with exit 2.
-pub mod codes {
-    use crate::diagnostic::Code;
-    pub const SYNTAX: Code = Code("FN001");
-    pub const UNKNOWN_FIELD: Code = Code("FN002");
-    pub const WRONG_TYPE: Code = Code("FN003");
-    pub const MISSING_FIELD: Code = Code("FN004");
-    pub const DUPLICATE: Code = Code("FN005");
-    pub const UNKNOWN_REFERENCE: Code = Code("FN006");
-    pub const INVALID_NAME: Code = Code("FN007");
-    pub const LOGICAL_ID_COLLISION: Code = Code("FN008");
-    pub const OUT_OF_RANGE: Code = Code("FN009");
-    pub const INVALID_VALUE: Code = Code("FN010");
-    pub const UNKNOWN_STAGE: Code = Code("FN011");
-    pub const BUDGET: Code = Code("FN012");
-    pub const IO: Code = Code("FN013");
-}
 
 /// Collects diagnostics while reading.
 #[derive(Default)]

@@ -3,6 +3,7 @@
 mod apply;
 mod common;
 mod errors;
+mod explain;
 mod faults;
 mod large;
 mod layers;
