@@ -2,6 +2,7 @@
 
 mod apply;
 mod common;
+mod docs;
 mod errors;
 mod faults;
 mod large;
