@@ -7,7 +7,7 @@ use crate::source::Span;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use std::borrow::Cow;
 
-/// An fnplan app spec (version 1). See SPEC.md.
+/// An fnplan app spec (version 1). Reference: docs/spec.md.
 #[derive(Clone, Debug, JsonSchema)]
 #[schemars(title = "fnplan app spec", deny_unknown_fields)]
 pub struct RawSpec {

@@ -2,6 +2,7 @@
 
 mod apply;
 mod common;
+mod docs;
 mod errors;
 mod explain;
 mod faults;
