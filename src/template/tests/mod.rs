@@ -3,28 +3,23 @@
 
 use super::{Template, render};
 use crate::model::Model;
-use crate::source::SourceFile;
+use crate::testing::{Spec, compile_str};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod example;
 
-fn lower_file(file: &SourceFile, stage: Option<&str>) -> Model {
-    let raw = crate::spec::load(file).unwrap_or_else(|d| panic!("spec does not load: {d:?}"));
-    let (m, d) = crate::model::lower(&raw, file, stage);
-    m.unwrap_or_else(|| panic!("spec does not lower: {d:?}"))
-}
-
 fn model(yaml: &str) -> Model {
-    lower_file(&SourceFile::from_string("t.yaml", yaml), None)
+    compile_str(yaml, None).model
 }
 
+/// Render a model (again): determinism, and the whole template a split is checked against.
 fn render_model(m: &Model) -> Template {
     render(m, &crate::graph::build(m))
 }
 
 fn tpl(yaml: &str) -> Template {
-    render_model(&model(yaml))
+    compile_str(yaml, None).template
 }
 
 fn resources(t: &Template) -> &serde_json::Map<String, Value> {
@@ -627,9 +622,13 @@ fn minimal_spec_has_no_api_no_tags_and_no_parameters() {
 #[test]
 fn version_id_changes_with_configuration() {
     let spec = |mem: u32| {
-        format!(
-            "version: 1\napp: a\nfunctions:\n  f: {{ handler: h.h, code: s3://b/k.zip, runtime: python3.12, memory: {mem}, provisioned: 1 }}\n"
-        )
+        Spec::new("a")
+            .insert(
+                "functions",
+                "f",
+                json!({ "handler": "h.h", "code": "s3://b/k.zip", "runtime": "python3.12", "memory": mem, "provisioned": 1 }),
+            )
+            .yaml()
     };
     let version = |t: &Template| {
         resources(t)
