@@ -75,7 +75,7 @@ fn fail(file: &SourceFile, what: &str, diags: &[Diagnostic]) -> ! {
 /// names, which may hold anything (`"GET /orders/{id}"`), go in [`Spec::insert`]'s own
 /// argument.
 ///
-/// ```ignore
+/// ```text
 /// let mut s = Spec::new("shop");
 /// s.set("defaults.function", json!({ "runtime": "python3.12" }));
 /// s.insert("queues", "jobs", json!({ "dlq": true }));
