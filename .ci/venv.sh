@@ -1,19 +1,34 @@
-# Sourced by .ci/run and .ci/demo: a Python venv (.venv) with cfn-lint and moto[server],
-# created and filled on first use, reused afterwards. Sets VENV and CFN_LINT.
+# Sourced by .ci/test and .ci/demo: a Python venv (.venv) with cfn-lint and moto[server],
+# and a moto server on loopback. Defines functions only; the caller decides what a failure
+# means (the demo stops; the tests go on outside CI and report what they skip).
+#
+#   ensure_venv  create .venv and install cfn-lint and moto[server] into it when missing;
+#                sets VENV and exports CFN_LINT. Returns non-zero (with the reason on
+#                stderr) when that cannot be done.
+#   start_moto   a moto server on a free loopback port; sets MOTO_URL and MOTO_PID and
+#                exports NO_PROXY for loopback.
+#   stop_moto    stops it (for `trap stop_moto EXIT`).
 VENV="${VENV:-$PWD/.venv}"
-if [[ ! -x "$VENV/bin/python" ]]; then
-    printf '==> creating %s\n' "$VENV" >&2
-    python3 -m venv "$VENV"
-fi
-if ! "$VENV/bin/python" -c 'import cfnlint, moto.server, flask, flask_cors' >/dev/null 2>&1 \
-    || [[ ! -x "$VENV/bin/cfn-lint" || ! -x "$VENV/bin/moto_server" ]]; then
-    printf '==> installing cfn-lint and moto[server] into %s\n' "$VENV" >&2
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check 'cfn-lint' 'moto[server]' </dev/null
-fi
-export CFN_LINT="$VENV/bin/cfn-lint"
 
-# start_moto: a moto server on a free loopback port; sets MOTO_URL and MOTO_PID and
-# stops it when the script exits.
+ensure_venv() {
+    if [[ ! -x "$VENV/bin/python" ]]; then
+        printf '==> creating %s\n' "$VENV" >&2
+        python3 -m venv "$VENV" || {
+            printf 'could not create %s with python3 -m venv (is python3-venv installed?)\n' "$VENV" >&2
+            return 1
+        }
+    fi
+    if ! "$VENV/bin/python" -c 'import cfnlint, moto.server, flask, flask_cors' >/dev/null 2>&1 \
+        || [[ ! -x "$VENV/bin/cfn-lint" || ! -x "$VENV/bin/moto_server" ]]; then
+        printf '==> installing cfn-lint and moto[server] into %s\n' "$VENV" >&2
+        "$VENV/bin/pip" install --quiet --disable-pip-version-check 'cfn-lint' 'moto[server]' </dev/null || {
+            printf 'could not install cfn-lint and moto[server] into %s (no access to PyPI?)\n' "$VENV" >&2
+            return 1
+        }
+    fi
+    export CFN_LINT="$VENV/bin/cfn-lint"
+}
+
 start_moto() {
     local port
     port="$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"

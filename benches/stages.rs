@@ -7,7 +7,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use fnplan::lint::{LintContext, Selection};
 use fnplan::source::SourceFile;
-use fnplan::template::Template;
+use fnplan::testing::{Spec, compile, compile_str};
 use fnplan::{graph, lint, model, spec, synth, template};
 use std::hint::black_box;
 
@@ -18,16 +18,6 @@ static RULES: std::sync::LazyLock<Vec<&'static str>> =
 
 fn file(n: usize) -> SourceFile {
     SourceFile::from_string("synth.yaml", synth::spec(n))
-}
-
-/// Spec text -> rendered template, panicking on any error (the synthetic spec is valid).
-fn compile(text: String) -> Template {
-    let file = SourceFile::from_string("synth.yaml", text);
-    let raw = spec::load(&file).expect("synthetic spec loads");
-    let (m, _) = model::lower(&raw, &file, None, &RULES);
-    let m = m.expect("synthetic spec lowers");
-    let g = graph::build(&m);
-    template::render(&m, &g, &Default::default())
 }
 
 fn stages(c: &mut Criterion) {
@@ -44,7 +34,7 @@ fn stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("lower");
     for n in SIZES {
         let f = file(n);
-        let raw = spec::load(&f).expect("loads");
+        let raw = fnplan::testing::load(&f);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
             b.iter(|| model::lower(black_box(&raw), &f, None, &RULES))
@@ -54,9 +44,7 @@ fn stages(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("graph");
     for n in SIZES {
-        let f = file(n);
-        let raw = spec::load(&f).expect("loads");
-        let m = model::lower(&raw, &f, None, &RULES).0.expect("lowers");
+        let m = compile(&file(n), None).model;
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
             b.iter(|| graph::build(black_box(&m)))
@@ -66,15 +54,11 @@ fn stages(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("lint");
     for n in SIZES {
-        let f = file(n);
-        let raw = spec::load(&f).expect("loads");
-        let m = model::lower(&raw, &f, None, &RULES).0.expect("lowers");
-        let g = graph::build(&m);
-        let t = template::render(&m, &g, &Default::default());
-        let stacks = fnplan::ops::compile::stacks_of(&t, None);
+        let c = compile(&file(n), None);
+        let stacks = fnplan::ops::compile::stacks_of(&c.template, None);
         let cx = LintContext {
-            model: &m,
-            graph: &g,
+            model: &c.model,
+            graph: &c.graph,
             stacks: &stacks,
         };
         let sel = Selection::default();
@@ -87,13 +71,10 @@ fn stages(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("render");
     for n in SIZES {
-        let f = file(n);
-        let raw = spec::load(&f).expect("loads");
-        let m = model::lower(&raw, &f, None, &RULES).0.expect("lowers");
-        let g = graph::build(&m);
+        let c = compile(&file(n), None);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| template::render(black_box(&m), &g, &Default::default()))
+            b.iter(|| template::render(black_box(&c.model), &c.graph, &c.keys))
         });
     }
     group.finish();
@@ -101,14 +82,11 @@ fn stages(c: &mut Criterion) {
     // `render --split`: render, group, chunk and rewrite into nested stacks.
     let mut group = c.benchmark_group("render_split");
     for n in SIZES {
-        let f = file(n);
-        let raw = spec::load(&f).expect("loads");
-        let m = model::lower(&raw, &f, None, &RULES).0.expect("lowers");
-        let g = graph::build(&m);
+        let c = compile(&file(n), None);
         let name = |id: &str| format!("{id}.json");
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| template::render_split(black_box(&m), &g, &Default::default(), &name))
+            b.iter(|| template::render_split(black_box(&c.model), &c.graph, &c.keys, &name))
         });
     }
     group.finish();
@@ -117,8 +95,8 @@ fn stages(c: &mut Criterion) {
     // timeout changed (50 modified functions, the rest unchanged).
     let mut group = c.benchmark_group("plan_diff");
     let n = 500;
-    let old = compile(synth::spec(n));
-    let new = compile(changed_spec(n));
+    let old = compile_str(&synth::spec(n), None).template;
+    let new = compile_str(&changed_spec(n), None).template;
     let changes = fnplan::deploy::diff::plan_changes(Some(&old.value), &new.value);
     assert!(
         !changes.changes.is_empty(),
@@ -136,24 +114,14 @@ fn stages(c: &mut Criterion) {
 
 /// `synth::spec(n)` with `timeout: 20` instead of 10 for f0, f10, f20, ...
 fn changed_spec(n: usize) -> String {
-    let text = synth::spec(n);
-    let mut out = String::with_capacity(text.len());
-    let mut func: Option<usize> = None;
-    for line in text.split_inclusive('\n') {
-        if let Some(name) = line.strip_prefix("  f").and_then(|r| r.strip_suffix(":\n")) {
-            func = name.parse().ok();
-        }
-        if line == "    timeout: 10\n" && func.is_some_and(|i| i % 10 == 0) {
-            out.push_str("    timeout: 20\n");
-        } else {
-            out.push_str(line);
-        }
+    let mut spec = Spec::parse(&synth::spec(n)).expect("synth spec reads");
+    for i in (0..n).step_by(10) {
+        let timeout = spec
+            .get_mut(&format!("functions.f{i}.timeout"))
+            .expect("synth functions have a timeout");
+        *timeout = serde_json::Value::from(20);
     }
-    assert_ne!(
-        out, text,
-        "synth::spec format changed: no timeout line rewritten"
-    );
-    out
+    spec.yaml()
 }
 
 criterion_group!(benches, stages);

@@ -23,6 +23,8 @@ pub mod suggest;
 #[doc(hidden)]
 pub mod synth;
 pub mod template;
+#[doc(hidden)]
+pub mod testing;
 
 pub use exit::ExitStatus;
 

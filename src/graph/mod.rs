@@ -432,15 +432,10 @@ pub fn build(model: &Model) -> AppGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::SourceFile;
 
     fn graph_of(yaml: &str) -> (Model, AppGraph) {
-        let file = SourceFile::from_string("t.yaml", yaml);
-        let raw = crate::spec::load(&file).expect("loads");
-        let (m, d) = crate::model::lower(&raw, &file, None, &[]);
-        let m = m.unwrap_or_else(|| panic!("{d:?}"));
-        let g = build(&m);
-        (m, g)
+        let c = crate::testing::compile_str(yaml, None);
+        (c.model, c.graph)
     }
 
     const LOOP: &str = r#"

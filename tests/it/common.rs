@@ -1,7 +1,9 @@
-//! Shared helpers: run the `fnplan` binary, find the repository's files.
+//! Shared helpers: run the `fnplan` binary, find the repository's files and the tools some
+//! tests need (cfn-lint), and say so when a test cannot run.
 
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::PathBuf;
 
 pub fn root() -> PathBuf {
@@ -27,19 +29,46 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// The cfn-lint to use: `CFN_LINT` (set by `.ci/run`), else `.venv/bin/cfn-lint`. `None`
-/// (with a note) when there is none outside CI; in CI its absence fails the test.
+/// Say, where the person running the tests sees it, that `test` did not run (or not all
+/// of it) and why: one line "skipped <test>: <reason> (run `bash .ci/test` to set it up)"
+/// on the process's stderr. libtest captures `eprintln!` (shown only when a test fails),
+/// not writes to the stderr handle; `.ci/summary.awk` counts these lines as skipped tests.
+pub fn skip(test: &str, reason: &str) {
+    let line = format!("skipped {test}: {reason} (run `bash .ci/test` to set it up)\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// The running test's name (`module::test`): libtest runs each test on a thread named
+/// after it.
+pub fn current_test() -> String {
+    match std::thread::current().name() {
+        Some(name) if name != "main" => name.to_string(),
+        _ => "a test".to_string(),
+    }
+}
+
+/// Whether the tests run in CI (`CI` set, and not to `false` or `0`), where every tool a
+/// test needs must be there.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "false" | "0"))
+}
+
+/// A tool the running test needs is missing (`reason` says which and why): in CI the test
+/// fails; elsewhere it is skipped with [`skip`], and the caller returns.
+pub fn missing(reason: &str) {
+    assert!(!in_ci(), "{reason}: CI must provide it (see .ci/test)");
+    skip(&current_test(), reason);
+}
+
+/// The cfn-lint to use: `CFN_LINT` (set by `.ci/test`), else `.venv/bin/cfn-lint`. `None`
+/// when there is none: the test is skipped (see [`missing`]; in CI it fails instead).
 pub fn cfn_lint() -> Option<String> {
     let found = std::env::var("CFN_LINT").ok().or_else(|| {
         let local = root().join(".venv/bin/cfn-lint");
         local.exists().then(|| local.display().to_string())
     });
     if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must provide cfn-lint (CFN_LINT)"
-        );
-        eprintln!("cfn-lint not installed; skipped (run .ci/run to install it)");
+        missing("no cfn-lint (CFN_LINT is unset and there is no .venv/bin/cfn-lint)");
     }
     found
 }

@@ -3,24 +3,36 @@
 //! clear error before anything is created.
 
 use crate::moto::moto;
+use fnplan::testing::Spec;
+use serde_json::json;
 
 /// 40 queue workers: about 240 resources, well over 51,200 bytes of compact JSON.
 fn big_spec() -> String {
-    let mut s = String::from(
-        "version: 1\napp: big\ndefaults:\n  function: { runtime: python3.12, timeout: 10, concurrency: 2, log_retention_days: 14 }\nfunctions:\n",
+    let mut s = Spec::new("big");
+    s.set(
+        "defaults.function",
+        json!({ "runtime": "python3.12", "timeout": 10, "concurrency": 2, "log_retention_days": 14 }),
     );
     for i in 0..40 {
-        s.push_str(&format!(
-            "  worker-{i}:\n    handler: app.handler\n    code: s3://fnplan-test-code/worker.zip\n    env: {{ QUEUE: \"${{queue.jobs-{i}.url}}\", MODE: batch }}\n    triggers: [{{ queue: jobs-{i} }}]\n"
-        ));
+        s.insert(
+            "functions",
+            &format!("worker-{i}"),
+            json!({
+                "handler": "app.handler",
+                "code": "s3://fnplan-test-code/worker.zip",
+                "env": { "QUEUE": format!("${{queue.jobs-{i}.url}}"), "MODE": "batch" },
+                "triggers": [{ "queue": format!("jobs-{i}") }],
+            }),
+        );
     }
-    s.push_str("queues:\n");
     for i in 0..40 {
-        s.push_str(&format!(
-            "  jobs-{i}: {{ visibility_timeout: 60, dlq: true }}\n"
-        ));
+        s.insert(
+            "queues",
+            &format!("jobs-{i}"),
+            json!({ "visibility_timeout": 60, "dlq": true }),
+        );
     }
-    s
+    s.yaml()
 }
 
 #[test]

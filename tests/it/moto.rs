@@ -1,5 +1,6 @@
-//! A moto server on loopback for deployment tests: `.ci/run` starts one and exports
-//! FNPLAN_TEST_MOTO_URL; locally the harness starts `.venv/bin/moto_server` itself.
+//! A moto server on loopback for deployment tests: `.ci/test` starts one and exports
+//! FNPLAN_TEST_MOTO_URL; otherwise the harness starts `.venv/bin/moto_server` itself, and
+//! without one the tests say they are skipped (in CI they fail).
 //! Tests that use it run one at a time and start from a reset server.
 
 #![allow(dead_code)]
@@ -17,7 +18,8 @@ pub struct Moto {
 }
 
 static LOCK: Mutex<()> = Mutex::new(());
-static URL: OnceLock<Option<String>> = OnceLock::new();
+/// The server's URL, or why there is none.
+static URL: OnceLock<Result<String, String>> = OnceLock::new();
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -49,10 +51,14 @@ pub fn http(url: &str, method: &str, path: &str, body: &[u8]) -> std::io::Result
     Ok((code, text))
 }
 
-fn start_local() -> Option<String> {
+/// Start `.venv/bin/moto_server` on a free loopback port: its URL, or why not.
+fn start_local() -> Result<String, String> {
     let bin = root().join(".venv/bin/moto_server");
     if !bin.exists() {
-        return None;
+        return Err(
+            "no moto server (FNPLAN_TEST_MOTO_URL is unset and there is no .venv/bin/moto_server)"
+                .into(),
+        );
     }
     let port = free_port();
     // The server lives until this test process exits (its end of the pipe closes and
@@ -61,25 +67,27 @@ fn start_local() -> Option<String> {
         .args([
             "-c",
             "timeout 900 \"$0\" -H 127.0.0.1 -p \"$1\" </dev/null >/dev/null 2>&1 & read _; kill $! 2>/dev/null",
-            bin.to_str().expect("utf8"),
+            &bin.to_string_lossy(),
             &port.to_string(),
         ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .ok()?;
+        .map_err(|e| format!("could not start .venv/bin/moto_server: {e}"))?;
     // Kept open for the rest of the process.
     std::mem::forget(child);
     let url = format!("http://127.0.0.1:{port}");
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(30) {
         if http(&url, "GET", "/moto-api/", b"").is_ok_and(|(c, _)| c == 200) {
-            return Some(url);
+            return Ok(url);
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    None
+    Err(format!(
+        ".venv/bin/moto_server did not answer on {url} within 30 s"
+    ))
 }
 
 /// A call to an AWS service API on moto (any signature is accepted; the credential
@@ -116,22 +124,18 @@ pub fn aws_call(
     (code, body)
 }
 
-/// The moto server, reset, or `None` (with a note) when there is none outside CI.
+/// The moto server, reset; `None` when there is none: the test is skipped (it says why,
+/// see `common::missing`; in CI it fails instead) and the caller returns.
 pub fn moto() -> Option<Moto> {
     let url = URL
-        .get_or_init(|| {
-            std::env::var("FNPLAN_TEST_MOTO_URL")
-                .ok()
-                .or_else(start_local)
-        })
+        .get_or_init(|| std::env::var("FNPLAN_TEST_MOTO_URL").or_else(|_| start_local()))
         .clone();
-    let Some(url) = url else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must provide moto (FNPLAN_TEST_MOTO_URL, see .ci/run)"
-        );
-        eprintln!("moto_server not available; skipped (run .ci/run once to install it into .venv)");
-        return None;
+    let url = match url {
+        Ok(url) => url,
+        Err(reason) => {
+            crate::common::missing(&reason);
+            return None;
+        }
     };
     let lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let (code, _) = http(&url, "POST", "/moto-api/reset", b"").expect("moto answers");

@@ -9,16 +9,16 @@
 //! `PROPTEST_CASES=N` runs more cases than the default 64.
 
 use crate::common::{fnplan, root};
-use fnplan::graph::{AppGraph, EdgeKind, NodeKind};
-use fnplan::model::{Kind, Model, ResId, ids};
+use fnplan::graph::{EdgeKind, NodeKind};
+use fnplan::model::{Kind, ResId, ids};
 use fnplan::source::SourceFile;
+use fnplan::testing::{Compiled, Spec};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::fmt::Write;
 use std::path::PathBuf;
 
 // ---------------------------------------------------------------- the generated app
@@ -477,163 +477,140 @@ fn build(a: AppIntent) -> App {
 // ---------------------------------------------------------------- YAML
 
 fn yaml(app: &App) -> String {
-    let mut s = String::from("version: 1\napp: p\n");
-    s.push_str("stages:\n  dev: { vars: { level: debug } }\n  prod: { region: eu-west-1, vars: { level: info } }\n");
-    s.push_str("defaults:\n  function: { log_retention_days: 14 }\n");
+    let mut s = Spec::new("p");
+    s.set(
+        "stages",
+        json!({ "dev": { "vars": { "level": "debug" } }, "prod": { "region": "eu-west-1", "vars": { "level": "info" } } }),
+    );
+    s.set("defaults.function", json!({ "log_retention_days": 14 }));
     if app.tags {
-        s.push_str("tags: { team: t, cost-center: \"42\" }\n");
+        s.set("tags", json!({ "team": "t", "cost-center": "42" }));
     }
-    if !app.routes.is_empty() {
-        s.push_str("api:\n");
-        if app.jwt {
-            s.push_str("  authorizers:\n    users:\n      jwt: { issuer: \"https://auth.example.com/\", audience: [web] }\n");
-        }
-        s.push_str("  routes:\n");
-        for r in &app.routes {
-            let auth = match r.auth {
-                Auth::Users => ", auth: users",
-                Auth::None => ", auth: none",
-                Auth::Unset => "",
-            };
-            let _ = writeln!(
-                s,
-                "    \"{}\": {{ function: {}{auth} }}",
-                r.key, app.functions[r.function].name
-            );
-        }
+    if app.jwt && !app.routes.is_empty() {
+        s.insert(
+            "api.authorizers",
+            "users",
+            json!({ "jwt": { "issuer": "https://auth.example.com/", "audience": ["web"] } }),
+        );
     }
-    s.push_str("functions:\n");
+    for r in &app.routes {
+        let mut route = json!({ "function": app.functions[r.function].name });
+        match r.auth {
+            Auth::Users => route["auth"] = json!("users"),
+            Auth::None => route["auth"] = json!("none"),
+            Auth::Unset => {}
+        }
+        s.insert("api.routes", &r.key, route);
+    }
     for f in &app.functions {
-        let _ = writeln!(s, "  {}:", f.name);
-        let _ = writeln!(s, "    handler: app.handler");
-        if f.local_code {
-            s.push_str("    code: functions/health\n");
+        s.insert("functions", &f.name, function_yaml(app, f));
+    }
+    for q in &app.queues {
+        let mut v = json!({});
+        if q.fifo {
+            v["fifo"] = json!(true);
+        }
+        if let Some(t) = q.visibility {
+            v["visibility_timeout"] = json!(t);
+        }
+        match q.dlq {
+            Dlq::Absent => {}
+            Dlq::Off => v["dlq"] = json!(false),
+            Dlq::On => v["dlq"] = json!(true),
+            Dlq::Settings(m) => v["dlq"] = json!({ "max_receive_count": m }),
+        }
+        s.insert("queues", &q.name, v);
+    }
+    for t in &app.tables {
+        let mut v = json!({ "key": "id" });
+        if t.sort_key {
+            v["sort_key"] = json!({ "name": "at", "type": "N" });
+        }
+        if t.stream {
+            v["stream"] = json!(true);
+        }
+        s.insert("tables", &t.name, v);
+    }
+    for b in &app.buckets {
+        s.insert("buckets", b, json!({}));
+    }
+    for t in &app.topics {
+        s.insert("topics", t, json!({}));
+    }
+    for (n, sm) in &app.secrets {
+        let source = if *sm {
+            json!({ "secretsmanager": format!("p/{n}") })
         } else {
-            let _ = writeln!(s, "    code: s3://artifacts-bucket/{}.zip", f.name);
-        }
-        let _ = writeln!(s, "    runtime: {}", f.runtime);
-        let _ = writeln!(s, "    timeout: {}", f.timeout);
-        if let Some(m) = f.memory {
-            let _ = writeln!(s, "    memory: {m}");
-        }
-        if let Some(c) = f.concurrency {
-            let _ = writeln!(s, "    concurrency: {c}");
-        }
-        if let Some(p) = f.provisioned {
-            let _ = writeln!(s, "    provisioned: {p}");
-        }
-        if !f.env.is_empty() {
-            s.push_str("    env:\n");
-            for (n, (r, before, after)) in f.env.iter().enumerate() {
-                let body = match r {
-                    EnvRef::Res(k, i, attr) => {
-                        format!("{}.{}.{attr}", k.as_str(), app.name_of(*k, *i))
-                    }
-                    EnvRef::ApiUrl => "api.url".to_string(),
-                    EnvRef::Pseudo(p) => p.to_string(),
-                };
-                let _ = writeln!(s, "      V{n}: \"{before}${{{body}}}{after}\"");
-            }
-        }
-        if !f.uses.is_empty() {
-            s.push_str("    uses:\n");
-            for (k, i, level) in &f.uses {
-                let _ = writeln!(s, "      {}.{}: {level}", k.as_str(), app.name_of(*k, *i));
-            }
-        }
-        if !f.triggers.is_empty() {
-            s.push_str("    triggers:\n");
-            for t in &f.triggers {
-                match t {
-                    Trig::Queue {
-                        queue,
-                        batch,
-                        window,
-                    } => {
-                        let _ = writeln!(s, "      - queue: {}", app.queues[*queue].name);
-                        if let Some(b) = batch {
-                            let _ = writeln!(s, "        batch_size: {b}");
-                        }
-                        if let Some(w) = window {
-                            let _ = writeln!(s, "        batch_window: {w}s");
-                        }
-                    }
-                    Trig::Topic(x) => {
-                        let _ = writeln!(s, "      - topic: {}", app.topics[*x]);
-                    }
-                    Trig::Bucket(x) => {
-                        // A prefix per function keeps S3 notifications from overlapping.
-                        let _ = writeln!(
-                            s,
-                            "      - bucket: {}\n        events: [created, removed]\n        prefix: {}/",
-                            app.buckets[*x], f.name
-                        );
-                    }
-                    Trig::Schedule(e) => {
-                        let _ = writeln!(s, "      - schedule: {e}");
-                    }
-                }
-            }
-        }
-        if let Some(q) = f.on_failure {
-            let _ = writeln!(s, "    on_failure: {}", app.queues[q].name);
+            json!({ "ssm": format!("/p/{n}") })
+        };
+        s.insert("secrets", n, source);
+    }
+    s.yaml()
+}
+
+fn function_yaml(app: &App, f: &Function) -> Value {
+    let mut v = json!({ "handler": "app.handler" });
+    v["code"] = if f.local_code {
+        json!("functions/health")
+    } else {
+        json!(format!("s3://artifacts-bucket/{}.zip", f.name))
+    };
+    v["runtime"] = json!(f.runtime);
+    v["timeout"] = json!(f.timeout);
+    for (key, value) in [
+        ("memory", f.memory),
+        ("concurrency", f.concurrency),
+        ("provisioned", f.provisioned),
+    ] {
+        if let Some(x) = value {
+            v[key] = json!(x);
         }
     }
-    if !app.queues.is_empty() {
-        s.push_str("queues:\n");
-        for q in &app.queues {
-            let mut props = Vec::new();
-            if q.fifo {
-                props.push("fifo: true".to_string());
-            }
-            if let Some(v) = q.visibility {
-                props.push(format!("visibility_timeout: {v}"));
-            }
-            match q.dlq {
-                Dlq::Absent => {}
-                Dlq::Off => props.push("dlq: false".into()),
-                Dlq::On => props.push("dlq: true".into()),
-                Dlq::Settings(m) => props.push(format!("dlq: {{ max_receive_count: {m} }}")),
-            }
-            let _ = writeln!(s, "  {}: {{ {} }}", q.name, props.join(", "));
-        }
+    for (n, (r, before, after)) in f.env.iter().enumerate() {
+        let body = match r {
+            EnvRef::Res(k, i, attr) => format!("{}.{}.{attr}", k.as_str(), app.name_of(*k, *i)),
+            EnvRef::ApiUrl => "api.url".to_string(),
+            EnvRef::Pseudo(p) => p.to_string(),
+        };
+        v["env"][format!("V{n}")] = json!(format!("{before}${{{body}}}{after}"));
     }
-    if !app.tables.is_empty() {
-        s.push_str("tables:\n");
-        for t in &app.tables {
-            let mut props = vec!["key: id".to_string()];
-            if t.sort_key {
-                props.push("sort_key: { name: at, type: N }".into());
+    for (k, i, level) in &f.uses {
+        v["uses"][format!("{}.{}", k.as_str(), app.name_of(*k, *i))] = json!(level);
+    }
+    if !f.triggers.is_empty() {
+        v["triggers"] = f.triggers.iter().map(|t| trigger_yaml(app, f, t)).collect();
+    }
+    if let Some(q) = f.on_failure {
+        v["on_failure"] = json!(app.queues[q].name);
+    }
+    v
+}
+
+fn trigger_yaml(app: &App, f: &Function, t: &Trig) -> Value {
+    match t {
+        Trig::Queue {
+            queue,
+            batch,
+            window,
+        } => {
+            let mut v = json!({ "queue": app.queues[*queue].name });
+            if let Some(b) = batch {
+                v["batch_size"] = json!(b);
             }
-            if t.stream {
-                props.push("stream: true".into());
+            if let Some(w) = window {
+                v["batch_window"] = json!(format!("{w}s"));
             }
-            let _ = writeln!(s, "  {}: {{ {} }}", t.name, props.join(", "));
+            v
         }
+        Trig::Topic(x) => json!({ "topic": app.topics[*x] }),
+        // A prefix per function keeps S3 notifications from overlapping.
+        Trig::Bucket(x) => json!({
+            "bucket": app.buckets[*x],
+            "events": ["created", "removed"],
+            "prefix": format!("{}/", f.name),
+        }),
+        Trig::Schedule(e) => json!({ "schedule": e }),
     }
-    if !app.buckets.is_empty() {
-        s.push_str("buckets:\n");
-        for b in &app.buckets {
-            let _ = writeln!(s, "  {b}: {{}}");
-        }
-    }
-    if !app.topics.is_empty() {
-        s.push_str("topics:\n");
-        for t in &app.topics {
-            let _ = writeln!(s, "  {t}: {{}}");
-        }
-    }
-    if !app.secrets.is_empty() {
-        s.push_str("secrets:\n");
-        for (n, sm) in &app.secrets {
-            if *sm {
-                let _ = writeln!(s, "  {n}: {{ secretsmanager: p/{n} }}");
-            } else {
-                let _ = writeln!(s, "  {n}: {{ ssm: /p/{n} }}");
-            }
-        }
-    }
-    s
 }
 
 // ---------------------------------------------------------------- the pipeline
@@ -644,34 +621,12 @@ fn spec_path() -> PathBuf {
     root().join("examples/orders/generated.yaml")
 }
 
-struct Compiled {
-    model: Model,
-    graph: AppGraph,
-    keys: fnplan::template::ArtifactKeys,
-    template: Value,
-    json: String,
-}
-
-/// load -> lower -> graph -> fingerprint code -> render, as the CLI does; a generated spec
-/// must compile.
+/// load -> lower -> graph -> render, as the CLI does; a generated spec must compile.
 fn compile(text: &str, stage: &str) -> Compiled {
-    let file = SourceFile::new("generated.yaml", spec_path(), text);
-    let raw = match fnplan::spec::load(&file) {
-        Ok(raw) => raw,
-        Err(d) => panic!("generated spec does not load: {d:#?}\n{text}"),
-    };
-    let loaded = fnplan::ops::Loaded::new(file, raw);
-    let c = match loaded.compile(Some(stage), fnplan::ops::compile::CodeNeed::Fingerprints) {
-        Ok(c) => c,
-        Err(e) => panic!("generated spec does not compile: {e:#?}\n{text}"),
-    };
-    Compiled {
-        model: c.model,
-        graph: c.graph,
-        keys: c.keys,
-        json: c.template.to_json(),
-        template: c.template.value,
-    }
+    fnplan::testing::compile(
+        &SourceFile::new("generated.yaml", spec_path(), text),
+        Some(stage),
+    )
 }
 
 // ---------------------------------------------------------------- template checks
@@ -912,7 +867,7 @@ fn edge_kinds(kind: Kind, level: &str) -> &'static [EdgeKind] {
 
 /// Check every property of one compiled stage of `app`; returns the violations.
 fn violations(app: &App, text: &str, c: &Compiled) -> Vec<String> {
-    let doc = &c.template;
+    let doc = &c.template.value;
     let mut v = dangling(doc);
     let res = doc["Resources"].as_object().expect("Resources");
 
@@ -1061,7 +1016,7 @@ proptest! {
             prop_assert!(v.is_empty(), "stage {}:\n{}", stage, v.join("\n"));
             // Deterministic: a second, independent run renders the same bytes.
             let again = compile(&text, stage);
-            prop_assert_eq!(&c.json, &again.json, "stage {} renders differently twice", stage);
+            prop_assert_eq!(c.template.to_json(), again.template.to_json(), "stage {} renders differently twice", stage);
         }
     }
 
@@ -1085,7 +1040,7 @@ proptest! {
             }
         }
         ids.sort();
-        let mut whole: Vec<String> = keys(&c.template, "Resources").into_iter().collect();
+        let mut whole: Vec<String> = keys(&c.template.value, "Resources").into_iter().collect();
         whole.sort();
         prop_assert_eq!(ids, whole);
     }
@@ -1166,7 +1121,7 @@ fn generated_templates_pass_cfn_lint() {
         let stage = STAGES[i % STAGES.len()];
         let c = compile(&yaml(app), stage);
         let path = dir.path().join(format!("generated-{i:02}.json"));
-        std::fs::write(&path, &c.json).expect("write");
+        std::fs::write(&path, c.template.to_json()).expect("write");
         files.push(path);
     }
     let errors = crate::common::cfn_lint_errors(&cfn_lint, &files);
@@ -1248,9 +1203,8 @@ fn the_checks_catch_broken_templates() {
             graph: fnplan::graph::build(&good.model),
             keys: good.keys.clone(),
             template: good.template.clone(),
-            json: String::new(),
         };
-        breakage(&mut bad.template, &f, &role);
+        breakage(&mut bad.template.value, &f, &role);
         let v = violations(&app, &text, &bad);
         assert!(v.iter().any(|x| x.contains(needle)), "{needle}: {v:#?}");
     }

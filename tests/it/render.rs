@@ -10,8 +10,7 @@ fn stages_of(example: &str) -> Vec<String> {
     let text = std::fs::read_to_string(root().join(format!("examples/{example}/fnplan.yaml")))
         .expect("example");
     let file = fnplan::source::SourceFile::from_string("x.yaml", text);
-    let raw = fnplan::spec::load(&file).expect("example loads");
-    fnplan::model::stage_names(&raw)
+    fnplan::model::stage_names(&fnplan::testing::load(&file))
 }
 
 #[test]
@@ -106,9 +105,9 @@ fn schema_is_generated_from_the_types_and_committed() {
 
 fn yaml_to_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).expect("read");
-    let file = fnplan::source::SourceFile::from_string("x", text);
-    let node = fnplan::spec::node::parse(&file, fnplan::spec::InputBudget::DEFAULT).expect("yaml");
-    fnplan::spec::read::to_json(&node)
+    fnplan::testing::Spec::parse(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .value()
 }
 
 #[test]
@@ -144,8 +143,8 @@ fn spec_example_and_examples_validate_against_the_schema() {
     assert!(!validator.is_valid(&bad));
 }
 
-/// Every rendered example template passes cfn-lint with zero errors. CI sets CFN_LINT
-/// (`.ci/run` installs it into .venv); locally the test uses `.venv/bin/cfn-lint` when present.
+/// Every rendered example template passes cfn-lint with zero errors (`.ci/test` installs
+/// it into .venv and sets CFN_LINT; without it the test says it is skipped).
 #[test]
 fn rendered_examples_pass_cfn_lint() {
     let Some(cfn_lint) = crate::common::cfn_lint() else {

@@ -9,6 +9,7 @@ use aws_smithy_types::body::SdkBody;
 use fnplan::deploy::aws::SdkStackApi;
 use fnplan::deploy::follow::{self, Progress};
 use fnplan::deploy::run::{self, PlanInput, PlanOptions};
+use fnplan::testing::compile_str;
 
 const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/shop-dev/5b3c1f70-1111-4c6e-9f00-0a1b2c3d4e5f";
 
@@ -65,26 +66,17 @@ tables:
   orders: { key: id }
 "#;
 
-fn compiled(spec: &str) -> fnplan::ops::Compiled {
-    let file = fnplan::source::SourceFile::from_string("fnplan.yaml", spec);
-    let raw = fnplan::spec::load(&file).expect("spec");
-    let loaded = fnplan::ops::Loaded::new(file, raw);
-    let need = fnplan::ops::compile::CodeNeed::Fingerprints;
-    loaded
-        .compile(None, need)
-        .unwrap_or_else(|e| panic!("{e:?}"))
-}
-
 #[test]
 fn change_set_replacement_details_are_shown_and_disagreements_flagged() {
     // Deployed: the table keyed by `id`; the spec now keys it by `order_id` and changes
     // the function's memory. CloudFormation says the table is replaced (as fnplan
     // predicts) and, in this recording, that the function is "Conditional".
-    let old = compiled(SPEC);
-    let new = compiled(
+    let old = compile_str(SPEC, None);
+    let new = compile_str(
         &SPEC
             .replace("key: id", "key: order_id")
             .replace("timeout: 10", "timeout: 20"),
+        None,
     );
     let deployed = serde_json::to_string(&old.template.value).expect("json");
     let events = vec![

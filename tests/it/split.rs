@@ -239,11 +239,10 @@ fn nested_stacks_deploy_on_moto() {
 /// its code uploaded to moto: (temp dir, spec path).
 fn moto_app(m: &crate::moto::Moto, n: usize) -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().expect("tmp");
-    let text = fnplan::synth::spec(n);
-    let (head, rest) = text.split_once("api:\n").unwrap();
-    let (_, functions) = rest.split_once("functions:\n").unwrap();
+    let mut spec = fnplan::testing::Spec::parse(&fnplan::synth::spec(n)).expect("synth spec");
+    spec.remove("api").expect("the synth spec has an API");
     let path = tmp.path().join("fnplan.yaml");
-    std::fs::write(&path, format!("{head}functions:\n{functions}")).unwrap();
+    std::fs::write(&path, spec.yaml()).unwrap();
     for i in 0..n {
         m.put_object(
             "synth-artifacts",
@@ -253,6 +252,18 @@ fn moto_app(m: &crate::moto::Moto, n: usize) -> (tempfile::TempDir, String) {
     }
     let spec = path.to_str().unwrap().to_string();
     (tmp, spec)
+}
+
+/// Set one function's timeout in the spec file at `path`.
+fn set_timeout(path: &str, function: &str, seconds: u64) {
+    let text = std::fs::read_to_string(path).expect("spec");
+    let mut spec = fnplan::testing::Spec::parse(&text).expect("spec reads");
+    let timeout = spec
+        .get_mut(&format!("functions.{function}.timeout"))
+        .expect("the function has a timeout");
+    assert_ne!(*timeout, Value::from(seconds), "already {seconds}");
+    *timeout = Value::from(seconds);
+    std::fs::write(path, spec.yaml()).expect("edit spec");
 }
 
 /// `plan --split` / `apply --split`: nested stacks from the artifact bucket, changes inside
@@ -306,14 +317,7 @@ fn plan_and_apply_deploy_nested_stacks_on_moto() {
     assert_eq!(code, 0, "{out}{err}");
 
     // One function's timeout: its nested stack changes, and the change inside it is named.
-    let text = std::fs::read_to_string(&spec).unwrap();
-    let edited = text.replacen(
-        "  f3:\n    handler: app.handler\n    code: s3://synth-artifacts/f3.zip\n    timeout: 10\n",
-        "  f3:\n    handler: app.handler\n    code: s3://synth-artifacts/f3.zip\n    timeout: 20\n",
-        1,
-    );
-    assert_ne!(text, edited);
-    std::fs::write(&spec, edited).unwrap();
+    set_timeout(&spec, "f3", 20);
     let (code, out, err) = m.run(&[
         "plan",
         &spec,
@@ -361,8 +365,7 @@ fn plan_and_apply_deploy_nested_stacks_on_moto() {
     assert_eq!(f["Configuration"]["Timeout"], 20);
 
     // A plan saved with --split is applied as nested stacks without the flag.
-    let text = std::fs::read_to_string(&spec).unwrap();
-    std::fs::write(&spec, text.replacen("timeout: 20", "timeout: 30", 1)).unwrap();
+    set_timeout(&spec, "f3", 30);
     let saved = std::path::Path::new(&spec).with_file_name("plan.json");
     let saved = saved.to_str().unwrap();
     let (code, out, err) = m.run(&[

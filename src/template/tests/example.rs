@@ -2,6 +2,7 @@
 //! directory, assertions on the rendered template out.
 
 use super::*;
+use crate::source::SourceFile;
 
 // ------------------------------------------------------------------ the SPEC.md example
 
@@ -118,9 +119,8 @@ fn complete(stage: Option<&str>) -> (Model, Template) {
     }
     let path = dir.path().join("fnplan.yaml");
     let file = SourceFile::new("fnplan.yaml", &path, COMPLETE);
-    let m = lower_file(&file, stage);
-    let t = render_model(&m);
-    (m, t)
+    let c = crate::testing::compile(&file, stage);
+    (c.model, c.template)
 }
 
 #[test]

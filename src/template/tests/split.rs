@@ -2,12 +2,13 @@
 //! sound (every reference across stacks goes through a parameter or output), that putting
 //! the stacks back together gives the unsplit template, and how resources are grouped.
 
-use super::{keys, lower_file, model, render_model};
+use super::{keys, model, render_model};
 use crate::model::Model;
 use crate::source::SourceFile;
 use crate::template::split::{Repl, Split, depends_on, rewrite};
 use crate::template::{Template, render_split};
-use serde_json::{Map, Value};
+use crate::testing::{Spec, compile};
+use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
 fn split_model(m: &Model) -> Split {
@@ -20,10 +21,7 @@ fn split_model(m: &Model) -> Split {
 }
 
 fn synth(n: usize) -> Model {
-    lower_file(
-        &SourceFile::from_string("synth.yaml", crate::synth::spec(n)),
-        None,
-    )
+    model(&crate::synth::spec(n))
 }
 
 fn section<'a>(t: &'a Template, k: &str) -> &'a Map<String, Value> {
@@ -155,7 +153,7 @@ fn assert_order_kept(m: &Model, s: &Split) {
 fn orders() -> Model {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/orders/fnplan.yaml");
     let text = std::fs::read_to_string(&path).expect("examples/orders");
-    lower_file(&SourceFile::new("fnplan.yaml", &path, &text), Some("prod"))
+    compile(&SourceFile::new("fnplan.yaml", &path, &text), Some("prod")).model
 }
 
 #[test]
@@ -252,24 +250,13 @@ fn split_is_deterministic_and_independent_of_spec_order() {
     let a = split_model(&synth(60));
     assert_eq!(a, split_model(&synth(60)));
     // The same functions listed in reverse order split the same way.
-    let spec = crate::synth::spec(60);
-    let (head, rest) = spec.split_once("functions:\n").unwrap();
-    let (funcs, queues) = rest.split_once("queues:\n").unwrap();
-    let mut blocks: Vec<String> = Vec::new();
-    for line in funcs.lines() {
-        if line.starts_with("  f") {
-            blocks.push(String::new());
-        }
-        let b = blocks.last_mut().unwrap();
-        b.push_str(line);
-        b.push('\n');
-    }
-    blocks.reverse();
-    let reversed = format!("{head}functions:\n{}queues:\n{queues}", blocks.concat());
-    let b = split_model(&lower_file(
-        &SourceFile::from_string("synth.yaml", reversed),
-        None,
-    ));
+    let mut spec = Spec::parse(&crate::synth::spec(60)).expect("synth spec reads");
+    let functions = spec
+        .get_mut("functions")
+        .and_then(Value::as_object_mut)
+        .expect("functions");
+    *functions = std::mem::take(functions).into_iter().rev().collect();
+    let b = split_model(&model(&spec.yaml()));
     let names = |s: &Split| {
         s.children
             .iter()
@@ -303,19 +290,16 @@ fn stacks_that_refer_to_each_other_in_a_circle_are_merged() {
     // f0 -> f20 -> f1, f2 -> f22 -> f3, ...: no cycle between functions, but the
     // nested stacks holding f0..f19 and f20..f39 would each wait for the other.
     let ring = |linked: bool| {
-        let mut spec = String::from("version: 1\napp: ring\nfunctions:\n");
+        let mut spec = Spec::new("ring");
         for i in 0..40 {
-            spec.push_str(&format!(
-                "  f{i}:\n    runtime: python3.12\n    handler: app.handler\n    code: s3://b/k.zip\n"
-            ));
+            let mut f = json!({ "runtime": "python3.12", "handler": "app.handler", "code": "s3://b/k.zip" });
             if linked && i % 2 == 0 {
                 let next = if i < 20 { i + 20 } else { i - 19 };
-                spec.push_str(&format!(
-                    "    env: {{ NEXT: \"${{function.f{next}.name}}\" }}\n"
-                ));
+                f["env"] = json!({ "NEXT": format!("${{function.f{next}.name}}") });
             }
+            spec.insert("functions", &format!("f{i}"), f);
         }
-        model(&spec)
+        model(&spec.yaml())
     };
     let apart = split_model(&ring(false));
     assert!(apart.children.len() > 1);
