@@ -469,41 +469,13 @@ impl Builder<'_> {
         }
         let mut parent_resources = Map::new();
         for (i, mut v) in values.into_iter().enumerate() {
-            let id = &self.ids[i];
             let here = self.part[i];
-            let mut depends = Vec::new();
-            for d in depends_on(&v) {
-                match self.index.get(d).map(|t| self.part[*t]) {
-                    Some(p) if p != here => match (here, p) {
-                        (Part::Child(c), Part::Parent) => {
-                            children[c].depends.insert(d.to_string());
-                        }
-                        (Part::Child(c), Part::Child(d)) => {
-                            children[c].depends.insert(self.names[d].clone());
-                        }
-                        (Part::Parent, Part::Child(d)) => {
-                            if !depends.contains(&self.names[d]) {
-                                depends.push(self.names[d].clone());
-                            }
-                        }
-                        (Part::Parent, Part::Parent) => {}
-                    },
-                    _ => depends.push(d.to_string()),
-                }
-            }
-            if let Some(m) = v.as_object_mut()
-                && m.contains_key("DependsOn")
-            {
-                if depends.is_empty() {
-                    m.shift_remove("DependsOn");
-                } else {
-                    m.insert("DependsOn".into(), json!(depends));
-                }
-            }
+            self.split_depends_on(here, &mut v, &mut children);
             self.rewrite_in(here, &mut v, &mut children);
+            let id = self.ids[i].clone();
             match here {
-                Part::Parent => parent_resources.insert(id.clone(), v),
-                Part::Child(c) => children[c].resources.insert(id.clone(), v),
+                Part::Parent => parent_resources.insert(id, v),
+                Part::Child(c) => children[c].resources.insert(id, v),
             };
         }
         let mut parent_outputs = Map::new();
@@ -514,83 +486,119 @@ impl Builder<'_> {
                 parent_outputs.insert(name.clone(), v);
             }
         }
-
         let mut nested = Vec::with_capacity(k);
         for (c, child) in children.into_iter().enumerate() {
-            let logical_id = self.names[c].clone();
-            let file_name = (self.file_name)(&logical_id);
-            let mut props = Map::new();
-            props.insert("TemplateURL".into(), json!(file_name));
-            if !child.passed.is_empty() {
-                props.insert("Parameters".into(), Value::Object(child.passed));
-            }
-            let mut stack = Map::new();
-            stack.insert("Type".into(), json!("AWS::CloudFormation::Stack"));
-            if !child.depends.is_empty() {
-                stack.insert("DependsOn".into(), json!(child.depends));
-            }
-            stack.insert("Properties".into(), Value::Object(props));
-            parent_resources.insert(logical_id.clone(), Value::Object(stack));
-
-            let functions: Vec<String> = self.chunks[c]
-                .iter()
-                .map(|f| self.model.functions[*f].name.clone())
-                .collect();
-            let mut doc = Map::new();
-            doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-            doc.insert(
-                "Description".into(),
-                json!(format!(
-                    "fnplan app {}, stage {}: nested stack {logical_id} (functions {})",
-                    self.model.app,
-                    self.model.stage,
-                    functions.join(", ")
-                )),
-            );
-            if !child.parameters.is_empty() {
-                doc.insert("Parameters".into(), Value::Object(child.parameters));
-            }
-            doc.insert("Resources".into(), Value::Object(child.resources));
-            if !child.outputs.is_empty() {
-                doc.insert("Outputs".into(), Value::Object(child.outputs));
-            }
-            nested.push(Nested {
-                logical_id,
-                file_name,
-                functions,
-                template: Template {
-                    value: Value::Object(doc),
-                },
-            });
-        }
-
-        let mut doc = Map::new();
-        for (key, v) in self.doc {
-            match key.as_str() {
-                "Resources" => {
-                    doc.insert(
-                        key.clone(),
-                        Value::Object(std::mem::take(&mut parent_resources)),
-                    );
-                }
-                "Outputs" => {
-                    if !parent_outputs.is_empty() {
-                        doc.insert(
-                            key.clone(),
-                            Value::Object(std::mem::take(&mut parent_outputs)),
-                        );
-                    }
-                }
-                _ => {
-                    doc.insert(key.clone(), v.clone());
-                }
-            }
+            let (stack, n) = self.nest(c, child);
+            parent_resources.insert(n.logical_id.clone(), stack);
+            nested.push(n);
         }
         Split {
-            parent: Template {
+            parent: self.parent(parent_resources, parent_outputs),
+            children: nested,
+        }
+    }
+
+    /// Keep the `DependsOn` entries of a resource in `here` that stay in `here`: one on
+    /// another stack becomes a dependency of the child stack, or of the parent resource
+    /// on the child stack.
+    fn split_depends_on(&self, here: Part, v: &mut Value, children: &mut [Child]) {
+        let mut depends = Vec::new();
+        for d in depends_on(v) {
+            match self.index.get(d).map(|t| self.part[*t]) {
+                Some(p) if p != here => match (here, p) {
+                    (Part::Child(c), Part::Parent) => {
+                        children[c].depends.insert(d.to_string());
+                    }
+                    (Part::Child(c), Part::Child(d)) => {
+                        children[c].depends.insert(self.names[d].clone());
+                    }
+                    (Part::Parent, Part::Child(d)) => {
+                        if !depends.contains(&self.names[d]) {
+                            depends.push(self.names[d].clone());
+                        }
+                    }
+                    (Part::Parent, Part::Parent) => {}
+                },
+                _ => depends.push(d.to_string()),
+            }
+        }
+        if let Some(m) = v.as_object_mut()
+            && m.contains_key("DependsOn")
+        {
+            if depends.is_empty() {
+                m.shift_remove("DependsOn");
+            } else {
+                m.insert("DependsOn".into(), json!(depends));
+            }
+        }
+    }
+
+    /// Chunk `c`'s `AWS::CloudFormation::Stack` resource in the parent, and its template.
+    fn nest(&self, c: usize, child: Child) -> (Value, Nested) {
+        let logical_id = self.names[c].clone();
+        let file_name = (self.file_name)(&logical_id);
+        let mut props = Map::new();
+        props.insert("TemplateURL".into(), json!(file_name));
+        if !child.passed.is_empty() {
+            props.insert("Parameters".into(), Value::Object(child.passed));
+        }
+        let mut stack = Map::new();
+        stack.insert("Type".into(), json!("AWS::CloudFormation::Stack"));
+        if !child.depends.is_empty() {
+            stack.insert("DependsOn".into(), json!(child.depends));
+        }
+        stack.insert("Properties".into(), Value::Object(props));
+
+        let functions: Vec<String> = self.chunks[c]
+            .iter()
+            .map(|f| self.model.functions[*f].name.clone())
+            .collect();
+        let mut doc = Map::new();
+        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        doc.insert(
+            "Description".into(),
+            json!(format!(
+                "fnplan app {}, stage {}: nested stack {logical_id} (functions {})",
+                self.model.app,
+                self.model.stage,
+                functions.join(", ")
+            )),
+        );
+        if !child.parameters.is_empty() {
+            doc.insert("Parameters".into(), Value::Object(child.parameters));
+        }
+        doc.insert("Resources".into(), Value::Object(child.resources));
+        if !child.outputs.is_empty() {
+            doc.insert("Outputs".into(), Value::Object(child.outputs));
+        }
+        let nested = Nested {
+            logical_id,
+            file_name,
+            functions,
+            template: Template {
                 value: Value::Object(doc),
             },
-            children: nested,
+        };
+        (Value::Object(stack), nested)
+    }
+
+    /// The parent template: the original's sections in their order, with its resources
+    /// and outputs.
+    fn parent(&self, resources: Map<String, Value>, outputs: Map<String, Value>) -> Template {
+        let (mut resources, mut outputs) = (Some(resources), Some(outputs));
+        let mut doc = Map::new();
+        for (key, v) in self.doc {
+            let v = match key.as_str() {
+                "Resources" => resources.take().map(Value::Object),
+                "Outputs" => outputs.take().filter(|o| !o.is_empty()).map(Value::Object),
+                _ => Some(v.clone()),
+            };
+            if let Some(v) = v {
+                doc.insert(key.clone(), v);
+            }
+        }
+        Template {
+            value: Value::Object(doc),
         }
     }
 
