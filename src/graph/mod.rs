@@ -4,7 +4,8 @@
 pub mod export;
 
 use crate::model::{
-    Access, AuthorizerKind, DlqSetting, Kind, Model, RefTarget, ResId, RouteAuth, Trigger,
+    Access, Api, AuthorizerKind, DlqSetting, Function, Kind, Model, RefTarget, ResId, RouteAuth,
+    Trigger,
 };
 use crate::source::Span;
 use petgraph::Direction;
@@ -255,20 +256,6 @@ pub struct Cycle {
 /// on-failure destination and `${...}` reference becomes an edge.
 pub fn build(model: &Model) -> AppGraph {
     let mut g = AppGraph::default();
-    let add = |g: &mut AppGraph, kind: NodeKind, name: &str, res: Option<ResId>, span: Span| {
-        let id = format!("{}:{}", kind.as_str(), name);
-        let ix = g.graph.add_node(GraphNode {
-            kind,
-            name: name.to_string(),
-            res,
-            span,
-            id,
-        });
-        if let Some(r) = res {
-            g.by_res.insert(r, ix);
-        }
-        ix
-    };
     // The API itself is a node only when something refers to it (`${api.url}`); its
     // routes are drawn in its group either way.
     let refers_to_api = model.functions.iter().any(|f| {
@@ -277,156 +264,167 @@ pub fn build(model: &Model) -> AppGraph {
             .any(|e| e.value.refs().any(|r| r.target == RefTarget::Api))
     });
     let api_node = match &model.api {
-        Some(api) if refers_to_api => Some(add(&mut g, NodeKind::Api, "http-api", None, api.span)),
+        Some(api) if refers_to_api => Some(g.add(NodeKind::Api, "http-api", None, api.span)),
         _ => None,
     };
-    for (i, f) in model.functions.iter().enumerate() {
-        add(
-            &mut g,
-            NodeKind::Function,
-            &f.name,
-            Some(ResId::new(Kind::Function, i)),
-            f.name_span,
-        );
-    }
-    for (i, q) in model.queues.iter().enumerate() {
-        add(
-            &mut g,
-            NodeKind::Queue,
-            &q.name,
-            Some(ResId::new(Kind::Queue, i)),
-            q.name_span,
-        );
-        if let DlqSetting::Enabled(d) = &q.dlq {
-            let dlq_name = format!("{}-dlq", q.name);
-            let ix = add(&mut g, NodeKind::Dlq, &dlq_name, None, d.span);
-            g.dlqs.insert(i, ix);
-        }
-    }
-    for (i, t) in model.tables.iter().enumerate() {
-        add(
-            &mut g,
-            NodeKind::Table,
-            &t.name,
-            Some(ResId::new(Kind::Table, i)),
-            t.name_span,
-        );
-    }
-    for (i, b) in model.buckets.iter().enumerate() {
-        add(
-            &mut g,
-            NodeKind::Bucket,
-            &b.name,
-            Some(ResId::new(Kind::Bucket, i)),
-            b.name_span,
-        );
-    }
-    for (i, t) in model.topics.iter().enumerate() {
-        add(
-            &mut g,
-            NodeKind::Topic,
-            &t.name,
-            Some(ResId::new(Kind::Topic, i)),
-            t.name_span,
-        );
-    }
-    for (i, s) in model.secrets.iter().enumerate() {
-        add(
-            &mut g,
-            NodeKind::Secret,
-            &s.name,
-            Some(ResId::new(Kind::Secret, i)),
-            s.name_span,
-        );
-    }
-
-    let edge = |g: &mut AppGraph, a: NodeIndex, b: NodeIndex, kind: EdgeKind, span: Span| {
-        g.graph.add_edge(a, b, GraphEdge { kind, span });
-    };
-    let node = |g: &AppGraph, id: ResId| g.by_res[&id];
-
+    g.add_resources(model);
     // Redrives.
     for i in 0..model.queues.len() {
-        if let Some(d) = g.dlq(i) {
-            let q = node(&g, ResId::new(Kind::Queue, i));
+        if let (Some(q), Some(d)) = (g.node(ResId::new(Kind::Queue, i)), g.dlq(i)) {
             let span = g.graph[d].span;
-            edge(&mut g, q, d, EdgeKind::RedrivesTo, span);
+            g.edge(q, d, EdgeKind::RedrivesTo, span);
         }
     }
-    // Functions: triggers, uses, on_failure, references.
     for (i, f) in model.functions.iter().enumerate() {
-        let fnode = node(&g, ResId::new(Kind::Function, i));
+        if let Some(fnode) = g.node(ResId::new(Kind::Function, i)) {
+            g.add_function_edges(f, fnode, api_node);
+        }
+    }
+    if let Some(api) = &model.api {
+        g.add_api(api);
+    }
+    g
+}
+
+impl AppGraph {
+    fn add(&mut self, kind: NodeKind, name: &str, res: Option<ResId>, span: Span) -> NodeIndex {
+        let id = format!("{}:{}", kind.as_str(), name);
+        let ix = self.graph.add_node(GraphNode {
+            kind,
+            name: name.to_string(),
+            res,
+            span,
+            id,
+        });
+        if let Some(r) = res {
+            self.by_res.insert(r, ix);
+        }
+        ix
+    }
+
+    fn edge(&mut self, a: NodeIndex, b: NodeIndex, kind: EdgeKind, span: Span) {
+        self.graph.add_edge(a, b, GraphEdge { kind, span });
+    }
+
+    /// A node per function, queue (and its DLQ), table, bucket, topic and secret, in
+    /// that order.
+    fn add_resources(&mut self, model: &Model) {
+        let fns = model
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.name_span));
+        self.add_all(Kind::Function, NodeKind::Function, fns);
+        for (i, q) in model.queues.iter().enumerate() {
+            self.add(
+                NodeKind::Queue,
+                &q.name,
+                Some(ResId::new(Kind::Queue, i)),
+                q.name_span,
+            );
+            if let DlqSetting::Enabled(d) = &q.dlq {
+                let ix = self.add(NodeKind::Dlq, &format!("{}-dlq", q.name), None, d.span);
+                self.dlqs.insert(i, ix);
+            }
+        }
+        let tables = model.tables.iter().map(|t| (t.name.as_str(), t.name_span));
+        self.add_all(Kind::Table, NodeKind::Table, tables);
+        let buckets = model.buckets.iter().map(|b| (b.name.as_str(), b.name_span));
+        self.add_all(Kind::Bucket, NodeKind::Bucket, buckets);
+        let topics = model.topics.iter().map(|t| (t.name.as_str(), t.name_span));
+        self.add_all(Kind::Topic, NodeKind::Topic, topics);
+        let secrets = model.secrets.iter().map(|s| (s.name.as_str(), s.name_span));
+        self.add_all(Kind::Secret, NodeKind::Secret, secrets);
+    }
+
+    /// A node per element of one kind (`(name, span)` in model order).
+    fn add_all<'m>(
+        &mut self,
+        kind: Kind,
+        node: NodeKind,
+        items: impl Iterator<Item = (&'m str, Span)>,
+    ) {
+        for (i, (name, span)) in items.enumerate() {
+            self.add(node, name, Some(ResId::new(kind, i)), span);
+        }
+    }
+
+    /// A function's triggers, `uses`, on-failure queue and `${...}` references.
+    fn add_function_edges(&mut self, f: &Function, fnode: NodeIndex, api_node: Option<NodeIndex>) {
         for t in &f.triggers {
             let src = match t {
-                Trigger::Queue(q) => node(&g, q.queue),
-                Trigger::Bucket(b) => node(&g, b.bucket),
-                Trigger::Topic(x) => node(&g, x.topic),
+                Trigger::Queue(q) => self.node(q.queue),
+                Trigger::Bucket(b) => self.node(b.bucket),
+                Trigger::Topic(x) => self.node(x.topic),
                 Trigger::Schedule(s) => {
                     let name = format!("{} #{}", f.name, s.ordinal);
-                    let ix = add(&mut g, NodeKind::Schedule, &name, None, s.span);
-                    g.graph[ix].name = s.expression.clone();
-                    ix
+                    let ix = self.add(NodeKind::Schedule, &name, None, s.span);
+                    self.graph[ix].name = s.expression.clone();
+                    Some(ix)
                 }
             };
-            edge(&mut g, src, fnode, EdgeKind::Triggers, t.span());
-        }
-        for u in &f.uses {
-            let target = node(&g, u.target);
-            let kinds: &[EdgeKind] = match (u.target.kind, u.access) {
-                (_, Access::Read) | (_, Access::Receive) => &[EdgeKind::Reads],
-                (_, Access::Write) => &[EdgeKind::Writes],
-                (_, Access::ReadWrite) => &[EdgeKind::Reads, EdgeKind::Writes],
-                (_, Access::Send) => &[EdgeKind::Sends],
-                (_, Access::Publish) => &[EdgeKind::Publishes],
-                (_, Access::Invoke) => &[EdgeKind::Invokes],
-            };
-            for k in kinds {
-                edge(&mut g, fnode, target, *k, u.span);
+            if let Some(src) = src {
+                self.edge(src, fnode, EdgeKind::Triggers, t.span());
             }
         }
-        if let Some((q, span)) = f.on_failure {
-            let qn = node(&g, q);
-            edge(&mut g, fnode, qn, EdgeKind::OnFailure, span);
+        for u in &f.uses {
+            let kinds: &[EdgeKind] = match u.access {
+                Access::Read | Access::Receive => &[EdgeKind::Reads],
+                Access::Write => &[EdgeKind::Writes],
+                Access::ReadWrite => &[EdgeKind::Reads, EdgeKind::Writes],
+                Access::Send => &[EdgeKind::Sends],
+                Access::Publish => &[EdgeKind::Publishes],
+                Access::Invoke => &[EdgeKind::Invokes],
+            };
+            if let Some(target) = self.node(u.target) {
+                for k in kinds {
+                    self.edge(fnode, target, *k, u.span);
+                }
+            }
         }
-        for e in &f.env {
-            for r in e.value.refs() {
-                let target = match r.target {
-                    RefTarget::Res(id) => node(&g, id),
-                    RefTarget::Api => match api_node {
-                        Some(a) => a,
-                        None => continue,
-                    },
-                };
-                edge(&mut g, fnode, target, EdgeKind::References, r.span);
+        if let Some((q, span)) = f.on_failure
+            && let Some(qn) = self.node(q)
+        {
+            self.edge(fnode, qn, EdgeKind::OnFailure, span);
+        }
+        for r in f.env.iter().flat_map(|e| e.value.refs()) {
+            let target = match r.target {
+                RefTarget::Res(id) => self.node(id),
+                RefTarget::Api => api_node,
+            };
+            if let Some(target) = target {
+                self.edge(fnode, target, EdgeKind::References, r.span);
             }
         }
     }
-    // API: authorizers, routes.
-    if let Some(api) = &model.api {
+
+    /// The API's authorizers and routes, with the functions they invoke.
+    fn add_api(&mut self, api: &Api) {
         let mut auth_nodes = Vec::new();
         for z in &api.authorizers {
-            let ix = add(&mut g, NodeKind::Authorizer, &z.name, None, z.name_span);
+            let ix = self.add(NodeKind::Authorizer, &z.name, None, z.name_span);
             if let AuthorizerKind::Lambda {
                 function,
                 function_span,
                 ..
             } = &z.kind
+                && let Some(f) = self.node(*function)
             {
-                let f = node(&g, *function);
-                edge(&mut g, ix, f, EdgeKind::Invokes, *function_span);
+                self.edge(ix, f, EdgeKind::Invokes, *function_span);
             }
             auth_nodes.push(ix);
         }
         for r in &api.routes {
-            let ix = add(&mut g, NodeKind::Route, &r.key, None, r.key_span);
-            let f = node(&g, r.function);
-            edge(&mut g, ix, f, EdgeKind::Invokes, r.function_span);
-            if let RouteAuth::Authorizer(i, span) = r.auth {
-                edge(&mut g, auth_nodes[i], ix, EdgeKind::Authorizes, span);
+            let ix = self.add(NodeKind::Route, &r.key, None, r.key_span);
+            if let Some(f) = self.node(r.function) {
+                self.edge(ix, f, EdgeKind::Invokes, r.function_span);
+            }
+            if let RouteAuth::Authorizer(i, span) = r.auth
+                && let Some(&a) = auth_nodes.get(i)
+            {
+                self.edge(a, ix, EdgeKind::Authorizes, span);
             }
         }
     }
-    g
 }
 
 #[cfg(test)]

@@ -98,94 +98,128 @@ fn resolve(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Part> {
     let segs: Vec<&str> = body.split('.').collect();
-    let mut err = |msg: String, help: Option<String>| {
-        diags.push(
-            Diagnostic::error(codes::UNKNOWN_REFERENCE, msg)
-                .at(at)
-                .with_help(help),
-        );
-        None
-    };
     match segs.as_slice() {
         ["app"] => Some(Part::Lit(scope.app.to_string())),
         ["stage"] => Some(Part::Lit(scope.stage.to_string())),
         ["region"] => Some(Part::Pseudo(Pseudo::Region)),
         ["account"] => Some(Part::Pseudo(Pseudo::Account)),
-        ["api", "url"] => {
-            if scope.has_api {
-                Some(Part::Ref(Reference {
-                    target: RefTarget::Api,
-                    attr: Attr::Url,
-                    span: at,
-                }))
-            } else {
-                err(
-                    "`${api.url}` refers to the API, but this spec has no `api` routes".into(),
-                    Some("add `api: { routes: ... }` or remove the reference".into()),
-                )
-            }
-        }
-        ["api", other] => err(
-            format!("the API has no attribute `{other}`"),
-            Some("the only API attribute is `url`: `${api.url}`".into()),
-        ),
+        ["api", attr] => resolve_api(attr, at, scope, diags),
         ["var", name] => match scope.vars.iter().find(|(k, _)| k == name) {
             Some((_, v)) => Some(Part::Lit(v.clone())),
             None => {
                 let help = suggest::hint(name, scope.vars.iter().map(|(k, _)| k.as_str())).or(
                     Some(format!("define it under `stages.{}.vars`", scope.stage)),
                 );
-                err(
-                    format!("unknown variable `{name}` in stage `{}`", scope.stage),
-                    help,
-                )
+                let msg = format!("unknown variable `{name}` in stage `{}`", scope.stage);
+                unresolved(diags, at, msg, help)
             }
         },
-        [kind, name, attr] => {
-            let Some(k) = Kind::parse(kind) else {
-                let help = suggest::hint(kind, TOP_LEVEL);
-                return err(
-                    format!("unknown reference kind `{kind}` in `${{{body}}}`"),
-                    help,
-                );
-            };
-            let Some(index) = (scope.index_of)(k, name) else {
-                let names = (scope.names)(k);
-                let help = suggest::hint(name, names.iter().copied())
-                    .or(Some(format!("declare it under `{}s:`", k.as_str())));
-                return err(format!("no {} named `{name}`", k.as_str()), help);
-            };
-            let Some((_, a)) = attrs_of(k).iter().find(|(n, _)| n == attr) else {
-                let help = suggest::hint(attr, attrs_of(k).iter().map(|(n, _)| *n));
-                return err(format!("a {} has no attribute `{attr}`", k.as_str()), help);
-            };
-            if *a == Attr::StreamArn && !(scope.table_has_stream)(name) {
-                return err(
-                    format!("table `{name}` has no stream, so it has no `stream_arn`"),
-                    Some(format!("add `stream: true` to table `{name}`")),
-                );
-            }
-            Some(Part::Ref(Reference {
-                target: RefTarget::Res(ResId::new(k, index)),
-                attr: *a,
-                span: at,
-            }))
-        }
-        [kind, ..] if Kind::parse(kind).is_some() => err(
-            format!("`${{{body}}}` is incomplete: write `${{{kind}.NAME.ATTRIBUTE}}`"),
-            Some(format!(
-                "a {kind} has the attributes {}",
-                attrs_of(Kind::parse(kind).expect("checked"))
-                    .iter()
-                    .map(|(n, _)| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        ),
+        [kind, name, attr] => resolve_res(body, [kind, name, attr], at, scope, diags),
         _ => {
             let first = segs.first().copied().unwrap_or("");
-            let help = suggest::hint(first, TOP_LEVEL);
-            err(format!("unknown reference `${{{body}}}`"), help)
+            match Kind::parse(first) {
+                Some(k) => unresolved(
+                    diags,
+                    at,
+                    format!("`${{{body}}}` is incomplete: write `${{{first}.NAME.ATTRIBUTE}}`"),
+                    Some(format!(
+                        "a {first} has the attributes {}",
+                        attrs_of(k)
+                            .iter()
+                            .map(|(n, _)| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                ),
+                None => {
+                    let help = suggest::hint(first, TOP_LEVEL);
+                    unresolved(diags, at, format!("unknown reference `${{{body}}}`"), help)
+                }
+            }
         }
     }
+}
+
+/// A reference that cannot be resolved: an error at `at`, and no part.
+fn unresolved(
+    diags: &mut Vec<Diagnostic>,
+    at: Span,
+    msg: String,
+    help: Option<String>,
+) -> Option<Part> {
+    diags.push(
+        Diagnostic::error(codes::UNKNOWN_REFERENCE, msg)
+            .at(at)
+            .with_help(help),
+    );
+    None
+}
+
+/// `${api.ATTR}`: only `url`, and only when the spec has routes.
+fn resolve_api(
+    attr: &str,
+    at: Span,
+    scope: &RefScope<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Part> {
+    if attr != "url" {
+        return unresolved(
+            diags,
+            at,
+            format!("the API has no attribute `{attr}`"),
+            Some("the only API attribute is `url`: `${api.url}`".into()),
+        );
+    }
+    if !scope.has_api {
+        return unresolved(
+            diags,
+            at,
+            "`${api.url}` refers to the API, but this spec has no `api` routes".into(),
+            Some("add `api: { routes: ... }` or remove the reference".into()),
+        );
+    }
+    Some(Part::Ref(Reference {
+        target: RefTarget::Api,
+        attr: Attr::Url,
+        span: at,
+    }))
+}
+
+/// `${kind.name.attr}`: a declared element and one of its kind's attributes.
+fn resolve_res(
+    body: &str,
+    [kind, name, attr]: [&str; 3],
+    at: Span,
+    scope: &RefScope<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Part> {
+    let Some(k) = Kind::parse(kind) else {
+        let help = suggest::hint(kind, TOP_LEVEL);
+        let msg = format!("unknown reference kind `{kind}` in `${{{body}}}`");
+        return unresolved(diags, at, msg, help);
+    };
+    let Some(index) = (scope.index_of)(k, name) else {
+        let names = (scope.names)(k);
+        let help = suggest::hint(name, names.iter().copied())
+            .or(Some(format!("declare it under `{}s:`", k.as_str())));
+        return unresolved(diags, at, format!("no {} named `{name}`", k.as_str()), help);
+    };
+    let Some((_, a)) = attrs_of(k).iter().find(|(n, _)| *n == attr) else {
+        let help = suggest::hint(attr, attrs_of(k).iter().map(|(n, _)| *n));
+        let msg = format!("a {} has no attribute `{attr}`", k.as_str());
+        return unresolved(diags, at, msg, help);
+    };
+    if *a == Attr::StreamArn && !(scope.table_has_stream)(name) {
+        return unresolved(
+            diags,
+            at,
+            format!("table `{name}` has no stream, so it has no `stream_arn`"),
+            Some(format!("add `stream: true` to table `{name}`")),
+        );
+    }
+    Some(Part::Ref(Reference {
+        target: RefTarget::Res(ResId::new(k, index)),
+        attr: *a,
+        span: at,
+    }))
 }

@@ -230,92 +230,97 @@ impl Builder {
                 let v = scalar(&value, style, tag.as_deref(), span)?;
                 self.complete(Node { span, value: v }, anchor, 1)?;
             }
-            Event::Alias(id) => {
-                self.aliases += 1;
-                if self.aliases > self.budget.max_aliases {
-                    return Err(self.over(
-                        &format!("more than {} alias uses", self.budget.max_aliases),
-                        span,
-                    ));
-                }
-                let Some(&(_, n)) = self.anchors.get(&id) else {
-                    return Err(ParseError::Yaml {
-                        message: "this alias refers to an anchor that is not defined before it"
-                            .into(),
-                        span: Some(span),
-                    });
-                };
-                self.count(n, span)?;
-                let mut node = self.anchors[&id].0.clone();
-                // The use site, not the definition, is where findings about this copy belong.
-                node.span = span;
-                self.complete(node, 0, n)?;
-            }
+            Event::Alias(id) => self.alias(id, span)?,
             Event::SequenceStart(_, anchor, tag) => {
                 reject_tag(tag.as_deref(), "!!seq", span)?;
-                self.open(
-                    Frame::Seq {
-                        start: span,
-                        anchor,
-                        items: Vec::new(),
-                    },
-                    span,
-                )?;
+                let frame = Frame::Seq {
+                    start: span,
+                    anchor,
+                    items: Vec::new(),
+                };
+                self.open(frame, span)?;
             }
             Event::MappingStart(_, anchor, tag) => {
                 reject_tag(tag.as_deref(), "!!map", span)?;
-                self.open(
-                    Frame::Map {
-                        start: span,
-                        anchor,
-                        entries: Vec::new(),
-                        key: None,
-                        seen: HashMap::new(),
-                    },
-                    span,
-                )?;
+                let frame = Frame::Map {
+                    start: span,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                    seen: HashMap::new(),
+                };
+                self.open(frame, span)?;
             }
-            Event::SequenceEnd => {
-                if let Some(Frame::Seq {
+            Event::SequenceEnd => self.close(true, span)?,
+            Event::MappingEnd => self.close(false, span)?,
+            _ => {}
+        }
+        Ok(false)
+    }
+
+    /// An alias: a copy of its anchored node, counted against the budgets.
+    fn alias(&mut self, id: usize, span: Span) -> Result<(), ParseError> {
+        self.aliases += 1;
+        if self.aliases > self.budget.max_aliases {
+            return Err(self.over(
+                &format!("more than {} alias uses", self.budget.max_aliases),
+                span,
+            ));
+        }
+        let Some(&(_, n)) = self.anchors.get(&id) else {
+            return Err(ParseError::Yaml {
+                message: "this alias refers to an anchor that is not defined before it".into(),
+                span: Some(span),
+            });
+        };
+        self.count(n, span)?;
+        let Some((mut node, _)) = self.anchors.get(&id).cloned() else {
+            return Ok(());
+        };
+        // The use site, not the definition, is where findings about this copy belong.
+        node.span = span;
+        self.complete(node, 0, n)
+    }
+
+    /// The end of a sequence (`seq`) or mapping: its node, spanning its items, is complete.
+    fn close(&mut self, seq: bool, span: Span) -> Result<(), ParseError> {
+        let (start, anchor, value, end) = match (seq, self.stack.pop()) {
+            (
+                true,
+                Some(Frame::Seq {
                     start,
                     anchor,
                     items,
-                }) = self.stack.pop()
-                {
-                    let end = items
-                        .last()
-                        .map_or(span.end, |i| i.span.end.max(start.start));
-                    let node = Node {
-                        span: Span::new(start.start, end.max(start.end)),
-                        value: Value::Seq(items),
-                    };
-                    let n = size(&node);
-                    self.complete(node, anchor, n)?;
-                }
+                }),
+            ) => {
+                let end = items
+                    .last()
+                    .map_or(span.end, |i| i.span.end.max(start.start));
+                (start, anchor, Value::Seq(items), end)
             }
-            Event::MappingEnd => {
-                if let Some(Frame::Map {
+            (
+                false,
+                Some(Frame::Map {
                     start,
                     anchor,
                     entries,
                     ..
-                }) = self.stack.pop()
-                {
-                    let entries = merge_keys(entries)?;
-                    let end = entries
-                        .last()
-                        .map_or(span.end, |(_, v)| v.span.end.max(start.start));
-                    let node = Node {
-                        span: Span::new(start.start, end.max(start.end)),
-                        value: Value::Map(entries),
-                    };
-                    let n = size(&node);
-                    self.complete(node, anchor, n)?;
-                }
+                }),
+            ) => {
+                let entries = merge_keys(entries)?;
+                let end = entries
+                    .last()
+                    .map_or(span.end, |(_, v)| v.span.end.max(start.start));
+                (start, anchor, Value::Map(entries), end)
             }
-            _ => {}
-        }
-        Ok(false)
+            _ => return Ok(()),
+        };
+        let node = Node {
+            span: Span::new(start.start, end.max(start.end)),
+            value,
+        };
+        let n = size(&node);
+        self.complete(node, anchor, n)
     }
 
     /// A node is complete: remember it if anchored, then attach it to its parent.

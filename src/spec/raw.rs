@@ -191,6 +191,17 @@ impl JsonSchema for IamStatement {
     }
 }
 
+/// The keys an IAM statement may have.
+const IAM_KEYS: [&str; 7] = [
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
 impl FromNode for IamStatement {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let Value::Map(entries) = &node.value else {
@@ -200,52 +211,9 @@ impl FromNode for IamStatement {
             );
             return None;
         };
-        let allowed = [
-            "Sid",
-            "Effect",
-            "Action",
-            "NotAction",
-            "Resource",
-            "NotResource",
-            "Condition",
-        ];
         let mut ok = true;
         for (k, v) in entries {
-            let key = k.as_str().unwrap_or("");
-            if !allowed.contains(&key) {
-                ok = false;
-                cx.error(
-                    codes::UNKNOWN_FIELD,
-                    k.span,
-                    format!("unknown field `{key}` in an IAM statement"),
-                )
-                .help = crate::suggest::hint(key, allowed);
-                continue;
-            }
-            match key {
-                "Effect" if !matches!(v.as_str(), Some("Allow" | "Deny")) => {
-                    ok = false;
-                    cx.error(
-                        codes::INVALID_VALUE,
-                        v.span,
-                        "`Effect` must be `Allow` or `Deny`",
-                    );
-                }
-                "Action" | "NotAction" => {
-                    let good = match &v.value {
-                        Value::Str(_) => true,
-                        Value::Seq(items) => {
-                            !items.is_empty() && items.iter().all(|i| i.as_str().is_some())
-                        }
-                        _ => false,
-                    };
-                    if !good {
-                        ok = false;
-                        cx.wrong_type(v, "an action or a non-empty list of actions");
-                    }
-                }
-                _ => {}
-            }
+            ok &= iam_entry(k, v, cx);
         }
         for need in ["Effect", "Resource"] {
             let alt = if need == "Resource" {
@@ -277,6 +245,44 @@ impl FromNode for IamStatement {
             );
         }
         ok.then(|| IamStatement(to_json(node)))
+    }
+}
+
+/// One key of an IAM statement: a known key, and for `Effect` and `Action` a valid value.
+fn iam_entry(k: &Node, v: &Node, cx: &mut Cx) -> bool {
+    let key = k.as_str().unwrap_or("");
+    if !IAM_KEYS.contains(&key) {
+        cx.error(
+            codes::UNKNOWN_FIELD,
+            k.span,
+            format!("unknown field `{key}` in an IAM statement"),
+        )
+        .help = crate::suggest::hint(key, IAM_KEYS);
+        return false;
+    }
+    match key {
+        "Effect" if !matches!(v.as_str(), Some("Allow" | "Deny")) => {
+            cx.error(
+                codes::INVALID_VALUE,
+                v.span,
+                "`Effect` must be `Allow` or `Deny`",
+            );
+            false
+        }
+        "Action" | "NotAction" => {
+            let good = match &v.value {
+                Value::Str(_) => true,
+                Value::Seq(items) => {
+                    !items.is_empty() && items.iter().all(|i| i.as_str().is_some())
+                }
+                _ => false,
+            };
+            if !good {
+                cx.wrong_type(v, "an action or a non-empty list of actions");
+            }
+            good
+        }
+        _ => true,
     }
 }
 

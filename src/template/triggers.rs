@@ -5,7 +5,7 @@
 use super::functions::invoke_value;
 use super::intrinsics::{Expr, bucket_arn_text, ref_, sub};
 use super::{Res, Resources};
-use crate::model::{Model, Trigger, ids};
+use crate::model::{Model, QueueTrigger, ScheduleTrigger, Trigger, ids};
 use serde_json::{Value, json};
 
 /// `AWS::Lambda::Permission` letting `principal` invoke `model.functions[index]`.
@@ -17,60 +17,13 @@ pub(crate) fn permission(model: &Model, index: usize, principal: &str, source_ar
         .prop("SourceArn", source_arn)
 }
 
+/// The resources of `model.functions[index]`'s triggers, in trigger order.
 pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) {
     let f = &model.functions[index];
     for t in &f.triggers {
         match t {
-            Trigger::Queue(q) => {
-                let queue = &model.queues[q.queue.index];
-                let scaling = q
-                    .max_concurrency
-                    .as_ref()
-                    .map(|m| json!({ "MaximumConcurrency": m.value }));
-                let mut r = Res::new("AWS::Lambda::EventSourceMapping")
-                    // The role's receive statement must exist before Lambda polls the queue.
-                    .depends_on(ids::role(&f.name))
-                    .prop(
-                        "EventSourceArn",
-                        Expr::get_att(ids::queue(&queue.name), "Arn"),
-                    )
-                    .prop("FunctionName", invoke_value(model, index))
-                    .opt("BatchSize", q.batch_size.as_ref().map(|b| b.value))
-                    .opt(
-                        "MaximumBatchingWindowInSeconds",
-                        q.batch_window.as_ref().map(|w| w.value),
-                    )
-                    .opt("ScalingConfig", scaling);
-                if q.report_failures {
-                    r = r.prop("FunctionResponseTypes", json!(["ReportBatchItemFailures"]));
-                }
-                out.add(
-                    ids::queue_mapping(&f.name, &queue.name),
-                    r.prop("Enabled", true),
-                );
-            }
-            Trigger::Schedule(s) => {
-                let rule_id = ids::schedule_rule(&f.name, s.ordinal);
-                out.add(
-                    rule_id.clone(),
-                    Res::new("AWS::Events::Rule")
-                        .prop("ScheduleExpression", s.expression.as_str())
-                        .prop("State", if s.enabled { "ENABLED" } else { "DISABLED" })
-                        .prop(
-                            "Targets",
-                            json!([{ "Id": "Target", "Arn": invoke_value(model, index) }]),
-                        ),
-                );
-                out.add(
-                    ids::schedule_permission(&f.name, s.ordinal),
-                    permission(
-                        model,
-                        index,
-                        "events.amazonaws.com",
-                        Expr::get_att(rule_id, "Arn").value(),
-                    ),
-                );
-            }
+            Trigger::Queue(q) => queue_mapping(model, index, q, out),
+            Trigger::Schedule(s) => schedule(model, index, s, out),
             Trigger::Bucket(b) => {
                 let bucket = &model.buckets[b.bucket.index];
                 // The bucket's ARN is spelled out, never `Ref`/`GetAtt`: the bucket depends on
@@ -104,4 +57,60 @@ pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) 
             }
         }
     }
+}
+
+/// A queue trigger: an event source mapping.
+fn queue_mapping(model: &Model, index: usize, q: &QueueTrigger, out: &mut Resources) {
+    let f = &model.functions[index];
+    let queue = &model.queues[q.queue.index];
+    let scaling = q
+        .max_concurrency
+        .as_ref()
+        .map(|m| json!({ "MaximumConcurrency": m.value }));
+    let mut r = Res::new("AWS::Lambda::EventSourceMapping")
+        // The role's receive statement must exist before Lambda polls the queue.
+        .depends_on(ids::role(&f.name))
+        .prop(
+            "EventSourceArn",
+            Expr::get_att(ids::queue(&queue.name), "Arn"),
+        )
+        .prop("FunctionName", invoke_value(model, index))
+        .opt("BatchSize", q.batch_size.as_ref().map(|b| b.value))
+        .opt(
+            "MaximumBatchingWindowInSeconds",
+            q.batch_window.as_ref().map(|w| w.value),
+        )
+        .opt("ScalingConfig", scaling);
+    if q.report_failures {
+        r = r.prop("FunctionResponseTypes", json!(["ReportBatchItemFailures"]));
+    }
+    out.add(
+        ids::queue_mapping(&f.name, &queue.name),
+        r.prop("Enabled", true),
+    );
+}
+
+/// A schedule trigger: an EventBridge rule and its permission to invoke the function.
+fn schedule(model: &Model, index: usize, s: &ScheduleTrigger, out: &mut Resources) {
+    let f = &model.functions[index];
+    let rule_id = ids::schedule_rule(&f.name, s.ordinal);
+    out.add(
+        rule_id.clone(),
+        Res::new("AWS::Events::Rule")
+            .prop("ScheduleExpression", s.expression.as_str())
+            .prop("State", if s.enabled { "ENABLED" } else { "DISABLED" })
+            .prop(
+                "Targets",
+                json!([{ "Id": "Target", "Arn": invoke_value(model, index) }]),
+            ),
+    );
+    out.add(
+        ids::schedule_permission(&f.name, s.ordinal),
+        permission(
+            model,
+            index,
+            "events.amazonaws.com",
+            Expr::get_att(rule_id, "Arn").value(),
+        ),
+    );
 }

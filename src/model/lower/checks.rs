@@ -2,6 +2,7 @@
 //! logical-ID or output-name collisions out.
 
 use super::*;
+use std::collections::BTreeMap;
 
 /// Functions whose env refers to each other's name or ARN make a CloudFormation
 /// circular dependency; a function that refers to itself does too.
@@ -52,177 +53,161 @@ pub(super) fn check_env_cycles(l: &mut Lower<'_>, m: &Model) {
     }
 }
 
-/// Two names that map to the same logical ID would overwrite each other.
+/// Two names that map to the same logical ID (or output name) would overwrite each other.
 pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
-    let mut seen: BTreeMap<String, (Span, String)> = BTreeMap::new();
-    // One report per colliding pair, naming the first (main) logical ID they share.
-    let mut reported: Vec<(Span, Span)> = Vec::new();
-    let mut add = |l: &mut Lower<'_>, id: String, span: Span, what: String| {
-        if let Some((first, first_what)) = seen.get(&id) {
-            let (first, first_what) = (*first, first_what.clone());
-            if reported.contains(&(first, span)) {
-                return;
-            }
-            reported.push((first, span));
-            l.diags.push(
-                Diagnostic::error(
-                    codes::LOGICAL_ID_COLLISION,
-                    format!("{what} and {first_what} both become the logical ID `{id}`"),
-                )
-                .at(span)
-                .label(first, "the other one")
-                .help("rename one of them; logical IDs keep only the letters and digits of a name"),
-            );
-        } else {
-            seen.insert(id, (span, what));
-        }
-    };
+    let mut c = Collisions::default();
     for f in &m.functions {
-        let w = format!("function `{}`", f.name);
-        add(l, ids::function(&f.name), f.name_span, w.clone());
-        add(l, ids::role(&f.name), f.name_span, w.clone());
-        add(l, ids::log_group(&f.name), f.name_span, w.clone());
-        add(l, ids::event_invoke_config(&f.name), f.name_span, w.clone());
-        add(l, ids::alias(&f.name), f.name_span, w.clone());
-        for t in &f.triggers {
-            match t {
-                Trigger::Queue(q) => add(
-                    l,
-                    ids::queue_mapping(&f.name, &m.queues[q.queue.index].name),
-                    q.span,
-                    format!("{w}'s queue trigger"),
-                ),
-                Trigger::Schedule(s) => {
-                    add(
-                        l,
-                        ids::schedule_rule(&f.name, s.ordinal),
-                        s.span,
-                        format!("{w}'s schedule"),
-                    );
-                    add(
-                        l,
-                        ids::schedule_permission(&f.name, s.ordinal),
-                        s.span,
-                        format!("{w}'s schedule"),
-                    );
-                }
-                Trigger::Bucket(b) => add(
-                    l,
-                    ids::bucket_permission(&f.name, &m.buckets[b.bucket.index].name),
-                    b.span,
-                    format!("{w}'s bucket trigger"),
-                ),
-                Trigger::Topic(x) => {
-                    add(
-                        l,
-                        ids::topic_subscription(&f.name, &m.topics[x.topic.index].name),
-                        x.span,
-                        format!("{w}'s topic trigger"),
-                    );
-                    add(
-                        l,
-                        ids::topic_permission(&f.name, &m.topics[x.topic.index].name),
-                        x.span,
-                        format!("{w}'s topic trigger"),
-                    );
-                }
-            }
-        }
+        function_ids(&mut c, l, m, f);
     }
     for q in &m.queues {
-        add(
-            l,
-            ids::queue(&q.name),
-            q.name_span,
-            format!("queue `{}`", q.name),
-        );
-        add(
-            l,
-            ids::dlq(&q.name),
-            q.name_span,
-            format!("queue `{}`", q.name),
-        );
+        let w = format!("queue `{}`", q.name);
+        c.ids(l, [ids::queue(&q.name), ids::dlq(&q.name)], q.name_span, &w);
     }
     for t in &m.tables {
-        add(
+        c.ids(
             l,
-            ids::table(&t.name),
+            [ids::table(&t.name)],
             t.name_span,
-            format!("table `{}`", t.name),
+            &format!("table `{}`", t.name),
         );
     }
     for b in &m.buckets {
-        add(
+        c.ids(
             l,
-            ids::bucket(&b.name),
+            [ids::bucket(&b.name)],
             b.name_span,
-            format!("bucket `{}`", b.name),
+            &format!("bucket `{}`", b.name),
         );
     }
     for t in &m.topics {
-        add(
+        c.ids(
             l,
-            ids::topic(&t.name),
+            [ids::topic(&t.name)],
             t.name_span,
-            format!("topic `{}`", t.name),
+            &format!("topic `{}`", t.name),
         );
     }
     if let Some(api) = &m.api {
         for z in &api.authorizers {
-            add(
-                l,
+            let list = [
                 ids::authorizer(&z.name),
-                z.name_span,
-                format!("authorizer `{}`", z.name),
-            );
-            add(
-                l,
                 ids::authorizer_permission(&z.name),
-                z.name_span,
-                format!("authorizer `{}`", z.name),
-            );
+            ];
+            c.ids(l, list, z.name_span, &format!("authorizer `{}`", z.name));
         }
         for r in &api.routes {
-            let w = format!("route `{}`", r.key);
-            add(l, ids::route(&r.key), r.key_span, w.clone());
-            add(l, ids::route_integration(&r.key), r.key_span, w.clone());
-            add(l, ids::route_permission(&r.key), r.key_span, w);
+            let list = [
+                ids::route(&r.key),
+                ids::route_integration(&r.key),
+                ids::route_permission(&r.key),
+            ];
+            c.ids(l, list, r.key_span, &format!("route `{}`", r.key));
         }
     }
     // Output names must be unique too.
-    let mut outs: BTreeMap<String, (Span, String)> = BTreeMap::new();
-    let mut add_out = |l: &mut Lower<'_>, id: String, span: Span, what: String| {
-        if let Some((first, fw)) = outs.get(&id) {
-            let (first, fw) = (*first, fw.clone());
-            if reported.contains(&(first, span)) {
-                return;
-            }
-            l.diags.push(
-                Diagnostic::error(
-                    codes::LOGICAL_ID_COLLISION,
-                    format!("{what} and {fw} both become the output `{id}`"),
-                )
-                .at(span)
-                .label(first, "the other one"),
-            );
-        } else {
-            outs.insert(id, (span, what));
-        }
-    };
     for f in &m.functions {
-        add_out(
-            l,
-            ids::function_arn_output(&f.name),
-            f.name_span,
-            format!("function `{}`", f.name),
-        );
+        let id = ids::function_arn_output(&f.name);
+        c.output(l, id, f.name_span, format!("function `{}`", f.name));
     }
     for q in &m.queues {
-        add_out(
-            l,
-            ids::queue_url_output(&q.name),
-            q.name_span,
-            format!("queue `{}`", q.name),
+        let id = ids::queue_url_output(&q.name);
+        c.output(l, id, q.name_span, format!("queue `{}`", q.name));
+    }
+}
+
+/// The logical IDs of a function and of its triggers.
+fn function_ids(c: &mut Collisions, l: &mut Lower<'_>, m: &Model, f: &Function) {
+    let w = format!("function `{}`", f.name);
+    let own = [
+        ids::function(&f.name),
+        ids::role(&f.name),
+        ids::log_group(&f.name),
+        ids::event_invoke_config(&f.name),
+        ids::alias(&f.name),
+    ];
+    c.ids(l, own, f.name_span, &w);
+    for t in &f.triggers {
+        match t {
+            Trigger::Queue(q) => {
+                let id = ids::queue_mapping(&f.name, &m.queues[q.queue.index].name);
+                c.ids(l, [id], q.span, &format!("{w}'s queue trigger"));
+            }
+            Trigger::Schedule(s) => {
+                let list = [
+                    ids::schedule_rule(&f.name, s.ordinal),
+                    ids::schedule_permission(&f.name, s.ordinal),
+                ];
+                c.ids(l, list, s.span, &format!("{w}'s schedule"));
+            }
+            Trigger::Bucket(b) => {
+                let id = ids::bucket_permission(&f.name, &m.buckets[b.bucket.index].name);
+                c.ids(l, [id], b.span, &format!("{w}'s bucket trigger"));
+            }
+            Trigger::Topic(x) => {
+                let topic = &m.topics[x.topic.index].name;
+                let list = [
+                    ids::topic_subscription(&f.name, topic),
+                    ids::topic_permission(&f.name, topic),
+                ];
+                c.ids(l, list, x.span, &format!("{w}'s topic trigger"));
+            }
+        }
+    }
+}
+
+/// The logical IDs and output names seen so far, and the collisions already reported.
+#[derive(Default)]
+struct Collisions {
+    seen: BTreeMap<String, (Span, String)>,
+    outputs: BTreeMap<String, (Span, String)>,
+    /// One report per colliding pair, naming the first (main) logical ID they share.
+    reported: Vec<(Span, Span)>,
+}
+
+impl Collisions {
+    /// The logical IDs of `what`, declared at `span`.
+    fn ids<const N: usize>(&mut self, l: &mut Lower<'_>, ids: [String; N], span: Span, what: &str) {
+        for id in ids {
+            self.id(l, id, span, what);
+        }
+    }
+
+    fn id(&mut self, l: &mut Lower<'_>, id: String, span: Span, what: &str) {
+        let Some((first, first_what)) = self.seen.get(&id) else {
+            self.seen.insert(id, (span, what.to_string()));
+            return;
+        };
+        let first = *first;
+        if self.reported.contains(&(first, span)) {
+            return;
+        }
+        self.reported.push((first, span));
+        l.diags.push(
+            Diagnostic::error(
+                codes::LOGICAL_ID_COLLISION,
+                format!("{what} and {first_what} both become the logical ID `{id}`"),
+            )
+            .at(span)
+            .label(first, "the other one")
+            .help("rename one of them; logical IDs keep only the letters and digits of a name"),
+        );
+    }
+
+    fn output(&mut self, l: &mut Lower<'_>, id: String, span: Span, what: String) {
+        let Some((first, first_what)) = self.outputs.get(&id) else {
+            self.outputs.insert(id, (span, what));
+            return;
+        };
+        if self.reported.contains(&(*first, span)) {
+            return;
+        }
+        l.diags.push(
+            Diagnostic::error(
+                codes::LOGICAL_ID_COLLISION,
+                format!("{what} and {first_what} both become the output `{id}`"),
+            )
+            .at(span)
+            .label(*first, "the other one"),
         );
     }
 }

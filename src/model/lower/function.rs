@@ -1,32 +1,40 @@
-//! Lowering one function: its raw fields, defaults and code in, a `Function` out.
+//! Lowering one function: its raw fields, defaults and code in, a `Function` out (its
+//! triggers are lowered in `triggers.rs`).
 
+use super::triggers::{check_duplicate_triggers, lower_triggers};
 use super::*;
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn lower_function(
+/// What lowering a function needs besides its own fields.
+pub(super) struct FnCx<'a> {
+    /// `defaults.function`, for the values a function does not set itself.
+    pub defaults: Option<&'a raw::RawFunctionDefaults>,
+    /// `{app}-{stage}`, the start of every physical name.
+    pub prefix: &'a str,
+    /// What `${...}` in `env` may refer to.
+    pub scope: &'a RefScope<'a>,
+    pub names: &'a Names<'a>,
+    /// The app's queues and topics, lowered before its functions.
+    pub queues: &'a [Queue],
+    pub topics: &'a [Topic],
+}
+
+/// A function's runtime and sizing: its own values, else those of `defaults.function`.
+struct Sizing {
+    runtime: Setting<String>,
+    timeout: Option<Setting<u64>>,
+    memory: Option<Setting<u32>>,
+    concurrency: Option<Setting<u32>>,
+    provisioned: Option<Setting<u32>>,
+    log_retention_days: Option<Setting<u32>>,
+    architecture: Architecture,
+}
+
+fn sizing(
     l: &mut Lower<'_>,
     name: &Sp<String>,
     f: &raw::RawFunction,
     defaults: Option<&raw::RawFunctionDefaults>,
-    prefix: &str,
-    scope: &RefScope<'_>,
-    find: &dyn Fn(Kind, &str) -> Option<ResId>,
-    unknown: &dyn Fn(&mut Lower<'_>, Kind, &Sp<String>),
-    queues: &[Queue],
-    topics: &[Topic],
-) -> Function {
-    let physical_name = format!("{prefix}-{}", name.value);
-    if physical_name.len() > 64 {
-        l.err(
-            codes::INVALID_NAME,
-            name.span,
-            format!(
-                "function name `{physical_name}` is {} characters; Lambda allows 64",
-                physical_name.len()
-            ),
-        )
-        .help = Some("shorten the app, stage or function name".into());
-    }
+) -> Sizing {
     // Values from the function, else from defaults.function (span of the default entry).
     macro_rules! pick {
         ($field:ident) => {
@@ -35,32 +43,7 @@ pub(super) fn lower_function(
                 .or(defaults.and_then(|d| d.$field.as_ref()))
         };
     }
-    let runtime = match pick!(runtime) {
-        Some(r) => {
-            if !RUNTIMES.contains(&r.value.as_str()) {
-                let help = suggest::hint(&r.value, RUNTIMES.iter().copied());
-                l.err(
-                    codes::INVALID_VALUE,
-                    r.span,
-                    format!("`{}` is not a Lambda runtime fnplan knows", r.value),
-                )
-                .help = help;
-            }
-            Setting::written(r.value.clone(), r.span)
-        }
-        None => {
-            l.err(
-                codes::MISSING_FIELD,
-                name.span,
-                format!("function `{}` has no runtime", name.value),
-            )
-            .help = Some(
-                "add `runtime: python3.12` (or similar) to the function or to `defaults.function`"
-                    .into(),
-            );
-            Setting::default(String::new())
-        }
-    };
+    let runtime = lower_runtime(l, name, pick!(runtime));
     let timeout = pick!(timeout).map(|t| l.dur_range(t, 1, 900, "timeout"));
     let memory = pick!(memory).map(|m| {
         l.range(m, 128, 10_240, "memory", " MB");
@@ -90,293 +73,210 @@ pub(super) fn lower_function(
                 .into(),
         );
     }
-    let log_retention_days = pick!(log_retention_days).map(|r| {
-        if !LOG_RETENTION_DAYS.contains(&r.value) {
-            let list: Vec<String> = LOG_RETENTION_DAYS.iter().map(u32::to_string).collect();
-            l.err(
-                codes::INVALID_VALUE,
-                r.span,
-                format!("{} is not a CloudWatch Logs retention period", r.value),
-            )
-            .help = Some(format!("use one of {}", list.join(", ")));
-        }
-        Setting::written(r.value, r.span)
-    });
-    let architecture = pick!(architecture).map_or(Architecture::X86_64, |a| a.value);
+    Sizing {
+        runtime,
+        timeout,
+        memory,
+        concurrency,
+        provisioned,
+        log_retention_days: pick!(log_retention_days).map(|r| lower_log_retention(l, r)),
+        architecture: pick!(architecture).map_or(Architecture::X86_64, |a| a.value),
+    }
+}
 
-    // handler and code
-    if f.handler.value.trim().is_empty() || f.handler.value.len() > 128 {
+fn lower_runtime(l: &mut Lower<'_>, name: &Sp<String>, r: Option<&Sp<String>>) -> Setting<String> {
+    let Some(r) = r else {
+        l.err(
+            codes::MISSING_FIELD,
+            name.span,
+            format!("function `{}` has no runtime", name.value),
+        )
+        .help = Some(
+            "add `runtime: python3.12` (or similar) to the function or to `defaults.function`"
+                .into(),
+        );
+        return Setting::default(String::new());
+    };
+    if !RUNTIMES.contains(&r.value.as_str()) {
+        let help = suggest::hint(&r.value, RUNTIMES.iter().copied());
         l.err(
             codes::INVALID_VALUE,
-            f.handler.span,
+            r.span,
+            format!("`{}` is not a Lambda runtime fnplan knows", r.value),
+        )
+        .help = help;
+    }
+    Setting::written(r.value.clone(), r.span)
+}
+
+fn lower_log_retention(l: &mut Lower<'_>, r: &Sp<u32>) -> Setting<u32> {
+    if !LOG_RETENTION_DAYS.contains(&r.value) {
+        let list: Vec<String> = LOG_RETENTION_DAYS.iter().map(u32::to_string).collect();
+        l.err(
+            codes::INVALID_VALUE,
+            r.span,
+            format!("{} is not a CloudWatch Logs retention period", r.value),
+        )
+        .help = Some(format!("use one of {}", list.join(", ")));
+    }
+    Setting::written(r.value, r.span)
+}
+
+/// One `env` entry: a valid, unreserved name and a value whose references resolve.
+fn lower_env_var(
+    l: &mut Lower<'_>,
+    scope: &RefScope<'_>,
+    k: &Sp<String>,
+    v: &Sp<raw::Scalar>,
+) -> EnvVar {
+    let valid = k.value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && k.value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        l.err(
+            codes::INVALID_NAME,
+            k.span,
+            format!("`{}` is not a valid environment variable name", k.value),
+        )
+        .help = Some("start with a letter; use letters, digits and `_`".into());
+    } else if RESERVED_ENV.contains(&k.value.as_str()) {
+        l.err(
+            codes::INVALID_NAME,
+            k.span,
+            format!("`{}` is reserved by Lambda", k.value),
+        )
+        .help = Some("Lambda sets this variable itself; choose another name".into());
+    }
+    EnvVar {
+        name: k.value.clone(),
+        name_span: k.span,
+        value: l.interp(&v.value.0, v.span, scope),
+        value_span: v.span,
+        written: v.value.0.clone(),
+    }
+}
+
+/// One `uses` entry, `kind.name: access` (`None` when it is invalid, already reported).
+fn lower_use(l: &mut Lower<'_>, names: &Names<'_>, k: &Sp<String>, v: &Sp<String>) -> Option<Use> {
+    let parts = k.value.split_once('.').filter(|(_, t)| !t.contains('.'));
+    let Some((kind_s, target)) = parts else {
+        l.err(
+            codes::INVALID_VALUE,
+            k.span,
+            format!("`{}` is not `kind.name`", k.value),
+        )
+        .help = Some("write e.g. `table.orders: read`".into());
+        return None;
+    };
+    let Some(kind) = Kind::parse(kind_s) else {
+        let help = suggest::hint(kind_s, Kind::ALL.iter().map(|k| k.as_str()));
+        l.err(
+            codes::UNKNOWN_REFERENCE,
+            k.span,
+            format!("unknown kind `{kind_s}` in `uses`"),
+        )
+        .help = help;
+        return None;
+    };
+    let id = names.resolve(l, kind, &Sp::new(target.to_string(), k.span))?;
+    let levels = Access::levels_for(kind);
+    let Some(access) = levels.iter().copied().find(|a| a.as_str() == v.value) else {
+        let help = suggest::hint(&v.value, levels.iter().map(|a| a.as_str()));
+        l.err(
+            codes::INVALID_VALUE,
+            v.span,
+            format!(
+                "`{}` is not an access level for a {}",
+                v.value,
+                kind.as_str()
+            ),
+        )
+        .help = help;
+        return None;
+    };
+    Some(Use {
+        target: id,
+        access,
+        span: k.span,
+    })
+}
+
+/// `on_failure`: a standard queue of the app.
+fn lower_on_failure(l: &mut Lower<'_>, cx: &FnCx<'_>, q: &Sp<String>) -> Option<(ResId, Span)> {
+    let id = cx.names.resolve(l, Kind::Queue, q)?;
+    if cx.queues.get(id.index).is_some_and(|x| x.fifo) {
+        l.err(
+            codes::INVALID_VALUE,
+            q.span,
+            format!(
+                "queue `{}` is FIFO, and Lambda cannot send failed events to a FIFO queue",
+                q.value
+            ),
+        )
+        .help = Some("use a standard queue for `on_failure` (drop `fifo: true`)".into());
+    }
+    Some((id, q.span))
+}
+
+/// `{app}-{stage}-{name}`, which Lambda allows up to 64 characters.
+fn physical_name(l: &mut Lower<'_>, prefix: &str, name: &Sp<String>) -> String {
+    let physical_name = format!("{prefix}-{}", name.value);
+    if physical_name.len() > 64 {
+        l.err(
+            codes::INVALID_NAME,
+            name.span,
+            format!(
+                "function name `{physical_name}` is {} characters; Lambda allows 64",
+                physical_name.len()
+            ),
+        )
+        .help = Some("shorten the app, stage or function name".into());
+    }
+    physical_name
+}
+
+fn check_handler(l: &mut Lower<'_>, handler: &Sp<String>) {
+    if handler.value.trim().is_empty() || handler.value.len() > 128 {
+        l.err(
+            codes::INVALID_VALUE,
+            handler.span,
             "a handler is 1..128 characters, e.g. `app.handler`",
         );
     }
+}
+
+pub(super) fn lower_function(
+    l: &mut Lower<'_>,
+    cx: &FnCx<'_>,
+    name: &Sp<String>,
+    f: &raw::RawFunction,
+) -> Function {
+    let physical_name = physical_name(l, cx.prefix, name);
+    let Sizing {
+        runtime,
+        timeout,
+        memory,
+        concurrency,
+        provisioned,
+        log_retention_days,
+        architecture,
+    } = sizing(l, name, f, cx.defaults);
+
+    check_handler(l, &f.handler);
     let code = lower_code(l, &f.code);
 
-    // env
-    let mut env = Vec::new();
-    for (k, v) in named(&f.env) {
-        let valid = k.value.starts_with(|c: char| c.is_ascii_alphabetic())
-            && k.value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            l.err(
-                codes::INVALID_NAME,
-                k.span,
-                format!("`{}` is not a valid environment variable name", k.value),
-            )
-            .help = Some("start with a letter; use letters, digits and `_`".into());
-        } else if RESERVED_ENV.contains(&k.value.as_str()) {
-            l.err(
-                codes::INVALID_NAME,
-                k.span,
-                format!("`{}` is reserved by Lambda", k.value),
-            )
-            .help = Some("Lambda sets this variable itself; choose another name".into());
-        }
-        let mut d = Vec::new();
-        let value = parse_interp(&v.value.0, v.span, l.file, scope, &mut d);
-        l.diags.extend(d);
-        env.push(EnvVar {
-            name: k.value.clone(),
-            name_span: k.span,
-            value,
-            value_span: v.span,
-            written: v.value.0.clone(),
-        });
-    }
-
-    // uses
-    let mut uses = Vec::new();
-    for (k, v) in named(&f.uses) {
-        let parts = k.value.split_once('.').filter(|(_, t)| !t.contains('.'));
-        let Some((kind_s, target)) = parts else {
-            l.err(
-                codes::INVALID_VALUE,
-                k.span,
-                format!("`{}` is not `kind.name`", k.value),
-            )
-            .help = Some("write e.g. `table.orders: read`".into());
-            continue;
-        };
-        let Some(kind) = Kind::parse(kind_s) else {
-            let help = suggest::hint(kind_s, Kind::ALL.iter().map(|k| k.as_str()));
-            l.err(
-                codes::UNKNOWN_REFERENCE,
-                k.span,
-                format!("unknown kind `{kind_s}` in `uses`"),
-            )
-            .help = help;
-            continue;
-        };
-        let tname = Sp::new(target.to_string(), k.span);
-        let Some(id) = find(kind, target) else {
-            unknown(l, kind, &tname);
-            continue;
-        };
-        let levels = Access::levels_for(kind);
-        let Some(access) = levels.iter().copied().find(|a| a.as_str() == v.value) else {
-            let help = suggest::hint(&v.value, levels.iter().map(|a| a.as_str()));
-            l.err(
-                codes::INVALID_VALUE,
-                v.span,
-                format!(
-                    "`{}` is not an access level for a {}",
-                    v.value,
-                    kind.as_str()
-                ),
-            )
-            .help = help;
-            continue;
-        };
-        uses.push(Use {
-            target: id,
-            access,
-            span: k.span,
-        });
-    }
-
-    // triggers
-    let mut triggers = Vec::new();
-    let mut schedules = 0;
-    for t in f.triggers.iter().flatten() {
-        match t {
-            RawTrigger::Queue(q) => {
-                let Some(id) = find(Kind::Queue, &q.queue.value) else {
-                    unknown(l, Kind::Queue, &q.queue);
-                    continue;
-                };
-                let batch_window = q
-                    .batch_window
-                    .as_ref()
-                    .map(|w| l.dur_range(w, 0, 300, "batch_window"));
-                let batch_size = q
-                    .batch_size
-                    .as_ref()
-                    .map(|b| Setting::written(b.value, b.span));
-                // Lambda reads FIFO queues at most 10 messages at a time, without a window.
-                let fifo = queues[id.index].fifo;
-                if fifo && let Some(w) = q.batch_window.as_ref().filter(|w| w.value.0 > 0) {
-                    l.err(
-                        codes::INVALID_VALUE,
-                        w.span,
-                        format!(
-                            "queue `{}` is FIFO, and FIFO queues have no batching window",
-                            q.queue.value
-                        ),
-                    )
-                    .help = Some(
-                        "remove `batch_window` (Lambda does not support it for FIFO queues)".into(),
-                    );
-                }
-                if let Some(b) = &q.batch_size {
-                    if b.value == 0 || b.value > 10_000 {
-                        l.err(
-                            codes::OUT_OF_RANGE,
-                            b.span,
-                            format!("batch_size {} is out of range (1..10000)", b.value),
-                        );
-                    } else if fifo && b.value > 10 {
-                        l.err(
-                            codes::OUT_OF_RANGE,
-                            b.span,
-                            format!(
-                                "batch_size {} is out of range for a FIFO queue (1..10)",
-                                b.value
-                            ),
-                        );
-                    } else if b.value > 10 && batch_window.as_ref().is_none_or(|w| w.value == 0) {
-                        l.err(codes::INVALID_VALUE, b.span, format!("batch_size {} needs a batching window", b.value))
-                            .help = Some("SQS mappings with batch_size over 10 need `batch_window` of at least 1 second".into());
-                    }
-                }
-                let max_concurrency = q.max_concurrency.as_ref().map(|m| {
-                    l.range(m, 2, 1000, "max_concurrency", "");
-                    Setting::written(m.value, m.span)
-                });
-                triggers.push(Trigger::Queue(QueueTrigger {
-                    queue: id,
-                    batch_size,
-                    batch_window,
-                    max_concurrency,
-                    report_failures: q.report_failures.as_ref().is_none_or(|r| r.value),
-                    span: q.span,
-                }));
-            }
-            RawTrigger::Schedule(s) => {
-                if let Err(m) = validate_schedule(&s.schedule.value) {
-                    l.err(codes::INVALID_VALUE, s.schedule.span, m)
-                        .help = Some("see EventBridge \"Schedule expressions for rules\": `rate(5 minutes)`, `cron(0 2 * * ? *)`".into());
-                }
-                schedules += 1;
-                triggers.push(Trigger::Schedule(ScheduleTrigger {
-                    expression: s.schedule.value.trim().to_string(),
-                    enabled: s.enabled.as_ref().is_none_or(|e| e.value),
-                    ordinal: schedules,
-                    span: s.span,
-                }));
-            }
-            RawTrigger::Bucket(b) => {
-                let Some(id) = find(Kind::Bucket, &b.bucket.value) else {
-                    unknown(l, Kind::Bucket, &b.bucket);
-                    continue;
-                };
-                let mut events = Vec::new();
-                for e in b.events.iter().flatten() {
-                    match e.value.as_str() {
-                        "created" => events.push(BucketEvent::Created),
-                        "removed" => events.push(BucketEvent::Removed),
-                        other => {
-                            let help = suggest::hint(other, ["created", "removed"]);
-                            l.err(
-                                codes::INVALID_VALUE,
-                                e.span,
-                                format!("`{other}` is not a bucket event"),
-                            )
-                            .help = help;
-                        }
-                    }
-                }
-                if events.is_empty() {
-                    events.push(BucketEvent::Created);
-                }
-                events.dedup();
-                triggers.push(Trigger::Bucket(BucketTrigger {
-                    bucket: id,
-                    events,
-                    prefix: b.prefix.as_ref().map(|p| p.value.clone()),
-                    suffix: b.suffix.as_ref().map(|p| p.value.clone()),
-                    span: b.span,
-                }));
-            }
-            RawTrigger::Topic(t) => {
-                let Some(id) = find(Kind::Topic, &t.topic.value) else {
-                    unknown(l, Kind::Topic, &t.topic);
-                    continue;
-                };
-                if topics[id.index].fifo {
-                    l.err(
-                        codes::INVALID_VALUE,
-                        t.topic.span,
-                        format!("topic `{}` is FIFO, and SNS FIFO topics cannot invoke functions", t.topic.value),
-                    )
-                    .help = Some("FIFO topics deliver only to SQS queues; make the topic standard (drop `fifo: true`)".into());
-                }
-                triggers.push(Trigger::Topic(TopicTrigger {
-                    topic: id,
-                    filter_policy: t.filter_policy.as_ref().map(|p| p.value.0.clone()),
-                    span: t.span,
-                }));
-            }
-        }
-    }
-    // Two triggers on the same queue/bucket/topic would make duplicate resources.
-    let mut seen: Vec<(ResId, Span)> = Vec::new();
-    for t in &triggers {
-        let id = match t {
-            Trigger::Queue(q) => q.queue,
-            Trigger::Bucket(b) => b.bucket,
-            Trigger::Topic(x) => x.topic,
-            Trigger::Schedule(_) => continue,
-        };
-        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
-            let first = *first;
-            l.diags.push(
-                Diagnostic::error(
-                    codes::DUPLICATE,
-                    "this function already has a trigger on the same source",
-                )
-                .at(t.span())
-                .label(first, "first trigger here")
-                .help("merge the two triggers (bucket triggers take several `events`)"),
-            );
-        } else {
-            seen.push((id, t.span()));
-        }
-    }
-
+    let env = lower_each(l, &f.env, |l, k, v| lower_env_var(l, cx.scope, k, v));
+    let uses = lower_each(l, &f.uses, |l, k, v| lower_use(l, cx.names, k, v))
+        .into_iter()
+        .flatten()
+        .collect();
+    let triggers = lower_triggers(l, cx, f);
+    check_duplicate_triggers(l, &triggers);
     let on_failure = f
         .on_failure
         .as_ref()
-        .and_then(|q| match find(Kind::Queue, &q.value) {
-            Some(id) => {
-                if queues[id.index].fifo {
-                    l.err(
-                        codes::INVALID_VALUE,
-                        q.span,
-                        format!("queue `{}` is FIFO, and Lambda cannot send failed events to a FIFO queue", q.value),
-                    )
-                    .help = Some("use a standard queue for `on_failure` (drop `fifo: true`)".into());
-                }
-                Some((id, q.span))
-            }
-            None => {
-                unknown(l, Kind::Queue, q);
-                None
-            }
-        });
+        .and_then(|q| lower_on_failure(l, cx, q));
     let retries = f.retries.as_ref().map(|r| {
         l.range(r, 0, 2, "retries", "");
         Setting::written(r.value, r.span)

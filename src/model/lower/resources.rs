@@ -1,0 +1,246 @@
+//! Lowering the app's data resources: one raw queue, table, bucket, topic or secret and
+//! the stack-name prefix in; a model [`Queue`], [`Table`], [`Bucket`], [`Topic`] or
+//! [`Secret`] out, with its settings checked.
+
+use super::*;
+use crate::spec::raw::{RawDlq, RawKey, RawStream};
+
+/// A queue and, when it has one, its dead-letter queue.
+pub(super) fn lower_queue(
+    l: &mut Lower<'_>,
+    prefix: &str,
+    name: &Sp<String>,
+    q: &raw::RawQueue,
+) -> Queue {
+    let fifo = q.fifo.as_ref().is_some_and(|f| f.value);
+    let suffix = if fifo { ".fifo" } else { "" };
+    let visibility = match &q.visibility_timeout {
+        Some(v) => l.dur_range(v, 0, 43_200, "visibility_timeout"),
+        None => Setting::default(DEFAULT_VISIBILITY),
+    };
+    let retention = match &q.retention {
+        Some(v) => l.dur_range(v, 60, 1_209_600, "retention"),
+        None => Setting::default(DEFAULT_RETENTION),
+    };
+    let dlq_name = format!("{prefix}-{}-dlq{suffix}", name.value);
+    let dlq = q
+        .dlq
+        .as_ref()
+        .map_or(DlqSetting::Absent, |d| lower_dlq(l, d, &dlq_name));
+    let physical_name = format!("{prefix}-{}{suffix}", name.value);
+    let longest = if matches!(dlq, DlqSetting::Enabled(_)) {
+        &dlq_name
+    } else {
+        &physical_name
+    };
+    if longest.len() > 80 {
+        l.err(
+            codes::INVALID_NAME,
+            name.span,
+            format!(
+                "queue name `{longest}` is {} characters; SQS allows 80",
+                longest.len()
+            ),
+        )
+        .help = Some("shorten the app, stage or queue name".into());
+    }
+    let lint_ignore = l.lint_ignore(&q.lint_ignore);
+    Queue {
+        name: name.value.clone(),
+        name_span: name.span,
+        physical_name,
+        visibility_timeout: visibility,
+        retention,
+        fifo,
+        dlq,
+        lint_ignore,
+    }
+}
+
+fn lower_dlq(l: &mut Lower<'_>, dlq: &Sp<RawDlq>, physical_name: &str) -> DlqSetting {
+    let span = dlq.span;
+    match &dlq.value {
+        RawDlq::Enabled(false) => DlqSetting::Disabled(span),
+        RawDlq::Enabled(true) => DlqSetting::Enabled(Dlq {
+            physical_name: physical_name.to_string(),
+            max_receive_count: Setting::default(DEFAULT_MAX_RECEIVE),
+            retention: Setting::default(DEFAULT_DLQ_RETENTION),
+            span,
+        }),
+        RawDlq::Settings(s) => DlqSetting::Enabled(Dlq {
+            physical_name: physical_name.to_string(),
+            max_receive_count: match &s.max_receive_count {
+                Some(m) => {
+                    l.range(m, 1, 1000, "max_receive_count", "");
+                    Setting::written(m.value, m.span)
+                }
+                None => Setting::default(DEFAULT_MAX_RECEIVE),
+            },
+            retention: match &s.retention {
+                Some(r) => l.dur_range(r, 60, 1_209_600, "DLQ retention"),
+                None => Setting::default(DEFAULT_DLQ_RETENTION),
+            },
+            span,
+        }),
+    }
+}
+
+/// A DynamoDB table: its key attributes and stream.
+pub(super) fn lower_table(
+    l: &mut Lower<'_>,
+    prefix: &str,
+    name: &Sp<String>,
+    t: &raw::RawTable,
+) -> Table {
+    let key = key_attr(&t.key);
+    let sort_key = t.sort_key.as_ref().map(key_attr);
+    if let Some(sk) = &sort_key
+        && sk.name == key.name
+    {
+        l.err(
+            codes::INVALID_VALUE,
+            sk.span,
+            format!("sort_key `{}` is the same attribute as the key", sk.name),
+        );
+    }
+    for k in std::iter::once(&key).chain(sort_key.as_ref()) {
+        if k.name.is_empty() || k.name.len() > 255 {
+            l.err(
+                codes::INVALID_VALUE,
+                k.span,
+                "a key attribute name must be 1..255 characters",
+            );
+        }
+    }
+    let stream = match t.stream.as_ref().map(|s| &s.value) {
+        None | Some(RawStream::Enabled(false)) => None,
+        Some(RawStream::Enabled(true)) => Some(StreamView::NewAndOldImages),
+        Some(RawStream::View(v)) => Some(*v),
+    };
+    let lint_ignore = l.lint_ignore(&t.lint_ignore);
+    Table {
+        name: name.value.clone(),
+        name_span: name.span,
+        physical_name: format!("{prefix}-{}", name.value),
+        key,
+        sort_key,
+        ttl: t.ttl.as_ref().map(|t| t.value.clone()),
+        stream,
+        retain: t.retain.as_ref().is_none_or(|r| r.value),
+        lint_ignore,
+    }
+}
+
+fn key_attr(k: &Sp<RawKey>) -> KeyAttr {
+    match &k.value {
+        RawKey::Name(n) => KeyAttr {
+            name: n.clone(),
+            kind: KeyType::S,
+            span: k.span,
+        },
+        RawKey::Typed(t) => KeyAttr {
+            name: t.name.value.clone(),
+            kind: t.kind.as_ref().map_or(KeyType::S, |k| k.value),
+            span: k.span,
+        },
+    }
+}
+
+/// An S3 bucket; its name gets the account and region appended, so `region_len` (the
+/// stage region's length, or the longest region's) decides whether it fits.
+pub(super) fn lower_bucket(
+    l: &mut Lower<'_>,
+    prefix: &str,
+    region_len: usize,
+    name: &Sp<String>,
+    b: &raw::RawBucket,
+) -> Bucket {
+    let len = prefix.len() + 1 + name.value.len() + 1 + 12 + 1 + region_len;
+    if len > 63 {
+        l.err(
+            codes::INVALID_NAME,
+            name.span,
+            format!("bucket name `{prefix}-{}-<account>-<region>` would be {len} characters; S3 allows 63", name.value),
+        )
+        .help = Some("shorten the app, stage or bucket name".into());
+    }
+    let lint_ignore = l.lint_ignore(&b.lint_ignore);
+    Bucket {
+        name: name.value.clone(),
+        name_span: name.span,
+        physical_name_pattern: format!(
+            "{prefix}-{}-${{AWS::AccountId}}-${{AWS::Region}}",
+            name.value
+        ),
+        versioning: b.versioning.as_ref().is_some_and(|v| v.value),
+        retain: b.retain.as_ref().is_none_or(|r| r.value),
+        lint_ignore,
+    }
+}
+
+pub(super) fn lower_topic(
+    l: &mut Lower<'_>,
+    prefix: &str,
+    name: &Sp<String>,
+    t: &raw::RawTopic,
+) -> Topic {
+    let fifo = t.fifo.as_ref().is_some_and(|f| f.value);
+    let lint_ignore = l.lint_ignore(&t.lint_ignore);
+    Topic {
+        name: name.value.clone(),
+        name_span: name.span,
+        physical_name: format!("{prefix}-{}{}", name.value, if fifo { ".fifo" } else { "" }),
+        fifo,
+        lint_ignore,
+    }
+}
+
+/// A secret: exactly one of an SSM parameter or a Secrets Manager secret (an invalid one
+/// keeps its place with an empty SSM name, so indexes still match the names).
+pub(super) fn lower_secret(l: &mut Lower<'_>, name: &Sp<String>, s: &raw::RawSecret) -> Secret {
+    let source = match (&s.ssm, &s.secretsmanager) {
+        (Some(p), None) => {
+            check_secret_id(l, p, "an SSM parameter name");
+            SecretSource::Ssm(p.value.clone())
+        }
+        (None, Some(n)) => {
+            check_secret_id(l, n, "a secret name");
+            SecretSource::SecretsManager(n.value.clone())
+        }
+        (Some(_), Some(n)) => {
+            l.err(
+                codes::INVALID_VALUE,
+                n.span,
+                "a secret is either `ssm` or `secretsmanager`, not both",
+            );
+            SecretSource::Ssm(String::new())
+        }
+        (None, None) => {
+            l.err(
+                codes::MISSING_FIELD,
+                name.span,
+                format!(
+                    "secret `{}` needs `ssm: /parameter/name` or `secretsmanager: name`",
+                    name.value
+                ),
+            );
+            SecretSource::Ssm(String::new())
+        }
+    };
+    Secret {
+        name: name.value.clone(),
+        name_span: name.span,
+        source,
+    }
+}
+
+/// An SSM parameter or secret name is not empty and has no whitespace.
+fn check_secret_id(l: &mut Lower<'_>, id: &Sp<String>, what: &str) {
+    if id.value.is_empty() || id.value.contains(char::is_whitespace) {
+        l.err(
+            codes::INVALID_VALUE,
+            id.span,
+            format!("{what} cannot be empty or contain spaces"),
+        );
+    }
+}
