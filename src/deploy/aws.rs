@@ -5,6 +5,7 @@ use super::{
     ChangeSetDescription, ChangeSetRequest, ChangeSetType, Created, DeployError, StackApi,
     StackInfo,
 };
+use crate::aws_error::AwsError;
 use aws_sdk_cloudformation as cfn;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 
@@ -43,7 +44,7 @@ impl StackApi for SdkStackApi {
             Err(e) => {
                 let e = err("DescribeStacks", e);
                 // A missing stack is a ValidationError "Stack with id X does not exist".
-                if let DeployError::Aws { message, .. } = &e
+                if let DeployError::Aws(AwsError::Service { message, .. }) = &e
                     && message.contains("does not exist")
                 {
                     return Ok(None);
@@ -165,7 +166,7 @@ impl StackApi for SdkStackApi {
             }),
             Err(e) => {
                 let e = err("CreateChangeSet", e);
-                if let DeployError::Aws { message, .. } = &e
+                if let DeployError::Aws(AwsError::Service { message, .. }) = &e
                     && message.contains("No updates are to be performed")
                 {
                     return Ok(Created::NoChanges);

@@ -2,6 +2,7 @@
 //! while it changes and the final status with the events that explain a failure out.
 
 use super::{DeployError, StackApi, StackEvent, is_settled};
+use crate::aws_error::AwsError;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -232,22 +233,24 @@ fn ended(
         }));
     };
     if s.status == "REVIEW_IN_PROGRESS" && start.elapsed() > Duration::from_secs(60) {
-        return Err(DeployError::Transport {
+        return Err(AwsError::Transport {
             operation: "ExecuteChangeSet",
             message: format!(
                 "stack {stack_id} is still REVIEW_IN_PROGRESS a minute after its change set was executed"
             ),
-        });
+        }
+        .into());
     }
     if start.elapsed() > MAX_FOLLOW {
-        return Err(DeployError::Transport {
+        return Err(AwsError::Transport {
             operation: "following the stack",
             message: format!(
                 "stack {stack_id} is still {} after {} minutes; watch it with `fnplan status`",
                 s.status,
                 MAX_FOLLOW.as_secs() / 60
             ),
-        });
+        }
+        .into());
     }
     if !is_settled(&s.status) || s.status == "REVIEW_IN_PROGRESS" {
         return Ok(None);
@@ -264,8 +267,8 @@ fn ended(
 /// Errors worth another poll: throttling, server errors, connection trouble.
 fn is_transient(e: &DeployError) -> bool {
     match e {
-        DeployError::Transport { .. } => true,
-        DeployError::Aws { code, .. } => {
+        DeployError::Aws(AwsError::Transport { .. }) => true,
+        DeployError::Aws(AwsError::Service { code, .. }) => {
             matches!(
                 code.as_str(),
                 "Throttling"

@@ -25,17 +25,9 @@ pub enum DeployError {
         "no AWS credentials: {0}\n  set AWS_PROFILE (and run `aws sso login` for SSO profiles) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
     )]
     NoCredentials(String),
-    #[error("{operation} failed: {code}: {message}")]
-    Aws {
-        operation: &'static str,
-        code: String,
-        message: String,
-    },
-    #[error("{operation} failed: {message}")]
-    Transport {
-        operation: &'static str,
-        message: String,
-    },
+    /// A CloudFormation (or other SDK) call failed.
+    #[error(transparent)]
+    Aws(#[from] crate::aws_error::AwsError),
     #[error("the deployed template cannot be read: {0}")]
     BadTemplate(String),
     #[error("change set {arn} did not finish within {waited:?}")]
@@ -54,26 +46,6 @@ pub enum DeployError {
     SplitNeedsBucket,
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
-}
-
-impl From<crate::aws_error::AwsError> for DeployError {
-    fn from(e: crate::aws_error::AwsError) -> Self {
-        use crate::aws_error::AwsError;
-        match e {
-            AwsError::Service {
-                operation,
-                code,
-                message,
-            } => DeployError::Aws {
-                operation,
-                code,
-                message,
-            },
-            AwsError::Transport { operation, message } => {
-                DeployError::Transport { operation, message }
-            }
-        }
-    }
 }
 
 /// What we know of a deployed stack.

@@ -5,9 +5,9 @@ use super::compile::{self, Deployable};
 use super::stage::{self, Code};
 use super::watch::{self, Start, Watched};
 use super::{OpsError, Preview, SpecRef, Ui};
+use crate::aws_error::AwsError;
 use crate::deploy::apply::{self as ap, Gates, StackCheck};
-use crate::deploy::aws::SdkStackApi;
-use crate::deploy::client::{self, AwsOptions};
+use crate::deploy::client::AwsOptions;
 use crate::deploy::plan::Plan;
 use crate::deploy::run::{self, PlanInput};
 use crate::deploy::{DeployError, StackApi};
@@ -109,27 +109,19 @@ async fn apply_async(
     saved: Option<Plan>,
     ui: &dyn Ui,
 ) -> Result<ApplyOutcome, OpsError> {
-    let c = &d.compiled;
-    let config = client::load(&o.aws, c.model.region.as_deref()).await?;
-    let api = SdkStackApi::new(&config);
+    let session = stage::Session::open(d, &o.aws, code).await?;
+    let (config, api) = (&session.config, &session.api);
+    let mut input = session.input(d, &o.aws, code);
     let bucket = code.bucket.as_deref();
-    let parent = match &d.split {
-        Some(s) => Some(stage::stage_split(&config, bucket, c, s).await?),
-        None => None,
-    };
-    let mut input = stage::plan_input(d, &o.aws, code.parameters());
-    if let (Some(p), Some(s)) = (&parent, &d.split) {
-        input.nest(p, s);
-    }
     let upload_code = async || -> Result<(), OpsError> {
         if let Some(b) = bucket {
-            upload::ensure(&config, b, &code.artifacts, &mut |l| ui.note(l)).await?;
+            upload::ensure(config, b, &code.artifacts, &mut |l| ui.note(l)).await?;
         }
         Ok(())
     };
     let plan = match saved {
         Some(p) => {
-            if let Err(reason) = verify(&api, &p, &input).await? {
+            if let Err(reason) = verify(api, &p, &input).await? {
                 let path = o.target.clone();
                 return Ok(ApplyOutcome::Refused(Refusal::StalePlan { path, reason }));
             }
@@ -138,21 +130,22 @@ async fn apply_async(
         }
         None => {
             if let StackCheck::Refuse(why) =
-                ap::check_stack(&api, input.stack_name, o.wait, o.recreate).await?
+                ap::check_stack(api, input.stack_name, o.wait, o.recreate).await?
             {
                 return Ok(ApplyOutcome::Refused(Refusal::StackState(why)));
             }
             upload_code().await?;
-            input.template_url = stage::stage_template(&config, bucket, c, input.template).await?;
+            let c = &d.compiled;
+            input.template_url = stage::stage_template(config, bucket, c, input.template).await?;
             let opts = run::PlanOptions {
                 change_set: true,
                 keep_change_set: true,
                 ..Default::default()
             };
-            run::plan(&api, &input, opts).await?
+            run::plan(api, &input, opts).await?
         }
     };
-    Ok(execute(&api, plan, o, ui).await?)
+    Ok(execute(api, plan, o, ui).await?)
 }
 
 /// Whether a saved plan may still be applied: `Ok(Err(reason))` when it is stale.
@@ -174,7 +167,9 @@ async fn verify(
     let stack = api.describe_stack(input.stack_name).await?;
     let desc = match api.describe_change_set(&cs.arn).await {
         Ok(d) => d,
-        Err(DeployError::Aws { message, .. }) | Err(DeployError::Transport { message, .. }) => {
+        Err(DeployError::Aws(
+            AwsError::Service { message, .. } | AwsError::Transport { message, .. },
+        )) => {
             return Ok(Err(format!("its change set is gone ({message})")));
         }
         Err(e) => return Err(e),

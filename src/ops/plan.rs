@@ -4,8 +4,7 @@
 use super::compile::{self, Deployable};
 use super::stage::{self, Code};
 use super::{OpsError, SpecRef};
-use crate::deploy::aws::SdkStackApi;
-use crate::deploy::client::{self, AwsOptions};
+use crate::deploy::client::AwsOptions;
 use crate::deploy::plan::Plan;
 use crate::deploy::{format, run};
 use crate::package::NO_BUCKET;
@@ -65,29 +64,20 @@ async fn plan_async(
     d: &Deployable,
     code: &Code,
 ) -> Result<(Plan, CodeCheck), OpsError> {
-    let c = &d.compiled;
-    let config = client::load(&o.aws, c.model.region.as_deref()).await?;
-    let api = SdkStackApi::new(&config);
+    let session = stage::Session::open(d, &o.aws, code).await?;
+    let mut input = session.input(d, &o.aws, code);
     let bucket = code.bucket.as_deref();
-    // The nested stacks' URLs are part of the parent, so they are staged even without a
-    // change set (content-addressed: an unchanged child is not sent again).
-    let parent = match &d.split {
-        Some(s) => Some(stage::stage_split(&config, bucket, c, s).await?),
-        None => None,
-    };
-    let mut input = stage::plan_input(d, &o.aws, code.parameters());
-    if let (Some(p), Some(s)) = (&parent, &d.split) {
-        input.nest(p, s);
-    }
     let opts = run::PlanOptions {
         change_set: !o.no_change_set,
         keep_change_set: o.out.is_some(),
         ..Default::default()
     };
     if opts.change_set {
-        input.template_url = stage::stage_template(&config, bucket, c, input.template).await?;
+        let c = &d.compiled;
+        input.template_url =
+            stage::stage_template(&session.config, bucket, c, input.template).await?;
     }
-    let plan = run::plan(&api, &input, opts).await?;
-    let check = upload::check(&config, bucket, &code.artifacts).await?;
+    let plan = run::plan(&session.api, &input, opts).await?;
+    let check = upload::check(&session.config, bucket, &code.artifacts).await?;
     Ok((plan, check))
 }

@@ -5,6 +5,7 @@
 use super::OpsError;
 use super::compile::{Compiled, Deployable};
 use crate::deploy::DeployError;
+use crate::deploy::aws::SdkStackApi;
 use crate::deploy::client::{self, AwsOptions};
 use crate::deploy::run::{self, PlanInput};
 use crate::limits::INLINE_TEMPLATE_BYTES;
@@ -42,8 +43,45 @@ impl Code {
     }
 }
 
-/// What `plan` and `apply` compare with the deployed stack.
-pub fn plan_input<'a>(
+/// AWS reached for a deployment, with the nested stacks (`--split`) already staged.
+pub struct Session {
+    pub config: aws_config::SdkConfig,
+    pub api: SdkStackApi,
+    /// The parent template with its nested stacks' `TemplateURL`s filled in.
+    parent: Option<Template>,
+}
+
+impl Session {
+    /// Load the AWS configuration and, with `--split`, upload the nested templates (they
+    /// are part of the parent, so even a plan without a change set stages them;
+    /// content-addressed, an unchanged child is not sent again).
+    pub async fn open(d: &Deployable, aws: &AwsOptions, code: &Code) -> Result<Self, OpsError> {
+        let c = &d.compiled;
+        let config = client::load(aws, c.model.region.as_deref()).await?;
+        let api = SdkStackApi::new(&config);
+        let parent = match &d.split {
+            Some(s) => Some(stage_split(&config, code.bucket.as_deref(), c, s).await?),
+            None => None,
+        };
+        Ok(Session {
+            config,
+            api,
+            parent,
+        })
+    }
+
+    /// What `plan` and `apply` compare with the deployed stack.
+    pub fn input<'a>(&'a self, d: &'a Deployable, aws: &AwsOptions, code: &Code) -> PlanInput<'a> {
+        let mut input = plan_input(d, aws, code.parameters());
+        if let (Some(p), Some(s)) = (&self.parent, &d.split) {
+            input.nest(p, s);
+        }
+        input
+    }
+}
+
+/// The plan input of the compiled stage alone (not nested).
+fn plan_input<'a>(
     d: &'a Deployable,
     aws: &AwsOptions,
     parameters: Vec<(String, String)>,
@@ -67,7 +105,7 @@ pub fn plan_input<'a>(
 /// `--split`: upload each nested stack's template to the artifact bucket and return the
 /// parent with its `TemplateURL`s pointing there. The parent then goes through
 /// [`stage_template`] like any template.
-pub async fn stage_split(
+async fn stage_split(
     config: &aws_config::SdkConfig,
     bucket: Option<&str>,
     c: &Compiled,
