@@ -45,18 +45,12 @@ fn sizing(
     }
     let runtime = lower_runtime(l, name, pick!(runtime));
     let timeout = pick!(timeout).map(|t| l.dur_range(t, 1, 900, "timeout"));
-    let memory = pick!(memory).map(|m| {
-        l.range(m, 128, 10_240, "memory", " MB");
-        Setting::written(m.value, m.span)
-    });
-    let concurrency = pick!(concurrency).map(|c| {
-        l.range(c, 0, 10_000, "concurrency", "");
-        Setting::written(c.value, c.span)
-    });
-    let provisioned = f.provisioned.as_ref().map(|p| {
-        l.range(p, 1, 10_000, "provisioned", "");
-        Setting::written(p.value, p.span)
-    });
+    let memory = pick!(memory).map(|m| l.range(m, 128, 10_240, "memory", " MB"));
+    let concurrency = pick!(concurrency).map(|c| l.range(c, 0, 10_000, "concurrency", ""));
+    let provisioned = f
+        .provisioned
+        .as_ref()
+        .map(|p| l.range(p, 1, 10_000, "provisioned", ""));
     if let (Some(p), Some(c)) = (&provisioned, &concurrency)
         && p.value > c.value
     {
@@ -277,10 +271,7 @@ pub(super) fn lower_function(
         .on_failure
         .as_ref()
         .and_then(|q| lower_on_failure(l, cx, q));
-    let retries = f.retries.as_ref().map(|r| {
-        l.range(r, 0, 2, "retries", "");
-        Setting::written(r.value, r.span)
-    });
+    let retries = f.retries.as_ref().map(|r| l.range(r, 0, 2, "retries", ""));
     let max_event_age = f
         .max_event_age
         .as_ref()

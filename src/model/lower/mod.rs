@@ -109,6 +109,7 @@ impl Lower<'_> {
         self.diags.last_mut().expect("pushed")
     }
 
+    /// `v` as a written setting, with an error when it is outside `min..=max`.
     fn range<T: PartialOrd + std::fmt::Display + Copy>(
         &mut self,
         v: &Sp<T>,
@@ -116,7 +117,7 @@ impl Lower<'_> {
         max: T,
         what: &str,
         unit: &str,
-    ) -> bool {
+    ) -> Setting<T> {
         if v.value < min || v.value > max {
             self.err(
                 codes::OUT_OF_RANGE,
@@ -126,9 +127,8 @@ impl Lower<'_> {
                     v.value
                 ),
             );
-            return false;
         }
-        true
+        Setting::written(v.value, v.span)
     }
 
     fn dur_range(&mut self, v: &Sp<raw::Duration>, min: u64, max: u64, what: &str) -> Setting<u64> {

@@ -70,10 +70,7 @@ fn lower_dlq(l: &mut Lower<'_>, dlq: &Sp<RawDlq>, physical_name: &str) -> DlqSet
         RawDlq::Settings(s) => DlqSetting::Enabled(Dlq {
             physical_name: physical_name.to_string(),
             max_receive_count: match &s.max_receive_count {
-                Some(m) => {
-                    l.range(m, 1, 1000, "max_receive_count", "");
-                    Setting::written(m.value, m.span)
-                }
+                Some(m) => l.range(m, 1, 1000, "max_receive_count", ""),
                 None => Setting::default(DEFAULT_MAX_RECEIVE),
             },
             retention: match &s.retention {

@@ -60,10 +60,10 @@ fn queue_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, q: &RawQueueTrigger) -> Optio
     if let Some(b) = &q.batch_size {
         check_batch_size(l, b, fifo, batch_window.as_ref());
     }
-    let max_concurrency = q.max_concurrency.as_ref().map(|m| {
-        l.range(m, 2, 1000, "max_concurrency", "");
-        Setting::written(m.value, m.span)
-    });
+    let max_concurrency = q
+        .max_concurrency
+        .as_ref()
+        .map(|m| l.range(m, 2, 1000, "max_concurrency", ""));
     Some(Trigger::Queue(QueueTrigger {
         queue: id,
         batch_size: q
