@@ -502,11 +502,10 @@ impl FingerprintCache {
                 })
             })
             .collect();
-        if self.dirs.get(&dir) != Some(&entries)
-            && !(entries.is_empty() && !self.dirs.contains_key(&dir))
-        {
-            self.dirty = true;
-        }
+        self.dirty |= match self.dirs.get(&dir) {
+            Some(old) => *old != entries,
+            None => !entries.is_empty(),
+        };
         if entries.is_empty() {
             self.dirs.remove(&dir);
         } else {
