@@ -158,11 +158,8 @@ impl Loaded {
 
     /// An input error for function `index`'s code that cannot be packaged.
     pub fn code_error(&self, model: &Model, index: usize, e: &PackageError) -> OpsError {
-        self.input_error(vec![code_diagnostic(
-            &model.functions[index],
-            e,
-            &self.file.base_dir(),
-        )])
+        let base = self.file.base_dir();
+        self.input_error(vec![code_diagnostic(&model.functions[index], e, &base)])
     }
 
     /// Lambda's size limit on the local code, from metadata.

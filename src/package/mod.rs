@@ -22,6 +22,8 @@ use std::path::PathBuf;
 /// One function's local code and where its zip goes in the artifact bucket.
 #[derive(Clone, Debug)]
 pub struct Artifact {
+    /// The function's index in `model.functions`.
+    pub index: usize,
     pub function: String,
     /// `<app>/<stage>/<function>/<fingerprint>.zip`.
     pub key: String,
@@ -64,6 +66,7 @@ pub fn artifacts(
     for (i, f, dir) in local_code(model) {
         match fingerprint(dir, cache) {
             Ok(fp) => out.push(Artifact {
+                index: i,
                 function: f.name.clone(),
                 key: artifact_key(model, f, &fp.sha256),
                 dir: dir.clone(),
