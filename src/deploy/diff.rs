@@ -286,9 +286,15 @@ fn property_changes(old: &Value, new: &Value) -> Vec<PropertyChange> {
             walk(&mut out, k, Some(k), o, n);
         }
     }
+    let (old_props, new_props) = (old.get("Properties"), new.get("Properties"));
     for p in &mut out {
-        if let Some(rel) = p.path.strip_prefix("Properties.") {
-            p.replaces = replacement::replaces(rtype, rel);
+        // `Properties` itself: one side has none (the empty path inside it).
+        let rel = match p.path.as_str() {
+            "Properties" => Some(""),
+            path => path.strip_prefix("Properties."),
+        };
+        if let Some(rel) = rel {
+            p.replaces = replacement::replaces_in(rtype, rel, old_props, new_props);
         }
     }
     out
@@ -884,7 +890,11 @@ mod tests {
         );
         let table = change(&p, "OrdersTable");
         assert_eq!(table.risks, [Risk::DataLoss, Risk::Replacement]);
-        assert_eq!(table.replacement.because_of, ["KeySchema"]);
+        // The key attribute was renamed in both places: each replaces the table.
+        assert_eq!(
+            table.replacement.because_of,
+            ["AttributeDefinitions", "KeySchema"]
+        );
         assert!(table.replacement.predicted);
         assert!(
             table
@@ -910,7 +920,7 @@ mod tests {
             .iter()
             .find(|p| p.path.starts_with("Properties.AttributeDefinitions"))
             .unwrap();
-        assert!(!attrs.replaces);
+        assert!(attrs.replaces);
 
         let f = change(&p, "CreateOrderFunction");
         let paths: Vec<&str> = f.properties.iter().map(|p| p.path.as_str()).collect();
@@ -1014,6 +1024,56 @@ mod tests {
                 ("Kept", true, &[][..]),
                 ("Topic", false, &[][..]),
             ]
+        );
+    }
+
+    #[test]
+    fn log_groups_and_nested_stacks_hold_data() {
+        let old = resources(json!({
+            "Logs": {"Type": "AWS::Logs::LogGroup"},
+            "Nested": {"Type": "AWS::CloudFormation::Stack",
+                       "Properties": {"TemplateURL": "https://b.s3.amazonaws.com/a.json"}}
+        }));
+        let p = plan_changes(Some(&old), &resources(json!({})));
+        assert!(p.changes.iter().all(|c| c.risks == [Risk::DataLoss]));
+        assert_eq!(p.changes.len(), 2);
+    }
+
+    /// Issue #14: `key: { name: id, type: S }` -> `type: N` was planned in place.
+    #[test]
+    fn key_type_change_replaces_the_table_and_loses_its_data() {
+        let table = |key_type: &str| {
+            resources(json!({"T": {"Type": "AWS::DynamoDB::Table", "Properties": {
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": key_type}],
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "BillingMode": "PAY_PER_REQUEST"}}}))
+        };
+        let c = &plan_changes(Some(&table("S")), &table("N")).changes[0];
+        assert_eq!(c.action, Action::Replace);
+        assert!(c.replacement.predicted);
+        assert_eq!(c.replacement.because_of, ["AttributeDefinitions"]);
+        assert_eq!(c.risks, [Risk::DataLoss, Risk::Replacement]);
+        assert_eq!(
+            c.properties[0].path,
+            "Properties.AttributeDefinitions[0].AttributeType"
+        );
+        assert!(c.properties[0].replaces);
+    }
+
+    #[test]
+    fn properties_added_as_a_whole_can_replace() {
+        let old = resources(json!({"B": {"Type": "AWS::S3::Bucket"}}));
+        let named = resources(json!({"B": {"Type": "AWS::S3::Bucket",
+            "Properties": {"BucketName": "orders-dev-files"}}}));
+        let tagged = resources(json!({"B": {"Type": "AWS::S3::Bucket",
+            "Properties": {"Tags": [{"Key": "team", "Value": "a"}]}}}));
+        assert_eq!(
+            plan_changes(Some(&old), &named).changes[0].action,
+            Action::Replace
+        );
+        assert_eq!(
+            plan_changes(Some(&old), &tagged).changes[0].action,
+            Action::Modify
         );
     }
 
