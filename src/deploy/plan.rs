@@ -70,7 +70,8 @@ impl Action {
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Risk {
-    /// Replacing or deleting a table, bucket or queue (that may hold messages) loses data.
+    /// Replacing or deleting a resource that holds data (table, bucket, queue, log group,
+    /// nested stack, ...: `replacement::is_stateful`) loses it.
     DataLoss,
     /// An IAM statement or permission grants more than before.
     IamBroadening,
