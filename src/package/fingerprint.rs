@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// How many of the largest files a size error lists.
 const LIST_LARGEST: usize = 5;
-/// Directories deeper than this are not entered (a guard against link loops).
+/// Directories deeper than this are not entered (bounds the recursion).
 const MAX_DEPTH: usize = 32;
 /// The cache file's format; a file of another version is read as an empty cache.
 const CACHE_VERSION: u32 = 1;
@@ -1007,6 +1007,36 @@ mod tests {
         write(root, "secrets.txt", b"changed\n");
         write(root, ".fnplan/cache/fingerprints.json", b"{\"version\":1}");
         assert_eq!(fp(root), f.sha256);
+    }
+
+    #[test]
+    fn hashing_on_several_threads_gives_the_one_thread_result() {
+        let d = tempfile::tempdir().expect("tmp");
+        // Over PARALLEL_MIN_BYTES, so more than one thread reads (given two cores).
+        for i in 0..3u8 {
+            write(d.path(), &format!("big{i}.bin"), &vec![i; 3 << 20]);
+        }
+        for i in 0..50u8 {
+            write(d.path(), &format!("m/{i}.js"), &[i; 100]);
+        }
+        let files = code_files(d.path()).expect("list");
+        assert!(files.iter().map(|f| f.len).sum::<u64>() >= PARALLEL_MIN_BYTES);
+        let mut buf = vec![0; BUF_LEN];
+        let one_thread: Vec<FileDigest> = files
+            .iter()
+            .map(|f| {
+                let (sha256, n) =
+                    hash_file(&f.path, &|p: &Path| File::open(p), &mut buf).expect("hash");
+                FileDigest {
+                    sha256,
+                    read: Some(n),
+                }
+            })
+            .collect();
+        let c = Counter::default();
+        let got = fp_counted(d.path(), &mut FingerprintCache::default(), &c);
+        assert_eq!(got, tree_digest(&files, &one_thread));
+        assert_eq!(c.take(), files.len(), "each file read once");
     }
 
     #[test]
