@@ -80,6 +80,7 @@ fn for_error(e: &OpsError) -> ExitStatus {
         | OpsError::Deploy(_)
         | OpsError::Aws(_)
         | OpsError::Upload(_)
+        | OpsError::Runtime(_)
         | OpsError::Write { .. } => ExitStatus::Failure,
     }
 }

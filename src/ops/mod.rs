@@ -63,6 +63,9 @@ pub enum OpsError {
     /// Code could not be zipped or uploaded.
     #[error(transparent)]
     Upload(#[from] UploadError),
+    /// The async runtime for AWS calls could not be started.
+    #[error("cannot start the runtime for AWS calls: {0}")]
+    Runtime(std::io::Error),
     /// A file the command writes could not be written.
     #[error("cannot write {}: {error}", path.display())]
     Write {
@@ -128,7 +131,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, OpsError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| OpsError::Deploy(DeployError::Output(e)))
+        .map_err(OpsError::Runtime)
 }
 
 /// What any command ended with; `crate::exit` maps each to the process exit status.
