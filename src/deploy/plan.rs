@@ -95,9 +95,31 @@ pub struct ResourceChange {
     /// resource that cannot be replaced, a retained old copy, ...).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// On a create: the deleted resource of the same type and shape it seems to rename
+    /// (a renamed spec key). Its data is not moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    /// On a delete: the created resource that seems to be its new name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_to: Option<String>,
 }
 
 impl ResourceChange {
+    /// A change with no property differences, verdicts or notes yet.
+    pub fn new(logical_id: &str, resource_type: &str, action: Action) -> Self {
+        ResourceChange {
+            logical_id: logical_id.to_string(),
+            resource_type: resource_type.to_string(),
+            action,
+            properties: Vec::new(),
+            replacement: ReplacementVerdict::default(),
+            risks: Vec::new(),
+            retained: false,
+            notes: Vec::new(),
+            renamed_from: None,
+            renamed_to: None,
+        }
+    }
     pub fn has_risk(&self, r: Risk) -> bool {
         self.risks.contains(&r)
     }
@@ -114,14 +136,25 @@ pub struct PropertyChange {
     pub diff: Option<String>,
     /// This property is create-only: changing it replaces the resource.
     pub replaces: bool,
+    /// The template text is the same, but the value it resolves to changes, and why:
+    /// "TranscodeJobsQueue is replaced" (the `Ref`, `Fn::GetAtt` or `${X}` target gets a
+    /// new physical ID). The new value is known only after apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_after_apply: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ReplacementVerdict {
     /// fnplan's offline prediction (from the createOnlyProperties table).
     pub predicted: bool,
-    /// The create-only properties that changed.
+    /// The create-only properties that changed, including those whose value changes
+    /// because a resource they refer to is replaced (see `caused_by`).
     pub because_of: Vec<String>,
+    /// Knock-on replacement: the replaced resources whose new `Ref`/`Fn::GetAtt` value
+    /// reaches a create-only property of this one (`TranscodeJobsQueue` through
+    /// `EventSourceArn`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caused_by: Vec<KnockOn>,
     /// CloudFormation's `Replacement`: `True`, `False` or `Conditional` (when it said).
     pub cloudformation: Option<String>,
     /// CloudFormation's answer differs from the prediction.
@@ -133,12 +166,27 @@ pub struct ReplacementVerdict {
     pub fixed_name: Option<String>,
 }
 
+/// A replacement caused by another one.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KnockOn {
+    /// The replaced resource (logical ID).
+    pub resource: String,
+    /// The create-only property of this resource that takes its new value.
+    pub property: String,
+    /// In words: "TranscodeJobsQueue is replaced" (or, in a nested stack, "the parent
+    /// stack passes a new OrdersTableArn").
+    pub reason: String,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct OutputChange {
     pub name: String,
     pub action: Action,
     pub old: Option<Value>,
     pub new: Option<Value>,
+    /// Same text, new value, and why: "OrdersTable is replaced".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_after_apply: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

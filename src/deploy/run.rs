@@ -222,9 +222,34 @@ async fn nested_changes(
             }
             _ => None,
         };
-        diff::merge_nested(changes, id, diff::plan_changes(deployed.as_ref(), new));
+        let inputs = changed_parameters(changes, id);
+        let nested = diff::plan_changes_with(deployed.as_ref(), new, &inputs);
+        diff::merge_nested(changes, id, nested);
     }
     Ok(())
+}
+
+/// The parameters the parent passes nested stack `id` with a new value: changed text,
+/// or the same `Ref`/`Fn::GetAtt` of a resource that is replaced.
+fn changed_parameters(changes: &diff::PlanChanges, id: &str) -> Vec<diff::Input> {
+    let Some(stack) = changes.changes.iter().find(|c| c.logical_id == id) else {
+        return Vec::new();
+    };
+    let mut out: Vec<diff::Input> = Vec::new();
+    for p in &stack.properties {
+        let Some(rest) = p.path.strip_prefix("Properties.Parameters.") else {
+            continue;
+        };
+        let parameter = rest.split(['.', '[']).next().unwrap_or(rest).to_string();
+        let reason = match &p.known_after_apply {
+            Some(why) => why.clone(),
+            None => format!("the parent stack passes a new {parameter}"),
+        };
+        if !out.iter().any(|i| i.parameter == parameter) {
+            out.push(diff::Input { parameter, reason });
+        }
+    }
+    out
 }
 
 /// Delete an empty stack in REVIEW_IN_PROGRESS (created by a change set that was never

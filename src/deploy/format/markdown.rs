@@ -61,8 +61,10 @@ fn view(plan: &Plan) -> View {
             .changes
             .iter()
             .any(|c| c.replacement.fixed_name.is_some());
+        let renamed = plan.changes.iter().any(|c| c.renamed_from.is_some());
         let risky: Vec<&str> = [
             (plan.has_risk(Risk::DataLoss), "data loss"),
+            (renamed, "a rename"),
             (fails, "an update that fails"),
             (plan.has_risk(Risk::Replacement), "replacement"),
             (plan.has_risk(Risk::IamBroadening), "IAM broadening"),

@@ -73,12 +73,19 @@ fn change_lines(plan: &Plan) -> Vec<Line> {
                 out.extend(diff.lines().map(diff_line));
                 continue;
             }
-            let text = match (&p.old, &p.new) {
-                (Some(o), Some(n)) => {
+            let text = match (&p.old, &p.new, &p.known_after_apply) {
+                (_, Some(v), Some(why)) => format!(
+                    "{}: {} (known after apply: {why})",
+                    p.path,
+                    value::inline(v)
+                ),
+                (Some(o), Some(n), None) => {
                     format!("{}: {} -> {}", p.path, value::inline(o), value::inline(n))
                 }
-                (None, Some(v)) | (Some(v), None) => format!("{}: {}", p.path, value::inline(v)),
-                (None, None) => p.path.clone(),
+                (None, Some(v), _) | (Some(v), None, _) => {
+                    format!("{}: {}", p.path, value::inline(v))
+                }
+                (None, None, _) => p.path.clone(),
             };
             out.push(Line::new(mark, 1, format!("{text}{create_only}")));
         }
@@ -129,21 +136,46 @@ fn resource_header(c: &ResourceChange) -> String {
     format!("{} ({}) {verb}", c.logical_id, c.resource_type)
 }
 
-/// `KeySchema changed (create-only)`, `Type changed`.
+/// `KeySchema changed (create-only)`, `Type changed`, `TranscodeJobsQueue is replaced
+/// (EventSourceArn)`, or both kinds joined with "; and ".
 fn replace_reason(c: &ResourceChange) -> String {
-    let props: Vec<&str> = c
+    let knock_on = &c.replacement.caused_by;
+    let direct: Vec<&str> = c
         .replacement
         .because_of
         .iter()
         .map(String::as_str)
-        .filter(|p| *p != "Type")
+        .filter(|p| *p != "Type" && !knock_on.iter().any(|k| k.property == *p))
         .collect();
     let type_changed = c.replacement.because_of.iter().any(|p| p == "Type");
-    match (type_changed, props.is_empty()) {
-        (true, true) => "Type changed".into(),
-        (true, false) => format!("Type and {} changed (create-only)", props.join(", ")),
-        (false, false) => format!("{} changed (create-only)", props.join(", ")),
-        (false, true) => "CloudFormation says so".into(),
+    let own = match (type_changed, direct.is_empty()) {
+        (true, true) => Some("Type changed".to_string()),
+        (true, false) => Some(format!(
+            "Type and {} changed (create-only)",
+            direct.join(", ")
+        )),
+        (false, false) => Some(format!("{} changed (create-only)", direct.join(", "))),
+        (false, true) => None,
+    };
+    // One clause per cause: "TranscodeJobsQueue is replaced (EventSourceArn, Name)".
+    let mut causes: Vec<(&str, Vec<&str>)> = Vec::new();
+    for k in knock_on {
+        match causes.iter_mut().find(|(r, _)| *r == k.reason) {
+            Some((_, props)) if !props.contains(&k.property.as_str()) => props.push(&k.property),
+            Some(_) => {}
+            None => causes.push((&k.reason, vec![&k.property])),
+        }
+    }
+    let mut parts: Vec<String> = own.into_iter().collect();
+    parts.extend(
+        causes
+            .iter()
+            .map(|(r, props)| format!("{r} ({})", props.join(", "))),
+    );
+    if parts.is_empty() {
+        "CloudFormation says so".into()
+    } else {
+        parts.join("; and ")
     }
 }
 
@@ -190,6 +222,17 @@ fn risk_rows(plan: &Plan) -> Vec<RiskRow> {
             ),
         };
         rows.push(RiskRow::about("data loss", c, text));
+    }
+    for c in &plan.changes {
+        let Some(from) = &c.renamed_from else {
+            continue;
+        };
+        if crate::deploy::replacement::is_stateful(&c.resource_type) {
+            let text = format!(
+                "looks like a rename of {from}: it starts empty, and {from}'s data is not moved"
+            );
+            rows.push(RiskRow::about("rename", c, text));
+        }
     }
     for c in &plan.changes {
         if let Some(name) = &c.replacement.fixed_name {
@@ -307,7 +350,9 @@ fn output_lines(plan: &Plan) -> Vec<(Mark, String)> {
                 Action::Delete => format!("{}: {}", o.name, val(&o.old)),
                 _ => {
                     let (a, b) = (val(&o.old), val(&o.new));
-                    if a == b {
+                    if let Some(why) = &o.known_after_apply {
+                        format!("{}: {b} (known after apply: {why})", o.name)
+                    } else if a == b {
                         format!("{}: {a} (description or export changed)", o.name)
                     } else {
                         format!("{}: {a} -> {b}", o.name)

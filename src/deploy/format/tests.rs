@@ -169,3 +169,42 @@ fn markdown_fence_outlasts_backticks_in_values() {
         "{text}"
     );
 }
+
+/// The orders queue becomes FIFO: the queue is replaced, and with it the event source
+/// mapping that reads its ARN; what only names it is modified, known after apply.
+fn fifo_queue() -> Plan {
+    let old = fixtures::orders();
+    let mut new = old.clone();
+    new["Resources"]["OrderEventsQueue"]["Properties"]["FifoQueue"] = serde_json::json!(true);
+    plan(Some(&old), &new)
+}
+
+/// `tables.orders` renamed `tables.ledger` in the spec.
+fn renamed_table() -> Plan {
+    let old = fixtures::orders();
+    let text = serde_json::to_string(&old)
+        .unwrap()
+        .replace("OrdersTable", "LedgerTable")
+        .replace("orders-dev-orders", "orders-dev-ledger");
+    plan(Some(&old), &serde_json::from_str(&text).unwrap())
+}
+
+#[test]
+fn human_knock_on_replacement() {
+    insta::assert_snapshot!(human(&fifo_queue(), false));
+}
+
+#[test]
+fn markdown_knock_on_replacement() {
+    insta::assert_snapshot!(markdown(&fifo_queue()));
+}
+
+#[test]
+fn human_renamed_table() {
+    insta::assert_snapshot!(human(&renamed_table(), false));
+}
+
+#[test]
+fn markdown_renamed_table() {
+    insta::assert_snapshot!(markdown(&renamed_table()));
+}
