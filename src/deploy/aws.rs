@@ -281,6 +281,78 @@ impl StackApi for SdkStackApi {
             .collect())
     }
 
+    async fn create_stack_refactor(
+        &self,
+        stack: &str,
+        template: super::refactor::TemplateRef<'_>,
+        moved: &[super::plan::Moved],
+    ) -> Result<String, DeployError> {
+        let at = |id: &str| {
+            cfn::types::ResourceLocation::builder()
+                .stack_name(stack)
+                .logical_resource_id(id)
+                .build()
+        };
+        let definition = cfn::types::StackDefinition::builder().stack_name(stack);
+        let definition = match template {
+            super::refactor::TemplateRef::Body(b) => definition.template_body(b),
+            super::refactor::TemplateRef::Url(u) => definition.template_url(u),
+        };
+        let mut b = self
+            .client
+            .create_stack_refactor()
+            .description("fnplan: renamed_from")
+            .enable_stack_creation(false)
+            .stack_definitions(definition.build());
+        for m in moved {
+            b = b.resource_mappings(
+                cfn::types::ResourceMapping::builder()
+                    .source(at(&m.from))
+                    .destination(at(&m.to))
+                    .build(),
+            );
+        }
+        let out = b.send().await.map_err(|e| err("CreateStackRefactor", e))?;
+        Ok(out.stack_refactor_id().unwrap_or_default().to_string())
+    }
+
+    async fn describe_stack_refactor(
+        &self,
+        id: &str,
+    ) -> Result<super::refactor::RefactorState, DeployError> {
+        let out = self
+            .client
+            .describe_stack_refactor()
+            .stack_refactor_id(id)
+            .send()
+            .await
+            .map_err(|e| err("DescribeStackRefactor", e))?;
+        Ok(super::refactor::RefactorState {
+            status: out
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            execution_status: out
+                .execution_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            reason: out
+                .execution_status_reason()
+                .or(out.status_reason())
+                .map(str::to_string),
+        })
+    }
+
+    async fn execute_stack_refactor(&self, id: &str) -> Result<(), DeployError> {
+        self.client
+            .execute_stack_refactor()
+            .stack_refactor_id(id)
+            .send()
+            .await
+            .map_err(|e| err("ExecuteStackRefactor", e))?;
+        Ok(())
+    }
+
     async fn delete_stack(&self, stack_id: &str) -> Result<(), DeployError> {
         self.client
             .delete_stack()

@@ -11,6 +11,7 @@ pub mod follow;
 pub mod format;
 pub mod mask;
 pub mod plan;
+pub mod refactor;
 pub mod replacement;
 pub mod run;
 
@@ -44,6 +45,12 @@ pub enum DeployError {
         "--split deploys nested stacks, whose templates CloudFormation reads from S3: pass --artifact-bucket (or set `artifacts.bucket`; `fnplan bootstrap` creates one)"
     )]
     SplitNeedsBucket,
+    #[error("stack refactor {id} ended {status}: {reason}")]
+    Refactor {
+        id: String,
+        status: String,
+        reason: String,
+    },
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -138,6 +145,19 @@ pub trait StackApi {
     /// Stack events, newest first (one page of up to 100).
     async fn stack_events(&self, stack_id: &str) -> Result<Vec<StackEvent>, DeployError>;
     async fn delete_stack(&self, stack_id: &str) -> Result<(), DeployError>;
+    /// Start moving `moved` within stack `stack` (`CreateStackRefactor`), whose template
+    /// after the moves is `template`; the refactor's ID.
+    async fn create_stack_refactor(
+        &self,
+        stack: &str,
+        template: refactor::TemplateRef<'_>,
+        moved: &[plan::Moved],
+    ) -> Result<String, DeployError>;
+    async fn describe_stack_refactor(
+        &self,
+        id: &str,
+    ) -> Result<refactor::RefactorState, DeployError>;
+    async fn execute_stack_refactor(&self, id: &str) -> Result<(), DeployError>;
 }
 
 /// One line of a stack's event log.

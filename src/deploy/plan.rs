@@ -32,6 +32,11 @@ pub struct Plan {
     /// Deployed as nested stacks (`--split`); their changes are listed as `Stack/Id`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub split: bool,
+    /// Resources `apply` moves to new logical IDs first (the spec's `renamed_from:`),
+    /// through CloudFormation stack refactoring: they keep their physical resource and
+    /// data. The changes above are measured from the stack as it is after the moves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<Moved>,
     /// sha256 of the spec file's bytes and of the rendered template (compact JSON).
     pub spec_sha256: String,
     pub template_sha256: String,
@@ -166,6 +171,14 @@ pub struct ReplacementVerdict {
     pub fixed_name: Option<String>,
 }
 
+/// A resource moved to a new logical ID (stack refactoring), not replaced.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Moved {
+    pub from: String,
+    pub to: String,
+    pub resource_type: String,
+}
+
 /// A replacement caused by another one.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct KnockOn {
@@ -234,7 +247,7 @@ pub struct ChangeSetEntry {
 
 impl Plan {
     pub fn has_changes(&self) -> bool {
-        !self.changes.is_empty() || !self.outputs.is_empty()
+        !self.changes.is_empty() || !self.outputs.is_empty() || !self.moves.is_empty()
     }
     /// Whether any change carries risk `r` (for `--fail-on data-loss` style checks).
     pub fn has_risk(&self, r: Risk) -> bool {
@@ -248,8 +261,12 @@ impl Plan {
         if !self.has_changes() {
             return format!("No changes. {} resources are up to date.", self.unchanged);
         }
+        let moves = match self.moves.len() {
+            0 => String::new(),
+            n => format!("{n} to move, "),
+        };
         format!(
-            "{} to create, {} to modify, {} to replace, {} to delete; {} unchanged",
+            "{moves}{} to create, {} to modify, {} to replace, {} to delete; {} unchanged",
             self.count(Action::Create),
             self.count(Action::Modify),
             self.count(Action::Replace),

@@ -28,6 +28,8 @@ pub struct PlanInput<'a> {
     /// With `--split`: the nested stacks whose `AWS::CloudFormation::Stack` resources are
     /// in `template` (with their S3 URLs); their contents are diffed too.
     pub nested: Option<&'a [Nested]>,
+    /// The spec's `renamed_from:` moves ([`crate::template::moves`]).
+    pub moves: Vec<crate::template::Move>,
 }
 
 impl<'a> PlanInput<'a> {
@@ -106,6 +108,12 @@ pub async fn plan(
         },
         None => StackState::default(),
     };
+    // `renamed_from:`: the changes are those after apply's stack refactor.
+    let old = old.map(|t| {
+        let (moved, done) = super::refactor::rename(&t, &input.moves);
+        plan.moves = done;
+        moved
+    });
     let mut changes = diff::plan_changes(old.as_ref(), &input.template.value);
     let nested = input.nested.unwrap_or_default();
     nested_changes(api, live, old.as_ref(), nested, &mut changes).await?;
@@ -119,7 +127,9 @@ pub async fn plan(
     // CloudFormation's own verdict. For a stack that does not exist yet everything is a
     // create and a change set would only leave an empty stack behind, unless it is kept
     // for `apply plan.json`.
+    // With moves, the change set can only be made after the refactor: apply makes it.
     let want_change_set = opts.change_set
+        && plan.moves.is_empty()
         && (live.is_some() || opts.keep_change_set)
         && (plan.has_changes() || live.is_none());
     if want_change_set {

@@ -428,6 +428,9 @@ pub struct Queue {
     pub retention: Setting<u64>,
     pub fifo: bool,
     pub dlq: DlqSetting,
+    /// `renamed_from:`: the spec key this resource had before (its name and place
+    /// in the deployed stack come from there), with the span of the value.
+    pub renamed_from: Option<(String, Span)>,
     pub lint_ignore: Vec<(Code, Span)>,
 }
 
@@ -463,6 +466,9 @@ pub struct Table {
     pub ttl: Option<String>,
     pub stream: Option<StreamView>,
     pub retain: bool,
+    /// `renamed_from:`: the spec key this resource had before (its name and place
+    /// in the deployed stack come from there), with the span of the value.
+    pub renamed_from: Option<(String, Span)>,
     pub lint_ignore: Vec<(Code, Span)>,
 }
 
@@ -483,6 +489,9 @@ pub struct Bucket {
     pub physical_name_pattern: String,
     pub versioning: bool,
     pub retain: bool,
+    /// `renamed_from:`: the spec key this resource had before (its name and place
+    /// in the deployed stack come from there), with the span of the value.
+    pub renamed_from: Option<(String, Span)>,
     pub lint_ignore: Vec<(Code, Span)>,
 }
 

@@ -2,6 +2,7 @@
 //! confirmed, the change set executed and followed; an [`ApplyOutcome`] out.
 
 use super::compile::{self, Deployable};
+use super::moves::{self, MoveCx};
 use super::stage::{self, Code};
 use super::watch::{self, Start, Watched};
 use super::{OpsError, Preview, SpecRef, Ui};
@@ -145,7 +146,20 @@ async fn apply_async(
             run::plan(api, &input, opts).await?
         }
     };
-    Ok(execute(api, plan, o, ui).await?)
+    if plan.moves.is_empty() {
+        return Ok(execute(api, plan, o, ui).await?);
+    }
+    // `renamed_from:`: review the whole plan, then move, then update.
+    if let Some(refusal) = review(&plan, o, ui)? {
+        return Ok(ApplyOutcome::Refused(refusal));
+    }
+    let cx = MoveCx {
+        config,
+        bucket,
+        input: &input,
+        ui,
+    };
+    moves::apply(api, &cx, plan).await
 }
 
 /// Whether a saved plan may still be applied: `Ok(Err(reason))` when it is stale.
@@ -160,10 +174,20 @@ async fn verify(
             saved.stack_name, input.stack_name
         )));
     }
-    let Some(cs) = &saved.change_set else {
-        return Ok(Err("the plan has no change set (it had no changes)".into()));
-    };
     let body = input.template.to_compact_json();
+    let Some(cs) = &saved.change_set else {
+        // A plan with moves has no change set yet: apply makes it after moving.
+        if saved.moves.is_empty() {
+            return Ok(Err("the plan has no change set (it had no changes)".into()));
+        }
+        let same = saved.spec_sha256 == run::sha256_hex(input.spec_bytes)
+            && saved.template_sha256 == run::sha256_hex(body.as_bytes());
+        return Ok(if same {
+            Ok(())
+        } else {
+            Err("the spec or the template changed since the plan was made".into())
+        });
+    };
     let stack = api.describe_stack(input.stack_name).await?;
     let desc = match api.describe_change_set(&cs.arn).await {
         Ok(d) => d,
@@ -193,9 +217,7 @@ async fn execute(
     let Some(cs) = plan.change_set.clone() else {
         return Ok(ApplyOutcome::NoChanges(Box::new(plan)));
     };
-    ui.preview(Preview::Plan(&plan))?;
-    let unmet = ap::unmet_gates(&plan, o.gates);
-    if let Some(refusal) = approve(&plan, &unmet, o.auto_approve, ui) {
+    if let Some(refusal) = review(&plan, o, ui)? {
         let _ = run::discard(api, &plan).await;
         return Ok(ApplyOutcome::Refused(refusal));
     }
@@ -206,6 +228,13 @@ async fn execute(
         stack: plan.stack_name,
         watched,
     })
+}
+
+/// Show the plan and check the gates and the user's answer: `None` when it may go on.
+fn review(plan: &Plan, o: &ApplyOptions, ui: &dyn Ui) -> Result<Option<Refusal>, DeployError> {
+    ui.preview(Preview::Plan(plan))?;
+    let unmet = ap::unmet_gates(plan, o.gates);
+    Ok(approve(plan, &unmet, o.auto_approve, ui))
 }
 
 /// `None` when the plan may be applied; else why not.

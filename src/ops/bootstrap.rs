@@ -84,6 +84,7 @@ pub fn bootstrap(o: &BootstrapOptions, ui: &dyn Ui) -> Result<BootstrapOutcome, 
             template_url: None,
             tags: Vec::new(),
             nested: None,
+            moves: Vec::new(),
         };
         let opts = run::PlanOptions {
             change_set: true,

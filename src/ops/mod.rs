@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod compile;
 pub mod graph;
 pub mod lint;
+mod moves;
 pub mod package;
 pub mod plan;
 pub mod render;

@@ -99,6 +99,7 @@ fn plan_input<'a>(
         template_url: None,
         tags: c.model.tags.clone(),
         nested: None,
+        moves: crate::template::moves(&c.model),
     }
 }
 

@@ -379,6 +379,10 @@ pub struct RawQueue {
     pub fifo: Option<Sp<bool>>,
     /// `true`, `false` (explicit opt-out), or settings. Absent means no DLQ.
     pub dlq: Option<Sp<RawDlq>>,
+    /// The key this queue had before a rename in the spec: `fnplan apply` moves the
+    /// deployed queue to the new key (CloudFormation stack refactoring), keeping its name
+    /// and data, instead of replacing it.
+    pub renamed_from: Option<Sp<String>>,
     pub lint_ignore: Option<Vec<Sp<String>>>,
     #[schemars(skip)]
     pub span: Span,
@@ -411,6 +415,10 @@ pub struct RawTable {
     pub stream: Option<Sp<RawStream>>,
     /// Keep the table when it is removed from the spec or replaced (default true).
     pub retain: Option<Sp<bool>>,
+    /// The key this table had before a rename in the spec: `fnplan apply` moves the
+    /// deployed table to the new key (CloudFormation stack refactoring), keeping its name
+    /// and data, instead of replacing it.
+    pub renamed_from: Option<Sp<String>>,
     pub lint_ignore: Option<Vec<Sp<String>>>,
     #[schemars(skip)]
     pub span: Span,
@@ -462,6 +470,10 @@ pub struct RawBucket {
     pub retain: Option<Sp<bool>>,
     /// Turn on object versioning.
     pub versioning: Option<Sp<bool>>,
+    /// The key this bucket had before a rename in the spec: `fnplan apply` moves the
+    /// deployed bucket to the new key (CloudFormation stack refactoring), keeping its name
+    /// and data, instead of replacing it.
+    pub renamed_from: Option<Sp<String>>,
     pub lint_ignore: Option<Vec<Sp<String>>>,
     #[schemars(skip)]
     pub span: Span,
@@ -820,9 +832,13 @@ element!(RawFunction, "function", {
     uses: opt, triggers: opt, on_failure: opt, retries: opt, max_event_age: opt, policies: opt,
     lint_ignore: opt,
 });
-element!(RawQueue, "queue", { visibility_timeout: opt, retention: opt, fifo: opt, dlq: opt, lint_ignore: opt });
-element!(RawTable, "table", { key: req, sort_key: opt, ttl: opt, stream: opt, retain: opt, lint_ignore: opt });
-element!(RawBucket, "bucket", { retain: opt, versioning: opt, lint_ignore: opt });
+element!(RawQueue, "queue", {
+    visibility_timeout: opt, retention: opt, fifo: opt, dlq: opt, renamed_from: opt, lint_ignore: opt,
+});
+element!(RawTable, "table", {
+    key: req, sort_key: opt, ttl: opt, stream: opt, retain: opt, renamed_from: opt, lint_ignore: opt,
+});
+element!(RawBucket, "bucket", { retain: opt, versioning: opt, renamed_from: opt, lint_ignore: opt });
 element!(RawTopic, "topic", { fifo: opt, lint_ignore: opt });
 element!(RawSecret, "secret", { ssm: opt, secretsmanager: opt });
 element!(RawLint, "lint section", nospan { ignore: opt });

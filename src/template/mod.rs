@@ -9,8 +9,10 @@ pub mod bootstrap;
 mod functions;
 mod iam;
 mod intrinsics;
+mod moves;
 mod resources;
 pub mod split;
+pub use moves::{Move, moves};
 mod triggers;
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod moto;
 mod package;
 mod plan;
 mod properties;
+mod refactor;
 mod render;
 mod replay;
 mod split;

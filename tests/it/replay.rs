@@ -13,7 +13,7 @@ use fnplan::testing::compile_str;
 
 const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/shop-dev/5b3c1f70-1111-4c6e-9f00-0a1b2c3d4e5f";
 
-fn body(name: &str) -> String {
+pub(crate) fn body(name: &str) -> String {
     std::fs::read_to_string(crate::common::root().join("tests/it/replay").join(name))
         .expect("recorded response")
 }
@@ -25,7 +25,7 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn event(response: String) -> ReplayEvent {
+pub(crate) fn event(response: String) -> ReplayEvent {
     ReplayEvent::new(
         http::Request::builder()
             .uri("https://cloudformation.us-east-1.amazonaws.com/")
@@ -40,7 +40,14 @@ fn event(response: String) -> ReplayEvent {
 }
 
 fn api(events: Vec<ReplayEvent>) -> SdkStackApi {
+    api_and_client(events).0
+}
+
+/// The API over recorded responses, and the client that served them (its
+/// `actual_requests()` are what fnplan sent).
+pub(crate) fn api_and_client(events: Vec<ReplayEvent>) -> (SdkStackApi, StaticReplayClient) {
     let http = StaticReplayClient::new(events);
+    let served = http.clone();
     let conf = aws_sdk_cloudformation::Config::builder()
         .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
         .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
@@ -49,7 +56,8 @@ fn api(events: Vec<ReplayEvent>) -> SdkStackApi {
         ))
         .http_client(http)
         .build();
-    SdkStackApi::from_client(aws_sdk_cloudformation::Client::from_conf(conf))
+    let api = SdkStackApi::from_client(aws_sdk_cloudformation::Client::from_conf(conf));
+    (api, served)
 }
 
 const SPEC: &str = r#"version: 1
@@ -99,6 +107,7 @@ fn change_set_replacement_details_are_shown_and_disagreements_flagged() {
         template_url: None,
         tags: vec![],
         nested: None,
+        moves: Vec::new(),
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

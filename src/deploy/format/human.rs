@@ -2,7 +2,8 @@
 //! their property lines and diffs, IAM grants, outputs. ANSI colour only when asked.
 
 use super::{
-    Line, Mark, change_lines, change_set_lines, output_lines, risk_rows, stack_line, type_of,
+    Line, Mark, change_lines, change_set_lines, move_lines, output_lines, risk_rows, stack_line,
+    type_of,
 };
 use crate::deploy::plan::Plan;
 use std::fmt::Write;
@@ -67,6 +68,14 @@ pub fn human(plan: &Plan, color: bool) -> String {
     let _ = writeln!(out, "{}", p.bold(&plan.headline()));
 
     risks(&mut out, p, plan);
+    let moves = move_lines(plan);
+    if !moves.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Moves"));
+        for (is_move, m) in moves {
+            let mark = if is_move { "->" } else { "  " };
+            let _ = writeln!(out, "  {mark} {m}");
+        }
+    }
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Changes"));
         for l in change_lines(plan) {

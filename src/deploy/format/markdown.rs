@@ -3,7 +3,8 @@
 //! `plan.md.tera`; this file prepares its values.
 
 use super::{
-    Line, Mark, RiskRow, change_lines, change_set_lines, output_lines, risk_rows, stack_line,
+    Line, Mark, RiskRow, change_lines, change_set_lines, move_lines, output_lines, risk_rows,
+    stack_line,
 };
 use crate::deploy::plan::{Plan, Risk};
 use serde::Serialize;
@@ -16,6 +17,7 @@ struct View {
     headline: String,
     status: Option<String>,
     risks: Vec<String>,
+    moves: Vec<String>,
     changes_count: usize,
     changes: String,
     /// A backtick fence longer than any run of backticks in the fenced text.
@@ -98,6 +100,10 @@ fn view(plan: &Plan) -> View {
         },
         status,
         risks: risk_rows(plan).iter().map(risk).collect(),
+        moves: move_lines(plan)
+            .into_iter()
+            .map(|(is_move, m)| if is_move { m } else { format!("_{m}_") })
+            .collect(),
         changes_count: plan.changes.len(),
         changes,
         iam: plan

@@ -111,6 +111,28 @@ fn change_lines(plan: &Plan) -> Vec<Line> {
     out
 }
 
+/// The moves `apply` makes first (`renamed_from:`), one sentence each (`true`), and
+/// what that means for CloudFormation's preview (`false`: a note).
+fn move_lines(plan: &Plan) -> Vec<(bool, String)> {
+    let mut out: Vec<(bool, String)> = plan
+        .moves
+        .iter()
+        .map(|m| {
+            (true, format!(
+                "{} -> {} ({}): moved by stack refactoring before the update; it keeps its physical resource and data",
+                m.from, m.to, m.resource_type
+            ))
+        })
+        .collect();
+    if !out.is_empty() && plan.change_set.is_none() {
+        out.push((
+            false,
+            "CloudFormation's change set for the rest is made after the move, during apply".into(),
+        ));
+    }
+    out
+}
+
 fn diff_line(l: &str) -> Line {
     match l.chars().next() {
         Some('+') => Line::new(Mark::Create, 2, &l[1..]),

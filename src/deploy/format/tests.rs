@@ -208,3 +208,31 @@ fn human_renamed_table() {
 fn markdown_renamed_table() {
     insta::assert_snapshot!(markdown(&renamed_table()));
 }
+
+/// `tables.ledger` with `renamed_from: orders`: the table is moved, not replaced.
+fn moved_table() -> Plan {
+    let old = fixtures::orders();
+    let text = serde_json::to_string(&old)
+        .unwrap()
+        .replace("OrdersTable", "LedgerTable");
+    let moves = [crate::template::Move {
+        from: "OrdersTable".into(),
+        to: "LedgerTable".into(),
+    }];
+    let (moved, done) = crate::deploy::refactor::rename(&old, &moves);
+    let mut p = plan(Some(&moved), &serde_json::from_str(&text).unwrap());
+    p.moves = done;
+    p
+}
+
+#[test]
+fn human_moved_table() {
+    let p = moved_table();
+    assert!(p.changes.is_empty(), "{:?}", p.changes);
+    insta::assert_snapshot!(human(&p, false));
+}
+
+#[test]
+fn markdown_moved_table() {
+    insta::assert_snapshot!(markdown(&moved_table()));
+}

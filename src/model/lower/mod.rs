@@ -23,7 +23,7 @@ use checks::{check_env_cycles, check_logical_ids};
 pub use function::check_bucket_name;
 use function::{FnCx, lower_function};
 use names::Names;
-use resources::{lower_bucket, lower_queue, lower_secret, lower_table, lower_topic};
+use resources::{check_renames, lower_bucket, lower_queue, lower_secret, lower_table, lower_topic};
 
 pub const DEFAULT_STAGE: &str = "dev";
 pub const DEFAULT_VISIBILITY: u64 = 30;
@@ -247,6 +247,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         lower_bucket(l, &prefix, region_len, n, b)
     });
     let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, &prefix, n, t));
+    check_renames(l, &queues, &tables, &buckets);
     let secrets = lower_each(l, &raw.secrets, lower_secret);
 
     let has_api = raw

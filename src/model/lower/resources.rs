@@ -22,12 +22,14 @@ pub(super) fn lower_queue(
         Some(v) => l.dur_range(v, 60, 1_209_600, "retention"),
         None => Setting::default(DEFAULT_RETENTION),
     };
-    let dlq_name = format!("{prefix}-{}-dlq{suffix}", name.value);
+    // A renamed queue keeps the name it was deployed with.
+    let key = q.renamed_from.as_ref().unwrap_or(name);
+    let dlq_name = format!("{prefix}-{}-dlq{suffix}", key.value);
     let dlq = q
         .dlq
         .as_ref()
         .map_or(DlqSetting::Absent, |d| lower_dlq(l, d, &dlq_name));
-    let physical_name = format!("{prefix}-{}{suffix}", name.value);
+    let physical_name = format!("{prefix}-{}{suffix}", key.value);
     let longest = if matches!(dlq, DlqSetting::Enabled(_)) {
         &dlq_name
     } else {
@@ -53,6 +55,7 @@ pub(super) fn lower_queue(
         retention,
         fifo,
         dlq,
+        renamed_from: renamed_from(&q.renamed_from),
         lint_ignore,
     }
 }
@@ -118,12 +121,13 @@ pub(super) fn lower_table(
     Table {
         name: name.value.clone(),
         name_span: name.span,
-        physical_name: format!("{prefix}-{}", name.value),
+        physical_name: format!("{prefix}-{}", t.renamed_from.as_ref().unwrap_or(name).value),
         key,
         sort_key,
         ttl: t.ttl.as_ref().map(|t| t.value.clone()),
         stream,
         retain: t.retain.as_ref().is_none_or(|r| r.value),
+        renamed_from: renamed_from(&t.renamed_from),
         lint_ignore,
     }
 }
@@ -152,12 +156,13 @@ pub(super) fn lower_bucket(
     name: &Sp<String>,
     b: &raw::RawBucket,
 ) -> Bucket {
-    let len = prefix.len() + 1 + name.value.len() + 1 + 12 + 1 + region_len;
+    let key = &b.renamed_from.as_ref().unwrap_or(name).value;
+    let len = prefix.len() + 1 + key.len() + 1 + 12 + 1 + region_len;
     if len > 63 {
         l.err(
             codes::INVALID_NAME,
             name.span,
-            format!("bucket name `{prefix}-{}-<account>-<region>` would be {len} characters; S3 allows 63", name.value),
+            format!("bucket name `{prefix}-{key}-<account>-<region>` would be {len} characters; S3 allows 63"),
         )
         .help = Some("shorten the app, stage or bucket name".into());
     }
@@ -165,12 +170,10 @@ pub(super) fn lower_bucket(
     Bucket {
         name: name.value.clone(),
         name_span: name.span,
-        physical_name_pattern: format!(
-            "{prefix}-{}-${{AWS::AccountId}}-${{AWS::Region}}",
-            name.value
-        ),
+        physical_name_pattern: format!("{prefix}-{key}-${{AWS::AccountId}}-${{AWS::Region}}"),
         versioning: b.versioning.as_ref().is_some_and(|v| v.value),
         retain: b.retain.as_ref().is_none_or(|r| r.value),
+        renamed_from: renamed_from(&b.renamed_from),
         lint_ignore,
     }
 }
@@ -239,5 +242,54 @@ fn check_secret_id(l: &mut Lower<'_>, id: &Sp<String>, what: &str) {
             id.span,
             format!("{what} cannot be empty or contain spaces"),
         );
+    }
+}
+
+fn renamed_from(r: &Option<Sp<String>>) -> Option<(String, Span)> {
+    r.as_ref().map(|r| (r.value.clone(), r.span))
+}
+
+/// `renamed_from:` must name a key that is gone from the spec (a key still present is
+/// its own resource), in the same kind of resource, and no two resources the same one.
+pub(super) fn check_renames(l: &mut Lower<'_>, q: &[Queue], t: &[Table], b: &[Bucket]) {
+    let queues: Vec<_> = q
+        .iter()
+        .map(|x| (x.name.as_str(), x.renamed_from.as_ref()))
+        .collect();
+    let tables: Vec<_> = t
+        .iter()
+        .map(|x| (x.name.as_str(), x.renamed_from.as_ref()))
+        .collect();
+    let buckets: Vec<_> = b
+        .iter()
+        .map(|x| (x.name.as_str(), x.renamed_from.as_ref()))
+        .collect();
+    check_kind(l, "queue", &queues);
+    check_kind(l, "table", &tables);
+    check_kind(l, "bucket", &buckets);
+}
+
+fn check_kind(l: &mut Lower<'_>, kind: &str, list: &[(&str, Option<&(String, Span)>)]) {
+    let mut seen: Vec<&str> = Vec::new();
+    let keys: Vec<&str> = list.iter().map(|(k, _)| *k).collect();
+    for (key, r) in list {
+        let Some((from, span)) = r else { continue };
+        let problem = if from == key {
+            Some(format!("{kind} `{key}` is renamed from itself"))
+        } else if keys.contains(&from.as_str()) {
+            Some(format!(
+                "{kind} `{from}` is still in the spec, so `{key}` cannot be its new name"
+            ))
+        } else if seen.contains(&from.as_str()) {
+            Some(format!("two {kind}s are renamed from `{from}`"))
+        } else {
+            None
+        };
+        seen.push(from);
+        if let Some(msg) = problem {
+            l.err(codes::INVALID_VALUE, *span, msg).help = Some(format!(
+                "`renamed_from:` names the key this {kind} had before; remove it once the rename is applied"
+            ));
+        }
     }
 }
