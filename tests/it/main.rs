@@ -13,6 +13,7 @@ mod lint_rules;
 mod moto;
 mod package;
 mod plan;
+mod plan_truth;
 mod properties;
 mod refactor;
 mod render;

@@ -39,13 +39,29 @@ pub(super) fn iam_changes(id: &str, old: Option<&Value>, new: Option<&Value>) ->
             Some(_) => {}
         }
     }
+    let unmatched_old: Vec<&Grant> = old_g
+        .iter()
+        .filter(|o| !new_g.iter().any(|n| n.key == o.key))
+        .collect();
     for n in new_g
         .iter()
         .filter(|n| !old_g.iter().any(|o| o.key == n.key))
     {
-        out.push(entry(n, true, n.allow));
+        // The same statement under a new Sid (a renamed spec key) grants nothing new.
+        let renamed = unmatched_old
+            .iter()
+            .any(|o| o.kind == n.kind && same(&without_sid(&o.body), &without_sid(&n.body), None));
+        out.push(entry(n, true, n.allow && !renamed));
     }
     out
+}
+
+fn without_sid(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("Sid");
+    }
+    v
 }
 
 /// Whether `new` (replacing `old` under the same key) may grant more: an Allow that

@@ -597,3 +597,20 @@ fn no_rename_is_guessed_between_several_or_different_shapes() {
     let p = plan_changes(Some(&old), &new);
     assert!(p.changes.iter().all(|c| c.renamed_from.is_none()));
 }
+
+/// A statement whose Sid changes with a renamed spec key, granting the same, does not
+/// widen access.
+#[test]
+fn a_statement_renamed_with_its_key_does_not_broaden() {
+    let role = |sid: &str| {
+        json!({"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyName": "p",
+            "PolicyDocument": {"Statement": [{"Sid": sid, "Effect": "Allow",
+                "Action": ["dynamodb:GetItem"], "Resource": "arn:aws:dynamodb:::table/t"}]}}]}})
+    };
+    let p = plan_changes(
+        Some(&resources(json!({"R": role("TableVideosRead")}))),
+        &resources(json!({"R": role("TableClipsRead")})),
+    );
+    assert_eq!(p.iam.len(), 2);
+    assert!(p.iam.iter().all(|c| !c.broadening), "{:?}", p.iam);
+}
