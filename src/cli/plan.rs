@@ -39,6 +39,10 @@ pub struct PlanArgs {
     /// artifact bucket, and the plan lists the changes inside each as `Stack/Id`.
     #[arg(long)]
     pub split: bool,
+    /// Do not ask CloudFormation to detect drift (changes made outside it) on the deployed
+    /// stack and its nested stacks.
+    #[arg(long)]
+    pub no_drift: bool,
 }
 
 pub fn run(a: PlanArgs) -> Result<Outcome, OpsError> {
@@ -49,6 +53,7 @@ pub fn run(a: PlanArgs) -> Result<Outcome, OpsError> {
         no_change_set: a.no_change_set,
         artifact_bucket: a.artifact_bucket,
         split: a.split,
+        no_drift: a.no_drift,
     };
     Ok(Outcome::Plan {
         outcome: Box::new(plan::plan(&o)?),

@@ -7,6 +7,7 @@ pub mod aws;
 pub mod cfn_yaml;
 pub mod client;
 pub mod diff;
+pub mod drift;
 pub mod follow;
 pub mod format;
 pub mod mask;
@@ -158,6 +159,33 @@ pub trait StackApi {
         id: &str,
     ) -> Result<refactor::RefactorState, DeployError>;
     async fn execute_stack_refactor(&self, id: &str) -> Result<(), DeployError>;
+    /// Start drift detection on one stack (DetectStackDrift; nested stacks are not
+    /// included, each needs its own): the detection's ID.
+    async fn detect_drift(&self, stack_id: &str) -> Result<String, DeployError>;
+    /// How detection `detection_id` is going (DescribeStackDriftDetectionStatus).
+    async fn drift_detection(&self, detection_id: &str) -> Result<DriftDetection, DeployError>;
+    /// The resources of stack `stack_id` its latest detection found MODIFIED or DELETED
+    /// (DescribeStackResourceDrifts, every page), as CloudFormation lists them.
+    async fn resource_drifts(
+        &self,
+        stack_id: &str,
+    ) -> Result<Vec<plan::ResourceDrift>, DeployError>;
+}
+
+/// A drift detection's progress, as DescribeStackDriftDetectionStatus reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DriftDetection {
+    /// `DETECTION_IN_PROGRESS`, `DETECTION_COMPLETE` or `DETECTION_FAILED`.
+    pub status: String,
+    /// `IN_SYNC`, `DRIFTED`, `UNKNOWN` or `NOT_CHECKED`, once known.
+    pub stack_status: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl DriftDetection {
+    pub fn in_progress(&self) -> bool {
+        self.status == "DETECTION_IN_PROGRESS"
+    }
 }
 
 /// One line of a stack's event log.

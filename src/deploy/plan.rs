@@ -40,6 +40,9 @@ pub struct Plan {
     /// sha256 of the spec file's bytes and of the rendered template (compact JSON).
     pub spec_sha256: String,
     pub template_sha256: String,
+    /// Drift detection on the deployed stack (see [`DriftReport`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<DriftReport>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -274,4 +277,97 @@ impl Plan {
             self.unchanged
         )
     }
+}
+
+/// What drift detection found on the deployed stack: resources changed outside
+/// CloudFormation since the last deployment, and what `apply` does about each. Absent with
+/// `--no-drift`, for a stack that does not exist yet, and in plans saved before fnplan
+/// checked drift.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct DriftReport {
+    /// Drift detection ran to the end (on the stack, and on each nested stack).
+    pub checked: bool,
+    /// CloudFormation's stack drift status: `IN_SYNC`, `DRIFTED` or `UNKNOWN` (some resources
+    /// could not be checked); `NOT_CHECKED` when detection did not run or did not finish.
+    pub status: String,
+    /// Why detection did not run, did not finish, or left something out (the endpoint does
+    /// not support it, access denied, the deadline passed, a nested stack failed, ...).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The resources found modified or deleted (`Stack/Id` inside nested stacks), in the
+    /// stack's order of logical IDs.
+    #[serde(default)]
+    pub resources: Vec<ResourceDrift>,
+}
+
+impl DriftReport {
+    /// The report of a detection that did not run or did not finish.
+    pub fn not_checked(reason: impl Into<String>) -> Self {
+        DriftReport {
+            checked: false,
+            status: "NOT_CHECKED".into(),
+            reason: Some(reason.into()),
+            resources: Vec::new(),
+        }
+    }
+}
+
+/// One resource whose live configuration differs from the deployed template.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ResourceDrift {
+    pub logical_id: String,
+    pub resource_type: String,
+    pub physical_id: Option<String>,
+    pub status: DriftStatus,
+    /// The properties that differ (only for `MODIFIED`), paths as in [`PropertyChange`]:
+    /// `Properties.Environment.Variables.LOG_LEVEL`.
+    #[serde(default)]
+    pub differences: Vec<PropertyDrift>,
+    /// What the plan does to this resource (`None`: nothing, so apply leaves it alone).
+    #[serde(default)]
+    pub planned: Option<Action>,
+    /// What apply does about the drift, one sentence each.
+    #[serde(default)]
+    pub on_apply: Vec<String>,
+}
+
+/// CloudFormation's `StackResourceDriftStatus`.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DriftStatus {
+    /// One or more properties differ from the template.
+    Modified,
+    /// The resource was deleted outside CloudFormation.
+    Deleted,
+    InSync,
+    NotChecked,
+    /// CloudFormation could not check it (or said something fnplan does not know).
+    #[serde(other)]
+    Unknown,
+}
+
+/// A property whose live value differs from the deployed template's.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PropertyDrift {
+    pub path: String,
+    /// As the deployed template (with its parameters) sets it; JSON when CloudFormation
+    /// sent JSON, else its text.
+    pub expected: Option<Value>,
+    /// As it is live.
+    pub actual: Option<Value>,
+    pub kind: DifferenceKind,
+    /// The plan changes this property (or a part or a parent of it) too.
+    #[serde(default)]
+    pub planned: bool,
+}
+
+/// CloudFormation's `DifferenceType`.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DifferenceKind {
+    /// A value was added to a list.
+    Add,
+    /// The property was removed from the live resource.
+    Remove,
+    NotEqual,
 }

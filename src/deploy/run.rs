@@ -3,7 +3,9 @@
 //! and merge its verdict with fnplan's prediction.
 
 use super::plan::{ChangeSetInfo, Plan, StackState};
-use super::{ChangeSetRequest, ChangeSetType, Created, DeployError, StackApi, cfn_yaml, diff};
+use super::{
+    ChangeSetRequest, ChangeSetType, Created, DeployError, StackApi, cfn_yaml, diff, drift,
+};
 use crate::template::Template;
 use crate::template::split::{Nested, Split};
 use sha2::{Digest, Sha256};
@@ -48,6 +50,11 @@ pub struct PlanOptions {
     pub keep_change_set: bool,
     /// How long to wait for the change set.
     pub wait: Duration,
+    /// Detect drift on a deployed stack (default on; `--no-drift` turns it off).
+    pub drift: bool,
+    /// How long to wait for drift detection, counted from its start; a detection still
+    /// running then is reported as not checked.
+    pub drift_wait: Duration,
 }
 
 impl Default for PlanOptions {
@@ -56,6 +63,8 @@ impl Default for PlanOptions {
             change_set: true,
             keep_change_set: false,
             wait: Duration::from_secs(300),
+            drift: true,
+            drift_wait: Duration::from_secs(120),
         }
     }
 }
@@ -116,13 +125,18 @@ pub async fn plan(
     });
     let mut changes = diff::plan_changes(old.as_ref(), &input.template.value);
     let nested = input.nested.unwrap_or_default();
-    nested_changes(api, live, old.as_ref(), nested, &mut changes).await?;
+    let nested_ids = nested_changes(api, live, old.as_ref(), nested, &mut changes).await?;
     plan.changes = changes.changes;
     plan.unchanged = changes.unchanged;
     plan.outputs = changes.outputs;
     plan.iam = changes.iam;
     // Plans end up in CI logs and PR comments: no secret values in them.
     super::mask::mask_plan(&mut plan);
+    // Drift detection runs while CloudFormation makes the change set; collected below.
+    let drift = match live {
+        Some(s) if opts.drift => Some(drift::start(api, s, &nested_ids).await),
+        _ => None,
+    };
 
     // CloudFormation's own verdict. For a stack that does not exist yet everything is a
     // create and a change set would only leave an empty stack behind, unless it is kept
@@ -143,6 +157,9 @@ pub async fn plan(
         if let Some(cs) = plan.change_set.clone() {
             merge_verdicts(&mut plan, &cs);
         }
+    }
+    if let Some(d) = drift {
+        plan.drift = Some(drift::finish(api, d, opts.drift_wait, &plan).await);
     }
     Ok(plan)
 }
@@ -193,14 +210,15 @@ fn change_set_request(
 }
 
 /// Add to `changes` what changes inside each nested stack, against the template deployed
-/// in it, and everything inside a nested stack the parent no longer has.
+/// in it, and everything inside a nested stack the parent no longer has. Returns the
+/// deployed nested stacks as `(logical ID, stack ID)`.
 async fn nested_changes(
     api: &impl StackApi,
     live: Option<&super::StackInfo>,
     old: Option<&serde_json::Value>,
     nested: &[Nested],
     changes: &mut diff::PlanChanges,
-) -> Result<(), DeployError> {
+) -> Result<Vec<(String, String)>, DeployError> {
     let old_stacks: Vec<&str> = old
         .and_then(|t| t.get("Resources"))
         .and_then(serde_json::Value::as_object)
@@ -219,12 +237,14 @@ async fn nested_changes(
         .iter()
         .filter(|id| !nested.iter().any(|n| n.logical_id == **id))
         .map(|id| (*id, &empty));
+    let mut ids = Vec::new();
     for (id, new) in news.chain(gone) {
         let deployed = match live {
             Some(s) if old_stacks.contains(&id) => {
                 match api.nested_stack_id(&s.stack_id, id).await? {
                     Some(nested_id) => {
                         let text = api.get_template(&nested_id).await?;
+                        ids.push((id.to_string(), nested_id));
                         Some(cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?)
                     }
                     None => None,
@@ -236,7 +256,7 @@ async fn nested_changes(
         let nested = diff::plan_changes_with(deployed.as_ref(), new, &inputs);
         diff::merge_nested(changes, id, nested);
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// The parameters the parent passes nested stack `id` with a new value: changed text,

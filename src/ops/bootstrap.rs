@@ -89,6 +89,8 @@ pub fn bootstrap(o: &BootstrapOptions, ui: &dyn Ui) -> Result<BootstrapOutcome, 
         let opts = run::PlanOptions {
             change_set: true,
             keep_change_set: true,
+            // The bootstrap stack is one bucket fnplan alone manages: no drift check.
+            drift: false,
             ..Default::default()
         };
         let plan = run::plan(&api, &input, opts).await?;

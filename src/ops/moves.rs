@@ -80,6 +80,8 @@ async fn then_update(
     let opts = run::PlanOptions {
         change_set: true,
         keep_change_set: true,
+        // Only compared with the approved plan: drift was shown there.
+        drift: false,
         ..Default::default()
     };
     let again = run::plan(api, cx.input, opts).await?;

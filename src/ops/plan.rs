@@ -22,6 +22,8 @@ pub struct PlanOptions {
     pub artifact_bucket: Option<String>,
     /// Deploy as nested stacks.
     pub split: bool,
+    /// Do not detect drift on the deployed stack.
+    pub no_drift: bool,
 }
 
 /// What `plan` found.
@@ -70,6 +72,7 @@ async fn plan_async(
     let opts = run::PlanOptions {
         change_set: !o.no_change_set,
         keep_change_set: o.out.is_some(),
+        drift: !o.no_drift,
         ..Default::default()
     };
     if opts.change_set {

@@ -3,6 +3,7 @@
 mod apply;
 mod common;
 mod docs;
+mod drift;
 mod errors;
 mod explain;
 mod faults;

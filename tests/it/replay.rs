@@ -11,14 +11,14 @@ use fnplan::deploy::follow::{self, Progress};
 use fnplan::deploy::run::{self, PlanInput, PlanOptions};
 use fnplan::testing::compile_str;
 
-const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/shop-dev/5b3c1f70-1111-4c6e-9f00-0a1b2c3d4e5f";
+pub(crate) const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/shop-dev/5b3c1f70-1111-4c6e-9f00-0a1b2c3d4e5f";
 
 pub(crate) fn body(name: &str) -> String {
     std::fs::read_to_string(crate::common::root().join("tests/it/replay").join(name))
         .expect("recorded response")
 }
 
-fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -39,7 +39,7 @@ pub(crate) fn event(response: String) -> ReplayEvent {
     )
 }
 
-fn api(events: Vec<ReplayEvent>) -> SdkStackApi {
+pub(crate) fn api(events: Vec<ReplayEvent>) -> SdkStackApi {
     api_and_client(events).0
 }
 
@@ -114,7 +114,15 @@ fn change_set_replacement_details_are_shown_and_disagreements_flagged() {
         .build()
         .expect("rt");
     let plan = rt
-        .block_on(run::plan(&api, &input, PlanOptions::default()))
+        // Drift has its own replays (tests/it/drift.rs).
+        .block_on(run::plan(
+            &api,
+            &input,
+            PlanOptions {
+                drift: false,
+                ..PlanOptions::default()
+            },
+        ))
         .expect("plan");
     let cs = plan.change_set.as_ref().expect("change set read");
     assert_eq!(cs.status, "CREATE_COMPLETE");
@@ -197,7 +205,7 @@ fn stack_in(status: &str) -> String {
     body("describe-stacks-rollback-complete.xml").replace("UPDATE_ROLLBACK_COMPLETE", status)
 }
 
-fn error_event(status: u16, code: &str, message: &str) -> ReplayEvent {
+pub(crate) fn error_event(status: u16, code: &str, message: &str) -> ReplayEvent {
     let xml = format!(
         "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>7a8b9c0d</RequestId></ErrorResponse>"
     );

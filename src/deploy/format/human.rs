@@ -2,8 +2,8 @@
 //! their property lines and diffs, IAM grants, outputs. ANSI colour only when asked.
 
 use super::{
-    Line, Mark, change_lines, change_set_lines, move_lines, output_lines, risk_rows, stack_line,
-    type_of,
+    Line, Mark, change_lines, change_set_lines, drift, move_lines, output_lines, risk_rows,
+    stack_line, type_of,
 };
 use crate::deploy::plan::Plan;
 use std::fmt::Write;
@@ -64,6 +64,9 @@ pub fn human(plan: &Plan, color: bool) -> String {
         ))
     );
     let _ = writeln!(out, "{}", stack_line(plan));
+    for l in drift::summary(plan) {
+        let _ = writeln!(out, "{l}");
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", p.bold(&plan.headline()));
 
@@ -76,6 +79,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
             let _ = writeln!(out, "  {mark} {m}");
         }
     }
+    drifted(&mut out, p, plan);
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Changes"));
         for l in change_lines(plan) {
@@ -120,6 +124,18 @@ fn risks(out: &mut String, p: Paint, plan: &Plan) {
                 let _ = writeln!(out, "  {label} {}", r.text);
             }
         }
+    }
+}
+
+/// What was changed outside CloudFormation, and what apply does about it.
+fn drifted(out: &mut String, p: Paint, plan: &Plan) {
+    let lines = drift::lines(plan);
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", p.bold(drift::TITLE));
+    for l in lines {
+        let _ = writeln!(out, "{}", line(p, &l));
     }
 }
 

@@ -3,8 +3,8 @@
 //! `plan.md.tera`; this file prepares its values.
 
 use super::{
-    Line, Mark, RiskRow, change_lines, change_set_lines, move_lines, output_lines, risk_rows,
-    stack_line,
+    Line, Mark, RiskRow, change_lines, change_set_lines, drift, move_lines, output_lines,
+    risk_rows, stack_line,
 };
 use crate::deploy::plan::{Plan, Risk};
 use serde::Serialize;
@@ -28,6 +28,11 @@ struct View {
     outputs: String,
     change_set: Vec<String>,
     footer: String,
+    /// The drift summary (under the headline) and listing.
+    drift_summary: Vec<String>,
+    drift_title: &'static str,
+    drift_count: usize,
+    drift: String,
 }
 
 #[derive(Serialize)]
@@ -90,8 +95,13 @@ fn view(plan: &Plan) -> View {
         .map(|(m, text)| format!("{} {text}", marker(m, 0)))
         .collect::<Vec<_>>()
         .join("\n");
+    let drift = drift::lines(plan)
+        .iter()
+        .map(diff_line)
+        .collect::<Vec<_>>()
+        .join("\n");
     View {
-        fence: fence(&[&changes, &outputs]),
+        fence: fence(&[&changes, &outputs, &drift]),
         title: format!("**`{}`**{region}", plan.stack_name),
         headline: if plan.has_changes() {
             format!("{}.", plan.headline())
@@ -129,6 +139,10 @@ fn view(plan: &Plan) -> View {
             .map(|l| format!("{}  ", l.trim()))
             .collect(),
         footer: footer(plan),
+        drift_summary: drift::summary(plan),
+        drift_title: drift::TITLE,
+        drift_count: plan.drift.as_ref().map_or(0, |d| d.resources.len()),
+        drift,
     }
 }
 

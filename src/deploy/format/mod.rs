@@ -2,6 +2,7 @@
 //! `markdown` (a pull-request comment) and `json` (`--format json`). All pure and
 //! deterministic; the listing and the risk section are built once here and drawn by each.
 
+mod drift;
 mod human;
 mod json;
 mod markdown;
