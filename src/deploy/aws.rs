@@ -102,7 +102,7 @@ impl StackApi for SdkStackApi {
         Ok(out.template_body().unwrap_or_default().to_string())
     }
 
-    async fn nested_stack_id(
+    async fn physical_id(
         &self,
         stack_id: &str,
         logical_id: &str,

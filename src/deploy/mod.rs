@@ -132,9 +132,10 @@ pub trait StackApi {
     async fn describe_stack(&self, stack: &str) -> Result<Option<StackInfo>, DeployError>;
     /// The template as deployed (JSON or YAML text).
     async fn get_template(&self, stack_id: &str) -> Result<String, DeployError>;
-    /// The stack ID of nested stack `logical_id` in stack `stack_id`; `None` when the
-    /// parent has no such resource (or it was never created).
-    async fn nested_stack_id(
+    /// The physical ID of resource `logical_id` in stack `stack_id` (a nested stack's
+    /// stack ID, a table's name, ...); `None` when the stack has no such resource (or it
+    /// was never created).
+    async fn physical_id(
         &self,
         stack_id: &str,
         logical_id: &str,

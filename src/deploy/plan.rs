@@ -110,6 +110,9 @@ pub struct ResourceChange {
     /// On a delete: the created resource that seems to be its new name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_to: Option<String>,
+    /// On a delete of a retained resource: its physical ID, which stays in the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub physical_id: Option<String>,
 }
 
 impl ResourceChange {
@@ -126,6 +129,7 @@ impl ResourceChange {
             notes: Vec::new(),
             renamed_from: None,
             renamed_to: None,
+            physical_id: None,
         }
     }
     pub fn has_risk(&self, r: Risk) -> bool {

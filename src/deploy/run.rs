@@ -126,6 +126,9 @@ pub async fn plan(
     let mut changes = diff::plan_changes(old.as_ref(), &input.template.value);
     let nested = input.nested.unwrap_or_default();
     let nested_ids = nested_changes(api, live, old.as_ref(), nested, &mut changes).await?;
+    if let Some(s) = live {
+        left_behind(api, &s.stack_id, &mut changes.changes).await?;
+    }
     plan.changes = changes.changes;
     plan.unchanged = changes.unchanged;
     plan.outputs = changes.outputs;
@@ -162,6 +165,22 @@ pub async fn plan(
         plan.drift = Some(drift::finish(api, d, opts.drift_wait, &plan).await);
     }
     Ok(plan)
+}
+
+/// The physical IDs of retained resources the plan deletes from the top-level stack:
+/// they stay in the account, and the plan names them.
+async fn left_behind(
+    api: &impl StackApi,
+    stack_id: &str,
+    changes: &mut [super::plan::ResourceChange],
+) -> Result<(), DeployError> {
+    let kept = |c: &super::plan::ResourceChange| {
+        c.action == super::plan::Action::Delete && c.retained && !c.logical_id.contains('/')
+    };
+    for c in changes.iter_mut().filter(|c| kept(c)) {
+        c.physical_id = api.physical_id(stack_id, &c.logical_id).await?;
+    }
+    Ok(())
 }
 
 /// Parameters without a default need a value before CloudFormation will preview.
@@ -240,16 +259,14 @@ async fn nested_changes(
     let mut ids = Vec::new();
     for (id, new) in news.chain(gone) {
         let deployed = match live {
-            Some(s) if old_stacks.contains(&id) => {
-                match api.nested_stack_id(&s.stack_id, id).await? {
-                    Some(nested_id) => {
-                        let text = api.get_template(&nested_id).await?;
-                        ids.push((id.to_string(), nested_id));
-                        Some(cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?)
-                    }
-                    None => None,
+            Some(s) if old_stacks.contains(&id) => match api.physical_id(&s.stack_id, id).await? {
+                Some(nested_id) => {
+                    let text = api.get_template(&nested_id).await?;
+                    ids.push((id.to_string(), nested_id));
+                    Some(cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?)
                 }
-            }
+                None => None,
+            },
             _ => None,
         };
         let inputs = changed_parameters(changes, id);

@@ -420,8 +420,9 @@ pub struct TopicTrigger {
 pub struct Queue {
     pub name: String,
     pub name_span: Span,
-    /// `{app}-{stage}-{name}` (`.fifo` appended for FIFO queues).
-    pub physical_name: String,
+    /// The fixed name: `name:`, or `{app}-{stage}-{name}.fifo` for a FIFO queue;
+    /// `None`: CloudFormation generates one.
+    pub physical_name: Option<String>,
     /// Seconds (default 30).
     pub visibility_timeout: Setting<u64>,
     /// Seconds (default 345,600 = 4 d).
@@ -445,8 +446,9 @@ pub enum DlqSetting {
 
 #[derive(Clone, Debug)]
 pub struct Dlq {
-    /// `{app}-{stage}-{queue}-dlq` (`.fifo` appended for FIFO).
-    pub physical_name: String,
+    /// `{queue name}-dlq` (before `.fifo`) when the queue's name is fixed; `None`:
+    /// CloudFormation generates one.
+    pub physical_name: Option<String>,
     /// Default 5.
     pub max_receive_count: Setting<u32>,
     /// Seconds (default 1,209,600 = 14 d).
@@ -459,8 +461,8 @@ pub struct Dlq {
 pub struct Table {
     pub name: String,
     pub name_span: Span,
-    /// `{app}-{stage}-{name}`.
-    pub physical_name: String,
+    /// `name:`; `None`: CloudFormation generates the table's name.
+    pub physical_name: Option<String>,
     pub key: KeyAttr,
     pub sort_key: Option<KeyAttr>,
     pub ttl: Option<String>,
@@ -499,8 +501,9 @@ pub struct Bucket {
 pub struct Topic {
     pub name: String,
     pub name_span: Span,
-    /// `{app}-{stage}-{name}` (`.fifo` appended for FIFO).
-    pub physical_name: String,
+    /// `name:`, or `{app}-{stage}-{name}.fifo` for a FIFO topic; `None`: CloudFormation
+    /// generates one.
+    pub physical_name: Option<String>,
     pub fifo: bool,
     pub lint_ignore: Vec<(Code, Span)>,
 }

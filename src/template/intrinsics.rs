@@ -179,6 +179,18 @@ pub(crate) fn interp(model: &Model, s: &Interp) -> Value {
 }
 
 /// `[{Key, Value}]` from the model's tags, or `None` when there are none.
+/// The app's tags and `fnplan:name` = `{app}-{stage}-{key}`: a readable name for a
+/// resource whose physical name CloudFormation generates.
+pub(crate) fn named_tags(model: &Model, key: &str) -> Value {
+    let mut tags = match tags_list(model) {
+        Some(Value::Array(t)) => t,
+        _ => Vec::new(),
+    };
+    let name = format!("{}-{}-{key}", model.app, model.stage);
+    tags.push(json!({ "Key": "fnplan:name", "Value": name }));
+    Value::Array(tags)
+}
+
 pub(crate) fn tags_list(model: &Model) -> Option<Value> {
     if model.tags.is_empty() {
         return None;

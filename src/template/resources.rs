@@ -3,14 +3,14 @@
 //! `AWS::SNS::Topic` resources out. Secrets exist already and render nothing.
 
 use super::functions::invoke_value;
-use super::intrinsics::{Expr, escape, sub, tags_list};
+use super::intrinsics::{Expr, escape, named_tags, sub, tags_list};
 use super::{Res, Resources};
 use crate::model::{BucketEvent, DlqSetting, KeyAttr, KeyType, Model, StreamView, Trigger, ids};
 use serde_json::{Value, json};
 
 pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
     for q in &model.queues {
-        let mut r = Res::new("AWS::SQS::Queue").prop("QueueName", q.physical_name.as_str());
+        let mut r = Res::new("AWS::SQS::Queue").opt("QueueName", q.physical_name.as_deref());
         if q.fifo {
             r = r.prop("FifoQueue", true);
         }
@@ -26,24 +26,31 @@ pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
                 }),
             );
         }
-        out.add(ids::queue(&q.name), r.opt("Tags", tags_list(model)));
+        out.add(
+            ids::queue(&q.name),
+            r.prop("Tags", named_tags(model, &q.name)),
+        );
 
         if let DlqSetting::Enabled(d) = &q.dlq {
-            let mut r = Res::new("AWS::SQS::Queue").prop("QueueName", d.physical_name.as_str());
+            let mut r = Res::new("AWS::SQS::Queue").opt("QueueName", d.physical_name.as_deref());
             if q.fifo {
                 r = r.prop("FifoQueue", true);
             }
-            // The source queue's ARN is spelled out: `GetAtt` would be a cycle with its
-            // RedrivePolicy.
-            let source_arn = format!(
-                "arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:{}",
-                escape(&q.physical_name)
-            );
-            r = r.prop("MessageRetentionPeriod", d.retention.value).prop(
-                "RedriveAllowPolicy",
-                json!({ "redrivePermission": "byQueue", "sourceQueueArns": [sub(source_arn)] }),
-            );
-            out.add(ids::dlq(&q.name), r.opt("Tags", tags_list(model)));
+            r = r.prop("MessageRetentionPeriod", d.retention.value);
+            // Redrive only from this queue: its ARN is spelled out (`GetAtt` would be a
+            // cycle with its RedrivePolicy), so only a queue with a fixed name gets it.
+            if let Some(name) = &q.physical_name {
+                let source_arn = format!(
+                    "arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:{}",
+                    escape(name)
+                );
+                r = r.prop(
+                    "RedriveAllowPolicy",
+                    json!({ "redrivePermission": "byQueue", "sourceQueueArns": [sub(source_arn)] }),
+                );
+            }
+            let key = format!("{}-dlq", q.name);
+            out.add(ids::dlq(&q.name), r.prop("Tags", named_tags(model, &key)));
         }
     }
 }
@@ -80,7 +87,7 @@ pub(crate) fn render_tables(model: &Model, out: &mut Resources) {
             .collect();
         let r = Res::new("AWS::DynamoDB::Table")
             .retain(t.retain)
-            .prop("TableName", t.physical_name.as_str())
+            .opt("TableName", t.physical_name.as_deref())
             .prop("BillingMode", "PAY_PER_REQUEST")
             .prop("AttributeDefinitions", defs)
             .prop("KeySchema", schema)
@@ -95,7 +102,7 @@ pub(crate) fn render_tables(model: &Model, out: &mut Resources) {
                 t.stream
                     .map(|v| json!({ "StreamViewType": stream_view(v) })),
             )
-            .opt("Tags", tags_list(model));
+            .prop("Tags", named_tags(model, &t.name));
         out.add(ids::table(&t.name), r);
     }
 }
@@ -175,10 +182,13 @@ pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
 
 pub(crate) fn render_topics(model: &Model, out: &mut Resources) {
     for t in &model.topics {
-        let mut r = Res::new("AWS::SNS::Topic").prop("TopicName", t.physical_name.as_str());
+        let mut r = Res::new("AWS::SNS::Topic").opt("TopicName", t.physical_name.as_deref());
         if t.fifo {
             r = r.prop("FifoTopic", true);
         }
-        out.add(ids::topic(&t.name), r.opt("Tags", tags_list(model)));
+        out.add(
+            ids::topic(&t.name),
+            r.prop("Tags", named_tags(model, &t.name)),
+        );
     }
 }

@@ -56,17 +56,27 @@ fn apply_creates_the_stack_and_the_resources_match_the_spec() {
             })
         })
         .unwrap_or_else(|| panic!("no mapping for shop-dev-worker: {maps}"));
+    // The queue and the DLQ are named by CloudFormation.
+    let queue_url = m.physical_id("shop-dev", "JobsQueue");
+    let queue_name = queue_url.rsplit('/').next().unwrap_or_default().to_string();
+    let dlq_url = m.physical_id("shop-dev", "JobsDlq");
+    let dlq_name = dlq_url.rsplit('/').next().unwrap_or_default().to_string();
     assert!(
         mapping["EventSourceArn"]
             .as_str()
-            .is_some_and(|a| a.ends_with(":shop-dev-jobs")),
-        "{maps}"
+            .is_some_and(|a| a.ends_with(&format!(":{queue_name}"))),
+        "{queue_name}: {maps}"
     );
     assert_eq!(mapping["BatchSize"], 5);
     // The queue and its redrive policy to the DLQ.
-    let attrs = m.query("sqs", "Action=GetQueueAttributes&QueueUrl=http%3A%2F%2F127.0.0.1%2F123456789012%2Fshop-dev-jobs&AttributeName.1=All");
+    let attrs = m.query(
+        "sqs",
+        &format!(
+            "Action=GetQueueAttributes&QueueUrl=http%3A%2F%2F127.0.0.1%2F123456789012%2F{queue_name}&AttributeName.1=All"
+        ),
+    );
     assert!(
-        attrs.contains("shop-dev-jobs-dlq") && attrs.contains("maxReceiveCount"),
+        attrs.contains(&dlq_name) && attrs.contains("maxReceiveCount"),
         "{attrs}"
     );
     assert!(

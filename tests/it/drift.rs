@@ -58,6 +58,7 @@ fn plan_against(spec: &str, after: Vec<ReplayEvent>, opts: PlanOptions) -> Plan 
         template_url: None,
         tags: vec![],
         nested: None,
+        moves: Vec::new(),
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -270,6 +271,7 @@ fn nested_stacks_are_checked_one_by_one() {
         template_url: None,
         tags: vec![],
         nested: Some(&nested),
+        moves: Vec::new(),
     };
     let opts = PlanOptions {
         change_set: false,

@@ -205,6 +205,23 @@ impl Moto {
         body
     }
 
+    /// The physical ID CloudFormation gave resource `logical_id` of stack `stack` (a queue's
+    /// URL, a table's name: fnplan lets CloudFormation name them).
+    pub fn physical_id(&self, stack: &str, logical_id: &str) -> String {
+        let body = self.query(
+            "cloudformation",
+            &format!(
+                "Action=DescribeStackResource&Version=2010-05-15&StackName={stack}&LogicalResourceId={logical_id}"
+            ),
+        );
+        let start = body.find("<PhysicalResourceId>").map(|i| i + 20);
+        let end = body.find("</PhysicalResourceId>");
+        match (start, end) {
+            (Some(s), Some(e)) if s <= e => body[s..e].to_string(),
+            _ => panic!("no physical ID of {logical_id} in {body}"),
+        }
+    }
+
     /// The status of a stack, `None` when it does not exist.
     pub fn stack_status(&self, name: &str) -> Option<String> {
         let rt = tokio::runtime::Builder::new_current_thread()

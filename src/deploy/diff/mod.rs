@@ -257,6 +257,13 @@ fn replace_notes(c: &mut ResourceChange, old: &Value, new: &Value) {
     if let Some(name_prop) = replacement::name_property(&c.resource_type) {
         let o = old.pointer(&format!("/Properties/{name_prop}"));
         let n = new.pointer(&format!("/Properties/{name_prop}"));
+        if let (Some(Value::String(was)), None) = (o, n) {
+            // Earlier fnplan versions named every queue, table and topic.
+            c.notes.push(format!(
+                "{name_prop} is no longer set, so CloudFormation names the new one: this replaces it once; to keep `{was}`{}, set `name: {was}` on it in the spec",
+                if stateful { " and its data" } else { "" }
+            ));
+        }
         if let (Some(o), Some(n)) = (o, n)
             && same(o, n, None)
         {

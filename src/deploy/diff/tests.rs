@@ -91,13 +91,8 @@ fn edited_template() {
         ["AttributeDefinitions", "KeySchema"]
     );
     assert!(table.replacement.predicted);
-    assert!(
-        table
-            .notes
-            .iter()
-            .any(|n| n.starts_with("TableName is fixed"))
-    );
-    assert_eq!(table.replacement.fixed_name.as_deref(), Some("TableName"));
+    // CloudFormation names the table: nothing stops the replacement.
+    assert!(table.replacement.fixed_name.is_none());
     assert!(
         table.retained,
         "UpdateReplacePolicy Retain keeps the old table"
@@ -613,4 +608,46 @@ fn a_statement_renamed_with_its_key_does_not_broaden() {
     );
     assert_eq!(p.iam.len(), 2);
     assert!(p.iam.iter().all(|c| !c.broadening), "{:?}", p.iam);
+}
+
+/// Upgrading from templates that named every table: the name goes, the table is
+/// replaced once (data loss), and the plan says how to keep it.
+#[test]
+fn a_dropped_fixed_name_replaces_once_and_says_how_to_keep_it() {
+    let mut old = table("shop-dev-videos", "id");
+    old["UpdateReplacePolicy"] = json!("Retain");
+    let mut new = old.clone();
+    new["Properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("TableName");
+    let p = plan_changes(
+        Some(&resources(json!({"VideosTable": old}))),
+        &resources(json!({"VideosTable": new})),
+    );
+    let t = change(&p, "VideosTable");
+    assert_eq!(t.action, Action::Replace);
+    assert!(t.has_risk(Risk::DataLoss));
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.contains("set `name: shop-dev-videos`")),
+        "{:?}",
+        t.notes
+    );
+    assert!(t.replacement.fixed_name.is_none());
+}
+
+/// A table with `name:` keeps it across a key change: CloudFormation cannot do that.
+#[test]
+fn a_fixed_name_that_must_be_replaced_is_an_update_that_fails() {
+    let old = table("shop-dev-videos", "id");
+    let new = table("shop-dev-videos", "video_id");
+    let p = plan_changes(
+        Some(&resources(json!({"VideosTable": old}))),
+        &resources(json!({"VideosTable": new})),
+    );
+    let t = change(&p, "VideosTable");
+    assert_eq!(t.replacement.fixed_name.as_deref(), Some("TableName"));
+    assert!(t.notes.iter().any(|n| n.starts_with("TableName is fixed")));
 }

@@ -301,6 +301,7 @@ fn a_parent_change_overwrites_its_children() {
         new: Some(json!({"Variables": {}})),
         diff: None,
         replaces: false,
+        known_after_apply: None,
     }];
     let mut report = DriftReport {
         checked: true,

@@ -150,9 +150,10 @@ fn resource_header(c: &ResourceChange) -> String {
         Action::Create => "create".to_string(),
         Action::Modify => "modify".to_string(),
         Action::Replace => format!("replace: {}", replace_reason(c)),
-        Action::Delete if c.retained => {
-            "delete from the stack (DeletionPolicy Retain keeps the resource)".to_string()
-        }
+        Action::Delete if c.retained => match &c.physical_id {
+            Some(id) => format!("delete from the stack (DeletionPolicy Retain keeps {id})"),
+            None => "delete from the stack (DeletionPolicy Retain keeps the resource)".to_string(),
+        },
         Action::Delete if c.has_risk(Risk::DataLoss) => "delete, with its data".to_string(),
         Action::Delete => "delete".to_string(),
     };

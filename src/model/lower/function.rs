@@ -1,6 +1,7 @@
 //! Lowering one function: its raw fields, defaults and code in, a `Function` out (its
 //! triggers are lowered in `triggers.rs`).
 
+use super::fixed_names::FUNCTION;
 use super::triggers::{check_duplicate_triggers, lower_triggers};
 use super::*;
 
@@ -246,7 +247,18 @@ pub(super) fn lower_function(
     name: &Sp<String>,
     f: &raw::RawFunction,
 ) -> Function {
-    let physical_name = physical_name(l, cx.prefix, name);
+    let ncx = super::fixed_names::NameCx {
+        prefix: cx.prefix,
+        app: cx.scope.app,
+        stage: cx.scope.stage,
+        vars: cx.scope.vars,
+    };
+    let physical_name = match &f.name {
+        Some(_) => {
+            super::fixed_names::fixed_name(l, &ncx, f.name.as_ref(), &FUNCTION).unwrap_or_default()
+        }
+        None => physical_name(l, cx.prefix, name),
+    };
     let Sizing {
         runtime,
         timeout,

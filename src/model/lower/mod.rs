@@ -12,6 +12,7 @@ use crate::suggest;
 mod api;
 mod app;
 mod checks;
+mod fixed_names;
 mod function;
 mod names;
 mod resources;
@@ -240,13 +241,19 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     // Names of everything, checked first so references can be resolved.
     let names = Names::new(l, raw);
     let prefix = format!("{app}-{stage}");
-    let queues = lower_each(l, &raw.queues, |l, n, q| lower_queue(l, &prefix, n, q));
-    let tables = lower_each(l, &raw.tables, |l, n, t| lower_table(l, &prefix, n, t));
+    let ncx = fixed_names::NameCx {
+        prefix: &prefix,
+        app: &app,
+        stage: &stage,
+        vars: &vars,
+    };
+    let queues = lower_each(l, &raw.queues, |l, n, q| lower_queue(l, &ncx, n, q));
+    let tables = lower_each(l, &raw.tables, |l, n, t| lower_table(l, &ncx, n, t));
     let region_len = region.as_ref().map_or(14, String::len);
     let buckets = lower_each(l, &raw.buckets, |l, n, b| {
-        lower_bucket(l, &prefix, region_len, n, b)
+        lower_bucket(l, &ncx, region_len, n, b)
     });
-    let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, &prefix, n, t));
+    let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, &ncx, n, t));
     check_renames(l, &queues, &tables, &buckets);
     let secrets = lower_each(l, &raw.secrets, lower_secret);
 

@@ -2,18 +2,20 @@
 //! the stack-name prefix in; a model [`Queue`], [`Table`], [`Bucket`], [`Topic`] or
 //! [`Secret`] out, with its settings checked.
 
+use super::fixed_names::{BUCKET, NameCx, QUEUE, TABLE, TOPIC, fixed_name};
 use super::*;
 use crate::spec::raw::{RawDlq, RawKey, RawStream};
 
-/// A queue and, when it has one, its dead-letter queue.
+/// A queue and, when it has one, its dead-letter queue. Standard queues are named by
+/// CloudFormation unless `name:` fixes it; FIFO queues need a name ending `.fifo`, which
+/// CloudFormation does not generate, so theirs defaults to `{app}-{stage}-{key}.fifo`.
 pub(super) fn lower_queue(
     l: &mut Lower<'_>,
-    prefix: &str,
+    cx: &NameCx<'_>,
     name: &Sp<String>,
     q: &raw::RawQueue,
 ) -> Queue {
     let fifo = q.fifo.as_ref().is_some_and(|f| f.value);
-    let suffix = if fifo { ".fifo" } else { "" };
     let visibility = match &q.visibility_timeout {
         Some(v) => l.dur_range(v, 0, 43_200, "visibility_timeout"),
         None => Setting::default(DEFAULT_VISIBILITY),
@@ -22,30 +24,11 @@ pub(super) fn lower_queue(
         Some(v) => l.dur_range(v, 60, 1_209_600, "retention"),
         None => Setting::default(DEFAULT_RETENTION),
     };
-    // A renamed queue keeps the name it was deployed with.
-    let key = q.renamed_from.as_ref().unwrap_or(name);
-    let dlq_name = format!("{prefix}-{}-dlq{suffix}", key.value);
+    let (physical_name, dlq_name) = queue_names(l, cx, name, q, fifo);
     let dlq = q
         .dlq
         .as_ref()
-        .map_or(DlqSetting::Absent, |d| lower_dlq(l, d, &dlq_name));
-    let physical_name = format!("{prefix}-{}{suffix}", key.value);
-    let longest = if matches!(dlq, DlqSetting::Enabled(_)) {
-        &dlq_name
-    } else {
-        &physical_name
-    };
-    if longest.len() > 80 {
-        l.err(
-            codes::INVALID_NAME,
-            name.span,
-            format!(
-                "queue name `{longest}` is {} characters; SQS allows 80",
-                longest.len()
-            ),
-        )
-        .help = Some("shorten the app, stage or queue name".into());
-    }
+        .map_or(DlqSetting::Absent, |d| lower_dlq(l, d, dlq_name.as_deref()));
     let lint_ignore = l.lint_ignore(&q.lint_ignore);
     Queue {
         name: name.value.clone(),
@@ -60,18 +43,49 @@ pub(super) fn lower_queue(
     }
 }
 
-fn lower_dlq(l: &mut Lower<'_>, dlq: &Sp<RawDlq>, physical_name: &str) -> DlqSetting {
+/// The queue's fixed name and its DLQ's (`None`: CloudFormation names it).
+fn queue_names(
+    l: &mut Lower<'_>,
+    cx: &NameCx<'_>,
+    name: &Sp<String>,
+    q: &raw::RawQueue,
+    fifo: bool,
+) -> (Option<String>, Option<String>) {
+    let fixed = fixed_name(l, cx, q.name.as_ref(), &QUEUE);
+    let base = match (fixed, fifo) {
+        (Some(n), _) => n.strip_suffix(".fifo").unwrap_or(&n).to_string(),
+        (None, true) => format!("{}-{}", cx.prefix, name.value),
+        (None, false) => return (None, None),
+    };
+    let suffix = if fifo { ".fifo" } else { "" };
+    let (queue, dlq) = (format!("{base}{suffix}"), format!("{base}-dlq{suffix}"));
+    let longest = if q.dlq.is_some() { &dlq } else { &queue };
+    if longest.len() > 80 {
+        l.err(
+            codes::INVALID_NAME,
+            q.name.as_ref().map_or(name.span, |n| n.span),
+            format!(
+                "queue name `{longest}` is {} characters; SQS allows 80",
+                longest.len()
+            ),
+        )
+        .help = Some("shorten the name (or the app, stage or queue key)".into());
+    }
+    (Some(queue), Some(dlq))
+}
+
+fn lower_dlq(l: &mut Lower<'_>, dlq: &Sp<RawDlq>, physical_name: Option<&str>) -> DlqSetting {
     let span = dlq.span;
     match &dlq.value {
         RawDlq::Enabled(false) => DlqSetting::Disabled(span),
         RawDlq::Enabled(true) => DlqSetting::Enabled(Dlq {
-            physical_name: physical_name.to_string(),
+            physical_name: physical_name.map(str::to_string),
             max_receive_count: Setting::default(DEFAULT_MAX_RECEIVE),
             retention: Setting::default(DEFAULT_DLQ_RETENTION),
             span,
         }),
         RawDlq::Settings(s) => DlqSetting::Enabled(Dlq {
-            physical_name: physical_name.to_string(),
+            physical_name: physical_name.map(str::to_string),
             max_receive_count: match &s.max_receive_count {
                 Some(m) => l.range(m, 1, 1000, "max_receive_count", ""),
                 None => Setting::default(DEFAULT_MAX_RECEIVE),
@@ -88,7 +102,7 @@ fn lower_dlq(l: &mut Lower<'_>, dlq: &Sp<RawDlq>, physical_name: &str) -> DlqSet
 /// A DynamoDB table: its key attributes and stream.
 pub(super) fn lower_table(
     l: &mut Lower<'_>,
-    prefix: &str,
+    cx: &NameCx<'_>,
     name: &Sp<String>,
     t: &raw::RawTable,
 ) -> Table {
@@ -121,7 +135,7 @@ pub(super) fn lower_table(
     Table {
         name: name.value.clone(),
         name_span: name.span,
-        physical_name: format!("{prefix}-{}", t.renamed_from.as_ref().unwrap_or(name).value),
+        physical_name: fixed_name(l, cx, t.name.as_ref(), &TABLE),
         key,
         sort_key,
         ttl: t.ttl.as_ref().map(|t| t.value.clone()),
@@ -151,26 +165,29 @@ fn key_attr(k: &Sp<RawKey>) -> KeyAttr {
 /// stage region's length, or the longest region's) decides whether it fits.
 pub(super) fn lower_bucket(
     l: &mut Lower<'_>,
-    prefix: &str,
+    cx: &NameCx<'_>,
     region_len: usize,
     name: &Sp<String>,
     b: &raw::RawBucket,
 ) -> Bucket {
+    let prefix = cx.prefix;
     let key = &b.renamed_from.as_ref().unwrap_or(name).value;
+    let fixed = fixed_name(l, cx, b.name.as_ref(), &BUCKET);
     let len = prefix.len() + 1 + key.len() + 1 + 12 + 1 + region_len;
-    if len > 63 {
+    if fixed.is_none() && b.name.is_none() && len > 63 {
         l.err(
             codes::INVALID_NAME,
             name.span,
             format!("bucket name `{prefix}-{key}-<account>-<region>` would be {len} characters; S3 allows 63"),
         )
-        .help = Some("shorten the app, stage or bucket name".into());
+        .help = Some("shorten the app, stage or bucket name, or set `name:`".into());
     }
     let lint_ignore = l.lint_ignore(&b.lint_ignore);
     Bucket {
         name: name.value.clone(),
         name_span: name.span,
-        physical_name_pattern: format!("{prefix}-{key}-${{AWS::AccountId}}-${{AWS::Region}}"),
+        physical_name_pattern: fixed
+            .unwrap_or_else(|| format!("{prefix}-{key}-${{AWS::AccountId}}-${{AWS::Region}}")),
         versioning: b.versioning.as_ref().is_some_and(|v| v.value),
         retain: b.retain.as_ref().is_none_or(|r| r.value),
         renamed_from: renamed_from(&b.renamed_from),
@@ -180,7 +197,7 @@ pub(super) fn lower_bucket(
 
 pub(super) fn lower_topic(
     l: &mut Lower<'_>,
-    prefix: &str,
+    cx: &NameCx<'_>,
     name: &Sp<String>,
     t: &raw::RawTopic,
 ) -> Topic {
@@ -189,7 +206,13 @@ pub(super) fn lower_topic(
     Topic {
         name: name.value.clone(),
         name_span: name.span,
-        physical_name: format!("{prefix}-{}{}", name.value, if fifo { ".fifo" } else { "" }),
+        // FIFO topics need a name ending `.fifo`, which CloudFormation does not generate.
+        physical_name: match (fixed_name(l, cx, t.name.as_ref(), &TOPIC), fifo) {
+            (Some(n), true) if !n.ends_with(".fifo") => Some(format!("{n}.fifo")),
+            (Some(n), _) => Some(n),
+            (None, true) => Some(format!("{}-{}.fifo", cx.prefix, name.value)),
+            (None, false) => None,
+        },
         fifo,
         lint_ignore,
     }

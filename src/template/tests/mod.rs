@@ -494,17 +494,30 @@ fn iam_is_least_privilege() {
 fn resources_render_their_settings() {
     let t = tpl(SMALL);
     let q = props(&t, "QQueue");
-    assert_eq!(q["QueueName"], "shop-dev-q");
+    // Standard queues are named by CloudFormation; the tag keeps a readable name.
+    assert!(q.get("QueueName").is_none());
+    assert_eq!(
+        q["Tags"][2],
+        json!({ "Key": "fnplan:name", "Value": "shop-dev-q" })
+    );
     assert!(q.get("FifoQueue").is_none());
     assert_eq!(q["VisibilityTimeout"], 30);
     let dlq = props(&t, "QDlq");
-    assert_eq!(dlq["QueueName"], "shop-dev-q-dlq");
+    assert!(dlq.get("QueueName").is_none());
+    assert!(
+        dlq.get("RedriveAllowPolicy").is_none(),
+        "byQueue needs the source queue's name"
+    );
     assert_eq!(dlq["MessageRetentionPeriod"], 172_800);
     let fq = props(&t, "FqQueue");
     assert_eq!(fq["QueueName"], "shop-dev-fq.fifo");
     assert_eq!(fq["FifoQueue"], true);
     let fdlq = props(&t, "FqDlq");
     assert_eq!(fdlq["QueueName"], "shop-dev-fq-dlq.fifo");
+    assert_eq!(
+        fdlq["RedriveAllowPolicy"]["sourceQueueArns"][0]["Fn::Sub"],
+        "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:shop-dev-fq.fifo"
+    );
     assert_eq!(fdlq["FifoQueue"], true);
     assert_eq!(q["RedrivePolicy"]["maxReceiveCount"], 3);
 
@@ -549,7 +562,7 @@ fn resources_render_their_settings() {
 
     assert_eq!(
         props(&t, "NTopic"),
-        &json!({ "TopicName": "shop-dev-n.fifo", "FifoTopic": true, "Tags": [{ "Key": "team", "Value": "t" }, { "Key": "cost", "Value": "c" }] })
+        &json!({ "TopicName": "shop-dev-n.fifo", "FifoTopic": true, "Tags": [{ "Key": "team", "Value": "t" }, { "Key": "cost", "Value": "c" }, { "Key": "fnplan:name", "Value": "shop-dev-n" }] })
     );
 
     let m = props(&t, "AQMapping");
