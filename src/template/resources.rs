@@ -39,6 +39,10 @@ pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
                 "arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:{}",
                 escape(&q.physical_name)
             );
+            // Only when written: SQS's default (30 s) otherwise, as before the setting.
+            if d.visibility_timeout.span.is_some() {
+                r = r.prop("VisibilityTimeout", d.visibility_timeout.value);
+            }
             r = r.prop("MessageRetentionPeriod", d.retention.value).prop(
                 "RedriveAllowPolicy",
                 json!({ "redrivePermission": "byQueue", "sourceQueueArns": [sub(source_arn)] }),

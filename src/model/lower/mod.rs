@@ -241,14 +241,14 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .as_ref()
         .is_some_and(|a| a.routes.as_ref().is_some_and(|r| !r.is_empty()));
     let name_fn = |k: Kind| names.list(k);
-    let index_of = |k: Kind, name: &str| names.index_of(k, name);
+    let lookup = |k: Kind, name: &str| names.lookup(k, name);
     let stream_fn = |t: &str| tables.iter().any(|x| x.name == t && x.stream.is_some());
     let scope = RefScope {
         app: &app,
         stage: &stage,
         vars: &vars,
         names: &name_fn,
-        index_of: &index_of,
+        lookup: &lookup,
         has_api,
         table_has_stream: &stream_fn,
     };
