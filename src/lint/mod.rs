@@ -1,6 +1,7 @@
 //! Linting: a `Model`, its `AppGraph` and rendered `Template` in, findings (diagnostics
 //! with stable codes, pointing into the spec) out.
 
+pub mod iam_actions;
 pub mod rules;
 
 use crate::diagnostic::{Code, Diagnostic, SarifRule, Severity};
