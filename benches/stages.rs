@@ -37,7 +37,12 @@ fn stages(c: &mut Criterion) {
         let raw = fnplan::testing::load(&f);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| model::lower(black_box(&raw), &f, None, &RULES))
+            let options = model::LowerOptions {
+                stage: None,
+                rule_codes: &RULES,
+                today: fnplan::testing::today(),
+            };
+            b.iter(|| model::lower(black_box(&raw), &f, &options))
         });
     }
     group.finish();
@@ -60,6 +65,7 @@ fn stages(c: &mut Criterion) {
             model: &c.model,
             graph: &c.graph,
             stacks: &stacks,
+            today: fnplan::testing::today(),
         };
         let sel = Selection::default();
         group.throughput(Throughput::Elements(n as u64));

@@ -9,13 +9,23 @@
 
 use crate::diagnostic::{ColorChoice, Diagnostic, render_human};
 use crate::graph::AppGraph;
-use crate::model::Model;
+use crate::model::{Date, Model};
 use crate::ops::compile::CodeNeed;
 use crate::ops::{Loaded, OpsError};
 use crate::source::SourceFile;
 use crate::spec::{self, InputBudget, RawSpec};
 use crate::template::{ArtifactKeys, Template};
 use serde_json::{Map, Value};
+
+/// The day tests run on, fixed so that findings about runtime dates (FN113) and runtime
+/// suggestions do not change with the calendar; `tests/` passes it to the binary as
+/// `FNPLAN_TODAY`.
+pub const TODAY: &str = "2026-12-02";
+
+/// [`TODAY`] as a date.
+pub fn today() -> Date {
+    Date::parse(TODAY).expect("TODAY is a date")
+}
 
 /// One stage of a spec, compiled.
 #[derive(Debug)]
@@ -43,7 +53,7 @@ pub fn load(file: &SourceFile) -> RawSpec {
 #[track_caller]
 pub fn compile(file: &SourceFile, stage: Option<&str>) -> Compiled {
     let raw = load(file);
-    let loaded = Loaded::new(file.clone(), raw);
+    let loaded = Loaded::new(file.clone(), raw, today());
     match loaded.compile(stage, CodeNeed::Fingerprints) {
         Ok(c) => Compiled {
             model: c.model,

@@ -113,7 +113,8 @@ pub struct GraphNode {
     pub kind: NodeKind,
     /// The element's name (route key for routes, expression for schedules).
     pub name: String,
-    /// The model element, for functions, queues (not DLQs), tables, buckets, topics, secrets.
+    /// The model element, for functions, queues and their DLQs, tables, buckets, topics,
+    /// secrets.
     pub res: Option<ResId>,
     /// Where the element is declared in the spec.
     pub span: Span,
@@ -322,7 +323,12 @@ impl AppGraph {
                 q.name_span,
             );
             if let DlqSetting::Enabled(d) = &q.dlq {
-                let ix = self.add(NodeKind::Dlq, &format!("{}-dlq", q.name), None, d.span);
+                let ix = self.add(
+                    NodeKind::Dlq,
+                    &d.name,
+                    Some(ResId::new(Kind::Dlq, i)),
+                    d.span,
+                );
                 self.dlqs.insert(i, ix);
             }
         }

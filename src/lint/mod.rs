@@ -1,11 +1,12 @@
 //! Linting: a `Model`, its `AppGraph` and rendered `Template` in, findings (diagnostics
 //! with stable codes, pointing into the spec) out.
 
+pub mod iam_actions;
 pub mod rules;
 
 use crate::diagnostic::{Code, Diagnostic, SarifRule, Severity};
 use crate::graph::AppGraph;
-use crate::model::{Model, ResId};
+use crate::model::{Date, Model, ResId};
 use crate::source::Span;
 
 /// What `fnplan explain` and `fnplan rules` know of a rule.
@@ -120,6 +121,9 @@ pub struct LintContext<'a> {
     pub graph: &'a AppGraph,
     /// The rendered stacks' sizes.
     pub stacks: &'a Stacks,
+    /// The day it is (UTC): runtime deprecation dates (FN113) are checked against it.
+    /// `ops` reads it once per command; tests fix it.
+    pub today: Date,
 }
 
 impl LintContext<'_> {

@@ -1,14 +1,17 @@
 //! Lowering: a `RawSpec` and a stage name in, a typed [`Model`] out (defaults resolved,
 //! names and references checked), with every problem collected as a diagnostic.
 
+mod date;
 pub mod ids;
 mod lower;
 mod refs;
+pub mod runtimes;
 mod schedule;
 mod secrets;
 mod types;
 
-pub use lower::{check_bucket_name, lower, stage_names};
+pub use date::Date;
+pub use lower::{LowerOptions, check_bucket_name, lower, stage_names};
 pub use refs::parse_interp;
 pub use schedule::validate_schedule;
 pub use secrets::secret_name;

@@ -7,15 +7,43 @@ use crate::source::{SourceFile, Span};
 use crate::spec::codes;
 use crate::suggest;
 
+/// What a kind and a name written in the spec resolve to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Found(ResId),
+    /// `{queue}-dlq` where that queue exists but has no dead-letter queue (the queue's name).
+    NoDlq(String),
+    Unknown,
+}
+
+impl Lookup {
+    /// The error for a name that resolves to nothing: (message, help).
+    pub fn problem(&self, kind: Kind, name: &str, names: &[&str]) -> Option<(String, String)> {
+        match self {
+            Lookup::Found(_) => None,
+            Lookup::NoDlq(queue) => Some((
+                format!("queue `{queue}` has no dead-letter queue, so there is no queue `{name}`"),
+                format!("set `dlq: true` on queue `{queue}`"),
+            )),
+            Lookup::Unknown => Some((
+                format!("no {} named `{name}`", kind.as_str()),
+                suggest::hint(name, names.iter().copied())
+                    .unwrap_or_else(|| format!("declare it under `{}s:`", kind.as_str())),
+            )),
+        }
+    }
+}
+
 /// What a reference may resolve against.
 pub struct RefScope<'a> {
     pub app: &'a str,
     pub stage: &'a str,
     pub vars: &'a [(String, String)],
-    /// Names per kind, in model order (for suggestions).
+    /// Names per kind, in model order (for suggestions; a queue's dead-letter queue
+    /// follows it).
     pub names: &'a dyn Fn(Kind) -> Vec<&'a str>,
-    /// The model index of a kind's name.
-    pub index_of: &'a dyn Fn(Kind, &str) -> Option<usize>,
+    /// What a kind's name resolves to (`queue` `jobs-dlq` may be queue `jobs`'s DLQ).
+    pub lookup: &'a dyn Fn(Kind, &str) -> Lookup,
     pub has_api: bool,
     /// Whether table `name` has a stream (for `stream_arn`).
     pub table_has_stream: &'a dyn Fn(&str) -> bool,
@@ -24,7 +52,7 @@ pub struct RefScope<'a> {
 fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
     match kind {
         Kind::Function => &[("name", Attr::Name), ("arn", Attr::Arn)],
-        Kind::Queue => &[("name", Attr::Name), ("url", Attr::Url), ("arn", Attr::Arn)],
+        Kind::Queue | Kind::Dlq => &[("name", Attr::Name), ("url", Attr::Url), ("arn", Attr::Arn)],
         Kind::Table => &[
             ("name", Attr::Name),
             ("arn", Attr::Arn),
@@ -198,14 +226,14 @@ fn resolve_res(
         let msg = format!("unknown reference kind `{kind}` in `${{{body}}}`");
         return unresolved(diags, at, msg, help);
     };
-    let Some(index) = (scope.index_of)(k, name) else {
+    let found = (scope.lookup)(k, name);
+    let Lookup::Found(id) = found else {
         let names = (scope.names)(k);
-        let help = suggest::hint(name, names.iter().copied())
-            .or(Some(format!("declare it under `{}s:`", k.as_str())));
-        return unresolved(diags, at, format!("no {} named `{name}`", k.as_str()), help);
+        let (msg, help) = found.problem(k, name, &names).unwrap_or_default();
+        return unresolved(diags, at, msg, Some(help));
     };
-    let Some((_, a)) = attrs_of(k).iter().find(|(n, _)| *n == attr) else {
-        let help = suggest::hint(attr, attrs_of(k).iter().map(|(n, _)| *n));
+    let Some((_, a)) = attrs_of(id.kind).iter().find(|(n, _)| *n == attr) else {
+        let help = suggest::hint(attr, attrs_of(id.kind).iter().map(|(n, _)| *n));
         let msg = format!("a {} has no attribute `{attr}`", k.as_str());
         return unresolved(diags, at, msg, help);
     };
@@ -218,7 +246,7 @@ fn resolve_res(
         );
     }
     Some(Part::Ref(Reference {
-        target: RefTarget::Res(ResId::new(k, index)),
+        target: RefTarget::Res(id),
         attr: *a,
         span: at,
     }))

@@ -34,6 +34,9 @@ impl<T> Setting<T> {
 pub enum Kind {
     Function,
     Queue,
+    /// The dead-letter queue fnplan makes for a queue with `dlq`; its index is the
+    /// queue's. Specs name it as a queue, `{queue}-dlq` (`queue.jobs-dlq`).
+    Dlq,
     Table,
     Bucket,
     Topic,
@@ -41,6 +44,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kinds a spec names with their own word (`Dlq` is written as a queue).
     pub const ALL: [Kind; 6] = [
         Kind::Function,
         Kind::Queue,
@@ -53,7 +57,7 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Function => "function",
-            Kind::Queue => "queue",
+            Kind::Queue | Kind::Dlq => "queue",
             Kind::Table => "table",
             Kind::Bucket => "bucket",
             Kind::Topic => "topic",
@@ -110,6 +114,10 @@ impl Model {
         match id.kind {
             Kind::Function => &self.functions[id.index].name,
             Kind::Queue => &self.queues[id.index].name,
+            Kind::Dlq => {
+                let q = &self.queues[id.index];
+                q.dlq().map_or(&q.name, |d| &d.name)
+            }
             Kind::Table => &self.tables[id.index].name,
             Kind::Bucket => &self.buckets[id.index].name,
             Kind::Topic => &self.topics[id.index].name,
@@ -120,17 +128,22 @@ impl Model {
         match id.kind {
             Kind::Function => self.functions[id.index].name_span,
             Kind::Queue => self.queues[id.index].name_span,
+            Kind::Dlq => {
+                let q = &self.queues[id.index];
+                q.dlq().map_or(q.name_span, |d| d.span)
+            }
             Kind::Table => self.tables[id.index].name_span,
             Kind::Bucket => self.buckets[id.index].name_span,
             Kind::Topic => self.topics[id.index].name_span,
             Kind::Secret => self.secrets[id.index].name_span,
         }
     }
-    /// `lint_ignore` of the element (empty for secrets).
+    /// `lint_ignore` of the element (empty for secrets; a dead-letter queue's is its
+    /// queue's).
     pub fn lint_ignore_of(&self, id: ResId) -> &[(Code, Span)] {
         match id.kind {
             Kind::Function => &self.functions[id.index].lint_ignore,
-            Kind::Queue => &self.queues[id.index].lint_ignore,
+            Kind::Queue | Kind::Dlq => &self.queues[id.index].lint_ignore,
             Kind::Table => &self.tables[id.index].lint_ignore,
             Kind::Bucket => &self.buckets[id.index].lint_ignore,
             Kind::Topic => &self.topics[id.index].lint_ignore,
@@ -141,6 +154,10 @@ impl Model {
         let pos = match kind {
             Kind::Function => self.functions.iter().position(|x| x.name == name),
             Kind::Queue => self.queues.iter().position(|x| x.name == name),
+            Kind::Dlq => self
+                .queues
+                .iter()
+                .position(|x| x.dlq().is_some_and(|d| d.name == name)),
             Kind::Table => self.tables.iter().position(|x| x.name == name),
             Kind::Bucket => self.buckets.iter().position(|x| x.name == name),
             Kind::Topic => self.topics.iter().position(|x| x.name == name),
@@ -151,13 +168,39 @@ impl Model {
     pub fn ids(&self, kind: Kind) -> impl Iterator<Item = ResId> {
         let n = match kind {
             Kind::Function => self.functions.len(),
-            Kind::Queue => self.queues.len(),
+            Kind::Queue | Kind::Dlq => self.queues.len(),
             Kind::Table => self.tables.len(),
             Kind::Bucket => self.buckets.len(),
             Kind::Topic => self.topics.len(),
             Kind::Secret => self.secrets.len(),
         };
-        (0..n).map(move |i| ResId::new(kind, i))
+        (0..n)
+            .filter(move |i| kind != Kind::Dlq || self.queues[*i].dlq().is_some())
+            .map(move |i| ResId::new(kind, i))
+    }
+
+    /// The queue a queue or dead-letter queue id belongs to (for a DLQ, the queue whose
+    /// messages it receives: its `fifo` is the DLQ's too).
+    pub fn queue_of(&self, id: ResId) -> &Queue {
+        &self.queues[id.index]
+    }
+
+    /// The logical ID of a queue (`JobsQueue`) or dead-letter queue (`JobsDlq`).
+    pub fn queue_logical_id(&self, id: ResId) -> String {
+        let q = self.queue_of(id);
+        match id.kind {
+            Kind::Dlq => super::ids::dlq(&q.name),
+            _ => super::ids::queue(&q.name),
+        }
+    }
+
+    /// The visibility timeout of a queue or dead-letter queue.
+    pub fn visibility_of(&self, id: ResId) -> &Setting<u64> {
+        let q = self.queue_of(id);
+        match (id.kind, q.dlq()) {
+            (Kind::Dlq, Some(d)) => &d.visibility_timeout,
+            _ => &q.visibility_timeout,
+        }
     }
 }
 
@@ -326,7 +369,7 @@ impl Access {
     pub fn levels_for(kind: Kind) -> &'static [Access] {
         match kind {
             Kind::Table | Kind::Bucket => &[Access::Read, Access::Write, Access::ReadWrite],
-            Kind::Queue => &[Access::Send, Access::Receive],
+            Kind::Queue | Kind::Dlq => &[Access::Send, Access::Receive],
             Kind::Topic => &[Access::Publish],
             Kind::Function => &[Access::Invoke],
             Kind::Secret => &[Access::Read],
@@ -435,6 +478,16 @@ pub struct Queue {
     pub lint_ignore: Vec<(Code, Span)>,
 }
 
+impl Queue {
+    /// The dead-letter queue, when the queue has one.
+    pub fn dlq(&self) -> Option<&Dlq> {
+        match &self.dlq {
+            DlqSetting::Enabled(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum DlqSetting {
     /// No `dlq:` at all (FN101).
@@ -446,6 +499,8 @@ pub enum DlqSetting {
 
 #[derive(Clone, Debug)]
 pub struct Dlq {
+    /// `{queue}-dlq`: how the spec names it (`queue.jobs-dlq`, `triggers: [{ queue: jobs-dlq }]`).
+    pub name: String,
     /// `{queue name}-dlq` (before `.fifo`) when the queue's name is fixed; `None`:
     /// CloudFormation generates one.
     pub physical_name: Option<String>,
@@ -453,6 +508,8 @@ pub struct Dlq {
     pub max_receive_count: Setting<u32>,
     /// Seconds (default 1,209,600 = 14 d).
     pub retention: Setting<u64>,
+    /// Seconds; when not written, SQS's default (30 s), and the template leaves it out.
+    pub visibility_timeout: Setting<u64>,
     /// The `dlq:` entry.
     pub span: Span,
 }

@@ -6,7 +6,7 @@ use super::{OpsError, SpecRef};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{self, AppGraph};
 use crate::lint::{self, LintContext, Selection, StackSize, Stacks};
-use crate::model::{self, Function, Model};
+use crate::model::{self, Date, Function, LowerOptions, Model};
 use crate::package::{self, Artifact, FingerprintCache, IGNORE_FILE, PackageError};
 use crate::source::{SourceFile, Span};
 use crate::spec::{self, RawSpec, codes};
@@ -49,16 +49,42 @@ pub fn read(path: &Path) -> Result<SourceFile, OpsError> {
 pub struct Loaded {
     pub file: SourceFile,
     pub raw: RawSpec,
+    /// The day the command runs on (see [`today`]): what runtime dates are checked against.
+    pub today: Date,
     /// Code fingerprints of earlier runs (`.fnplan/cache` beside the spec), read when
     /// first needed.
     cache: RefCell<Option<FingerprintCache>>,
 }
 
-/// Read and load a spec file.
+/// The variable that fixes the day a command runs on, `YYYY-MM-DD` (see [`today`]).
+pub const TODAY_VAR: &str = "FNPLAN_TODAY";
+
+/// The day (UTC) runtime deprecation dates are checked against: `FNPLAN_TODAY` when it is
+/// set, so that a run can be repeated exactly (tests, reproducible CI jobs); else the
+/// system clock's date. A value that is not a date is a usage error, not ignored.
+pub fn today() -> Result<Date, OpsError> {
+    if let Some(v) = std::env::var_os(TODAY_VAR) {
+        let text = v.to_string_lossy();
+        return Date::parse(text.trim()).ok_or_else(|| {
+            OpsError::Usage(format!(
+                "{TODAY_VAR}={text} is not a date; write it as YYYY-MM-DD, or unset it to use today's"
+            ))
+        });
+    }
+    let now = std::time::SystemTime::now();
+    let secs = match now.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    };
+    Ok(Date::from_unix_seconds(secs))
+}
+
+/// Read and load a spec file; the day it is is read here too (see [`today`]).
 pub fn load(path: &Path) -> Result<Loaded, OpsError> {
+    let today = today()?;
     let file = read(path)?;
     match spec::load(&file) {
-        Ok(raw) => Ok(Loaded::new(file, raw)),
+        Ok(raw) => Ok(Loaded::new(file, raw, today)),
         Err(diags) => Err(OpsError::Input {
             file: Box::new(file),
             diags,
@@ -95,10 +121,11 @@ pub struct Lowered {
 }
 
 impl Loaded {
-    pub fn new(file: SourceFile, raw: RawSpec) -> Self {
+    pub fn new(file: SourceFile, raw: RawSpec, today: Date) -> Self {
         Loaded {
             file,
             raw,
+            today,
             cache: RefCell::new(None),
         }
     }
@@ -113,7 +140,12 @@ impl Loaded {
     /// Lower one stage and build its graph, without rendering.
     pub fn lower(&self, stage: Option<&str>) -> Result<Lowered, OpsError> {
         let rule_codes: Vec<&'static str> = lint::rule_codes().collect();
-        let (model, diags) = model::lower(&self.raw, &self.file, stage, &rule_codes);
+        let options = LowerOptions {
+            stage,
+            rule_codes: &rule_codes,
+            today: self.today,
+        };
+        let (model, diags) = model::lower(&self.raw, &self.file, &options);
         let Some(model) = model else {
             return Err(self.input_error(diags));
         };
@@ -308,6 +340,7 @@ pub fn compile_and_lint(spec: &SpecRef, split: bool) -> Result<Deployable, OpsEr
         model: &c.model,
         graph: &c.graph,
         stacks: &stacks,
+        today: loaded.today,
     };
     let findings = lint::lint(&cx, &Selection::default());
     let (errors, warnings): (Vec<_>, Vec<_>) = findings.into_iter().partition(|d| d.is_error());

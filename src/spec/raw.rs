@@ -408,6 +408,9 @@ pub struct RawDlqSettings {
     pub max_receive_count: Option<Sp<u32>>,
     /// DLQ retention (default 14 d).
     pub retention: Option<Sp<Duration>>,
+    /// The DLQ's visibility timeout, 0..12 h (default: SQS's 30 s), for functions it
+    /// triggers.
+    pub visibility_timeout: Option<Sp<Duration>>,
 }
 
 #[derive(Clone, Debug, JsonSchema)]
@@ -721,13 +724,14 @@ impl FromNode for RawDlq {
                 let s = RawDlqSettings {
                     max_receive_count: m.opt("max_receive_count", cx),
                     retention: m.opt("retention", cx),
+                    visibility_timeout: m.opt("visibility_timeout", cx),
                 };
                 m.finish(cx).then_some(RawDlq::Settings(s))
             }
             _ => {
                 cx.wrong_type(
                     node,
-                    "`true`, `false` or `{ max_receive_count, retention }`",
+                    "`true`, `false` or `{ max_receive_count, retention, visibility_timeout }`",
                 );
                 None
             }

@@ -167,7 +167,7 @@ fn event_invoke_config(model: &Model, f: &Function) -> Res {
     };
     let destination = f.on_failure.map(|(q, _)| {
         json!({
-            "OnFailure": { "Destination": Expr::get_att(ids::queue(&model.queues[q.index].name), "Arn").value() }
+            "OnFailure": { "Destination": Expr::get_att(model.queue_logical_id(q), "Arn").value() }
         })
     });
     r.prop("FunctionName", ref_(ids::function(&f.name)))

@@ -91,8 +91,8 @@ fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Value> {
                 _ => vec![statement(sid(word), &[TABLE_READ], vec![arn, index])],
             }
         }
-        Kind::Queue => {
-            let arn = Expr::get_att(ids::queue(&model.queues[i].name), "Arn").value();
+        Kind::Queue | Kind::Dlq => {
+            let arn = Expr::get_att(model.queue_logical_id(target), "Arn").value();
             let actions = if access == Access::Receive {
                 QUEUE_RECEIVE
             } else {
@@ -174,8 +174,8 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
     if let Some((q, _)) = f.on_failure
         && !uses(q, Access::Send)
     {
-        let arn = Expr::get_att(ids::queue(&model.queues[q.index].name), "Arn").value();
-        let sid = format!("Queue{}OnFailure", ids::pascal(&model.queues[q.index].name));
+        let arn = Expr::get_att(model.queue_logical_id(q), "Arn").value();
+        let sid = format!("Queue{}OnFailure", ids::pascal(model.name_of(q)));
         out.push(statement(sid, &[&["sqs:SendMessage"]], vec![arn]));
     }
     for (n, (raw, _)) in f.policies.iter().enumerate() {

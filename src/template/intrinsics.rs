@@ -125,9 +125,11 @@ pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
             Expr::get_att(ids::function(&model.functions[i].name), "Arn")
         }
         (Kind::Function, _) => Expr::Ref(ids::function(&model.functions[i].name)),
-        (Kind::Queue, Attr::Name) => Expr::get_att(ids::queue(&model.queues[i].name), "QueueName"),
-        (Kind::Queue, Attr::Arn) => Expr::get_att(ids::queue(&model.queues[i].name), "Arn"),
-        (Kind::Queue, _) => Expr::Ref(ids::queue(&model.queues[i].name)),
+        (Kind::Queue | Kind::Dlq, Attr::Name) => {
+            Expr::get_att(model.queue_logical_id(id), "QueueName")
+        }
+        (Kind::Queue | Kind::Dlq, Attr::Arn) => Expr::get_att(model.queue_logical_id(id), "Arn"),
+        (Kind::Queue | Kind::Dlq, _) => Expr::Ref(model.queue_logical_id(id)),
         (Kind::Table, Attr::Arn) => Expr::get_att(ids::table(&model.tables[i].name), "Arn"),
         (Kind::Table, Attr::StreamArn) => {
             Expr::get_att(ids::table(&model.tables[i].name), "StreamArn")

@@ -36,6 +36,10 @@ pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
             if q.fifo {
                 r = r.prop("FifoQueue", true);
             }
+            // Only when written: SQS's default (30 s) otherwise, as before the setting.
+            if d.visibility_timeout.span.is_some() {
+                r = r.prop("VisibilityTimeout", d.visibility_timeout.value);
+            }
             r = r.prop("MessageRetentionPeriod", d.retention.value);
             // Redrive only from this queue: its ARN is spelled out (`GetAtt` would be a
             // cycle with its RedrivePolicy), so only a queue with a fixed name gets it.

@@ -62,7 +62,6 @@ pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) 
 /// A queue trigger: an event source mapping.
 fn queue_mapping(model: &Model, index: usize, q: &QueueTrigger, out: &mut Resources) {
     let f = &model.functions[index];
-    let queue = &model.queues[q.queue.index];
     let scaling = q
         .max_concurrency
         .as_ref()
@@ -72,7 +71,7 @@ fn queue_mapping(model: &Model, index: usize, q: &QueueTrigger, out: &mut Resour
         .depends_on(ids::role(&f.name))
         .prop(
             "EventSourceArn",
-            Expr::get_att(ids::queue(&queue.name), "Arn"),
+            Expr::get_att(model.queue_logical_id(q.queue), "Arn"),
         )
         .prop("FunctionName", invoke_value(model, index))
         .opt("BatchSize", q.batch_size.as_ref().map(|b| b.value))
@@ -85,7 +84,7 @@ fn queue_mapping(model: &Model, index: usize, q: &QueueTrigger, out: &mut Resour
         r = r.prop("FunctionResponseTypes", json!(["ReportBatchItemFailures"]));
     }
     out.add(
-        ids::queue_mapping(&f.name, &queue.name),
+        ids::queue_mapping(&f.name, model.name_of(q.queue)),
         r.prop("Enabled", true),
     );
 }

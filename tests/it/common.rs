@@ -10,10 +10,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The `fnplan` binary with colour off and a clean environment for AWS.
+/// The `fnplan` binary with colour off, a clean environment for AWS, and a fixed day
+/// (`FNPLAN_TODAY`, [`fnplan::testing::TODAY`]) so that findings about runtime dates do
+/// not change with the calendar.
 pub fn fnplan() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("fnplan").expect("binary builds");
     c.env("NO_COLOR", "1")
+        .env("FNPLAN_TODAY", fnplan::testing::TODAY)
         .env_remove("AWS_PROFILE")
         .current_dir(root());
     c

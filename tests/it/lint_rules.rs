@@ -180,6 +180,7 @@ rule_tests! {
     fn110_orphan => "FN110",
     fn111_report_failures_disabled => "FN111",
     fn112_authorizer_timeout => "FN112",
+    fn113_deprecated_runtime => "FN113",
     fn201_wildcard_policy => "FN201",
     fn202_route_without_auth => "FN202",
     fn203_secret_in_env => "FN203",
@@ -330,4 +331,51 @@ fn fixture_helpers_find_elements() {
         redact_template_size("the template is 51,201 bytes, over"),
         "the template is [N] bytes, over"
     );
+}
+
+/// FN113 compares runtime dates with the day `FNPLAN_TODAY` names (the system date when
+/// unset): the same spec is quiet, then warned about, then an error as the dates pass.
+#[test]
+fn fn113_checks_runtimes_against_the_day_it_is() {
+    let path = "tests/fixtures/lint/FN113.yaml";
+    let text = std::fs::read_to_string(common::root().join(path)).expect("fixture");
+    let findings_on = |day: &str| -> Vec<(String, String)> {
+        let out = common::fnplan()
+            .env("FNPLAN_TODAY", day)
+            .args(["lint", path, "--select", "FN113", "--format", "json"])
+            .output()
+            .expect("runs");
+        let findings: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON findings");
+        findings
+            .iter()
+            .map(|f| {
+                let line = f["line"].as_u64().expect("line") as usize;
+                let runtime = text.lines().nth(line - 1).expect("line").trim().to_string();
+                (runtime, f["level"].as_str().expect("level").to_string())
+            })
+            .collect()
+    };
+    let on = findings_on("2027-01-30");
+    assert!(
+        on.contains(&("runtime: nodejs22.x".into(), "warning".into())),
+        "90 days before its deprecation, nodejs22.x is warned about: {on:?}"
+    );
+    assert!(
+        on.contains(&("runtime: nodejs20.x".into(), "warning".into())),
+        "{on:?}"
+    );
+    let on = findings_on("2027-02-01");
+    assert!(
+        on.contains(&("runtime: nodejs20.x".into(), "error".into())),
+        "creating nodejs20.x functions is blocked from 2027-02-01: {on:?}"
+    );
+
+    let out = common::fnplan()
+        .env("FNPLAN_TODAY", "tomorrow")
+        .args(["lint", path])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("FNPLAN_TODAY=tomorrow is not a date"), "{err}");
 }

@@ -2,6 +2,7 @@
 
 mod apply;
 mod common;
+mod dlq;
 mod docs;
 mod drift;
 mod errors;

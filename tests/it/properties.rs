@@ -131,6 +131,7 @@ impl App {
         match kind {
             Kind::Function => &self.functions[i].name,
             Kind::Queue => &self.queues[i].name,
+            Kind::Dlq => unreachable!("the generator names no dead-letter queue"),
             Kind::Table => &self.tables[i].name,
             Kind::Bucket => &self.buckets[i],
             Kind::Topic => &self.topics[i],
@@ -368,6 +369,7 @@ fn build(a: AppIntent) -> App {
                 // Any other function (invoke cycles are lint findings, not input errors).
                 Kind::Function => n_fn,
                 Kind::Queue => app.queues.len(),
+                Kind::Dlq => unreachable!("the generator names no dead-letter queue"),
                 Kind::Table => app.tables.len(),
                 Kind::Bucket => app.buckets.len(),
                 Kind::Topic => app.topics.len(),

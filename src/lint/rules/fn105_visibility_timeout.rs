@@ -4,7 +4,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Severity;
 use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
-use crate::model::{Kind, ResId, Trigger};
+use crate::model::{Kind, Trigger};
 
 declare_rule! {
     /// ## What it does
@@ -45,13 +45,15 @@ impl Rule for VisibilityTimeout {
             let timeout = f.timeout.as_ref().map_or(3, |t| t.value);
             for t in &f.triggers {
                 let Trigger::Queue(qt) = t else { continue };
-                let q = &cx.model.queues[qt.queue.index];
-                let vis = q.visibility_timeout.value;
+                // The queue, or the dead-letter queue it names (`jobs-dlq`).
+                let name = cx.model.name_of(qt.queue);
+                let visibility = cx.model.visibility_of(qt.queue);
+                let vis = visibility.value;
                 if vis >= 6 * timeout {
                     continue;
                 }
-                let span = q.visibility_timeout.span.unwrap_or(q.name_span);
-                let written = if q.visibility_timeout.span.is_some() {
+                let span = visibility.span.unwrap_or(cx.model.name_span_of(qt.queue));
+                let written = if visibility.span.is_some() {
                     ""
                 } else {
                     " (the default)"
@@ -60,23 +62,30 @@ impl Rule for VisibilityTimeout {
                     &Self::META,
                     span,
                     format!(
-                        "queue `{}` has a visibility timeout of {vis} s{written}, below 6x the {timeout} s timeout of function `{}`",
-                        q.name, f.name
+                        "queue `{name}` has a visibility timeout of {vis} s{written}, below 6x the {timeout} s timeout of function `{}`",
+                        f.name
                     ),
                 );
                 if vis < timeout {
                     d.severity = Severity::Error;
                     d.message = format!(
-                        "queue `{}` has a visibility timeout of {vis} s{written}, shorter than the {timeout} s timeout of function `{}`; Lambda rejects this event source mapping",
-                        q.name, f.name
+                        "queue `{name}` has a visibility timeout of {vis} s{written}, shorter than the {timeout} s timeout of function `{}`; Lambda rejects this event source mapping",
+                        f.name
                     );
                 }
-                let d = d.label(qt.span, "triggered here").help(format!(
-                    "set `visibility_timeout: {}` (6x) or more on queue `{}`",
-                    6 * timeout,
-                    q.name
-                ));
-                out.push(Owner::Res(ResId::new(Kind::Queue, qt.queue.index)), d);
+                let fix = match qt.queue.kind {
+                    Kind::Dlq => format!(
+                        "set `dlq: {{ visibility_timeout: {} }}` (6x) or more on queue `{}`",
+                        6 * timeout,
+                        cx.model.queue_of(qt.queue).name
+                    ),
+                    _ => format!(
+                        "set `visibility_timeout: {}` (6x) or more on queue `{name}`",
+                        6 * timeout
+                    ),
+                };
+                let d = d.label(qt.span, "triggered here").help(fix);
+                out.push(Owner::Res(qt.queue), d);
             }
         }
     }

@@ -50,7 +50,7 @@ impl Rule for ReportFailuresDisabled {
                 if qt.report_failures || batch <= 1 {
                     continue;
                 }
-                let queue = &cx.model.queues[qt.queue.index].name;
+                let queue = cx.model.name_of(qt.queue);
                 let size = if qt.batch_size.is_some() {
                     format!("batches of {batch}")
                 } else {

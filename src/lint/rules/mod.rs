@@ -14,6 +14,7 @@ mod fn109_recursive_loop;
 mod fn110_orphan;
 mod fn111_report_failures_disabled;
 mod fn112_authorizer_timeout;
+mod fn113_deprecated_runtime;
 mod fn201_wildcard_policy;
 mod fn202_route_without_auth;
 mod fn203_secret_in_env;
@@ -35,6 +36,7 @@ pub use fn109_recursive_loop::RecursiveLoop;
 pub use fn110_orphan::Orphan;
 pub use fn111_report_failures_disabled::ReportFailuresDisabled;
 pub use fn112_authorizer_timeout::AuthorizerTimeout;
+pub use fn113_deprecated_runtime::DeprecatedRuntime;
 pub use fn201_wildcard_policy::WildcardPolicy;
 pub use fn202_route_without_auth::RouteWithoutAuth;
 pub use fn203_secret_in_env::SecretInEnv;
@@ -58,6 +60,7 @@ pub static ALL: &[&dyn Rule] = &[
     &Orphan,
     &ReportFailuresDisabled,
     &AuthorizerTimeout,
+    &DeprecatedRuntime,
     &WildcardPolicy,
     &RouteWithoutAuth,
     &SecretInEnv,

@@ -129,7 +129,7 @@ fn function_ids(c: &mut Collisions, l: &mut Lower<'_>, m: &Model, f: &Function) 
     for t in &f.triggers {
         match t {
             Trigger::Queue(q) => {
-                let id = ids::queue_mapping(&f.name, &m.queues[q.queue.index].name);
+                let id = ids::queue_mapping(&f.name, m.name_of(q.queue));
                 c.ids(l, [id], q.span, &format!("{w}'s queue trigger"));
             }
             Trigger::Schedule(s) => {

@@ -4,6 +4,7 @@
 use super::fixed_names::FUNCTION;
 use super::triggers::{check_duplicate_triggers, lower_triggers};
 use super::*;
+use crate::model::runtimes;
 
 /// What lowering a function needs besides its own fields.
 pub(super) struct FnCx<'a> {
@@ -92,14 +93,33 @@ fn lower_runtime(l: &mut Lower<'_>, name: &Sp<String>, r: Option<&Sp<String>>) -
         );
         return Setting::default(String::new());
     };
-    if !RUNTIMES.contains(&r.value.as_str()) {
-        let help = suggest::hint(&r.value, RUNTIMES.iter().copied());
-        l.err(
-            codes::INVALID_VALUE,
-            r.span,
-            format!("`{}` is not a Lambda runtime fnplan knows", r.value),
-        )
-        .help = help;
+    match runtimes::find(&r.value) {
+        None => {
+            let help = suggest::hint(&r.value, runtimes::current(l.today));
+            l.err(
+                codes::INVALID_VALUE,
+                r.span,
+                format!("`{}` is not a Lambda runtime fnplan knows", r.value),
+            )
+            .help = help;
+        }
+        Some(known) if known.container_only => {
+            let help = match known.current_successor(l.today) {
+                Some(s) => format!("use `{s}`, its successor, which .zip packages can use"),
+                None => "use a runtime for .zip packages".into(),
+            };
+            l.err(
+                codes::INVALID_VALUE,
+                r.span,
+                format!(
+                    "`{}` is a runtime for container images only, and fnplan deploys .zip packages",
+                    r.value
+                ),
+            )
+            .help = Some(help);
+        }
+        // Deprecated and blocked runtimes are known: lint (FN113) says what their dates mean.
+        Some(_) => {}
     }
     Setting::written(r.value.clone(), r.span)
 }

@@ -1,5 +1,6 @@
 //! Lowering proper: `RawSpec` + stage in, `Model` + diagnostics out.
 
+use super::date::Date;
 use super::ids;
 use super::refs::{RefScope, parse_interp};
 use super::types::*;
@@ -31,32 +32,6 @@ pub const DEFAULT_VISIBILITY: u64 = 30;
 pub const DEFAULT_RETENTION: u64 = 345_600;
 pub const DEFAULT_DLQ_RETENTION: u64 = 1_209_600;
 pub const DEFAULT_MAX_RECEIVE: u32 = 5;
-
-/// Lambda runtimes fnplan accepts (zip packages).
-pub const RUNTIMES: &[&str] = &[
-    "python3.9",
-    "python3.10",
-    "python3.11",
-    "python3.12",
-    "python3.13",
-    "python3.14",
-    "nodejs18.x",
-    "nodejs20.x",
-    "nodejs22.x",
-    "nodejs24.x",
-    "java8.al2",
-    "java11",
-    "java17",
-    "java21",
-    "java25",
-    "dotnet8",
-    "dotnet10",
-    "ruby3.2",
-    "ruby3.3",
-    "ruby3.4",
-    "provided.al2",
-    "provided.al2023",
-];
 
 /// CloudWatch Logs retention values (days).
 pub const LOG_RETENTION_DAYS: &[u32] = &[
@@ -102,6 +77,8 @@ struct Lower<'a> {
     diags: Vec<Diagnostic>,
     /// The lint rule codes `lint_ignore` may name (the lint stage's, handed in).
     rule_codes: &'a [&'static str],
+    /// The day it is: runtime suggestions name only runtimes current on it.
+    today: Date,
 }
 
 impl Lower<'_> {
@@ -207,21 +184,31 @@ fn named<V>(n: &Option<Named<V>>) -> &[(Sp<String>, V)] {
     n.as_ref().map_or(&[], |n| n.0.as_slice())
 }
 
-/// Lower `raw` for `stage` (`None`: the spec's only stage, or `dev`). `rule_codes` are
-/// the lint rule codes `lint_ignore` may name (`lint::rule_codes()`; the model does not
-/// know the lint stage).
+/// What lowering needs besides the spec.
+#[derive(Clone, Copy, Debug)]
+pub struct LowerOptions<'a> {
+    /// The stage to lower (`None`: the spec's only stage, or `dev`).
+    pub stage: Option<&'a str>,
+    /// The lint rule codes `lint_ignore` may name (`lint::rule_codes()`; the model does
+    /// not know the lint stage).
+    pub rule_codes: &'a [&'static str],
+    /// The day it is (UTC): an unknown runtime's suggestion is a runtime current on it.
+    pub today: Date,
+}
+
+/// Lower `raw` for one stage.
 pub fn lower(
     raw: &RawSpec,
     file: &SourceFile,
-    stage: Option<&str>,
-    rule_codes: &[&'static str],
+    o: &LowerOptions<'_>,
 ) -> (Option<Model>, Vec<Diagnostic>) {
     let mut l = Lower {
         file,
         diags: Vec::new(),
-        rule_codes,
+        rule_codes: o.rule_codes,
+        today: o.today,
     };
-    let model = lower_inner(&mut l, raw, stage);
+    let model = lower_inner(&mut l, raw, o.stage);
     let mut diags = l.diags;
     crate::diagnostic::sort(&mut diags);
     if diags.iter().any(|d| d.is_error()) {
@@ -262,14 +249,14 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .as_ref()
         .is_some_and(|a| a.routes.as_ref().is_some_and(|r| !r.is_empty()));
     let name_fn = |k: Kind| names.list(k);
-    let index_of = |k: Kind, name: &str| names.index_of(k, name);
+    let lookup = |k: Kind, name: &str| names.lookup(k, name);
     let stream_fn = |t: &str| tables.iter().any(|x| x.name == t && x.stream.is_some());
     let scope = RefScope {
         app: &app,
         stage: &stage,
         vars: &vars,
         names: &name_fn,
-        index_of: &index_of,
+        lookup: &lookup,
         has_api,
         table_has_stream: &stream_fn,
     };

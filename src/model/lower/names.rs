@@ -1,7 +1,10 @@
 //! The names of every element: the spec's named lists in (each name checked), a [`Names`]
-//! index out that resolves `kind` + name to a model index and reports unknown names.
+//! index out that resolves `kind` + name to a model element and reports unknown names.
+//! A queue with `dlq` lends its dead-letter queue the name `{queue}-dlq`.
 
 use super::*;
+use crate::model::refs::Lookup;
+use crate::spec::raw::RawDlq;
 use std::collections::{BTreeMap, HashMap};
 
 /// Every element's name per kind, in spec order, with an index for lookups.
@@ -10,6 +13,15 @@ pub(super) struct Names<'r> {
     /// Name -> index per kind (the first, should a name repeat): references resolve in
     /// constant time, not by a scan per reference (quadratic on big apps).
     index: BTreeMap<Kind, HashMap<&'r str, usize>>,
+    /// Per queue (by index), its dead-letter queue's name, `{queue}-dlq`, when it has one.
+    dlqs: Vec<Option<String>>,
+}
+
+/// Whether a raw queue asks for a dead-letter queue.
+fn has_dlq(q: &raw::RawQueue) -> bool {
+    q.dlq
+        .as_ref()
+        .is_some_and(|d| !matches!(d.value, RawDlq::Enabled(false)))
 }
 
 impl<'r> Names<'r> {
@@ -42,17 +54,75 @@ impl<'r> Names<'r> {
                 (*k, m)
             })
             .collect();
-        Names { lists, index }
+        let dlqs = named(&raw.queues)
+            .iter()
+            .map(|(n, q)| has_dlq(q).then(|| format!("{}-dlq", n.value)))
+            .collect();
+        let names = Names { lists, index, dlqs };
+        names.check_dlq_names(l, raw);
+        names
     }
 
-    /// The names of one kind, in spec order.
-    pub(super) fn list(&self, kind: Kind) -> Vec<&'r str> {
-        self.lists.get(&kind).cloned().unwrap_or_default()
+    /// A declared queue may not take the name of another queue's dead-letter queue: the
+    /// two would have the same physical name, and `queue.NAME-dlq` would be ambiguous.
+    fn check_dlq_names(&self, l: &mut Lower<'_>, raw: &RawSpec) {
+        for (name, _) in named(&raw.queues) {
+            let Some(base) = name.value.strip_suffix("-dlq") else {
+                continue;
+            };
+            let owner = self.index_of(Kind::Queue, base);
+            if owner.is_some_and(|i| self.dlqs.get(i).is_some_and(Option::is_some)) {
+                l.err(
+                    codes::INVALID_NAME,
+                    name.span,
+                    format!(
+                        "queue `{}` has the name of queue `{base}`'s dead-letter queue",
+                        name.value
+                    ),
+                )
+                .help = Some(format!(
+                    "rename this queue; to use the dead-letter queue of `{base}`, name `{}` without declaring it",
+                    name.value
+                ));
+            }
+        }
     }
 
-    /// The model index of `kind` `name`.
+    /// The names of one kind, in spec order; a queue's dead-letter queue follows it.
+    pub(super) fn list(&self, kind: Kind) -> Vec<&str> {
+        let declared = self.lists.get(&kind).map_or(&[][..], Vec::as_slice);
+        if kind != Kind::Queue {
+            return declared.to_vec();
+        }
+        let mut out = Vec::with_capacity(declared.len() * 2);
+        for (i, n) in declared.iter().enumerate() {
+            out.push(*n);
+            if let Some(Some(d)) = self.dlqs.get(i) {
+                out.push(d.as_str());
+            }
+        }
+        out
+    }
+
+    /// The model index of the declared `kind` `name`.
     pub(super) fn index_of(&self, kind: Kind, name: &str) -> Option<usize> {
         self.index.get(&kind).and_then(|m| m.get(name)).copied()
+    }
+
+    /// What `kind` `name` names: a declared element, or, for a queue name `X-dlq` that
+    /// no queue has, the dead-letter queue of queue `X`.
+    pub(super) fn lookup(&self, kind: Kind, name: &str) -> Lookup {
+        if let Some(i) = self.index_of(kind, name) {
+            return Lookup::Found(ResId::new(kind, i));
+        }
+        let base = name.strip_suffix("-dlq").filter(|_| kind == Kind::Queue);
+        match base.and_then(|b| self.index_of(Kind::Queue, b).map(|i| (b, i))) {
+            Some((_, i)) if self.dlqs.get(i).is_some_and(Option::is_some) => {
+                Lookup::Found(ResId::new(Kind::Dlq, i))
+            }
+            Some((b, _)) => Lookup::NoDlq(b.to_string()),
+            None => Lookup::Unknown,
+        }
     }
 
     /// The element `kind` `name`, or an error at `name` (with a suggestion) when there is none.
@@ -62,21 +132,15 @@ impl<'r> Names<'r> {
         kind: Kind,
         name: &Sp<String>,
     ) -> Option<ResId> {
-        let found = self
-            .index_of(kind, &name.value)
-            .map(|i| ResId::new(kind, i));
-        if found.is_none() {
-            let list = self.lists.get(&kind).map_or(&[][..], Vec::as_slice);
-            let help = suggest::hint(&name.value, list.iter().copied())
-                .or(Some(format!("declare it under `{}s:`", kind.as_str())));
-            l.err(
-                codes::UNKNOWN_REFERENCE,
-                name.span,
-                format!("no {} named `{}`", kind.as_str(), name.value),
-            )
-            .help = help;
+        let found = self.lookup(kind, &name.value);
+        if let Lookup::Found(id) = found {
+            return Some(id);
         }
-        found
+        let list = self.list(kind);
+        if let Some((msg, help)) = found.problem(kind, &name.value, &list) {
+            l.err(codes::UNKNOWN_REFERENCE, name.span, msg).help = Some(help);
+        }
+        None
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::fixed_names::{BUCKET, NameCx, QUEUE, TABLE, TOPIC, fixed_name};
 use super::*;
-use crate::spec::raw::{RawDlq, RawKey, RawStream};
+use crate::spec::raw::{RawDlq, RawDlqSettings, RawKey, RawStream};
 
 /// A queue and, when it has one, its dead-letter queue. Standard queues are named by
 /// CloudFormation unless `name:` fixes it; FIFO queues need a name ending `.fifo`, which
@@ -25,10 +25,9 @@ pub(super) fn lower_queue(
         None => Setting::default(DEFAULT_RETENTION),
     };
     let (physical_name, dlq_name) = queue_names(l, cx, name, q, fifo);
-    let dlq = q
-        .dlq
-        .as_ref()
-        .map_or(DlqSetting::Absent, |d| lower_dlq(l, d, dlq_name.as_deref()));
+    let dlq = q.dlq.as_ref().map_or(DlqSetting::Absent, |d| {
+        lower_dlq(l, d, &name.value, dlq_name.as_deref())
+    });
     let lint_ignore = l.lint_ignore(&q.lint_ignore);
     Queue {
         name: name.value.clone(),
@@ -74,29 +73,36 @@ fn queue_names(
     (Some(queue), Some(dlq))
 }
 
-fn lower_dlq(l: &mut Lower<'_>, dlq: &Sp<RawDlq>, physical_name: Option<&str>) -> DlqSetting {
+fn lower_dlq(
+    l: &mut Lower<'_>,
+    dlq: &Sp<RawDlq>,
+    name: &str,
+    physical_name: Option<&str>,
+) -> DlqSetting {
     let span = dlq.span;
-    match &dlq.value {
-        RawDlq::Enabled(false) => DlqSetting::Disabled(span),
-        RawDlq::Enabled(true) => DlqSetting::Enabled(Dlq {
-            physical_name: physical_name.map(str::to_string),
-            max_receive_count: Setting::default(DEFAULT_MAX_RECEIVE),
-            retention: Setting::default(DEFAULT_DLQ_RETENTION),
-            span,
-        }),
-        RawDlq::Settings(s) => DlqSetting::Enabled(Dlq {
-            physical_name: physical_name.map(str::to_string),
-            max_receive_count: match &s.max_receive_count {
-                Some(m) => l.range(m, 1, 1000, "max_receive_count", ""),
-                None => Setting::default(DEFAULT_MAX_RECEIVE),
-            },
-            retention: match &s.retention {
-                Some(r) => l.dur_range(r, 60, 1_209_600, "DLQ retention"),
-                None => Setting::default(DEFAULT_DLQ_RETENTION),
-            },
-            span,
-        }),
-    }
+    let defaults = RawDlqSettings::default();
+    let s = match &dlq.value {
+        RawDlq::Enabled(false) => return DlqSetting::Disabled(span),
+        RawDlq::Enabled(true) => &defaults,
+        RawDlq::Settings(s) => s,
+    };
+    DlqSetting::Enabled(Dlq {
+        name: format!("{name}-dlq"),
+        physical_name: physical_name.map(str::to_string),
+        max_receive_count: match &s.max_receive_count {
+            Some(m) => l.range(m, 1, 1000, "max_receive_count", ""),
+            None => Setting::default(DEFAULT_MAX_RECEIVE),
+        },
+        retention: match &s.retention {
+            Some(r) => l.dur_range(r, 60, 1_209_600, "DLQ retention"),
+            None => Setting::default(DEFAULT_DLQ_RETENTION),
+        },
+        visibility_timeout: match &s.visibility_timeout {
+            Some(v) => l.dur_range(v, 0, 43_200, "DLQ visibility_timeout"),
+            None => Setting::default(DEFAULT_VISIBILITY),
+        },
+        span,
+    })
 }
 
 /// A DynamoDB table: its key attributes and stream.

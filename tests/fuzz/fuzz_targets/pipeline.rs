@@ -92,7 +92,12 @@ fn run(file: &SourceFile) {
     }
     let rule_codes: Vec<&'static str> = fnplan::lint::rule_codes().collect();
     for stage in fnplan::model::stage_names(&raw).into_iter().take(3) {
-        let (model, diags) = fnplan::model::lower(&raw, file, Some(&stage), &rule_codes);
+        let options = fnplan::model::LowerOptions {
+            stage: Some(&stage),
+            rule_codes: &rule_codes,
+            today: fnplan::testing::today(),
+        };
+        let (model, diags) = fnplan::model::lower(&raw, file, &options);
         render_all(file, &diags);
         let Some(model) = model else {
             assert!(
@@ -119,6 +124,7 @@ fn run(file: &SourceFile) {
             model: &model,
             graph: &graph,
             stacks: &single,
+            today: fnplan::testing::today(),
         };
         let findings = lint::lint(&cx, &Selection::default());
         render_all(file, &findings);

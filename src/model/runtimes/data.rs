@@ -1,0 +1,57 @@
+//! Generated: the vendored runtime lifecycle table (`schemas/lambda/runtimes.json`, and
+//! `container_only` of `source.json`) in, the rows of `model::runtimes` out.
+// @generated from schemas/lambda by `FNPLAN_REGENERATE=1 cargo test --lib model::runtimes::tests::generated_table_matches_the_vendored_data`; do not edit.
+
+use super::RuntimeFacts;
+
+/// Every runtime, sorted by identifier.
+#[rustfmt::skip]
+pub(super) static RUNTIMES: &[RuntimeFacts] = &[
+    RuntimeFacts { name: "dotnet10", deprecated: Some("2028-11-14"), create_block: Some("2028-12-14"), update_block: Some("2029-01-15"), successor: None, container_only: false },
+    RuntimeFacts { name: "dotnet6", deprecated: Some("2024-12-20"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("dotnet10"), container_only: false },
+    RuntimeFacts { name: "dotnet8", deprecated: Some("2026-11-10"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("dotnet10"), container_only: false },
+    RuntimeFacts { name: "dotnet9", deprecated: Some("2026-11-10"), create_block: None, update_block: None, successor: Some("dotnet10"), container_only: true },
+    RuntimeFacts { name: "dotnetcore1.0", deprecated: Some("2019-06-27"), create_block: Some("2019-06-30"), update_block: Some("2019-07-30"), successor: Some("dotnet10"), container_only: false },
+    RuntimeFacts { name: "dotnetcore2.0", deprecated: Some("2019-05-30"), create_block: Some("2019-04-30"), update_block: Some("2019-05-30"), successor: Some("dotnet10"), container_only: false },
+    RuntimeFacts { name: "dotnetcore2.1", deprecated: Some("2022-01-05"), create_block: Some("2022-01-05"), update_block: Some("2022-04-13"), successor: Some("dotnet10"), container_only: false },
+    RuntimeFacts { name: "dotnetcore3.1", deprecated: Some("2023-04-03"), create_block: Some("2023-04-03"), update_block: Some("2023-05-03"), successor: Some("dotnet10"), container_only: false },
+    RuntimeFacts { name: "go1.x", deprecated: Some("2024-01-08"), create_block: Some("2024-02-08"), update_block: Some("2027-03-03"), successor: Some("provided.al2023"), container_only: false },
+    RuntimeFacts { name: "java11", deprecated: Some("2027-06-30"), create_block: Some("2027-07-31"), update_block: Some("2027-08-31"), successor: Some("java25"), container_only: false },
+    RuntimeFacts { name: "java17", deprecated: Some("2027-06-30"), create_block: Some("2027-07-31"), update_block: Some("2027-08-31"), successor: Some("java25"), container_only: false },
+    RuntimeFacts { name: "java21", deprecated: Some("2029-06-30"), create_block: Some("2029-07-31"), update_block: Some("2029-08-31"), successor: Some("java25"), container_only: false },
+    RuntimeFacts { name: "java25", deprecated: Some("2029-06-30"), create_block: Some("2029-07-31"), update_block: Some("2029-08-31"), successor: None, container_only: false },
+    RuntimeFacts { name: "java8", deprecated: Some("2024-01-08"), create_block: Some("2024-02-08"), update_block: Some("2027-03-03"), successor: Some("java25"), container_only: false },
+    RuntimeFacts { name: "java8.al2", deprecated: Some("2027-06-30"), create_block: Some("2027-07-31"), update_block: Some("2027-08-31"), successor: Some("java25"), container_only: false },
+    RuntimeFacts { name: "nodejs", deprecated: Some("2016-08-30"), create_block: Some("2016-09-30"), update_block: Some("2016-10-31"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs10.x", deprecated: Some("2021-07-30"), create_block: Some("2021-07-30"), update_block: Some("2022-02-14"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs12.x", deprecated: Some("2023-03-31"), create_block: Some("2023-03-31"), update_block: Some("2023-04-30"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs14.x", deprecated: Some("2023-12-04"), create_block: Some("2024-01-09"), update_block: Some("2027-03-03"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs16.x", deprecated: Some("2024-06-12"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs18.x", deprecated: Some("2025-09-01"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs20.x", deprecated: Some("2026-04-30"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs22.x", deprecated: Some("2027-04-30"), create_block: Some("2027-06-01"), update_block: Some("2027-07-01"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs24.x", deprecated: Some("2028-04-30"), create_block: Some("2028-06-01"), update_block: Some("2028-07-01"), successor: None, container_only: false },
+    RuntimeFacts { name: "nodejs4.3", deprecated: Some("2020-03-05"), create_block: Some("2020-02-03"), update_block: Some("2020-03-05"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs4.3-edge", deprecated: Some("2020-03-05"), create_block: Some("2019-03-31"), update_block: Some("2019-04-30"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs6.10", deprecated: Some("2019-08-12"), create_block: Some("2019-07-12"), update_block: Some("2019-08-12"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "nodejs8.10", deprecated: Some("2020-03-06"), create_block: Some("2020-02-04"), update_block: Some("2020-03-06"), successor: Some("nodejs24.x"), container_only: false },
+    RuntimeFacts { name: "provided", deprecated: Some("2024-01-08"), create_block: Some("2024-02-08"), update_block: Some("2027-03-03"), successor: Some("provided.al2023"), container_only: false },
+    RuntimeFacts { name: "provided.al2", deprecated: Some("2026-07-31"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("provided.al2023"), container_only: false },
+    RuntimeFacts { name: "provided.al2023", deprecated: Some("2029-06-30"), create_block: Some("2029-07-31"), update_block: Some("2029-08-31"), successor: None, container_only: false },
+    RuntimeFacts { name: "python2.7", deprecated: Some("2021-07-15"), create_block: Some("2021-07-15"), update_block: Some("2022-05-30"), successor: Some("python3.14"), container_only: false },
+    RuntimeFacts { name: "python3.10", deprecated: Some("2026-10-31"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("python3.14"), container_only: false },
+    RuntimeFacts { name: "python3.11", deprecated: Some("2027-06-30"), create_block: Some("2027-07-31"), update_block: Some("2027-08-31"), successor: Some("python3.14"), container_only: false },
+    RuntimeFacts { name: "python3.12", deprecated: Some("2028-10-31"), create_block: Some("2028-11-30"), update_block: Some("2029-01-10"), successor: Some("python3.14"), container_only: false },
+    RuntimeFacts { name: "python3.13", deprecated: Some("2029-06-30"), create_block: Some("2029-07-31"), update_block: Some("2029-08-31"), successor: Some("python3.14"), container_only: false },
+    RuntimeFacts { name: "python3.14", deprecated: Some("2029-06-30"), create_block: Some("2029-07-31"), update_block: Some("2029-08-31"), successor: None, container_only: false },
+    RuntimeFacts { name: "python3.6", deprecated: Some("2022-07-18"), create_block: Some("2022-07-18"), update_block: Some("2022-08-29"), successor: Some("python3.14"), container_only: false },
+    RuntimeFacts { name: "python3.7", deprecated: Some("2023-12-04"), create_block: Some("2024-01-09"), update_block: Some("2027-03-03"), successor: Some("python3.14"), container_only: false },
+    RuntimeFacts { name: "python3.8", deprecated: Some("2024-10-14"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("python3.14"), container_only: false },
+    RuntimeFacts { name: "python3.9", deprecated: Some("2025-12-15"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("python3.14"), container_only: false },
+    RuntimeFacts { name: "ruby2.5", deprecated: Some("2021-07-30"), create_block: Some("2021-07-30"), update_block: Some("2022-03-31"), successor: Some("ruby4.0"), container_only: false },
+    RuntimeFacts { name: "ruby2.7", deprecated: Some("2023-12-07"), create_block: Some("2024-01-09"), update_block: Some("2027-03-03"), successor: Some("ruby4.0"), container_only: false },
+    RuntimeFacts { name: "ruby3.2", deprecated: Some("2026-03-31"), create_block: Some("2027-02-01"), update_block: Some("2027-03-03"), successor: Some("ruby4.0"), container_only: false },
+    RuntimeFacts { name: "ruby3.3", deprecated: Some("2027-03-31"), create_block: Some("2027-04-30"), update_block: Some("2027-05-31"), successor: Some("ruby4.0"), container_only: false },
+    RuntimeFacts { name: "ruby3.4", deprecated: Some("2028-03-31"), create_block: Some("2028-04-30"), update_block: Some("2028-05-31"), successor: Some("ruby4.0"), container_only: false },
+    RuntimeFacts { name: "ruby4.0", deprecated: Some("2029-03-31"), create_block: Some("2029-04-30"), update_block: Some("2029-05-31"), successor: None, container_only: false },
+];
