@@ -83,6 +83,15 @@ pub fn unmet_gates(plan: &Plan, gates: Gates) -> Vec<String> {
             data_loss.join(", ")
         ));
     }
+    // No flag allows these: CloudFormation would fail the update and roll it back.
+    for c in &plan.changes {
+        if let Some(prop) = &c.replacement.fixed_name {
+            out.push(format!(
+                "update fails: {} must be replaced but keeps its fixed {prop}; change the name (or drop `name:`), or undo the create-only change",
+                c.logical_id
+            ));
+        }
+    }
     // Creating a stack grants everything it grants; the gate is for a live stack whose
     // permissions grow.
     let broadening = plan.stack.exists
@@ -140,4 +149,31 @@ pub fn verify_saved(
         return Err(format!("its change set cannot be executed ({x})"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::plan::{Action, ResourceChange};
+
+    /// A replacement CloudFormation would refuse is never allowed by a flag.
+    #[test]
+    fn a_fixed_name_replacement_is_refused_whatever_is_allowed() {
+        let mut c = ResourceChange::new("VideosTable", "AWS::DynamoDB::Table", Action::Replace);
+        c.replacement.fixed_name = Some("TableName".into());
+        let plan = Plan {
+            changes: vec![c],
+            ..Plan::default()
+        };
+        let all = Gates {
+            allow_broadening: true,
+            allow_data_loss: true,
+        };
+        let unmet = unmet_gates(&plan, all);
+        assert_eq!(unmet.len(), 1);
+        assert!(
+            unmet[0].starts_with("update fails: VideosTable"),
+            "{unmet:?}"
+        );
+    }
 }

@@ -317,7 +317,7 @@ fn check_kind(l: &mut Lower<'_>, kind: &str, list: &[(&str, Option<&(String, Spa
         seen.push(from);
         if let Some(msg) = problem {
             l.err(codes::INVALID_VALUE, *span, msg).help = Some(format!(
-                "`renamed_from:` names the key this {kind} had before; remove it once the rename is applied"
+                "`renamed_from:` names the key this {kind} had before"
             ));
         }
     }
