@@ -32,3 +32,27 @@ pub use exit::ExitStatus;
 pub fn run(cli: cli::Cli) -> ExitStatus {
     cli::run(cli)
 }
+
+/// Helpers shared by unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// A file generated from vendored data (`rel`, from the crate root) must equal what
+    /// the generator makes now: `FNPLAN_REGENERATE=1` rewrites it, else the test fails
+    /// with a diff and `command`, the way to regenerate it.
+    pub fn check_generated(rel: &str, generated: &str, from: &str, command: &str) {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let committed = std::fs::read_to_string(&file).unwrap_or_default();
+        if committed == generated {
+            return;
+        }
+        if std::env::var_os("FNPLAN_REGENERATE").is_some() {
+            std::fs::write(&file, generated).expect("write the generated file");
+            return;
+        }
+        let diff = similar::TextDiff::from_lines(&committed, generated)
+            .unified_diff()
+            .header("committed", "generated")
+            .to_string();
+        panic!("{rel} differs from {from}:\n{diff}\nregenerate it with `{command}`");
+    }
+}

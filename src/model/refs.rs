@@ -125,6 +125,18 @@ fn resolve(
     scope: &RefScope<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Part> {
+    // CloudFormation's own pseudo parameters, as a template would write them.
+    match body {
+        "AWS::Region" => return Some(Part::Pseudo(Pseudo::Region)),
+        "AWS::AccountId" => return Some(Part::Pseudo(Pseudo::Account)),
+        "AWS::Partition" => return Some(Part::Pseudo(Pseudo::Partition)),
+        "AWS::URLSuffix" => return Some(Part::Pseudo(Pseudo::UrlSuffix)),
+        _ => {}
+    }
+    // `${aws:username}`, `${s3:prefix}`: IAM policy variables, text for IAM to fill in.
+    if body.contains(':') {
+        return Some(Part::Lit(format!("${{{body}}}")));
+    }
     let segs: Vec<&str> = body.split('.').collect();
     match segs.as_slice() {
         ["app"] => Some(Part::Lit(scope.app.to_string())),

@@ -244,11 +244,14 @@ pub enum Part {
     Pseudo(Pseudo),
 }
 
-/// `${region}`, `${account}` (resolved at deploy time by CloudFormation).
+/// `${region}`, `${account}`, and CloudFormation's `${AWS::Partition}` and
+/// `${AWS::URLSuffix}` (resolved at deploy time by CloudFormation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pseudo {
     Region,
     Account,
+    Partition,
+    UrlSuffix,
 }
 
 /// `${kind.name.attr}` or `${api.url}`.
@@ -303,7 +306,7 @@ pub struct Function {
     pub retries: Option<Setting<u32>>,
     pub max_event_age: Option<Setting<u64>>,
     /// Raw IAM statements from `policies:`.
-    pub policies: Vec<(serde_json::Value, Span)>,
+    pub policies: Vec<RawPolicy>,
     pub lint_ignore: Vec<(Code, Span)>,
 }
 
@@ -531,6 +534,15 @@ pub struct Table {
     pub lint_ignore: Vec<(Code, Span)>,
 }
 
+/// One statement of `policies:`, as written, and the `${...}` references in its strings.
+#[derive(Clone, Debug)]
+pub struct RawPolicy {
+    pub statement: serde_json::Value,
+    /// The JSON pointer of each string that holds a reference, and that string parsed.
+    pub refs: Vec<(String, Interp)>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyAttr {
     pub name: String,
@@ -613,8 +625,8 @@ pub struct Authorizer {
 #[derive(Clone, Debug)]
 pub enum AuthorizerKind {
     Jwt {
-        issuer: String,
-        audience: Vec<String>,
+        issuer: Interp,
+        audience: Vec<Interp>,
     },
     Lambda {
         function: ResId,

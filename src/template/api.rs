@@ -3,7 +3,7 @@
 //! that let API Gateway invoke the functions out.
 
 use super::functions::invoke_value;
-use super::intrinsics::{invoke_target, ref_, sub, tags_map};
+use super::intrinsics::{interp, invoke_target, ref_, sub, tags_map};
 use super::triggers::permission;
 use super::{Group, Res, Resources};
 use crate::model::{Authorizer, AuthorizerKind, Cors, Model, Route, RouteAuth, ids};
@@ -76,7 +76,10 @@ fn render_authorizer(model: &Model, z: &Authorizer, out: &mut Resources) {
                 .prop("IdentitySource", json!(z.identity))
                 .prop(
                     "JwtConfiguration",
-                    json!({ "Issuer": issuer, "Audience": audience }),
+                    json!({
+                        "Issuer": interp(model, issuer),
+                        "Audience": audience.iter().map(|a| interp(model, a)).collect::<Vec<_>>(),
+                    }),
                 );
             out.add(id, r);
         }

@@ -178,8 +178,14 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
         let sid = format!("Queue{}OnFailure", ids::pascal(model.name_of(q)));
         out.push(statement(sid, &[&["sqs:SendMessage"]], vec![arn]));
     }
-    for (n, (raw, _)) in f.policies.iter().enumerate() {
-        out.push(raw_statement(raw, n + 1));
+    for (n, p) in f.policies.iter().enumerate() {
+        let mut raw = raw_statement(&p.statement, n + 1);
+        for (pointer, text) in &p.refs {
+            if let Some(slot) = raw.pointer_mut(pointer) {
+                *slot = super::intrinsics::interp(model, text);
+            }
+        }
+        out.push(raw);
     }
     out
 }

@@ -151,6 +151,8 @@ fn pseudo_id(p: Pseudo) -> &'static str {
     match p {
         Pseudo::Region => "AWS::Region",
         Pseudo::Account => "AWS::AccountId",
+        Pseudo::Partition => "AWS::Partition",
+        Pseudo::UrlSuffix => "AWS::URLSuffix",
     }
 }
 
@@ -180,7 +182,6 @@ pub(crate) fn interp(model: &Model, s: &Interp) -> Value {
     sub(text)
 }
 
-/// `[{Key, Value}]` from the model's tags, or `None` when there are none.
 /// The app's tags and `fnplan:name` = `{app}-{stage}-{key}`: a readable name for a
 /// resource whose physical name CloudFormation generates.
 pub(crate) fn named_tags(model: &Model, key: &str) -> Value {
@@ -193,6 +194,7 @@ pub(crate) fn named_tags(model: &Model, key: &str) -> Value {
     Value::Array(tags)
 }
 
+/// `[{Key, Value}]` from the model's tags, or `None` when there are none.
 pub(crate) fn tags_list(model: &Model) -> Option<Value> {
     if model.tags.is_empty() {
         return None;

@@ -9,7 +9,14 @@ use std::path::Path;
 
 /// Layers from the bottom; a module may use only modules of lower layers.
 const LAYERS: &[&[&str]] = &[
-    &["source", "suggest", "limits", "aws_error", "synth"],
+    &[
+        "source",
+        "suggest",
+        "limits",
+        "aws_error",
+        "synth",
+        "test_support",
+    ],
     &["diagnostic"],
     &["spec"],
     &["model"],

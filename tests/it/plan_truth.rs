@@ -203,3 +203,73 @@ fn renamed_from_plans_a_move_and_nothing_is_replaced() {
     insta::assert_snapshot!("truth_moved_human", human);
     insta::assert_snapshot!("truth_moved_markdown", md);
 }
+
+/// A stack deployed by an earlier fnplan, which named every table: the first plan shows
+/// the table replaced once (data loss, so apply stops) and how to keep it; `name:` with
+/// the old name keeps it.
+#[test]
+fn an_old_fixed_table_name_is_a_one_time_replacement_the_gate_stops() {
+    let Some(m) = moto() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("fnplan.yaml");
+    std::fs::write(&path, SPEC).expect("write");
+    let spec = path.to_str().expect("utf8").to_string();
+    m.put_test_code();
+    let (code, template, err) = m.run(&["render", &spec]);
+    assert_eq!(code, 0, "{err}");
+    let mut old: Value = serde_json::from_str(&template).expect("json");
+    old["Resources"]["VideosTable"]["Properties"]["TableName"] = "truth-dev-videos".into();
+    m.deploy("truth-dev", &old.to_string());
+
+    let plan = plan_json(&m, &spec);
+    let table = change(&plan, "VideosTable");
+    assert_eq!(table["action"], "replace");
+    assert_eq!(table["replacement"]["because_of"][0], "TableName");
+    assert!(has_risk(table, "data_loss"));
+    let notes = table["notes"].to_string();
+    assert!(notes.contains("set `name: truth-dev-videos`"), "{notes}");
+    let (code, _, err) = m.run(&["apply", &spec, "--auto-approve"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--allow-data-loss"), "{err}");
+
+    std::fs::write(
+        &path,
+        SPEC.replace(
+            "videos: { key: id }",
+            "videos: { key: id, name: \"${app}-${stage}-videos\" }",
+        ),
+    )
+    .expect("write");
+    let plan = plan_json(&m, &spec);
+    let table = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["logical_id"] == "VideosTable");
+    assert!(
+        table.is_none_or(|t| t["action"] == "modify" && !has_risk(t, "data_loss")),
+        "{table:?}"
+    );
+}
+
+/// moto has no stack refactoring: apply of a move fails before anything changes, and
+/// says which call failed.
+#[test]
+fn a_move_the_endpoint_cannot_make_changes_nothing() {
+    let Some(m) = moto() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let edited = SPEC.replace("table.videos", "table.clips").replace(
+        "  videos: { key: id }",
+        "  clips: { key: id, renamed_from: videos }",
+    );
+    let spec = deployed_then_edited(&m, dir.path(), &edited);
+    let (code, out, err) = m.run(&["apply", &spec, "--auto-approve"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("CreateStackRefactor"), "{err}");
+    assert_eq!(
+        m.stack_status("truth-dev").as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    let plan = plan_json(&m, &spec);
+    assert_eq!(plan["moves"][0]["from"], "VideosTable", "still to do");
+}

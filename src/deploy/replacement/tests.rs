@@ -123,22 +123,11 @@ pub(super) static STATEFUL: &[&str] = &[
 
 #[test]
 fn generated_tables_match_the_schemas() {
-    let file = root().join("src/deploy/replacement/data.rs");
-    let committed = std::fs::read_to_string(&file).unwrap_or_default();
-    let generated = generate();
-    if committed == generated {
-        return;
-    }
-    if std::env::var_os("FNPLAN_REGENERATE").is_some() {
-        std::fs::write(&file, &generated).expect("write replacement/data.rs");
-        return;
-    }
-    let diff = similar::TextDiff::from_lines(&committed, &generated)
-        .unified_diff()
-        .header("committed", "generated")
-        .to_string();
-    panic!(
-        "src/deploy/replacement/data.rs differs from schemas/cloudformation:\n{diff}\nregenerate it with `{REGENERATE}`"
+    crate::test_support::check_generated(
+        "src/deploy/replacement/data.rs",
+        &generate(),
+        "schemas/cloudformation",
+        REGENERATE,
     );
 }
 

@@ -129,7 +129,8 @@ impl Rule for WildcardPolicy {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         for (i, f) in cx.model.functions.iter().enumerate() {
-            for (statement, span) in &f.policies {
+            for p in &f.policies {
+                let (statement, span) = (&p.statement, &p.span);
                 let Some((what, help)) = problem(statement) else {
                     continue;
                 };

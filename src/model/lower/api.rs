@@ -5,12 +5,13 @@ use super::*;
 pub(super) fn lower_api(
     l: &mut Lower<'_>,
     names: &Names<'_>,
+    scope: &RefScope<'_>,
     a: &raw::RawApi,
     spec_span: Span,
 ) -> Api {
     let mut authorizers = Vec::new();
     for (name, z) in named(&a.authorizers) {
-        authorizers.extend(lower_authorizer(l, names, name, z));
+        authorizers.extend(lower_authorizer(l, (names, scope), name, z));
     }
     let mut routes = Vec::new();
     for (key, r) in named(&a.routes) {
@@ -31,7 +32,7 @@ pub(super) fn lower_api(
 /// One authorizer (`None` when it is invalid, already reported).
 fn lower_authorizer(
     l: &mut Lower<'_>,
-    names: &Names<'_>,
+    (names, scope): (&Names<'_>, &RefScope<'_>),
     name: &Sp<String>,
     z: &raw::RawAuthorizer,
 ) -> Option<Authorizer> {
@@ -54,7 +55,7 @@ fn lower_authorizer(
         None => vec!["$request.header.Authorization".to_string()],
     };
     let kind = match (&z.jwt, &z.function) {
-        (Some(j), None) => Some(jwt_authorizer(l, name, j, z)),
+        (Some(j), None) => Some(jwt_authorizer(l, scope, name, j, z)),
         (None, Some(fname)) => {
             let function = names.resolve(l, Kind::Function, fname)?;
             Some(AuthorizerKind::Lambda {
@@ -96,11 +97,15 @@ fn lower_authorizer(
 
 fn jwt_authorizer(
     l: &mut Lower<'_>,
+    scope: &RefScope<'_>,
     name: &Sp<String>,
     j: &raw::RawJwt,
     z: &raw::RawAuthorizer,
 ) -> AuthorizerKind {
-    if !j.issuer.value.starts_with("https://") {
+    // `https://cognito-idp.${region}.amazonaws.com/${var.pool}`: references resolve.
+    let issuer = l.interp(&j.issuer.value, j.issuer.span, scope);
+    let https = matches!(issuer.parts.first(), Some(Part::Lit(t)) if t.starts_with("https://"));
+    if !https {
         l.err(
             codes::INVALID_VALUE,
             j.issuer.span,
@@ -122,8 +127,12 @@ fn jwt_authorizer(
         );
     }
     AuthorizerKind::Jwt {
-        issuer: j.issuer.value.clone(),
-        audience: j.audience.iter().map(|a| a.value.clone()).collect(),
+        issuer,
+        audience: j
+            .audience
+            .iter()
+            .map(|a| l.interp(&a.value, a.span, scope))
+            .collect(),
     }
 }
 

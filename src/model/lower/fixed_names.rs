@@ -16,6 +16,7 @@ pub(super) struct NameCx<'a> {
 
 /// The naming rules of one kind of resource.
 pub(super) struct Rule {
+    /// What the text is, for messages: "a queue name".
     pub kind: &'static str,
     pub max: usize,
     /// Characters allowed besides ASCII letters and digits.
@@ -26,35 +27,35 @@ pub(super) struct Rule {
 }
 
 pub(super) const QUEUE: Rule = Rule {
-    kind: "queue",
+    kind: "a queue name",
     max: 80,
     extra: "-_.",
     lowercase: false,
     pseudo: false,
 };
 pub(super) const TABLE: Rule = Rule {
-    kind: "table",
+    kind: "a table name",
     max: 255,
     extra: "-_.",
     lowercase: false,
     pseudo: false,
 };
 pub(super) const TOPIC: Rule = Rule {
-    kind: "topic",
+    kind: "a topic name",
     max: 256,
     extra: "-_.",
     lowercase: false,
     pseudo: false,
 };
 pub(super) const FUNCTION: Rule = Rule {
-    kind: "function",
+    kind: "a function name",
     max: 64,
     extra: "-_",
     lowercase: false,
     pseudo: false,
 };
 pub(super) const BUCKET: Rule = Rule {
-    kind: "bucket",
+    kind: "a bucket name",
     max: 63,
     extra: "-.",
     lowercase: true,
@@ -69,6 +70,35 @@ pub(super) fn fixed_name(
     rule: &Rule,
 ) -> Option<String> {
     let raw = raw?;
+    let (out, plain_len) = fill(l, cx, raw, rule)?;
+    check(l, raw, rule, &out, plain_len)
+}
+
+/// Text known before deploy (a secret's path), with `${app}`, `${stage}` and
+/// `${var.NAME}` filled in; `None` after reporting a reference it cannot hold.
+pub(super) fn known_text(
+    l: &mut Lower<'_>,
+    cx: &NameCx<'_>,
+    raw: &Sp<String>,
+    what: &'static str,
+) -> Option<String> {
+    let rule = Rule {
+        kind: what,
+        max: usize::MAX,
+        extra: "",
+        lowercase: false,
+        pseudo: false,
+    };
+    fill(l, cx, raw, &rule).map(|(text, _)| text)
+}
+
+/// `raw` with its references filled in, and the length it will have.
+fn fill(
+    l: &mut Lower<'_>,
+    cx: &NameCx<'_>,
+    raw: &Sp<String>,
+    rule: &Rule,
+) -> Option<(String, usize)> {
     let mut out = String::new();
     let mut plain_len = 0;
     let mut rest = raw.value.as_str();
@@ -108,7 +138,7 @@ pub(super) fn fixed_name(
                 return bad(
                     l,
                     raw,
-                    format!("`${{{body}}}` cannot be part of a {} name", rule.kind),
+                    format!("`${{{body}}}` cannot be part of {}", rule.kind),
                 );
             }
         };
@@ -116,7 +146,7 @@ pub(super) fn fixed_name(
         rest = &after[end + 1..];
     }
     plain_len += push_lit(&mut out, rest, rule.pseudo);
-    check(l, raw, rule, &out, plain_len)
+    Some((out, plain_len))
 }
 
 /// Literal text into `out` (escaped for `Fn::Sub` when the name is Sub text); its length.
@@ -154,7 +184,7 @@ fn check(
             l,
             raw,
             format!(
-                "`{c}` is not allowed in a {} name ({allowed} and `{}`)",
+                "`{c}` is not allowed in {} ({allowed} and `{}`)",
                 rule.kind, rule.extra
             ),
         );
@@ -164,7 +194,7 @@ fn check(
             l,
             raw,
             format!(
-                "a {} name is 1..{} characters; this one is {len}",
+                "{} is 1..{} characters; this one is {len}",
                 rule.kind, rule.max
             ),
         );
@@ -172,8 +202,8 @@ fn check(
     Some(name.to_string())
 }
 
-fn bad(l: &mut Lower<'_>, raw: &Sp<String>, msg: String) -> Option<String> {
+fn bad<T>(l: &mut Lower<'_>, raw: &Sp<String>, msg: String) -> Option<T> {
     l.err(codes::INVALID_NAME, raw.span, msg).help =
-        Some("`name:` takes fixed text with `${app}`, `${stage}` or `${var.NAME}`; leave it out to let CloudFormation name the resource".into());
+        Some("this is fixed text, known before deploy: `${app}`, `${stage}` and `${var.NAME}` may be used".into());
     None
 }

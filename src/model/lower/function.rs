@@ -234,6 +234,47 @@ fn lower_on_failure(l: &mut Lower<'_>, cx: &FnCx<'_>, q: &Sp<String>) -> Option<
     Some((id, q.span))
 }
 
+/// A raw IAM statement with the references in its strings resolved (`Resource:
+/// "${table.t.stream_arn}"`); IAM's own `${aws:username}` variables stay text.
+fn lower_policy(
+    l: &mut Lower<'_>,
+    scope: &RefScope<'_>,
+    v: &serde_json::Value,
+    span: Span,
+) -> RawPolicy {
+    let mut strings = Vec::new();
+    strings_with_refs(v, String::new(), &mut strings);
+    let refs = strings
+        .into_iter()
+        .map(|(pointer, text)| (pointer, text, l.interp(text, span, scope)))
+        .filter(|(_, text, i)| i.as_literal().is_none_or(|lit| lit != *text))
+        .map(|(pointer, _, i)| (pointer, i))
+        .collect();
+    RawPolicy {
+        statement: v.clone(),
+        refs,
+        span,
+    }
+}
+
+fn strings_with_refs<'a>(v: &'a serde_json::Value, at: String, out: &mut Vec<(String, &'a str)>) {
+    match v {
+        serde_json::Value::String(s) if s.contains("${") => out.push((at, s)),
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                strings_with_refs(x, format!("{at}/{i}"), out);
+            }
+        }
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                let key = k.replace('~', "~0").replace('/', "~1");
+                strings_with_refs(x, format!("{at}/{key}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// `{app}-{stage}-{name}`, which Lambda allows up to 64 characters.
 fn physical_name(l: &mut Lower<'_>, prefix: &str, name: &Sp<String>) -> String {
     let physical_name = format!("{prefix}-{}", name.value);
@@ -312,7 +353,7 @@ pub(super) fn lower_function(
         .policies
         .iter()
         .flatten()
-        .map(|p| (p.value.0.clone(), p.span))
+        .map(|p| lower_policy(l, cx.scope, &p.value.0, p.span))
         .collect();
     let lint_ignore = l.lint_ignore(&f.lint_ignore);
 

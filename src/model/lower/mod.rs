@@ -242,7 +242,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     });
     let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, &ncx, n, t));
     check_renames(l, &queues, &tables, &buckets);
-    let secrets = lower_each(l, &raw.secrets, lower_secret);
+    let secrets = lower_each(l, &raw.secrets, |l, n, s| lower_secret(l, &ncx, n, s));
 
     let has_api = raw
         .api
@@ -271,7 +271,10 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         topics: &topics,
     };
     let functions = lower_each(l, &raw.functions, |l, n, f| lower_function(l, &cx, n, f));
-    let api = raw.api.as_ref().map(|a| lower_api(l, &names, a, raw.span));
+    let api = raw
+        .api
+        .as_ref()
+        .map(|a| lower_api(l, &names, &scope, a, raw.span));
     let lint_ignore = l.lint_ignore(&raw.lint.as_ref().and_then(|x| x.ignore.clone()));
     let artifact_bucket = raw.artifacts.as_ref().map(|a| lower_artifacts(l, a));
     let model = Model {

@@ -2,7 +2,7 @@
 //! the stack-name prefix in; a model [`Queue`], [`Table`], [`Bucket`], [`Topic`] or
 //! [`Secret`] out, with its settings checked.
 
-use super::fixed_names::{BUCKET, NameCx, QUEUE, TABLE, TOPIC, fixed_name};
+use super::fixed_names::{BUCKET, NameCx, QUEUE, TABLE, TOPIC, fixed_name, known_text};
 use super::*;
 use crate::spec::raw::{RawDlq, RawDlqSettings, RawKey, RawStream};
 
@@ -226,16 +226,30 @@ pub(super) fn lower_topic(
 
 /// A secret: exactly one of an SSM parameter or a Secrets Manager secret (an invalid one
 /// keeps its place with an empty SSM name, so indexes still match the names).
-pub(super) fn lower_secret(l: &mut Lower<'_>, name: &Sp<String>, s: &raw::RawSecret) -> Secret {
+pub(super) fn lower_secret(
+    l: &mut Lower<'_>,
+    cx: &NameCx<'_>,
+    name: &Sp<String>,
+    s: &raw::RawSecret,
+) -> Secret {
+    // `/app/${stage}/config`: the path is known before deploy.
+    let text = |l: &mut Lower<'_>, v: &Sp<String>, what: &'static str| {
+        let Some(value) = known_text(l, cx, v, what) else {
+            return String::new();
+        };
+        check_secret_id(
+            l,
+            &Sp {
+                value: value.clone(),
+                span: v.span,
+            },
+            what,
+        );
+        value
+    };
     let source = match (&s.ssm, &s.secretsmanager) {
-        (Some(p), None) => {
-            check_secret_id(l, p, "an SSM parameter name");
-            SecretSource::Ssm(p.value.clone())
-        }
-        (None, Some(n)) => {
-            check_secret_id(l, n, "a secret name");
-            SecretSource::SecretsManager(n.value.clone())
-        }
+        (Some(p), None) => SecretSource::Ssm(text(l, p, "an SSM parameter name")),
+        (None, Some(n)) => SecretSource::SecretsManager(text(l, n, "a secret name")),
         (Some(_), Some(n)) => {
             l.err(
                 codes::INVALID_VALUE,

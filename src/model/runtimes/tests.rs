@@ -65,22 +65,11 @@ pub(super) static RUNTIMES: &[RuntimeFacts] = &[
 
 #[test]
 fn generated_table_matches_the_vendored_data() {
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model/runtimes/data.rs");
-    let committed = std::fs::read_to_string(&file).unwrap_or_default();
-    let generated = generate();
-    if committed == generated {
-        return;
-    }
-    if std::env::var_os("FNPLAN_REGENERATE").is_some() {
-        std::fs::write(&file, &generated).expect("write runtimes/data.rs");
-        return;
-    }
-    let diff = similar::TextDiff::from_lines(&committed, &generated)
-        .unified_diff()
-        .header("committed", "generated")
-        .to_string();
-    panic!(
-        "src/model/runtimes/data.rs differs from schemas/lambda:\n{diff}\nregenerate it with `{REGENERATE}`"
+    crate::test_support::check_generated(
+        "src/model/runtimes/data.rs",
+        &generate(),
+        "schemas/lambda",
+        REGENERATE,
     );
 }
 

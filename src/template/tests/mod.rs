@@ -672,3 +672,67 @@ fn version_id_changes_with_configuration() {
 }
 
 mod split;
+
+/// `${...}` resolves in every string of the spec: raw policies, JWT issuers and
+/// audiences, secret paths, fixed names; IAM's own `${aws:username}` stays text.
+#[test]
+fn references_resolve_in_policies_authorizers_secrets_and_names() {
+    let t = tpl(r#"
+version: 1
+app: shop
+stages:
+  dev: { vars: { pool: eu-west-1_AbC, client: abc123 } }
+defaults: { function: { runtime: python3.12 } }
+functions:
+  worker:
+    handler: app.handler
+    code: s3://code/worker.zip
+    name: "${app}-${stage}-worker-v2"
+    env: { TOKEN: "${secret.token.name}" }
+    uses: { secret.token: read }
+    policies:
+      - Effect: Allow
+        Action: [dynamodb:GetRecords]
+        Resource: "${table.carts.stream_arn}"
+      - Effect: Allow
+        Action: [s3:GetObject]
+        Resource: "arn:${AWS::Partition}:s3:::home-${stage}/${aws:username}/*"
+  api:
+    handler: app.handler
+    code: s3://code/api.zip
+tables:
+  carts: { key: id, stream: true, name: "carts-${stage}" }
+queues:
+  jobs: { name: "${app}-jobs-${stage}" }
+secrets:
+  token: { ssm: "/shop/${stage}/token" }
+api:
+  authorizers:
+    users:
+      jwt: { issuer: "https://cognito-idp.${region}.amazonaws.com/${var.pool}", audience: ["${var.client}"] }
+  routes:
+    GET /carts: { function: api, auth: users }
+"#);
+    let raw = statement(&t, "WorkerRole", "Raw1");
+    assert_eq!(raw["Resource"], json!({ "Fn::GetAtt": ["CartsTable", "StreamArn"] }));
+    let home = statement(&t, "WorkerRole", "Raw2");
+    assert_eq!(
+        home["Resource"],
+        json!({ "Fn::Sub": "arn:${AWS::Partition}:s3:::home-dev/${!aws:username}/*" })
+    );
+    let jwt = &props(&t, "UsersAuthorizer")["JwtConfiguration"];
+    assert_eq!(
+        jwt["Issuer"],
+        json!({ "Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/eu-west-1_AbC" })
+    );
+    assert_eq!(jwt["Audience"], json!(["abc123"]));
+    let secret = statement(&t, "WorkerRole", "SecretTokenRead");
+    assert!(secret.to_string().contains("parameter/shop/dev/token"), "{secret}");
+    assert_eq!(
+        props(&t, "WorkerFunction")["Environment"]["Variables"]["TOKEN"],
+        "/shop/dev/token"
+    );
+    assert_eq!(props(&t, "WorkerFunction")["FunctionName"], "shop-dev-worker-v2");
+    assert_eq!(props(&t, "CartsTable")["TableName"], "carts-dev");
+    assert_eq!(props(&t, "JobsQueue")["QueueName"], "shop-jobs-dev");
+}
