@@ -283,7 +283,7 @@ pub enum Attr {
 pub struct Function {
     pub name: String,
     pub name_span: Span,
-    /// `{app}-{stage}-{name}`.
+    /// `{app}-{stage}-{name}`, or `name:`; `Fn::Sub` text (literal `${` escaped).
     pub physical_name: String,
     pub handler: String,
     pub handler_span: Span,
@@ -466,8 +466,8 @@ pub struct TopicTrigger {
 pub struct Queue {
     pub name: String,
     pub name_span: Span,
-    /// The fixed name: `name:`, or `{app}-{stage}-{name}.fifo` for a FIFO queue;
-    /// `None`: CloudFormation generates one.
+    /// The fixed name (`Fn::Sub` text): `name:`, or `{app}-{stage}-{name}.fifo` for a
+    /// FIFO queue; `None`: CloudFormation generates one.
     pub physical_name: Option<String>,
     /// Seconds (default 30).
     pub visibility_timeout: Setting<u64>,
@@ -521,7 +521,7 @@ pub struct Dlq {
 pub struct Table {
     pub name: String,
     pub name_span: Span,
-    /// `name:`; `None`: CloudFormation generates the table's name.
+    /// `name:` (`Fn::Sub` text); `None`: CloudFormation generates the table's name.
     pub physical_name: Option<String>,
     pub key: KeyAttr,
     pub sort_key: Option<KeyAttr>,
@@ -570,8 +570,8 @@ pub struct Bucket {
 pub struct Topic {
     pub name: String,
     pub name_span: Span,
-    /// `name:`, or `{app}-{stage}-{name}.fifo` for a FIFO topic; `None`: CloudFormation
-    /// generates one.
+    /// `name:` (`Fn::Sub` text), or `{app}-{stage}-{name}.fifo` for a FIFO topic; `None`:
+    /// CloudFormation generates one.
     pub physical_name: Option<String>,
     pub fifo: bool,
     pub lint_ignore: Vec<(Code, Span)>,

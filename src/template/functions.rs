@@ -1,7 +1,7 @@
 //! Functions: one function of the model in, its role, log group, Lambda function,
 //! version and alias (provisioned), event invoke config and trigger resources out.
 
-use super::intrinsics::{Expr, interp, invoke_target, ref_, tags_list};
+use super::intrinsics::{Expr, interp, invoke_target, name_value, ref_, tags_list};
 use super::{ARTIFACT_BUCKET_PARAM, ArtifactKeys, Res, Resources, iam, triggers};
 use crate::model::{Architecture, CodeSource, Function, Model, ids};
 use serde_json::{Map, Value, json};
@@ -55,8 +55,8 @@ pub(crate) fn render_function(
     triggers::render_triggers(model, index, out);
 }
 
-fn log_group_name(f: &Function) -> String {
-    format!("/aws/lambda/{}", f.physical_name)
+fn log_group_name(f: &Function) -> Value {
+    name_value(&format!("/aws/lambda/{}", f.physical_name))
 }
 
 fn log_group(model: &Model, f: &Function) -> Res {
@@ -100,7 +100,7 @@ fn lambda_function(model: &Model, f: &Function, keys: &ArtifactKeys) -> Res {
     };
     Res::new("AWS::Lambda::Function")
         .depends_on(ids::log_group(&f.name))
-        .prop("FunctionName", f.physical_name.as_str())
+        .prop("FunctionName", name_value(&f.physical_name))
         .opt("Description", f.description.as_deref())
         .prop("Handler", f.handler.as_str())
         .prop("Runtime", f.runtime.value.as_str())

@@ -153,7 +153,7 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
         &[&["logs:CreateLogStream", "logs:PutLogEvents"]],
         vec![sub(format!(
             "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{}:*",
-            super::intrinsics::escape(&f.physical_name)
+            f.physical_name
         ))],
     )];
     for u in &f.uses {

@@ -59,6 +59,19 @@ pub(crate) fn ref_(id: impl Into<String>) -> Value {
     json!({ "Ref": id.into() })
 }
 
+/// A name held as `Fn::Sub` text (see `model::Function::physical_name`): the plain
+/// string when it has no `${...}` of its own (escapes undone), else `Fn::Sub`.
+pub(crate) fn name_value(text: &str) -> Value {
+    let substitutes = text
+        .match_indices("${")
+        .any(|(i, _)| !text[i + 2..].starts_with('!'));
+    if substitutes {
+        sub(text)
+    } else {
+        Value::String(text.replace("${!", "${"))
+    }
+}
+
 /// Literal text made safe inside `Fn::Sub`: `${` becomes `${!`.
 pub(crate) fn escape(lit: &str) -> String {
     lit.replace("${", "${!")
@@ -88,7 +101,7 @@ pub(crate) fn secret_arn_text(s: &Secret) -> String {
 pub(crate) fn function_arn_text(f: &Function) -> String {
     format!(
         "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{}",
-        escape(&f.physical_name)
+        f.physical_name
     )
 }
 

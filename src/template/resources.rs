@@ -3,14 +3,15 @@
 //! `AWS::SNS::Topic` resources out. Secrets exist already and render nothing.
 
 use super::functions::invoke_value;
-use super::intrinsics::{Expr, escape, named_tags, sub, tags_list};
+use super::intrinsics::{Expr, name_value, named_tags, sub, tags_list};
 use super::{Res, Resources};
 use crate::model::{BucketEvent, DlqSetting, KeyAttr, KeyType, Model, StreamView, Trigger, ids};
 use serde_json::{Value, json};
 
 pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
     for q in &model.queues {
-        let mut r = Res::new("AWS::SQS::Queue").opt("QueueName", q.physical_name.as_deref());
+        let mut r = Res::new("AWS::SQS::Queue")
+            .opt("QueueName", q.physical_name.as_deref().map(name_value));
         if q.fifo {
             r = r.prop("FifoQueue", true);
         }
@@ -32,7 +33,8 @@ pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
         );
 
         if let DlqSetting::Enabled(d) = &q.dlq {
-            let mut r = Res::new("AWS::SQS::Queue").opt("QueueName", d.physical_name.as_deref());
+            let mut r = Res::new("AWS::SQS::Queue")
+                .opt("QueueName", d.physical_name.as_deref().map(name_value));
             if q.fifo {
                 r = r.prop("FifoQueue", true);
             }
@@ -46,7 +48,7 @@ pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
             if let Some(name) = &q.physical_name {
                 let source_arn = format!(
                     "arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:{}",
-                    escape(name)
+                    name
                 );
                 r = r.prop(
                     "RedriveAllowPolicy",
@@ -91,7 +93,7 @@ pub(crate) fn render_tables(model: &Model, out: &mut Resources) {
             .collect();
         let r = Res::new("AWS::DynamoDB::Table")
             .retain(t.retain)
-            .opt("TableName", t.physical_name.as_deref())
+            .opt("TableName", t.physical_name.as_deref().map(name_value))
             .prop("BillingMode", "PAY_PER_REQUEST")
             .prop("AttributeDefinitions", defs)
             .prop("KeySchema", schema)
@@ -186,7 +188,8 @@ pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
 
 pub(crate) fn render_topics(model: &Model, out: &mut Resources) {
     for t in &model.topics {
-        let mut r = Res::new("AWS::SNS::Topic").opt("TopicName", t.physical_name.as_deref());
+        let mut r = Res::new("AWS::SNS::Topic")
+            .opt("TopicName", t.physical_name.as_deref().map(name_value));
         if t.fifo {
             r = r.prop("FifoTopic", true);
         }

@@ -1,7 +1,7 @@
 //! `name:` on a function, queue, table, topic or bucket: the written text and the stage
-//! in, the fixed physical name out (`${app}`, `${stage}`, `${var.NAME}` filled in; for
-//! buckets `${region}`/`${account}` become `Fn::Sub` pseudo parameters), checked against
-//! the service's naming rules, with an error at the name otherwise.
+//! in, the fixed physical name out as `Fn::Sub` text (`${app}`, `${stage}`, `${var.NAME}`
+//! filled in, literal `${` escaped, `${region}`/`${account}` as pseudo parameters),
+//! checked against the service's naming rules, with an error at the name otherwise.
 
 use super::*;
 
@@ -31,28 +31,28 @@ pub(super) const QUEUE: Rule = Rule {
     max: 80,
     extra: "-_.",
     lowercase: false,
-    pseudo: false,
+    pseudo: true,
 };
 pub(super) const TABLE: Rule = Rule {
     kind: "a table name",
     max: 255,
     extra: "-_.",
     lowercase: false,
-    pseudo: false,
+    pseudo: true,
 };
 pub(super) const TOPIC: Rule = Rule {
     kind: "a topic name",
     max: 256,
     extra: "-_.",
     lowercase: false,
-    pseudo: false,
+    pseudo: true,
 };
 pub(super) const FUNCTION: Rule = Rule {
     kind: "a function name",
     max: 64,
     extra: "-_",
     lowercase: false,
-    pseudo: false,
+    pseudo: true,
 };
 pub(super) const BUCKET: Rule = Rule {
     kind: "a bucket name",
@@ -106,7 +106,7 @@ fn fill(
         plain_len += push_lit(&mut out, &rest[..i], rule.pseudo);
         let after = &rest[i + 2..];
         let Some(end) = after.find('}') else {
-            return bad(l, raw, "an unterminated `${` in a name".into());
+            return bad(l, raw, rule, "an unterminated `${` in a name".into());
         };
         let body = after[..end].trim();
         let value = match body.split_once('.') {
@@ -127,17 +127,18 @@ fn fill(
             Some(("var", v)) => match cx.vars.iter().find(|(k, _)| k == v) {
                 Some((_, value)) => value.clone(),
                 None => {
-                    return bad(
-                        l,
-                        raw,
-                        format!("unknown variable `{v}` in stage `{}`", cx.stage),
-                    );
+                    let msg = format!("unknown variable `{v}` in stage `{}`", cx.stage);
+                    let help = crate::suggest::hint(v, cx.vars.iter().map(|(k, _)| k.as_str()))
+                        .unwrap_or_else(|| format!("define it under `stages.{}.vars`", cx.stage));
+                    l.err(codes::INVALID_NAME, raw.span, msg).help = Some(help);
+                    return None;
                 }
             },
             _ => {
                 return bad(
                     l,
                     raw,
+                    rule,
                     format!("`${{{body}}}` cannot be part of {}", rule.kind),
                 );
             }
@@ -183,6 +184,7 @@ fn check(
         return bad(
             l,
             raw,
+            rule,
             format!(
                 "`{c}` is not allowed in {} ({allowed} and `{}`)",
                 rule.kind, rule.extra
@@ -193,6 +195,7 @@ fn check(
         return bad(
             l,
             raw,
+            rule,
             format!(
                 "{} is 1..{} characters; this one is {len}",
                 rule.kind, rule.max
@@ -202,8 +205,15 @@ fn check(
     Some(name.to_string())
 }
 
-fn bad<T>(l: &mut Lower<'_>, raw: &Sp<String>, msg: String) -> Option<T> {
-    l.err(codes::INVALID_NAME, raw.span, msg).help =
-        Some("this is fixed text, known before deploy: `${app}`, `${stage}` and `${var.NAME}` may be used".into());
+fn bad<T>(l: &mut Lower<'_>, raw: &Sp<String>, rule: &Rule, msg: String) -> Option<T> {
+    let allowed = if rule.pseudo {
+        "`${app}`, `${stage}`, `${var.NAME}`, `${region}` and `${account}`"
+    } else {
+        "`${app}`, `${stage}` and `${var.NAME}`"
+    };
+    l.err(codes::INVALID_NAME, raw.span, msg).help = Some(format!(
+        "{} is fixed text: {allowed} may be used",
+        rule.kind
+    ));
     None
 }

@@ -714,7 +714,10 @@ api:
     GET /carts: { function: api, auth: users }
 "#);
     let raw = statement(&t, "WorkerRole", "Raw1");
-    assert_eq!(raw["Resource"], json!({ "Fn::GetAtt": ["CartsTable", "StreamArn"] }));
+    assert_eq!(
+        raw["Resource"],
+        json!({ "Fn::GetAtt": ["CartsTable", "StreamArn"] })
+    );
     let home = statement(&t, "WorkerRole", "Raw2");
     assert_eq!(
         home["Resource"],
@@ -727,12 +730,52 @@ api:
     );
     assert_eq!(jwt["Audience"], json!(["abc123"]));
     let secret = statement(&t, "WorkerRole", "SecretTokenRead");
-    assert!(secret.to_string().contains("parameter/shop/dev/token"), "{secret}");
+    assert!(
+        secret.to_string().contains("parameter/shop/dev/token"),
+        "{secret}"
+    );
     assert_eq!(
         props(&t, "WorkerFunction")["Environment"]["Variables"]["TOKEN"],
         "/shop/dev/token"
     );
-    assert_eq!(props(&t, "WorkerFunction")["FunctionName"], "shop-dev-worker-v2");
+    assert_eq!(
+        props(&t, "WorkerFunction")["FunctionName"],
+        "shop-dev-worker-v2"
+    );
     assert_eq!(props(&t, "CartsTable")["TableName"], "carts-dev");
     assert_eq!(props(&t, "JobsQueue")["QueueName"], "shop-jobs-dev");
+}
+
+/// `${region}` and `${account}` in a fixed name make it `Fn::Sub` text everywhere it
+/// appears: the name itself, the log group, the IAM ARNs built from it.
+#[test]
+fn pseudo_parameters_in_names_render_as_sub() {
+    let t = tpl(r#"
+version: 1
+app: shop
+defaults: { function: { runtime: python3.12 } }
+functions:
+  worker: { handler: app.handler, code: s3://code/w.zip, name: "worker-${region}" }
+tables:
+  carts: { key: id, name: "carts-${account}" }
+"#);
+    let f = props(&t, "WorkerFunction");
+    assert_eq!(
+        f["FunctionName"],
+        json!({ "Fn::Sub": "worker-${AWS::Region}" })
+    );
+    assert_eq!(
+        props(&t, "WorkerLogGroup")["LogGroupName"],
+        json!({ "Fn::Sub": "/aws/lambda/worker-${AWS::Region}" })
+    );
+    assert_eq!(
+        props(&t, "CartsTable")["TableName"],
+        json!({ "Fn::Sub": "carts-${AWS::AccountId}" })
+    );
+    let logs = statement(&t, "WorkerRole", "Logs");
+    assert!(
+        logs.to_string()
+            .contains("log-group:/aws/lambda/worker-${AWS::Region}:*"),
+        "{logs}"
+    );
 }
