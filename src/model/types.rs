@@ -297,6 +297,8 @@ pub struct Function {
     pub provisioned: Option<Setting<u32>>,
     pub log_retention_days: Option<Setting<u32>>,
     pub architecture: Architecture,
+    /// `tracing: active`: X-Ray traces (and the write permission for them).
+    pub tracing_active: bool,
     pub description: Option<String>,
     pub env: Vec<EnvVar>,
     pub uses: Vec<Use>,
@@ -657,4 +659,6 @@ pub enum RouteAuth {
     Public(Span),
     /// Index into `Api::authorizers`.
     Authorizer(usize, Span),
+    /// `auth: iam`: callers sign requests with SigV4 (`AWS_IAM`).
+    Iam(Span),
 }

@@ -66,6 +66,8 @@ pub struct RawFunctionDefaults {
     pub concurrency: Option<Sp<u32>>,
     pub log_retention_days: Option<Sp<u32>>,
     pub architecture: Option<Sp<Architecture>>,
+    /// X-Ray: `active` or `passthrough` (the default).
+    pub tracing: Option<Sp<Tracing>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
@@ -73,6 +75,16 @@ pub struct RawFunctionDefaults {
 pub enum Architecture {
     Arm64,
     X86_64,
+}
+
+/// X-Ray tracing of a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tracing {
+    /// Sample and trace requests (`TracingConfig.Mode: Active`).
+    Active,
+    /// Trace only requests that arrive with a trace header (Lambda's default).
+    Passthrough,
 }
 
 #[derive(Clone, Debug, Default, JsonSchema)]
@@ -151,6 +163,8 @@ pub struct RawFunction {
     pub provisioned: Option<Sp<u32>>,
     pub log_retention_days: Option<Sp<u32>>,
     pub architecture: Option<Sp<Architecture>>,
+    /// X-Ray: `active` or `passthrough` (the default).
+    pub tracing: Option<Sp<Tracing>>,
     pub description: Option<Sp<String>>,
     /// Environment variables; values may hold `${...}` references.
     pub env: Option<Named<Sp<Scalar>>>,
@@ -649,6 +663,19 @@ fn enum_from_node<T: Copy>(node: &Node, cx: &mut Cx, options: &[(&'static str, T
     None
 }
 
+impl FromNode for Tracing {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        enum_from_node(
+            node,
+            cx,
+            &[
+                ("active", Tracing::Active),
+                ("passthrough", Tracing::Passthrough),
+            ],
+        )
+    }
+}
+
 impl FromNode for Architecture {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         enum_from_node(
@@ -813,6 +840,7 @@ element!(
         concurrency: opt,
         log_retention_days: opt,
         architecture: opt,
+        tracing: opt,
     }
 );
 element!(
@@ -847,7 +875,7 @@ element!(
 );
 element!(RawFunction, "function", {
     name: opt, handler: req, code: req, runtime: opt, timeout: opt, memory: opt, concurrency: opt,
-    provisioned: opt, log_retention_days: opt, architecture: opt, description: opt, env: opt,
+    provisioned: opt, log_retention_days: opt, architecture: opt, tracing: opt, description: opt, env: opt,
     uses: opt, triggers: opt, on_failure: opt, retries: opt, max_event_age: opt, policies: opt,
     lint_ignore: opt,
 });

@@ -174,6 +174,7 @@ fn render_route(model: &Model, authorizers: &[Authorizer], r: &Route, out: &mut 
                 .prop("AuthorizationType", kind)
                 .prop("AuthorizerId", ref_(ids::authorizer(&z.name)))
         }
+        RouteAuth::Iam(_) => route.prop("AuthorizationType", "AWS_IAM"),
         RouteAuth::Public(_) | RouteAuth::Unset => route.prop("AuthorizationType", "NONE"),
     };
     out.add(ids::route(&r.key), route);

@@ -108,6 +108,10 @@ fn lambda_function(model: &Model, f: &Function, keys: &ArtifactKeys) -> Res {
         .prop("Role", Expr::get_att(ids::role(&f.name), "Arn"))
         .prop("Code", code(f, keys))
         .opt("Timeout", f.timeout.as_ref().map(|t| t.value))
+        .opt(
+            "TracingConfig",
+            f.tracing_active.then(|| json!({ "Mode": "Active" })),
+        )
         .opt("MemorySize", f.memory.as_ref().map(|m| m.value))
         .opt(
             "ReservedConcurrentExecutions",

@@ -156,6 +156,14 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
             f.physical_name
         ))],
     )];
+    if f.tracing_active {
+        // X-Ray's write actions take no resource ARN: `*` is the only resource.
+        out.push(statement(
+            "XRayWrite".into(),
+            &[&["xray:PutTelemetryRecords", "xray:PutTraceSegments"]],
+            vec![json!("*")],
+        ));
+    }
     for u in &f.uses {
         out.extend(use_statements(model, u.target, u.access));
     }

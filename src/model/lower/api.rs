@@ -37,6 +37,17 @@ fn lower_authorizer(
     z: &raw::RawAuthorizer,
 ) -> Option<Authorizer> {
     l.name(name, "authorizer");
+    if matches!(name.value.as_str(), "iam" | "none") {
+        l.err(
+            codes::INVALID_NAME,
+            name.span,
+            format!(
+                "`{}` is a route `auth` value of its own, not an authorizer name",
+                name.value
+            ),
+        )
+        .help = Some("rename the authorizer".into());
+    }
     let identity: Vec<String> = match &z.identity {
         Some(i) => {
             if !i.value.starts_with("$request.")
@@ -150,6 +161,7 @@ fn lower_route(
     let auth = match &r.auth {
         None => RouteAuth::Unset,
         Some(x) if x.value == "none" => RouteAuth::Public(x.span),
+        Some(x) if x.value == "iam" => RouteAuth::Iam(x.span),
         Some(x) => match authorizers.iter().position(|z| z.name == x.value) {
             Some(i) => RouteAuth::Authorizer(i, x.span),
             None => {

@@ -29,6 +29,7 @@ struct Sizing {
     provisioned: Option<Setting<u32>>,
     log_retention_days: Option<Setting<u32>>,
     architecture: Architecture,
+    tracing_active: bool,
 }
 
 fn sizing(
@@ -77,6 +78,7 @@ fn sizing(
         provisioned,
         log_retention_days: pick!(log_retention_days).map(|r| lower_log_retention(l, r)),
         architecture: pick!(architecture).map_or(Architecture::X86_64, |a| a.value),
+        tracing_active: pick!(tracing).is_some_and(|t| t.value == raw::Tracing::Active),
     }
 }
 
@@ -328,6 +330,7 @@ pub(super) fn lower_function(
         provisioned,
         log_retention_days,
         architecture,
+        tracing_active,
     } = sizing(l, name, f, cx.defaults);
 
     check_handler(l, &f.handler);
@@ -372,6 +375,7 @@ pub(super) fn lower_function(
         provisioned,
         log_retention_days,
         architecture,
+        tracing_active,
         description: f.description.as_ref().map(|d| d.value.clone()),
         env,
         uses,

@@ -779,3 +779,36 @@ tables:
         "{logs}"
     );
 }
+
+/// `tracing: active` (here from `defaults.function`) turns on X-Ray with its write
+/// permission; a function may opt out; `auth: iam` makes a SigV4-signed route.
+#[test]
+fn tracing_and_iam_authorized_routes() {
+    let t = tpl(r#"
+version: 1
+app: shop
+defaults: { function: { runtime: python3.12, tracing: active } }
+functions:
+  admin: { handler: app.handler, code: s3://code/a.zip }
+  quiet: { handler: app.handler, code: s3://code/q.zip, tracing: passthrough }
+api:
+  routes:
+    "POST /admin": { function: admin, auth: iam }
+"#);
+    assert_eq!(
+        props(&t, "AdminFunction")["TracingConfig"],
+        json!({ "Mode": "Active" })
+    );
+    let xray = statement(&t, "AdminRole", "XRayWrite");
+    assert_eq!(xray["Resource"], json!(["*"]));
+    assert!(props(&t, "QuietFunction").get("TracingConfig").is_none());
+    assert!(
+        statements(&t, "QuietRole")
+            .iter()
+            .all(|s| s["Sid"] != "XRayWrite"),
+        "no X-Ray permission without tracing"
+    );
+    let route = props(&t, "PostAdminRoute");
+    assert_eq!(route["AuthorizationType"], "AWS_IAM");
+    assert!(route.get("AuthorizerId").is_none());
+}
