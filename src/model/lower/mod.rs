@@ -268,6 +268,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         scope: &scope,
         names: &names,
         queues: &queues,
+        tables: &tables,
         topics: &topics,
     };
     let functions = lower_each(l, &raw.functions, |l, n, f| lower_function(l, &cx, n, f));

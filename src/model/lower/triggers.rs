@@ -1,10 +1,14 @@
 //! Lowering one function's triggers: its raw `triggers` in, model [`Trigger`]s out (queue
-//! batching, schedule expressions, bucket events and FIFO limits checked).
+//! and stream batching, schedule expressions, bucket events, FIFO limits and table
+//! streams checked).
 
 use super::function::FnCx;
 use super::*;
 use crate::model::validate_schedule;
-use crate::spec::raw::{RawBucketTrigger, RawQueueTrigger, RawTopicTrigger, RawTrigger};
+use crate::spec::raw::{
+    RawBucketTrigger, RawQueueTrigger, RawStreamTrigger, RawTopicTrigger, RawTrigger, RecordAge,
+    StartingPosition,
+};
 
 /// The function's triggers in spec order; those that refer to nothing are left out.
 pub(super) fn lower_triggers(
@@ -32,6 +36,7 @@ pub(super) fn lower_triggers(
             }
             RawTrigger::Bucket(b) => bucket_trigger(l, cx, b),
             RawTrigger::Topic(t) => topic_trigger(l, cx, t),
+            RawTrigger::Stream(s) => stream_trigger(l, cx, s),
         };
         triggers.extend(trigger);
     }
@@ -165,7 +170,71 @@ fn topic_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, t: &RawTopicTrigger) -> Optio
     }))
 }
 
-/// Two triggers on the same queue, bucket or topic would make duplicate resources.
+/// A table stream trigger: the table must have a stream; batching and retry settings are
+/// checked against the ranges of `AWS::Lambda::EventSourceMapping`.
+fn stream_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, s: &RawStreamTrigger) -> Option<Trigger> {
+    let id = cx.names.resolve(l, Kind::Table, &s.table)?;
+    if cx.tables.get(id.index).is_some_and(|t| t.stream.is_none()) {
+        l.err(
+            codes::INVALID_VALUE,
+            s.table.span,
+            format!(
+                "table `{}` has no stream, so it cannot trigger a function",
+                s.table.value
+            ),
+        )
+        .help = Some(format!(
+            "add `stream: new_and_old_images` to table `{}`",
+            s.table.value
+        ));
+    }
+    let starting_position = match &s.starting_position {
+        Some(p) => Setting::written(p.value, p.span),
+        None => Setting::default(StartingPosition::Latest),
+    };
+    let batch_size = s
+        .batch_size
+        .as_ref()
+        .map(|b| l.range(b, 1, 10_000, "batch_size", ""));
+    let batch_window = s
+        .batch_window
+        .as_ref()
+        .map(|w| l.dur_range(w, 0, 300, "batch_window"));
+    let retries = s
+        .retries
+        .as_ref()
+        .map(|r| l.range(r, -1, 10_000, "retries", ""));
+    let max_record_age = s.max_record_age.as_ref().map(|a| record_age(l, a));
+    Some(Trigger::Stream(StreamTrigger {
+        table: id,
+        starting_position,
+        batch_size,
+        batch_window,
+        bisect_on_error: s
+            .bisect_on_error
+            .as_ref()
+            .map(|b| Setting::written(b.value, b.span)),
+        retries,
+        max_record_age,
+        filters: s.filter.as_ref().map(|f| f.value.0.clone()).unwrap_or_default(),
+        report_failures: s.report_failures.as_ref().is_none_or(|r| r.value),
+        span: s.span,
+    }))
+}
+
+/// `max_record_age`: -1 (no limit) or 60 s..7 d, in seconds.
+fn record_age(l: &mut Lower<'_>, a: &Sp<RecordAge>) -> Setting<i64> {
+    match a.value {
+        RecordAge::Unlimited => Setting::written(-1, a.span),
+        RecordAge::Limit(d) => {
+            let secs = l.dur_range(&Sp::new(d, a.span), 60, 604_800, "max_record_age");
+            // In range it fits; out of range it was reported and is never rendered.
+            Setting::written(i64::try_from(secs.value).unwrap_or(i64::MAX), a.span)
+        }
+    }
+}
+
+/// Two triggers on the same queue, bucket, topic or table would make duplicate resources.
 pub(super) fn check_duplicate_triggers(l: &mut Lower<'_>, triggers: &[Trigger]) {
     let mut seen: Vec<(ResId, Span)> = Vec::new();
     for t in triggers {
@@ -173,6 +242,7 @@ pub(super) fn check_duplicate_triggers(l: &mut Lower<'_>, triggers: &[Trigger]) 
             Trigger::Queue(q) => q.queue,
             Trigger::Bucket(b) => b.bucket,
             Trigger::Topic(x) => x.topic,
+            Trigger::Stream(x) => x.table,
             Trigger::Schedule(_) => continue,
         };
         if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
