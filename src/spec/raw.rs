@@ -157,7 +157,8 @@ pub struct RawFunction {
     /// `kind.name: access` pairs that become least-privilege IAM.
     pub uses: Option<Named<Sp<String>>>,
     pub triggers: Option<Vec<RawTrigger>>,
-    /// Queue that receives failed asynchronous invocations.
+    /// Queue that receives failed asynchronous invocations and the records that table
+    /// stream triggers give up on.
     pub on_failure: Option<Sp<String>>,
     /// Asynchronous retries, 0..2 (default 2).
     pub retries: Option<Sp<u32>>,
