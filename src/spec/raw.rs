@@ -783,6 +783,15 @@ impl FromNode for RecordAge {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
             Value::Int(-1) => Some(RecordAge::Unlimited),
+            Value::Int(i) if *i < 0 => {
+                cx.error(
+                    codes::OUT_OF_RANGE,
+                    node.span,
+                    format!("{i} is not a record age"),
+                )
+                .help = Some("write `-1` (no limit) or a duration of 60 s..7 d (`1h`)".into());
+                None
+            }
             _ => Duration::from_node(node, cx).map(RecordAge::Limit),
         }
     }

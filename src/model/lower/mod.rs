@@ -168,7 +168,7 @@ impl Lower<'_> {
     }
 }
 
-fn human_secs(s: u64) -> String {
+pub(super) fn human_secs(s: u64) -> String {
     if s >= 86400 && s.is_multiple_of(86400) {
         format!("{}d", s / 86400)
     } else if s >= 3600 && s.is_multiple_of(3600) {
