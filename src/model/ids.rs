@@ -133,6 +133,9 @@ mod tests {
         assert_eq!(route("ANY /{proxy+}"), "AnyByProxyRoute");
         assert_eq!(route("GET /"), "GetRootRoute");
         assert_eq!(route("$default"), "DefaultRoute");
-        assert_eq!(stream_mapping("sync-carts", "carts"), "SyncCartsCartsStreamMapping");
+        assert_eq!(
+            stream_mapping("sync-carts", "carts"),
+            "SyncCartsCartsStreamMapping"
+        );
     }
 }

@@ -206,7 +206,11 @@ fn stream_statements(model: &Model, f: &Function) -> Vec<Value> {
         out.push(statement(sid, &[STREAM_READ], vec![arn]));
     }
     if !out.is_empty() {
-        out.push(statement("ListStreams".into(), &[STREAM_LIST], vec![json!("*")]));
+        out.push(statement(
+            "ListStreams".into(),
+            &[STREAM_LIST],
+            vec![json!("*")],
+        ));
     }
     out
 }

@@ -6,7 +6,9 @@
 use super::functions::invoke_value;
 use super::intrinsics::{Expr, bucket_arn_text, ref_, sub};
 use super::{Res, Resources};
-use crate::model::{Model, QueueTrigger, ScheduleTrigger, StartingPosition, StreamTrigger, Trigger, ids};
+use crate::model::{
+    Model, QueueTrigger, ScheduleTrigger, StartingPosition, StreamTrigger, Trigger, ids,
+};
 use serde_json::{Value, json};
 
 /// `AWS::Lambda::Permission` letting `principal` invoke `model.functions[index]`.

@@ -155,7 +155,9 @@ fn lint_warns_of_a_consumer_that_drops_failed_records() {
         .collect();
     assert_eq!(
         fn102,
-        ["function `audit` is triggered by table `carts`'s stream but has no `on_failure` queue; a record that keeps failing blocks its shard until it expires from the stream (24 hours) and is then dropped"],
+        [
+            "function `audit` is triggered by table `carts`'s stream but has no `on_failure` queue; a record that keeps failing blocks its shard until it expires from the stream (24 hours) and is then dropped"
+        ],
         "{findings:?}"
     );
     assert!(!findings.iter().any(|(c, _)| c == "FN109"), "{findings:?}");

@@ -96,11 +96,7 @@ fn async_finding(cx: &LintContext<'_>, f: &Function) -> Option<Diagnostic> {
 
 /// A stream trigger of a function without `on_failure`: what happens to a record that
 /// keeps failing depends on the trigger's retry bounds.
-fn stream_finding(
-    cx: &LintContext<'_>,
-    f: &Function,
-    s: &StreamTrigger,
-) -> Diagnostic {
+fn stream_finding(cx: &LintContext<'_>, f: &Function, s: &StreamTrigger) -> Diagnostic {
     let table = &cx.model.tables[s.table.index].name;
     let (fate, help) = if s.bounded() {
         (

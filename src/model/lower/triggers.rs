@@ -216,7 +216,11 @@ fn stream_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, s: &RawStreamTrigger) -> Opt
             .map(|b| Setting::written(b.value, b.span)),
         retries,
         max_record_age,
-        filters: s.filter.as_ref().map(|f| f.value.0.clone()).unwrap_or_default(),
+        filters: s
+            .filter
+            .as_ref()
+            .map(|f| f.value.0.clone())
+            .unwrap_or_default(),
         report_failures: s.report_failures.as_ref().is_none_or(|r| r.value),
         span: s.span,
     }))
@@ -354,24 +358,44 @@ mod tests {
     fn settings_out_of_range_are_errors() {
         for (setting, message) in [
             ("batch_size: 0", "batch_size 0 is out of range (1..10000)"),
-            ("batch_size: 10001", "batch_size 10001 is out of range (1..10000)"),
-            ("batch_window: 301", "batch_window of 301s is out of range (0s..5m)"),
+            (
+                "batch_size: 10001",
+                "batch_size 10001 is out of range (1..10000)",
+            ),
+            (
+                "batch_window: 301",
+                "batch_window of 301s is out of range (0s..5m)",
+            ),
             ("retries: -2", "retries -2 is out of range (-1..10000)"),
-            ("retries: 10001", "retries 10001 is out of range (-1..10000)"),
-            ("max_record_age: 59", "max_record_age of 59s is out of range (1m..7d)"),
-            ("max_record_age: 8d", "max_record_age of 8d is out of range (1m..7d)"),
+            (
+                "retries: 10001",
+                "retries 10001 is out of range (-1..10000)",
+            ),
+            (
+                "max_record_age: 59",
+                "max_record_age of 59s is out of range (1m..7d)",
+            ),
+            (
+                "max_record_age: 8d",
+                "max_record_age of 8d is out of range (1m..7d)",
+            ),
             ("max_record_age: -5", "-5 is not a record age"),
-            ("starting_position: oldest", "`oldest` is not a valid value here"),
+            (
+                "starting_position: oldest",
+                "`oldest` is not a valid value here",
+            ),
             ("filter: [eventName]", "expected a mapping"),
         ] {
             let e = lower_trigger(&format!("{{ table: carts, {setting} }}"), ", stream: true")
                 .expect_err(setting);
-            assert!(
-                e.len() == 1 && e[0].contains(message),
-                "{setting}: {e:?}"
-            );
+            assert!(e.len() == 1 && e[0].contains(message), "{setting}: {e:?}");
         }
-        for setting in ["max_record_age: -1", "max_record_age: 60", "retries: 10000", "batch_window: 0"] {
+        for setting in [
+            "max_record_age: -1",
+            "max_record_age: 60",
+            "retries: 10000",
+            "batch_window: 0",
+        ] {
             lower_trigger(&format!("{{ table: carts, {setting} }}"), ", stream: true")
                 .unwrap_or_else(|e| panic!("{setting}: {e:?}"));
         }
@@ -381,6 +405,9 @@ mod tests {
     fn two_triggers_on_one_table_are_a_duplicate() {
         let e = lower_trigger("table: carts\n      - table: carts", ", stream: true")
             .expect_err("duplicate");
-        assert!(e[0].contains("already has a trigger on the same source"), "{e:?}");
+        assert!(
+            e[0].contains("already has a trigger on the same source"),
+            "{e:?}"
+        );
     }
 }
