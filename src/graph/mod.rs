@@ -361,6 +361,7 @@ impl AppGraph {
                 Trigger::Queue(q) => self.node(q.queue),
                 Trigger::Bucket(b) => self.node(b.bucket),
                 Trigger::Topic(x) => self.node(x.topic),
+                Trigger::Stream(x) => self.node(x.table),
                 Trigger::Schedule(s) => {
                     let name = format!("{} #{}", f.name, s.ordinal);
                     let ix = self.add(NodeKind::Schedule, &name, None, s.span);

@@ -36,6 +36,11 @@ pub fn alias(name: &str) -> String {
 pub fn queue_mapping(function: &str, queue: &str) -> String {
     format!("{}{}Mapping", pascal(function), pascal(queue))
 }
+/// A table stream trigger's event source mapping (`Stream` keeps it apart from a queue
+/// mapping when a queue and a table share a name).
+pub fn stream_mapping(function: &str, table: &str) -> String {
+    format!("{}{}StreamMapping", pascal(function), pascal(table))
+}
 pub fn schedule_rule(function: &str, ordinal: usize) -> String {
     format!("{}Schedule{}", pascal(function), ordinal)
 }
@@ -128,5 +133,9 @@ mod tests {
         assert_eq!(route("ANY /{proxy+}"), "AnyByProxyRoute");
         assert_eq!(route("GET /"), "GetRootRoute");
         assert_eq!(route("$default"), "DefaultRoute");
+        assert_eq!(
+            stream_mapping("sync-carts", "carts"),
+            "SyncCartsCartsStreamMapping"
+        );
     }
 }

@@ -6,7 +6,7 @@ use crate::source::Span;
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use crate::spec::raw::{Architecture, KeyType, StreamView};
+pub use crate::spec::raw::{Architecture, KeyType, StartingPosition, StreamView};
 
 /// A value that may have been written in the spec (`span: Some`) or come from a default
 /// (`span: None`, or the span of the `defaults` entry when `from_defaults`).
@@ -313,11 +313,12 @@ pub struct Function {
 }
 
 impl Function {
-    /// Whether anything invokes this function asynchronously (schedule, bucket, topic).
+    /// Whether anything invokes this function asynchronously (schedule, bucket, topic);
+    /// queues and table streams are polled by event source mappings instead.
     pub fn has_async_triggers(&self) -> bool {
         self.triggers
             .iter()
-            .any(|t| !matches!(t, Trigger::Queue(_)))
+            .any(|t| !matches!(t, Trigger::Queue(_) | Trigger::Stream(_)))
     }
 }
 
@@ -406,6 +407,7 @@ pub enum Trigger {
     Schedule(ScheduleTrigger),
     Bucket(BucketTrigger),
     Topic(TopicTrigger),
+    Stream(StreamTrigger),
 }
 
 impl Trigger {
@@ -415,6 +417,7 @@ impl Trigger {
             Trigger::Schedule(t) => t.span,
             Trigger::Bucket(t) => t.span,
             Trigger::Topic(t) => t.span,
+            Trigger::Stream(t) => t.span,
         }
     }
 }
@@ -427,6 +430,37 @@ pub struct QueueTrigger {
     pub max_concurrency: Option<Setting<u32>>,
     pub report_failures: bool,
     pub span: Span,
+}
+
+/// A DynamoDB stream trigger (`- table: NAME`): an event source mapping on the table's
+/// stream. `None` settings are left to Lambda's defaults (batch 100, no window, no
+/// bisecting, retries and record age unlimited: -1).
+#[derive(Clone, Debug)]
+pub struct StreamTrigger {
+    /// A table with a stream.
+    pub table: ResId,
+    /// Default `latest`.
+    pub starting_position: Setting<StartingPosition>,
+    pub batch_size: Option<Setting<u32>>,
+    pub batch_window: Option<Setting<u64>>,
+    pub bisect_on_error: Option<Setting<bool>>,
+    /// -1..10000; -1: until the record expires.
+    pub retries: Option<Setting<i64>>,
+    /// Seconds, -1 (no limit) or 60..604800.
+    pub max_record_age: Option<Setting<i64>>,
+    /// Lambda event filter patterns (`FilterCriteria`), in spec order.
+    pub filters: Vec<serde_json::Value>,
+    pub report_failures: bool,
+    pub span: Span,
+}
+
+impl StreamTrigger {
+    /// Whether a record that keeps failing is given up on before it expires from the
+    /// stream (a retry limit or a record age limit).
+    pub fn bounded(&self) -> bool {
+        self.retries.as_ref().is_some_and(|r| r.value >= 0)
+            || self.max_record_age.as_ref().is_some_and(|a| a.value >= 0)
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -171,7 +171,8 @@ pub struct RawFunction {
     /// `kind.name: access` pairs that become least-privilege IAM.
     pub uses: Option<Named<Sp<String>>>,
     pub triggers: Option<Vec<RawTrigger>>,
-    /// Queue that receives failed asynchronous invocations.
+    /// Queue that receives failed asynchronous invocations and the records that table
+    /// stream triggers give up on.
     pub on_failure: Option<Sp<String>>,
     /// Asynchronous retries, 0..2 (default 2).
     pub retries: Option<Sp<u32>>,
@@ -303,7 +304,8 @@ fn iam_entry(k: &Node, v: &Node, cx: &mut Cx) -> bool {
     }
 }
 
-/// One trigger of a function: exactly one of `queue`, `schedule`, `bucket`, `topic`.
+/// One trigger of a function: exactly one of `queue`, `schedule`, `bucket`, `topic`,
+/// `table`.
 #[derive(Clone, Debug, JsonSchema)]
 #[serde(untagged)]
 pub enum RawTrigger {
@@ -311,6 +313,7 @@ pub enum RawTrigger {
     Schedule(RawScheduleTrigger),
     Bucket(RawBucketTrigger),
     Topic(RawTopicTrigger),
+    Stream(RawStreamTrigger),
 }
 
 #[derive(Clone, Debug, JsonSchema)]
@@ -359,6 +362,82 @@ pub struct RawTopicTrigger {
     pub filter_policy: Option<Sp<JsonObject>>,
     #[schemars(skip)]
     pub span: Span,
+}
+
+/// A DynamoDB stream trigger: the table's stream read by an event source mapping.
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawStreamTrigger {
+    /// The table whose stream is read; the table needs `stream:`.
+    pub table: Sp<String>,
+    /// Where a new mapping starts reading: `latest` (the default) or `trim_horizon`.
+    pub starting_position: Option<Sp<StartingPosition>>,
+    /// Records per invocation, 1..10000 (Lambda's default: 100).
+    pub batch_size: Option<Sp<u32>>,
+    /// Batching window, 0..300 s.
+    pub batch_window: Option<Sp<Duration>>,
+    /// Split a failing batch in two and retry each half (default false).
+    pub bisect_on_error: Option<Sp<bool>>,
+    /// Retries of a failing batch, -1..10000; -1 (Lambda's default) retries until the
+    /// record expires from the stream.
+    pub retries: Option<Sp<i64>>,
+    /// Records older than this are skipped: -1 (Lambda's default, no limit) or
+    /// 60 s..7 d.
+    pub max_record_age: Option<Sp<RecordAge>>,
+    /// Lambda event filter patterns (one pattern or a list): only matching records
+    /// invoke the function.
+    pub filter: Option<Sp<FilterPatterns>>,
+    /// Report partial batch failures (default true).
+    pub report_failures: Option<Sp<bool>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// `latest` or `trim_horizon`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StartingPosition {
+    Latest,
+    TrimHorizon,
+}
+
+/// `-1` (no limit) or a duration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordAge {
+    Unlimited,
+    Limit(Duration),
+}
+
+impl JsonSchema for RecordAge {
+    fn schema_name() -> Cow<'static, str> {
+        "RecordAge".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let d = g.subschema_for::<Duration>();
+        json_schema!({
+            "description": "-1 (no limit) or a duration",
+            "anyOf": [{ "const": -1 }, d]
+        })
+    }
+}
+
+/// One Lambda event filter pattern, or a list of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilterPatterns(pub Vec<serde_json::Value>);
+
+impl JsonSchema for FilterPatterns {
+    fn schema_name() -> Cow<'static, str> {
+        "FilterPatterns".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A Lambda event filter pattern, or a list of them.",
+            "anyOf": [
+                { "type": "object" },
+                { "type": "array", "items": { "type": "object" } }
+            ]
+        })
+    }
 }
 
 /// Any JSON object (filter policies).
@@ -714,6 +793,56 @@ impl FromNode for StreamView {
     }
 }
 
+impl FromNode for StartingPosition {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        enum_from_node(
+            node,
+            cx,
+            &[
+                ("latest", StartingPosition::Latest),
+                ("trim_horizon", StartingPosition::TrimHorizon),
+            ],
+        )
+    }
+}
+
+impl FromNode for RecordAge {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Int(-1) => Some(RecordAge::Unlimited),
+            Value::Int(i) if *i < 0 => {
+                cx.error(
+                    codes::OUT_OF_RANGE,
+                    node.span,
+                    format!("{i} is not a record age"),
+                )
+                .help = Some("write `-1` (no limit) or a duration of 60 s..7 d (`1h`)".into());
+                None
+            }
+            _ => Duration::from_node(node, cx).map(RecordAge::Limit),
+        }
+    }
+}
+
+impl FromNode for FilterPatterns {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Map(_) => Some(FilterPatterns(vec![to_json(node)])),
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(JsonObject::from_node(i, cx)?.0);
+                }
+                Some(FilterPatterns(out))
+            }
+            _ => {
+                cx.wrong_type(node, "a filter pattern (a mapping) or a list of them");
+                None
+            }
+        }
+    }
+}
+
 impl FromNode for RawStream {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         match &node.value {
@@ -896,13 +1025,17 @@ element!(RawQueueTrigger, "queue trigger", {
 element!(RawScheduleTrigger, "schedule trigger", { schedule: req, enabled: opt });
 element!(RawBucketTrigger, "bucket trigger", { bucket: req, events: opt, prefix: opt, suffix: opt });
 element!(RawTopicTrigger, "topic trigger", { topic: req, filter_policy: opt });
+element!(RawStreamTrigger, "table stream trigger", {
+    table: req, starting_position: opt, batch_size: opt, batch_window: opt, bisect_on_error: opt,
+    retries: opt, max_record_age: opt, filter: opt, report_failures: opt,
+});
 
-const TRIGGER_KINDS: [&str; 4] = ["queue", "schedule", "bucket", "topic"];
+const TRIGGER_KINDS: [&str; 5] = ["queue", "schedule", "bucket", "topic", "table"];
 
 impl FromNode for RawTrigger {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let Value::Map(entries) = &node.value else {
-            cx.wrong_type(node, "a trigger (`- queue: NAME`, `- schedule: EXPR`, `- bucket: NAME` or `- topic: NAME`)");
+            cx.wrong_type(node, "a trigger (`- queue: NAME`, `- schedule: EXPR`, `- bucket: NAME`, `- topic: NAME` or `- table: NAME`)");
             return None;
         };
         let kinds: Vec<&Node> = entries
@@ -924,6 +1057,7 @@ impl FromNode for RawTrigger {
                         RawScheduleTrigger::from_node(node, cx).map(RawTrigger::Schedule)
                     }
                     Some("bucket") => RawBucketTrigger::from_node(node, cx).map(RawTrigger::Bucket),
+                    Some("table") => RawStreamTrigger::from_node(node, cx).map(RawTrigger::Stream),
                     _ => RawTopicTrigger::from_node(node, cx).map(RawTrigger::Topic),
                 };
                 match &mut t {
@@ -931,6 +1065,7 @@ impl FromNode for RawTrigger {
                     Some(RawTrigger::Schedule(x)) => x.span = span,
                     Some(RawTrigger::Bucket(x)) => x.span = span,
                     Some(RawTrigger::Topic(x)) => x.span = span,
+                    Some(RawTrigger::Stream(x)) => x.span = span,
                     None => {}
                 }
                 t
@@ -941,13 +1076,13 @@ impl FromNode for RawTrigger {
                 let help = match crate::suggest::closest(first, TRIGGER_KINDS) {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => {
-                        "start the trigger with `queue:`, `schedule:`, `bucket:` or `topic:`".into()
+                        "start the trigger with `queue:`, `schedule:`, `bucket:`, `topic:` or `table:`".into()
                     }
                 };
                 cx.error(
                     codes::MISSING_FIELD,
                     span,
-                    "a trigger needs one of `queue`, `schedule`, `bucket` or `topic`",
+                    "a trigger needs one of `queue`, `schedule`, `bucket`, `topic` or `table`",
                 )
                 .help = Some(help);
                 None
@@ -956,7 +1091,7 @@ impl FromNode for RawTrigger {
                 cx.error(
                     codes::INVALID_VALUE,
                     second.span,
-                    "a trigger has exactly one of `queue`, `schedule`, `bucket` or `topic`",
+                    "a trigger has exactly one of `queue`, `schedule`, `bucket`, `topic` or `table`",
                 )
                 .help = Some(
                     "write each trigger as its own list item (`- queue: ...`, `- schedule: ...`)"

@@ -34,6 +34,15 @@ const QUEUE_RECEIVE: &[&str] = &[
     "sqs:ChangeMessageVisibility",
     "sqs:GetQueueAttributes",
 ];
+/// What Lambda needs to read a table's stream for a mapping, on the stream's ARN.
+const STREAM_READ: &[&str] = &[
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+];
+/// Lambda also lists the table's streams; `dynamodb:ListStreams` takes no resource ARN
+/// (schemas/iam/no-resource-actions.txt), so `*` is its only resource.
+const STREAM_LIST: &[&str] = &["dynamodb:ListStreams"];
 const BUCKET_READ: &[&str] = &["s3:GetObject"];
 const BUCKET_LIST: &[&str] = &["s3:ListBucket"];
 const BUCKET_WRITE: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
@@ -179,6 +188,7 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
             out.extend(use_statements(model, q.queue, Access::Receive));
         }
     }
+    out.extend(stream_statements(model, f));
     if let Some((q, _)) = f.on_failure
         && !uses(q, Access::Send)
     {
@@ -194,6 +204,27 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
             }
         }
         out.push(raw);
+    }
+    out
+}
+
+/// Reading the streams of the tables that trigger `f`: one statement per table on its
+/// stream ARN, and one `dynamodb:ListStreams` on `*` when there is any.
+fn stream_statements(model: &Model, f: &Function) -> Vec<Value> {
+    let mut out = Vec::new();
+    for t in &f.triggers {
+        let Trigger::Stream(s) = t else { continue };
+        let name = &model.tables[s.table.index].name;
+        let arn = Expr::get_att(ids::table(name), "StreamArn").value();
+        let sid = format!("Table{}Stream", ids::pascal(name));
+        out.push(statement(sid, &[STREAM_READ], vec![arn]));
+    }
+    if !out.is_empty() {
+        out.push(statement(
+            "ListStreams".into(),
+            &[STREAM_LIST],
+            vec![json!("*")],
+        ));
     }
     out
 }

@@ -1,11 +1,14 @@
-//! Triggers: one function's `triggers` in, event source mappings, EventBridge rules, SNS
-//! subscriptions and the Lambda permissions that let each source invoke the function out.
+//! Triggers: one function's `triggers` in, event source mappings (queues, table streams),
+//! EventBridge rules, SNS subscriptions and the Lambda permissions that let each source
+//! invoke the function out.
 //! (A bucket trigger's notification entry lives on the bucket; see `resources.rs`.)
 
 use super::functions::invoke_value;
 use super::intrinsics::{Expr, bucket_arn_text, ref_, sub};
 use super::{Res, Resources};
-use crate::model::{Model, QueueTrigger, ScheduleTrigger, Trigger, ids};
+use crate::model::{
+    Model, QueueTrigger, ScheduleTrigger, StartingPosition, StreamTrigger, Trigger, ids,
+};
 use serde_json::{Value, json};
 
 /// `AWS::Lambda::Permission` letting `principal` invoke `model.functions[index]`.
@@ -24,6 +27,7 @@ pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) 
         match t {
             Trigger::Queue(q) => queue_mapping(model, index, q, out),
             Trigger::Schedule(s) => schedule(model, index, s, out),
+            Trigger::Stream(s) => stream_mapping(model, index, s, out),
             Trigger::Bucket(b) => {
                 let bucket = &model.buckets[b.bucket.index];
                 // The bucket's ARN is spelled out, never `Ref`/`GetAtt`: the bucket depends on
@@ -87,6 +91,60 @@ fn queue_mapping(model: &Model, index: usize, q: &QueueTrigger, out: &mut Resour
         ids::queue_mapping(&f.name, model.name_of(q.queue)),
         r.prop("Enabled", true),
     );
+}
+
+/// A table stream trigger: an event source mapping on the table's stream. Records that
+/// Lambda gives up on go to the function's `on_failure` queue.
+fn stream_mapping(model: &Model, index: usize, s: &StreamTrigger, out: &mut Resources) {
+    let f = &model.functions[index];
+    let table = &model.tables[s.table.index].name;
+    let position = match s.starting_position.value {
+        StartingPosition::Latest => "LATEST",
+        StartingPosition::TrimHorizon => "TRIM_HORIZON",
+    };
+    // Lambda takes each pattern as a JSON string.
+    let filters = (!s.filters.is_empty()).then(|| {
+        let list: Vec<Value> = s
+            .filters
+            .iter()
+            .map(|p| json!({ "Pattern": p.to_string() }))
+            .collect();
+        json!({ "Filters": list })
+    });
+    let destination = f.on_failure.map(|(q, _)| {
+        json!({
+            "OnFailure": { "Destination": Expr::get_att(model.queue_logical_id(q), "Arn").value() }
+        })
+    });
+    let mut r = Res::new("AWS::Lambda::EventSourceMapping")
+        // The role's stream statement must exist before Lambda reads the stream.
+        .depends_on(ids::role(&f.name))
+        .prop(
+            "EventSourceArn",
+            Expr::get_att(ids::table(table), "StreamArn"),
+        )
+        .prop("FunctionName", invoke_value(model, index))
+        .prop("StartingPosition", position)
+        .opt("BatchSize", s.batch_size.as_ref().map(|b| b.value))
+        .opt(
+            "MaximumBatchingWindowInSeconds",
+            s.batch_window.as_ref().map(|w| w.value),
+        )
+        .opt(
+            "BisectBatchOnFunctionError",
+            s.bisect_on_error.as_ref().map(|b| b.value),
+        )
+        .opt("MaximumRetryAttempts", s.retries.as_ref().map(|r| r.value))
+        .opt(
+            "MaximumRecordAgeInSeconds",
+            s.max_record_age.as_ref().map(|a| a.value),
+        )
+        .opt("FilterCriteria", filters)
+        .opt("DestinationConfig", destination);
+    if s.report_failures {
+        r = r.prop("FunctionResponseTypes", json!(["ReportBatchItemFailures"]));
+    }
+    out.add(ids::stream_mapping(&f.name, table), r.prop("Enabled", true));
 }
 
 /// A schedule trigger: an EventBridge rule and its permission to invoke the function.

@@ -21,3 +21,4 @@ mod refactor;
 mod render;
 mod replay;
 mod split;
+mod streams;

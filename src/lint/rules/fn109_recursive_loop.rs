@@ -1,5 +1,5 @@
 //! FN109 recursive-loop: the graph in, a finding for each cycle of functions feeding
-//! queues, topics, buckets or functions that trigger them again out.
+//! queues, topics, buckets, table streams or functions that trigger them again out.
 
 use crate::declare_rule;
 use crate::graph::NodeKind;
@@ -8,14 +8,18 @@ use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Flags recursive loops: a function that sends to a queue, publishes to a topic,
-    /// writes to a bucket or invokes a function which (directly or through other
-    /// functions) triggers the first function again. The finding names the whole cycle.
+    /// writes to a bucket, writes to a table whose stream triggers it, or invokes a
+    /// function which (directly or through other functions) triggers the first function
+    /// again. The finding names the whole cycle. A stream trigger's `filter` is not
+    /// read: when it already excludes the function's own writes, silence the finding
+    /// with `lint_ignore: [FN109]` on the function.
     ///
     /// ## Why is this bad?
     /// Each pass through the loop creates more work for the next: the classic runaway
     /// Lambda bill. AWS's recursive loop detection only stops some SQS/SNS/S3 loops
-    /// after about 16 iterations and not at all for others. A function publishing to a
-    /// topic that triggers *another* function is not a loop and is not flagged.
+    /// after about 16 iterations and not at all for others (DynamoDB streams among
+    /// them). A function publishing to a topic that triggers *another* function is not
+    /// a loop and is not flagged.
     ///
     /// ## Example
     /// ```yaml
@@ -72,7 +76,7 @@ impl Rule for RecursiveLoop {
             }
             out.push(
                 owner,
-                d.help("break the cycle: write to a different queue, topic or bucket, or filter the trigger so the function's own output does not match"),
+                d.help("break the cycle: write to a different queue, topic, bucket or table, or filter the trigger so the function's own output does not match"),
             );
         }
     }

@@ -151,6 +151,10 @@ fn function_ids(c: &mut Collisions, l: &mut Lower<'_>, m: &Model, f: &Function) 
                 ];
                 c.ids(l, list, x.span, &format!("{w}'s topic trigger"));
             }
+            Trigger::Stream(x) => {
+                let id = ids::stream_mapping(&f.name, &m.tables[x.table.index].name);
+                c.ids(l, [id], x.span, &format!("{w}'s table stream trigger"));
+            }
         }
     }
 }

@@ -15,8 +15,9 @@ pub(super) struct FnCx<'a> {
     /// What `${...}` in `env` may refer to.
     pub scope: &'a RefScope<'a>,
     pub names: &'a Names<'a>,
-    /// The app's queues and topics, lowered before its functions.
+    /// The app's queues, tables and topics, lowered before its functions.
     pub queues: &'a [Queue],
+    pub tables: &'a [Table],
     pub topics: &'a [Topic],
 }
 

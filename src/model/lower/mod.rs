@@ -168,7 +168,7 @@ impl Lower<'_> {
     }
 }
 
-fn human_secs(s: u64) -> String {
+pub(super) fn human_secs(s: u64) -> String {
     if s >= 86400 && s.is_multiple_of(86400) {
         format!("{}d", s / 86400)
     } else if s >= 3600 && s.is_multiple_of(3600) {
@@ -268,6 +268,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         scope: &scope,
         names: &names,
         queues: &queues,
+        tables: &tables,
         topics: &topics,
     };
     let functions = lower_each(l, &raw.functions, |l, n, f| lower_function(l, &cx, n, f));

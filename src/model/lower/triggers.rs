@@ -1,10 +1,14 @@
 //! Lowering one function's triggers: its raw `triggers` in, model [`Trigger`]s out (queue
-//! batching, schedule expressions, bucket events and FIFO limits checked).
+//! and stream batching, schedule expressions, bucket events, FIFO limits and table
+//! streams checked).
 
 use super::function::FnCx;
 use super::*;
 use crate::model::validate_schedule;
-use crate::spec::raw::{RawBucketTrigger, RawQueueTrigger, RawTopicTrigger, RawTrigger};
+use crate::spec::raw::{
+    RawBucketTrigger, RawQueueTrigger, RawStreamTrigger, RawTopicTrigger, RawTrigger, RecordAge,
+    StartingPosition,
+};
 
 /// The function's triggers in spec order; those that refer to nothing are left out.
 pub(super) fn lower_triggers(
@@ -32,6 +36,7 @@ pub(super) fn lower_triggers(
             }
             RawTrigger::Bucket(b) => bucket_trigger(l, cx, b),
             RawTrigger::Topic(t) => topic_trigger(l, cx, t),
+            RawTrigger::Stream(s) => stream_trigger(l, cx, s),
         };
         triggers.extend(trigger);
     }
@@ -165,7 +170,86 @@ fn topic_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, t: &RawTopicTrigger) -> Optio
     }))
 }
 
-/// Two triggers on the same queue, bucket or topic would make duplicate resources.
+/// A table stream trigger: the table must have a stream; batching and retry settings are
+/// checked against the ranges of `AWS::Lambda::EventSourceMapping`.
+fn stream_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, s: &RawStreamTrigger) -> Option<Trigger> {
+    let id = cx.names.resolve(l, Kind::Table, &s.table)?;
+    if cx.tables.get(id.index).is_some_and(|t| t.stream.is_none()) {
+        l.err(
+            codes::INVALID_VALUE,
+            s.table.span,
+            format!(
+                "table `{}` has no stream, so it cannot trigger a function",
+                s.table.value
+            ),
+        )
+        .help = Some(format!(
+            "add `stream: new_and_old_images` to table `{}`",
+            s.table.value
+        ));
+    }
+    let starting_position = match &s.starting_position {
+        Some(p) => Setting::written(p.value, p.span),
+        None => Setting::default(StartingPosition::Latest),
+    };
+    let batch_size = s
+        .batch_size
+        .as_ref()
+        .map(|b| l.range(b, 1, 10_000, "batch_size", ""));
+    let batch_window = s
+        .batch_window
+        .as_ref()
+        .map(|w| l.dur_range(w, 0, 300, "batch_window"));
+    let retries = s
+        .retries
+        .as_ref()
+        .map(|r| l.range(r, -1, 10_000, "retries", ""));
+    let max_record_age = s.max_record_age.as_ref().map(|a| record_age(l, a));
+    Some(Trigger::Stream(StreamTrigger {
+        table: id,
+        starting_position,
+        batch_size,
+        batch_window,
+        bisect_on_error: s
+            .bisect_on_error
+            .as_ref()
+            .map(|b| Setting::written(b.value, b.span)),
+        retries,
+        max_record_age,
+        filters: s
+            .filter
+            .as_ref()
+            .map(|f| f.value.0.clone())
+            .unwrap_or_default(),
+        report_failures: s.report_failures.as_ref().is_none_or(|r| r.value),
+        span: s.span,
+    }))
+}
+
+/// `max_record_age`: -1 (no limit) or 60 s..7 d, in seconds.
+fn record_age(l: &mut Lower<'_>, a: &Sp<RecordAge>) -> Setting<i64> {
+    match a.value {
+        RecordAge::Unlimited => Setting::written(-1, a.span),
+        RecordAge::Limit(d) => {
+            if !(60..=604_800).contains(&d.0) {
+                l.err(
+                    codes::OUT_OF_RANGE,
+                    a.span,
+                    format!(
+                        "max_record_age of {} is out of range (1m..7d)",
+                        human_secs(d.0)
+                    ),
+                )
+                .help = Some("write `-1` for no limit, or a duration of 60 s..7 d".into());
+            }
+            let secs = Setting::written(d.0, a.span);
+            // In range it fits; out of range it was reported and is never rendered.
+            Setting::written(i64::try_from(secs.value).unwrap_or(i64::MAX), a.span)
+        }
+    }
+}
+
+/// Two triggers on the same queue, bucket, topic or table would make duplicate resources.
 pub(super) fn check_duplicate_triggers(l: &mut Lower<'_>, triggers: &[Trigger]) {
     let mut seen: Vec<(ResId, Span)> = Vec::new();
     for t in triggers {
@@ -173,6 +257,7 @@ pub(super) fn check_duplicate_triggers(l: &mut Lower<'_>, triggers: &[Trigger]) 
             Trigger::Queue(q) => q.queue,
             Trigger::Bucket(b) => b.bucket,
             Trigger::Topic(x) => x.topic,
+            Trigger::Stream(x) => x.table,
             Trigger::Schedule(_) => continue,
         };
         if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
@@ -189,5 +274,140 @@ pub(super) fn check_duplicate_triggers(l: &mut Lower<'_>, triggers: &[Trigger]) 
         } else {
             seen.push((id, t.span()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Diagnostic;
+    use crate::model::{LowerOptions, Model, StartingPosition, Trigger, lower};
+    use crate::source::SourceFile;
+
+    /// `triggers` of function `f`, with table `carts` (its `stream` as given) and queue
+    /// `failed`: the model, or the errors as `line: message`.
+    fn lower_trigger(trigger: &str, stream: &str) -> Result<Model, Vec<String>> {
+        let text = format!(
+            "version: 1\napp: shop\nfunctions:\n  f:\n    handler: a.h\n    runtime: python3.12\n    code: s3://b/a.zip\n    triggers:\n      - {trigger}\ntables:\n  carts: {{ key: id{stream} }}\nqueues:\n  failed: {{ dlq: false }}\n"
+        );
+        let file = SourceFile::from_string("fnplan.yaml", &text);
+        let raw = crate::spec::load(&file).map_err(|d| messages(&file, &d))?;
+        let o = LowerOptions {
+            stage: None,
+            rule_codes: &[],
+            today: crate::testing::today(),
+        };
+        match lower(&raw, &file, &o) {
+            (Some(m), _) => Ok(m),
+            (None, d) => Err(messages(&file, &d)),
+        }
+    }
+
+    fn messages(file: &SourceFile, d: &[Diagnostic]) -> Vec<String> {
+        d.iter()
+            .map(|d| {
+                let line = d.span.map_or(0, |s| file.line_col(s.start).line);
+                format!("{line}: {}", d.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_stream_trigger_takes_its_settings_and_defaults() {
+        let m = lower_trigger("table: carts", ", stream: true").expect("lowers");
+        let Trigger::Stream(s) = &m.functions[0].triggers[0] else {
+            panic!("a stream trigger")
+        };
+        assert_eq!(m.tables[s.table.index].name, "carts");
+        assert_eq!(s.starting_position.value, StartingPosition::Latest);
+        assert!(s.starting_position.span.is_none(), "a default");
+        assert!(s.report_failures);
+        assert!(!s.bounded());
+        assert!(s.batch_size.is_none() && s.retries.is_none() && s.filters.is_empty());
+
+        let written = "{ table: carts, starting_position: trim_horizon, batch_size: 500, batch_window: 2m, bisect_on_error: true, retries: -1, max_record_age: 7d, filter: [{ eventName: [INSERT] }, { eventName: [REMOVE] }], report_failures: false }";
+        let m = lower_trigger(written, ", stream: new_image").expect("lowers");
+        let Trigger::Stream(s) = &m.functions[0].triggers[0] else {
+            panic!("a stream trigger")
+        };
+        assert_eq!(s.starting_position.value, StartingPosition::TrimHorizon);
+        assert_eq!(s.batch_size.as_ref().map(|b| b.value), Some(500));
+        assert_eq!(s.batch_window.as_ref().map(|b| b.value), Some(120));
+        assert_eq!(s.retries.as_ref().map(|b| b.value), Some(-1));
+        assert_eq!(s.max_record_age.as_ref().map(|b| b.value), Some(604_800));
+        assert_eq!(s.filters.len(), 2);
+        assert!(!s.report_failures);
+        assert!(s.bounded(), "a record age limit bounds the retries");
+        // A stream is polled, not an asynchronous invocation.
+        assert!(!m.functions[0].has_async_triggers());
+    }
+
+    #[test]
+    fn the_table_needs_a_stream() {
+        let e = lower_trigger("table: carts", "").expect_err("no stream");
+        assert_eq!(
+            e,
+            ["9: table `carts` has no stream, so it cannot trigger a function"]
+        );
+        let e = lower_trigger("table: carts", ", stream: false").expect_err("stream off");
+        assert_eq!(e.len(), 1, "{e:?}");
+        let e = lower_trigger("table: cart", ", stream: true").expect_err("unknown table");
+        assert!(e[0].contains("no table named `cart`"), "{e:?}");
+    }
+
+    #[test]
+    fn settings_out_of_range_are_errors() {
+        for (setting, message) in [
+            ("batch_size: 0", "batch_size 0 is out of range (1..10000)"),
+            (
+                "batch_size: 10001",
+                "batch_size 10001 is out of range (1..10000)",
+            ),
+            (
+                "batch_window: 301",
+                "batch_window of 301s is out of range (0s..5m)",
+            ),
+            ("retries: -2", "retries -2 is out of range (-1..10000)"),
+            (
+                "retries: 10001",
+                "retries 10001 is out of range (-1..10000)",
+            ),
+            (
+                "max_record_age: 59",
+                "max_record_age of 59s is out of range (1m..7d)",
+            ),
+            (
+                "max_record_age: 8d",
+                "max_record_age of 8d is out of range (1m..7d)",
+            ),
+            ("max_record_age: -5", "-5 is not a record age"),
+            (
+                "starting_position: oldest",
+                "`oldest` is not a valid value here",
+            ),
+            ("filter: [eventName]", "expected a mapping"),
+        ] {
+            let e = lower_trigger(&format!("{{ table: carts, {setting} }}"), ", stream: true")
+                .expect_err(setting);
+            assert!(e.len() == 1 && e[0].contains(message), "{setting}: {e:?}");
+        }
+        for setting in [
+            "max_record_age: -1",
+            "max_record_age: 60",
+            "retries: 10000",
+            "batch_window: 0",
+        ] {
+            lower_trigger(&format!("{{ table: carts, {setting} }}"), ", stream: true")
+                .unwrap_or_else(|e| panic!("{setting}: {e:?}"));
+        }
+    }
+
+    #[test]
+    fn two_triggers_on_one_table_are_a_duplicate() {
+        let e = lower_trigger("table: carts\n      - table: carts", ", stream: true")
+            .expect_err("duplicate");
+        assert!(
+            e[0].contains("already has a trigger on the same source"),
+            "{e:?}"
+        );
     }
 }

@@ -241,12 +241,24 @@ functions:
         events: [created, removed]
         suffix: .csv
       - topic: t
-queues: { q: { dlq: true } }
+      - table: q
+    on_failure: failed
+queues: { q: { dlq: true }, failed: { dlq: false } }
+tables: { q: { key: id, stream: true } }
 buckets: { files: {} }
 topics: { t: {} }
 "#);
     let alias = json!({ "Ref": "WAlias" });
     assert_eq!(props(&t, "WQMapping")["FunctionName"], alias);
+    // A queue and a table of the same name: two mappings, apart by their IDs.
+    assert_eq!(props(&t, "WQStreamMapping")["FunctionName"], alias);
+    assert_eq!(
+        props(&t, "WQStreamMapping")["EventSourceArn"],
+        json!({ "Fn::GetAtt": ["QTable", "StreamArn"] })
+    );
+    // Only the stream mapping has an on-failure destination (SQS mappings have none).
+    assert!(props(&t, "WQStreamMapping")["DestinationConfig"].is_object());
+    assert!(props(&t, "WQMapping").get("DestinationConfig").is_none());
     assert_eq!(props(&t, "WSchedule1")["Targets"][0]["Arn"], alias);
     for p in [
         "WSchedule1Permission",
