@@ -32,6 +32,9 @@ pub const DEFAULT_VISIBILITY: u64 = 30;
 pub const DEFAULT_RETENTION: u64 = 345_600;
 pub const DEFAULT_DLQ_RETENTION: u64 = 1_209_600;
 pub const DEFAULT_MAX_RECEIVE: u32 = 5;
+/// Lambda's default concurrency limit per account and region (Lambda quotas,
+/// "Concurrent executions").
+pub const DEFAULT_ACCOUNT_CONCURRENCY: u32 = 1_000;
 
 /// CloudWatch Logs retention values (days).
 pub const LOG_RETENTION_DAYS: &[u32] = &[
@@ -276,6 +279,10 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .as_ref()
         .map(|a| lower_api(l, &names, &scope, a, raw.span));
     let lint_ignore = l.lint_ignore(&raw.lint.as_ref().and_then(|x| x.ignore.clone()));
+    let account_concurrency = match raw.lint.as_ref().and_then(|x| x.account_concurrency.as_ref()) {
+        Some(v) => l.range(v, 1, 10_000_000, "account concurrency", ""),
+        None => Setting::default(DEFAULT_ACCOUNT_CONCURRENCY),
+    };
     let artifact_bucket = raw.artifacts.as_ref().map(|a| lower_artifacts(l, a));
     let model = Model {
         app: app.clone(),
@@ -292,6 +299,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         topics,
         secrets,
         lint_ignore,
+        account_concurrency,
         artifact_bucket,
     };
     check_env_cycles(l, &model);
