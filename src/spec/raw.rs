@@ -864,7 +864,14 @@ element!(RawTable, "table", {
 element!(RawBucket, "bucket", { name: opt, retain: opt, versioning: opt, renamed_from: opt, lint_ignore: opt });
 element!(RawTopic, "topic", { name: opt, fifo: opt, lint_ignore: opt });
 element!(RawSecret, "secret", { ssm: opt, secretsmanager: opt });
-element!(RawLint, "lint section", nospan { ignore: opt, account_concurrency: opt });
+element!(
+    RawLint,
+    "lint section",
+    nospan {
+        ignore: opt,
+        account_concurrency: opt
+    }
+);
 element!(RawArtifacts, "artifacts section", nospan { bucket: req });
 element!(RawQueueTrigger, "queue trigger", {
     queue: req, batch_size: opt, batch_window: opt, max_concurrency: opt, report_failures: opt,

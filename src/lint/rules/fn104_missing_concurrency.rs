@@ -108,7 +108,9 @@ fn reasons(model: &Model, f: &Function) -> Vec<Reason> {
         out.push(Reason {
             span,
             label: "external API key".into(),
-            text: format!("it holds an external API key ({what}), whose rate limit a burst can exceed"),
+            text: format!(
+                "it holds an external API key ({what}), whose rate limit a burst can exceed"
+            ),
             queue: false,
         });
     }
@@ -137,17 +139,27 @@ impl Rule for MissingConcurrency {
             let Some(first) = why.first() else { continue };
             let more = match why.len() {
                 1 => String::new(),
-                n => format!(" (and {} more reason{})", n - 1, if n == 2 { "" } else { "s" }),
+                n => format!(
+                    " (and {} more reason{})",
+                    n - 1,
+                    if n == 2 { "" } else { "s" }
+                ),
             };
             let mut d = cx.report(
                 &Self::META,
                 f.name_span,
-                format!("function `{}` has no reserved concurrency: {}{more}", f.name, first.text),
+                format!(
+                    "function `{}` has no reserved concurrency: {}{more}",
+                    f.name, first.text
+                ),
             );
             for r in &why {
                 d = d.label(r.span, r.label.clone());
             }
-            out.push(Owner::Res(ResId::new(Kind::Function, i)), d.help(help(&why)));
+            out.push(
+                Owner::Res(ResId::new(Kind::Function, i)),
+                d.help(help(&why)),
+            );
         }
     }
 }

@@ -52,7 +52,10 @@ declare_rule! {
 
 /// What a function takes from the account, and where the spec says so.
 fn claim(f: &Function) -> Option<(u32, &'static str, Option<Span>)> {
-    let reserved = f.concurrency.as_ref().map(|c| (c.value, "reserved", c.span));
+    let reserved = f
+        .concurrency
+        .as_ref()
+        .map(|c| (c.value, "reserved", c.span));
     let provisioned = f
         .provisioned
         .as_ref()
@@ -72,7 +75,7 @@ fn claims(model: &Model) -> Vec<(&Function, u32, &'static str, Option<Span>)> {
         .filter_map(|f| claim(f).map(|(n, what, span)| (f, n, what, span)))
         .filter(|c| c.1 > 0)
         .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1));
+    out.sort_by_key(|c| std::cmp::Reverse(c.1));
     out
 }
 
@@ -95,7 +98,11 @@ impl Rule for AccountConcurrency {
             thousands(room as usize),
             UNRESERVED_MINIMUM
         );
-        let mut d = cx.report(&Self::META, limit.span.unwrap_or(cx.model.app_span), message);
+        let mut d = cx.report(
+            &Self::META,
+            limit.span.unwrap_or(cx.model.app_span),
+            message,
+        );
         for (f, n, what, span) in claims.iter().take(SHOWN) {
             // A value from `defaults.function` is shared: point at the function instead.
             let own = span.filter(|s| claims.iter().filter(|c| c.3 == Some(*s)).count() == 1);
@@ -105,9 +112,97 @@ impl Rule for AccountConcurrency {
             );
         }
         let help = match limit.span {
-            Some(_) => "lower `concurrency` (or `provisioned`) on the largest functions, or raise the account's quota and this number with it",
-            None => "lower `concurrency` (or `provisioned`) on the largest functions; if the account's quota was raised, set it as `lint: { account_concurrency: N }`",
+            Some(_) => {
+                "lower `concurrency` (or `provisioned`) on the largest functions, or raise the account's quota and this number with it"
+            }
+            None => {
+                "lower `concurrency` (or `provisioned`) on the largest functions; if the account's quota was raised, set it as `lint: { account_concurrency: N }`"
+            }
         };
         out.push(Owner::None, d.help(help));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{StackSize, Stacks};
+    use crate::testing::{compile_str, today};
+
+    /// FN304's findings on a spec whose functions are `name: (concurrency, provisioned)`.
+    fn findings(lint: &str, functions: &[(&str, Option<u32>, Option<u32>)]) -> Vec<String> {
+        let mut yaml = format!("version: 1\napp: shop\n{lint}functions:\n");
+        for (name, reserved, provisioned) in functions {
+            yaml.push_str(&format!("  {name}:\n    handler: h.handler\n    code: s3://b/x.zip\n    runtime: python3.12\n"));
+            if let Some(r) = reserved {
+                yaml.push_str(&format!("    concurrency: {r}\n"));
+            }
+            if let Some(p) = provisioned {
+                yaml.push_str(&format!("    provisioned: {p}\n"));
+            }
+        }
+        let c = compile_str(&yaml, None);
+        let stacks = Stacks::Single(StackSize::default());
+        let cx = LintContext {
+            model: &c.model,
+            graph: &c.graph,
+            stacks: &stacks,
+            today: today(),
+        };
+        let mut out = Findings::default();
+        AccountConcurrency.check(&cx, &mut out);
+        out.items
+            .into_iter()
+            .map(|(_, d)| {
+                let labels: Vec<_> = d.labels.iter().map(|l| l.message.clone()).collect();
+                format!("{} [{}]", d.message, labels.join("; "))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn up_to_the_limit_minus_100_is_fine() {
+        let fns = [
+            ("a", Some(500), None),
+            ("b", Some(400), None),
+            ("c", None, None),
+        ];
+        assert!(findings("", &fns).is_empty());
+    }
+
+    #[test]
+    fn over_the_default_limit_names_the_largest() {
+        let fns = [
+            ("a", Some(500), None),
+            ("b", Some(300), Some(300)),
+            ("c", Some(50), None),
+            ("d", Some(60), None),
+        ];
+        assert_eq!(
+            findings("", &fns),
+            [
+                "the app's functions reserve 910 concurrent executions; an account limit of 1,000 allows at most 900 (AWS keeps 100 unreserved) [`a`: 500 reserved; `b`: 300 reserved; `d`: 60 reserved]"
+            ]
+        );
+    }
+
+    #[test]
+    fn provisioned_counts_when_nothing_is_reserved() {
+        let fns = [("a", None, Some(600)), ("b", Some(301), None)];
+        let found = findings("", &fns);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].contains("reserve 901 "), "{found:?}");
+        assert!(found[0].contains("`a`: 600 provisioned"), "{found:?}");
+    }
+
+    #[test]
+    fn a_raised_quota_is_taken_from_lint_settings() {
+        let fns = [("a", Some(4000), None)];
+        assert!(findings("lint: { account_concurrency: 5000 }\n", &fns).is_empty());
+        let found = findings("lint: { account_concurrency: 4000 }\n", &fns);
+        assert!(
+            found[0].contains("limit of 4,000 allows at most 3,900"),
+            "{found:?}"
+        );
     }
 }

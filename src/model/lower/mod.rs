@@ -279,7 +279,11 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .as_ref()
         .map(|a| lower_api(l, &names, &scope, a, raw.span));
     let lint_ignore = l.lint_ignore(&raw.lint.as_ref().and_then(|x| x.ignore.clone()));
-    let account_concurrency = match raw.lint.as_ref().and_then(|x| x.account_concurrency.as_ref()) {
+    let account_concurrency = match raw
+        .lint
+        .as_ref()
+        .and_then(|x| x.account_concurrency.as_ref())
+    {
         Some(v) => l.range(v, 1, 10_000_000, "account concurrency", ""),
         None => Setting::default(DEFAULT_ACCOUNT_CONCURRENCY),
     };

@@ -714,7 +714,10 @@ api:
     GET /carts: { function: api, auth: users }
 "#);
     let raw = statement(&t, "WorkerRole", "Raw1");
-    assert_eq!(raw["Resource"], json!({ "Fn::GetAtt": ["CartsTable", "StreamArn"] }));
+    assert_eq!(
+        raw["Resource"],
+        json!({ "Fn::GetAtt": ["CartsTable", "StreamArn"] })
+    );
     let home = statement(&t, "WorkerRole", "Raw2");
     assert_eq!(
         home["Resource"],
@@ -727,12 +730,18 @@ api:
     );
     assert_eq!(jwt["Audience"], json!(["abc123"]));
     let secret = statement(&t, "WorkerRole", "SecretTokenRead");
-    assert!(secret.to_string().contains("parameter/shop/dev/token"), "{secret}");
+    assert!(
+        secret.to_string().contains("parameter/shop/dev/token"),
+        "{secret}"
+    );
     assert_eq!(
         props(&t, "WorkerFunction")["Environment"]["Variables"]["TOKEN"],
         "/shop/dev/token"
     );
-    assert_eq!(props(&t, "WorkerFunction")["FunctionName"], "shop-dev-worker-v2");
+    assert_eq!(
+        props(&t, "WorkerFunction")["FunctionName"],
+        "shop-dev-worker-v2"
+    );
     assert_eq!(props(&t, "CartsTable")["TableName"], "carts-dev");
     assert_eq!(props(&t, "JobsQueue")["QueueName"], "shop-jobs-dev");
 }
