@@ -10,9 +10,7 @@ use crate::source::Span;
 
 use super::thousands;
 
-/// Concurrency AWS keeps unreserved for functions without a reservation
-/// (PutFunctionConcurrency: "leave at least 100 simultaneous executions unreserved").
-pub const UNRESERVED_MINIMUM: u32 = 100;
+use crate::limits::UNRESERVED_CONCURRENCY as UNRESERVED_MINIMUM;
 
 /// How many of the largest contributors a finding names.
 const SHOWN: usize = 3;

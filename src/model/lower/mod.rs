@@ -32,9 +32,6 @@ pub const DEFAULT_VISIBILITY: u64 = 30;
 pub const DEFAULT_RETENTION: u64 = 345_600;
 pub const DEFAULT_DLQ_RETENTION: u64 = 1_209_600;
 pub const DEFAULT_MAX_RECEIVE: u32 = 5;
-/// Lambda's default concurrency limit per account and region (Lambda quotas,
-/// "Concurrent executions").
-pub const DEFAULT_ACCOUNT_CONCURRENCY: u32 = 1_000;
 
 /// CloudWatch Logs retention values (days).
 pub const LOG_RETENTION_DAYS: &[u32] = &[
@@ -285,7 +282,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .and_then(|x| x.account_concurrency.as_ref())
     {
         Some(v) => l.range(v, 1, 10_000_000, "account concurrency", ""),
-        None => Setting::default(DEFAULT_ACCOUNT_CONCURRENCY),
+        None => Setting::default(crate::limits::ACCOUNT_CONCURRENCY),
     };
     let artifact_bucket = raw.artifacts.as_ref().map(|a| lower_artifacts(l, a));
     let model = Model {
