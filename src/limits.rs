@@ -13,6 +13,13 @@ pub const STACK_PARAMETERS: usize = 200;
 /// Outputs of one stack.
 pub const STACK_OUTPUTS: usize = 200;
 
+/// Lambda's concurrency limit per account and region unless raised (Lambda quotas,
+/// "Concurrent executions").
+pub const ACCOUNT_CONCURRENCY: u32 = 1_000;
+/// Concurrency Lambda keeps unreserved for functions without a reservation
+/// (PutFunctionConcurrency: at least 100 simultaneous executions stay unreserved).
+pub const UNRESERVED_CONCURRENCY: u32 = 100;
+
 /// The per-stack counts past CloudFormation's limits, `(what, count, limit)` with `what`
 /// one of `resources`, `parameters`, `outputs`.
 pub fn stack_overflows(

@@ -104,6 +104,9 @@ pub struct Model {
     pub secrets: Vec<Secret>,
     /// Top-level `lint: { ignore: [...] }`.
     pub lint_ignore: Vec<(Code, Span)>,
+    /// `lint: { account_concurrency }`: the account's Lambda concurrency limit in the
+    /// region (default 1,000), which FN304 checks the app's reservations against.
+    pub account_concurrency: Setting<u32>,
     /// Top-level `artifacts: { bucket }`: where local code zips go (`--artifact-bucket`
     /// overrides it).
     pub artifact_bucket: Option<(String, Span)>,

@@ -615,6 +615,10 @@ pub struct RawSecret {
 pub struct RawLint {
     /// Rule codes silenced for the whole spec, e.g. `[FN104]`.
     pub ignore: Option<Vec<Sp<String>>>,
+    /// The account's Lambda concurrency limit in the stage's region (Service Quotas
+    /// "Concurrent executions"; 1,000 unless raised). FN304 checks the app's reserved
+    /// and provisioned concurrency against it.
+    pub account_concurrency: Option<Sp<u32>>,
 }
 
 #[derive(Clone, Debug, JsonSchema)]
@@ -1017,7 +1021,14 @@ element!(RawTable, "table", {
 element!(RawBucket, "bucket", { name: opt, retain: opt, versioning: opt, renamed_from: opt, lint_ignore: opt });
 element!(RawTopic, "topic", { name: opt, fifo: opt, lint_ignore: opt });
 element!(RawSecret, "secret", { ssm: opt, secretsmanager: opt });
-element!(RawLint, "lint section", nospan { ignore: opt });
+element!(
+    RawLint,
+    "lint section",
+    nospan {
+        ignore: opt,
+        account_concurrency: opt
+    }
+);
 element!(RawArtifacts, "artifacts section", nospan { bucket: req });
 element!(RawQueueTrigger, "queue trigger", {
     queue: req, batch_size: opt, batch_window: opt, max_concurrency: opt, report_failures: opt,

@@ -189,6 +189,7 @@ rule_tests! {
     fn301_missing_log_retention => "FN301",
     fn302_stack_budget => "FN302",
     fn303_env_too_large => "FN303",
+    fn304_account_concurrency => "FN304",
 }
 
 #[test]

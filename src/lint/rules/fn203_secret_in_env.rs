@@ -1,74 +1,94 @@
-//! FN203 secret-in-env: environment variables in, a finding for each literal value whose
-//! name says it is a secret out. The value itself is never printed.
+//! FN203 secret-in-env: environment variables in (their values with stage variables
+//! resolved), a finding for each value that is a secret out. The value itself is never
+//! printed.
 
 use crate::declare_rule;
+use crate::lint::secrets::{SecretValue, env_secret};
 use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
-use crate::model::{EnvVar, Kind, ResId, secret_name};
+use crate::model::{EnvVar, Kind, ResId};
 
 declare_rule! {
     /// ## What it does
-    /// Flags environment variables whose name has a word part `KEY`, `SECRET`, `TOKEN`,
-    /// `PASSWORD`, `PASSWD`, `PASS`, `CREDENTIAL` or `PRIVATE` (any case, plurals too:
-    /// `API_KEY`, `dbPassword`, `GITHUB_TOKENS`) and whose value is written out
-    /// literally in the spec.
+    /// Flags environment variables that hold a secret in the spec, checking the value
+    /// as deployed: a `${var.NAME}` reference is checked as the stage variable's value.
+    /// A value is a secret when
+    /// - it has the shape of one, whatever the variable's name: a provider's token
+    ///   (`xoxb-` Slack, `sk_live_` Stripe, `ghp_` GitHub, `glpat-` GitLab, an AWS
+    ///   access key ID, a private key), a URL with a password (`https://user:pass@host`),
+    ///   a webhook URL whose path is the credential (Slack `hooks.slack.com/services/...`,
+    ///   Discord `discord.com/api/webhooks/...`, Teams `*.webhook.office.com/...`), or a
+    ///   URL with a long random `token=`, `key=`, `sig=` (and the like) query value;
+    /// - or the variable's name has a word part `KEY`, `SECRET`, `TOKEN`, `PASSWORD`,
+    ///   `PASSWD`, `PASS`, `CREDENTIAL` or `PRIVATE` (any case, plurals too: `API_KEY`,
+    ///   `dbPassword`, `GITHUB_TOKENS`) and its value is written out, in the spec or in
+    ///   a stage variable.
     ///
-    /// Not flagged: values with a `${...}` reference, empty values, numbers and
-    /// booleans, ARNs, parameter paths (`/orders/stripe-key`), URLs without a password,
-    /// variables that name a secret rather than hold it (a last word such as `NAME`,
-    /// `ARN`, `URL`, `ID`, `PATH`, `PARAM`, `HEADER`, `TTL`: `SECRET_NAME`,
-    /// `TOKEN_URL`) and key *attributes* (`SORT_KEY`, `PARTITION_KEY`, `PUBLIC_KEY`).
+    /// Not flagged: a `${secret.NAME.name}` reference (the right way), values with
+    /// references to resources, empty values, numbers and booleans, ARNs, parameter
+    /// paths (`/orders/stripe-key`), URLs without credentials
+    /// (`https://api.example.com/v1`), variables that name a secret rather than hold it
+    /// (a last word such as `NAME`, `ARN`, `URL`, `ID`, `PATH`, `PARAM`, `HEADER`, `TTL`:
+    /// `SECRET_NAME`, `TOKEN_URL`) and key *attributes* (`SORT_KEY`, `PARTITION_KEY`,
+    /// `PUBLIC_KEY`). Messages show the secret masked (`xoxb-****`).
     ///
     /// ## Why is this bad?
     /// A literal value is stored in the spec's repository, in the rendered template, in
     /// CloudFormation's stack history and in the function's configuration, where anyone
     /// with `lambda:GetFunctionConfiguration` can read it; rotating it means a commit
-    /// and a deployment. A secret belongs in SSM Parameter Store or Secrets Manager,
-    /// read at run time with access granted through `uses`.
+    /// and a deployment. Moving it into `stages.*.vars` changes none of that. A webhook
+    /// URL is a credential too: whoever has it can post to the channel. A secret belongs
+    /// in SSM Parameter Store or Secrets Manager, read at run time with access granted
+    /// through `uses`.
     ///
     /// ## Example
     /// ```yaml
     /// functions:
-    ///   charge:
-    ///     handler: c.handler
+    ///   notify:
+    ///     handler: n.handler
     ///     code: src
-    ///     env: { STRIPE_API_KEY: sk_live_51H... }
+    ///     env:
+    ///       SLACK_TOKEN: ${var.slack_token}
+    ///       ALERTS_WEBHOOK: https://hooks.slack.com/services/T000/B000/XXXX
+    /// stages:
+    ///   prod: { vars: { slack_token: xoxb-1234-5678-abcd } }
     /// ```
     ///
     /// Use instead:
     /// ```yaml
     /// functions:
-    ///   charge:
-    ///     handler: c.handler
+    ///   notify:
+    ///     handler: n.handler
     ///     code: src
-    ///     env: { STRIPE_KEY_PARAM: "${secret.stripe-key.name}" }
-    ///     uses: { secret.stripe-key: read }
+    ///     env: { SLACK_PARAM: "${secret.slack.name}" }
+    ///     uses: { secret.slack: read }
     /// secrets:
-    ///   stripe-key: { ssm: /orders/stripe-key }
+    ///   slack: { ssm: /notify/slack }
     /// ```
-    pub struct SecretInEnv => "FN203", "secret-in-env", Error, "environment variable with a literal secret-looking value";
+    pub struct SecretInEnv => "FN203", "secret-in-env", Error, "environment variable holding a secret written in the spec";
 }
 
-/// Values that are plainly not secrets: names, paths, ARNs, flags, numbers.
-fn obviously_not_secret(value: &str) -> bool {
-    let v = value.trim();
-    let url_without_password = ["https://", "http://"].iter().any(|s| {
-        v.strip_prefix(s)
-            .is_some_and(|rest| !rest.split('/').next().unwrap_or("").contains('@'))
-    });
-    v.is_empty()
-        || v.starts_with('/')
-        || v.starts_with("arn:")
-        || v.starts_with("alias/")
-        || url_without_password
-        || matches!(
-            v.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null"
-        )
-        || (v.len() <= 10 && v.chars().all(|c| c.is_ascii_digit()))
-}
-
-fn flagged(e: &EnvVar) -> bool {
-    !e.written.contains("${") && secret_name(&e.name) && !obviously_not_secret(&e.written)
+/// The finding's message: what the variable holds, masked, and where it came from.
+fn message(e: &EnvVar, function: &str, s: &SecretValue) -> String {
+    let shown = if s.masked == crate::lint::secrets::MASK {
+        String::new()
+    } else {
+        format!(" (`{}`)", s.masked)
+    };
+    let from = match s.vars.as_slice() {
+        [] => String::new(),
+        [v] => format!(", from stage variable `{v}`"),
+        vs => format!(
+            ", from stage variables {}",
+            vs.iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!(
+        "environment variable `{}` of function `{function}` holds {}{shown}{from}",
+        e.name, s.what
+    )
 }
 
 impl Rule for SecretInEnv {
@@ -77,47 +97,16 @@ impl Rule for SecretInEnv {
     }
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         for (i, f) in cx.model.functions.iter().enumerate() {
-            for e in f.env.iter().filter(|e| flagged(e)) {
+            for e in &f.env {
+                let Some(s) = env_secret(e) else { continue };
                 out.push(
                     Owner::Res(ResId::new(Kind::Function, i)),
-                    cx.report(
-                        &Self::META,
-                        e.value_span,
-                        format!("environment variable `{}` of function `{}` holds a literal value that looks like a secret", e.name, f.name),
-                    )
+                    cx.report(&Self::META, e.value_span, message(e, &f.name, &s))
                     .help("store it in SSM Parameter Store or Secrets Manager, declare it under `secrets:`, and pass `${secret.NAME.name}` with `uses: { secret.NAME: read }`; if it is not a secret, add `lint_ignore: [FN203]` to the function")
                     // Lint output lands in CI logs: the snippet shows `****`, not the value.
                     .redacted(),
                 );
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_that_are_plainly_not_secrets() {
-        for v in [
-            "",
-            " ",
-            "/orders/stripe-key",
-            "arn:aws:secretsmanager:eu-west-1:1:secret:x",
-            "https://auth.example.com/token",
-            "true",
-            "3600",
-        ] {
-            assert!(obviously_not_secret(v), "{v:?}");
-        }
-        for v in [
-            "sk_live_51Habc",
-            "hunter2",
-            "https://user:pw@db.example.com/x",
-            "12345678901",
-        ] {
-            assert!(!obviously_not_secret(v), "{v:?}");
         }
     }
 }

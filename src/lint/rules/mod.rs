@@ -23,6 +23,7 @@ mod fn205_cors_wildcard_credentials;
 mod fn301_missing_log_retention;
 mod fn302_stack_budget;
 mod fn303_env_too_large;
+mod fn304_account_concurrency;
 
 pub use fn101_missing_dlq::MissingDlq;
 pub use fn102_missing_on_failure::MissingOnFailure;
@@ -45,6 +46,7 @@ pub use fn205_cors_wildcard_credentials::CorsWildcardCredentials;
 pub use fn301_missing_log_retention::MissingLogRetention;
 pub use fn302_stack_budget::StackBudget;
 pub use fn303_env_too_large::EnvTooLarge;
+pub use fn304_account_concurrency::AccountConcurrency;
 
 /// Every rule, ordered by code.
 pub static ALL: &[&dyn Rule] = &[
@@ -69,6 +71,7 @@ pub static ALL: &[&dyn Rule] = &[
     &MissingLogRetention,
     &StackBudget,
     &EnvTooLarge,
+    &AccountConcurrency,
 ];
 
 /// A count for people: `369130` -> `369,130`.

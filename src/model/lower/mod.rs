@@ -277,6 +277,14 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .as_ref()
         .map(|a| lower_api(l, &names, &scope, a, raw.span));
     let lint_ignore = l.lint_ignore(&raw.lint.as_ref().and_then(|x| x.ignore.clone()));
+    let account_concurrency = match raw
+        .lint
+        .as_ref()
+        .and_then(|x| x.account_concurrency.as_ref())
+    {
+        Some(v) => l.range(v, 1, 10_000_000, "account concurrency", ""),
+        None => Setting::default(crate::limits::ACCOUNT_CONCURRENCY),
+    };
     let artifact_bucket = raw.artifacts.as_ref().map(|a| lower_artifacts(l, a));
     let model = Model {
         app: app.clone(),
@@ -293,6 +301,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         topics,
         secrets,
         lint_ignore,
+        account_concurrency,
         artifact_bucket,
     };
     check_env_cycles(l, &model);
