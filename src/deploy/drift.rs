@@ -16,14 +16,13 @@
 //! leaves it unchanged, and an in-place update of it fails (a resource type's update
 //! handler fails with NotFound when the resource does not exist).
 
-use super::mask::MASK;
+use super::mask::mask_env;
 use super::plan::{
     Action, DriftReport, DriftStatus, Plan, PropertyDrift, ResourceChange, ResourceDrift,
 };
 use super::{DeployError, StackApi, StackInfo};
 use crate::aws_error::AwsError;
 use crate::deploy::format::value;
-use crate::model::secret_name;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -336,15 +335,9 @@ fn updated(r: &ResourceDrift, c: &ResourceChange) -> Vec<String> {
 fn mask(d: &mut PropertyDrift) {
     const ENV: &str = "Properties.Environment";
     const VARS: &str = "Properties.Environment.Variables";
-    let hide = |v: &mut Option<Value>| {
-        if v.is_some() {
-            *v = Some(Value::String(MASK.into()));
-        }
-    };
     if let Some(name) = variable_name(&d.path, VARS) {
-        if secret_name(&name) {
-            hide(&mut d.expected);
-            hide(&mut d.actual);
+        for v in [&mut d.expected, &mut d.actual].into_iter().flatten() {
+            mask_env(&name, v);
         }
         return;
     }
@@ -362,9 +355,7 @@ fn mask(d: &mut PropertyDrift) {
         };
         if let Some(vars) = vars.and_then(Value::as_object_mut) {
             for (name, val) in vars.iter_mut() {
-                if secret_name(name) {
-                    *val = Value::String(MASK.into());
-                }
+                mask_env(name, val);
             }
         }
     }

@@ -3,7 +3,6 @@
 
 pub mod iam_actions;
 pub mod rules;
-pub mod secrets;
 
 use crate::diagnostic::{Code, Diagnostic, SarifRule, Severity};
 use crate::graph::AppGraph;

@@ -2,6 +2,7 @@
 //! names and references checked), with every problem collected as a diagnostic.
 
 mod date;
+pub mod env_secrets;
 pub mod ids;
 mod lower;
 mod refs;

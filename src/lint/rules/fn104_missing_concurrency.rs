@@ -3,8 +3,8 @@
 //! external API's rate limit) out, with the reasons.
 
 use crate::declare_rule;
-use crate::lint::secrets::{env_secret, names_a_secret};
 use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
+use crate::model::env_secrets::{env_secret, names_a_secret};
 use crate::model::{Function, Kind, Model, ResId, Trigger};
 use crate::source::Span;
 

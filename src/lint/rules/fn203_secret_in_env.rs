@@ -3,8 +3,8 @@
 //! printed.
 
 use crate::declare_rule;
-use crate::lint::secrets::{SecretValue, env_secret};
 use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
+use crate::model::env_secrets::{SecretValue, env_secret};
 use crate::model::{EnvVar, Kind, ResId};
 
 declare_rule! {
@@ -69,7 +69,7 @@ declare_rule! {
 
 /// The finding's message: what the variable holds, masked, and where it came from.
 fn message(e: &EnvVar, function: &str, s: &SecretValue) -> String {
-    let shown = if s.masked == crate::lint::secrets::MASK {
+    let shown = if s.masked == crate::model::env_secrets::MASK {
         String::new()
     } else {
         format!(" (`{}`)", s.masked)

@@ -1,8 +1,9 @@
 //! Secrets in environment values: an environment variable (its name and its value with
 //! stage variables resolved) in, whether it holds a secret, what kind, and a masked form
-//! safe to print out. FN203 reports these; FN104 counts them as external API keys.
+//! safe to print out. Lint's FN203 reports these and FN104 counts them as external API
+//! keys; plans mask them.
 
-use crate::model::{EnvVar, Part, RefTarget, secret_name};
+use super::{EnvVar, Part, RefTarget, secret_name};
 
 /// What replaces a secret in messages.
 pub const MASK: &str = "****";
@@ -41,7 +42,7 @@ pub fn resolved(e: &EnvVar) -> String {
 pub fn names_a_secret(e: &EnvVar) -> bool {
     e.value
         .refs()
-        .any(|r| matches!(r.target, RefTarget::Res(id) if id.kind == crate::model::Kind::Secret))
+        .any(|r| matches!(r.target, RefTarget::Res(id) if id.kind == super::Kind::Secret))
 }
 
 /// The `${var.NAME}` references written in a value, in order.
@@ -149,7 +150,7 @@ fn token_char(c: char) -> bool {
 }
 
 /// A value of a known secret shape: what it is and the value masked.
-fn secret_shape(value: &str) -> Option<(&'static str, String)> {
+pub fn secret_shape(value: &str) -> Option<(&'static str, String)> {
     let v = value.trim();
     if let Some(found) = url_secret(v) {
         return Some(found);
