@@ -101,13 +101,6 @@ pub async fn plan(
     let stack = api.describe_stack(input.stack_name).await?;
     // A stack left in REVIEW_IN_PROGRESS by a change set that never ran holds nothing.
     let live = stack.as_ref().filter(|s| s.status != "REVIEW_IN_PROGRESS");
-    let old = match live {
-        Some(s) => {
-            let text = api.get_template(&s.stack_id).await?;
-            Some(cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?)
-        }
-        None => None,
-    };
     plan.stack = match &stack {
         Some(s) => StackState {
             exists: live.is_some(),
@@ -117,12 +110,7 @@ pub async fn plan(
         },
         None => StackState::default(),
     };
-    // `renamed_from:`: the changes are those after apply's stack refactor.
-    let old = old.map(|t| {
-        let (moved, done) = super::refactor::rename(&t, &input.moves);
-        plan.moves = done;
-        moved
-    });
+    let old = deployed(api, live, input, &mut plan).await?;
     let mut changes = diff::plan_changes(old.as_ref(), &input.template.value);
     let nested = input.nested.unwrap_or_default();
     let nested_ids = nested_changes(api, live, old.as_ref(), nested, &mut changes).await?;
@@ -165,6 +153,22 @@ pub async fn plan(
         plan.drift = Some(drift::finish(api, d, opts.drift_wait, &plan).await);
     }
     Ok(plan)
+}
+
+/// The deployed template as `apply` will find it: after the stack refactor of the spec's
+/// `renamed_from:` moves (recorded in `plan.moves`); `None` without a live stack.
+async fn deployed(
+    api: &impl StackApi,
+    live: Option<&super::StackInfo>,
+    input: &PlanInput<'_>,
+    plan: &mut Plan,
+) -> Result<Option<serde_json::Value>, DeployError> {
+    let Some(s) = live else { return Ok(None) };
+    let text = api.get_template(&s.stack_id).await?;
+    let t = cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?;
+    let (moved, done) = super::refactor::rename(&t, &input.moves);
+    plan.moves = done;
+    Ok(Some(moved))
 }
 
 /// The physical IDs of retained resources the plan deletes from the top-level stack:

@@ -2,8 +2,8 @@
 //! masking, and how a parent's and its nested stacks' detections add up.
 
 use super::*;
-use crate::deploy::mask::MASK;
 use crate::deploy::diff::{fixtures, plan_changes};
+use crate::deploy::mask::MASK;
 use crate::deploy::plan::{DifferenceKind, PropertyChange};
 use serde_json::json;
 

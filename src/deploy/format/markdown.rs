@@ -53,38 +53,43 @@ pub fn markdown(plan: &Plan) -> String {
     s
 }
 
+/// The bold status after the headline: what needs review, if anything.
+fn status(plan: &Plan) -> Option<String> {
+    if !plan.has_changes() {
+        return None;
+    }
+    if !plan.stack.exists {
+        return Some(stack_line(plan));
+    }
+    let fails = plan
+        .changes
+        .iter()
+        .any(|c| c.replacement.fixed_name.is_some());
+    let renamed = plan.changes.iter().any(|c| c.renamed_from.is_some());
+    let risky: Vec<&str> = [
+        (plan.has_risk(Risk::DataLoss), "data loss"),
+        (renamed, "a rename"),
+        (fails, "an update that fails"),
+        (plan.has_risk(Risk::Replacement), "replacement"),
+        (plan.has_risk(Risk::IamBroadening), "IAM broadening"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    Some(if risky.is_empty() {
+        "No risky changes found.".to_string()
+    } else {
+        format!("Needs review: {}.", risky.join(", "))
+    })
+}
+
 fn view(plan: &Plan) -> View {
     let region = plan
         .region
         .as_deref()
         .map(|r| format!(" ({r})"))
         .unwrap_or_default();
-    let status = if !plan.has_changes() {
-        None
-    } else if !plan.stack.exists {
-        Some(stack_line(plan))
-    } else {
-        let fails = plan
-            .changes
-            .iter()
-            .any(|c| c.replacement.fixed_name.is_some());
-        let renamed = plan.changes.iter().any(|c| c.renamed_from.is_some());
-        let risky: Vec<&str> = [
-            (plan.has_risk(Risk::DataLoss), "data loss"),
-            (renamed, "a rename"),
-            (fails, "an update that fails"),
-            (plan.has_risk(Risk::Replacement), "replacement"),
-            (plan.has_risk(Risk::IamBroadening), "IAM broadening"),
-        ]
-        .into_iter()
-        .filter_map(|(on, name)| on.then_some(name))
-        .collect();
-        Some(if risky.is_empty() {
-            "No risky changes found.".to_string()
-        } else {
-            format!("Needs review: {}.", risky.join(", "))
-        })
-    };
+    let status = status(plan);
     let changes = change_lines(plan)
         .iter()
         .map(diff_line)

@@ -218,6 +218,38 @@ pub fn lower(
     }
 }
 
+/// The app's data resources, lowered before its functions.
+struct Data {
+    queues: Vec<Queue>,
+    tables: Vec<Table>,
+    buckets: Vec<Bucket>,
+    topics: Vec<Topic>,
+    secrets: Vec<Secret>,
+}
+
+fn lower_data(
+    l: &mut Lower<'_>,
+    raw: &RawSpec,
+    ncx: &fixed_names::NameCx<'_>,
+    region_len: usize,
+) -> Data {
+    let queues = lower_each(l, &raw.queues, |l, n, q| lower_queue(l, ncx, n, q));
+    let tables = lower_each(l, &raw.tables, |l, n, t| lower_table(l, ncx, n, t));
+    let buckets = lower_each(l, &raw.buckets, |l, n, b| {
+        lower_bucket(l, ncx, region_len, n, b)
+    });
+    let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, ncx, n, t));
+    check_renames(l, &queues, &tables, &buckets);
+    let secrets = lower_each(l, &raw.secrets, |l, n, s| lower_secret(l, ncx, n, s));
+    Data {
+        queues,
+        tables,
+        buckets,
+        topics,
+        secrets,
+    }
+}
+
 fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Option<Model> {
     let Stage {
         app,
@@ -234,15 +266,14 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         stage: &stage,
         vars: &vars,
     };
-    let queues = lower_each(l, &raw.queues, |l, n, q| lower_queue(l, &ncx, n, q));
-    let tables = lower_each(l, &raw.tables, |l, n, t| lower_table(l, &ncx, n, t));
     let region_len = region.as_ref().map_or(14, String::len);
-    let buckets = lower_each(l, &raw.buckets, |l, n, b| {
-        lower_bucket(l, &ncx, region_len, n, b)
-    });
-    let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, &ncx, n, t));
-    check_renames(l, &queues, &tables, &buckets);
-    let secrets = lower_each(l, &raw.secrets, |l, n, s| lower_secret(l, &ncx, n, s));
+    let Data {
+        queues,
+        tables,
+        buckets,
+        topics,
+        secrets,
+    } = lower_data(l, raw, &ncx, region_len);
 
     let has_api = raw
         .api
@@ -276,15 +307,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .api
         .as_ref()
         .map(|a| lower_api(l, &names, &scope, a, raw.span));
-    let lint_ignore = l.lint_ignore(&raw.lint.as_ref().and_then(|x| x.ignore.clone()));
-    let account_concurrency = match raw
-        .lint
-        .as_ref()
-        .and_then(|x| x.account_concurrency.as_ref())
-    {
-        Some(v) => l.range(v, 1, 10_000_000, "account concurrency", ""),
-        None => Setting::default(crate::limits::ACCOUNT_CONCURRENCY),
-    };
+    let (lint_ignore, account_concurrency) = lower_lint(l, raw);
     let artifact_bucket = raw.artifacts.as_ref().map(|a| lower_artifacts(l, a));
     let model = Model {
         app: app.clone(),
@@ -307,6 +330,20 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     check_env_cycles(l, &model);
     check_logical_ids(l, &model);
     Some(model)
+}
+
+/// The `lint:` section: codes ignored app-wide, and the account's concurrency (FN304).
+fn lower_lint(l: &mut Lower<'_>, raw: &RawSpec) -> (Vec<(Code, Span)>, Setting<u32>) {
+    let lint_ignore = l.lint_ignore(&raw.lint.as_ref().and_then(|x| x.ignore.clone()));
+    let account_concurrency = match raw
+        .lint
+        .as_ref()
+        .and_then(|x| x.account_concurrency.as_ref())
+    {
+        Some(v) => l.range(v, 1, 10_000_000, "account concurrency", ""),
+        None => Setting::default(crate::limits::ACCOUNT_CONCURRENCY),
+    };
+    (lint_ignore, account_concurrency)
 }
 
 /// Lower every element of one kind, in spec order.
