@@ -71,6 +71,9 @@ pub enum EdgeKind {
     Sends,
     Reads,
     Writes,
+    /// Writes to a bucket under a key prefix no trigger of that bucket matches
+    /// (`uses: { bucket.media/thumbs/: write }`, triggers on `uploads/`): no work follows.
+    WritesUntriggered,
     Publishes,
     RedrivesTo,
     OnFailure,
@@ -86,6 +89,7 @@ impl EdgeKind {
             EdgeKind::Sends => "sends",
             EdgeKind::Reads => "reads",
             EdgeKind::Writes => "writes",
+            EdgeKind::WritesUntriggered => "writes (no trigger matches its prefix)",
             EdgeKind::Publishes => "publishes",
             EdgeKind::RedrivesTo => "redrives to",
             EdgeKind::OnFailure => "on failure",
@@ -127,6 +131,23 @@ pub struct GraphEdge {
     pub kind: EdgeKind,
     /// The spec text that creates this edge (a trigger, a `uses` entry, a reference).
     pub span: Span,
+}
+
+/// Whether a write under key prefix `prefix` of bucket `bucket` can fire one of the
+/// app's bucket triggers: a trigger without a prefix, or one whose prefix and `prefix`
+/// overlap (one starts with the other).
+fn triggered_under(model: &Model, bucket: ResId, prefix: &str) -> bool {
+    model
+        .functions
+        .iter()
+        .flat_map(|f| &f.triggers)
+        .any(|t| match t {
+            Trigger::Bucket(b) if b.bucket == bucket => b
+                .prefix
+                .as_deref()
+                .is_none_or(|tp| tp.starts_with(prefix) || prefix.starts_with(tp)),
+            _ => false,
+        })
 }
 
 /// The app as a directed graph; node and edge order follow the spec, so exports are deterministic.
@@ -278,7 +299,7 @@ pub fn build(model: &Model) -> AppGraph {
     }
     for (i, f) in model.functions.iter().enumerate() {
         if let Some(fnode) = g.node(ResId::new(Kind::Function, i)) {
-            g.add_function_edges(f, fnode, api_node);
+            g.add_function_edges(model, f, (fnode, api_node));
         }
     }
     if let Some(api) = &model.api {
@@ -355,7 +376,12 @@ impl AppGraph {
     }
 
     /// A function's triggers, `uses`, on-failure queue and `${...}` references.
-    fn add_function_edges(&mut self, f: &Function, fnode: NodeIndex, api_node: Option<NodeIndex>) {
+    fn add_function_edges(
+        &mut self,
+        model: &Model,
+        f: &Function,
+        (fnode, api_node): (NodeIndex, Option<NodeIndex>),
+    ) {
         for t in &f.triggers {
             let src = match t {
                 Trigger::Queue(q) => self.node(q.queue),
@@ -384,7 +410,13 @@ impl AppGraph {
             };
             if let Some(target) = self.node(u.target) {
                 for k in kinds {
-                    self.edge(fnode, target, *k, u.span);
+                    let k = match (k, &u.prefix) {
+                        (EdgeKind::Writes, Some(p)) if !triggered_under(model, u.target, p) => {
+                            EdgeKind::WritesUntriggered
+                        }
+                        _ => *k,
+                    };
+                    self.edge(fnode, target, k, u.span);
                 }
             }
         }

@@ -400,6 +400,8 @@ impl Access {
 pub struct Use {
     pub target: ResId,
     pub access: Access,
+    /// `bucket.NAME/PREFIX/`: access to the objects under that key prefix only.
+    pub prefix: Option<String>,
     /// The `kind.name: access` entry.
     pub span: Span,
 }

@@ -74,11 +74,23 @@ fn access_word(a: Access) -> &'static str {
 
 /// The statements for one `uses` entry (or one implied by a trigger).
 fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Value> {
+    scoped_use_statements(model, target, access, None)
+}
+
+/// The statements of one `uses` entry; `prefix` scopes a bucket's objects (and its
+/// listing) to a key prefix.
+fn scoped_use_statements(
+    model: &Model,
+    target: ResId,
+    access: Access,
+    prefix: Option<&str>,
+) -> Vec<Value> {
     let i = target.index;
     let name = model.name_of(target);
+    let scope = prefix.map(ids::pascal).unwrap_or_default();
     let sid = |suffix: &str| {
         format!(
-            "{}{}{}",
+            "{}{}{scope}{}",
             ids::pascal(target.kind.as_str()),
             ids::pascal(name),
             suffix
@@ -112,8 +124,12 @@ fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Value> {
         Kind::Bucket => {
             let b = &model.buckets[i];
             let arn = sub(bucket_arn_text(b));
-            let objects = sub(format!("{}/*", bucket_arn_text(b)));
-            let list = statement(sid("List"), &[BUCKET_LIST], vec![arn]);
+            let under = super::intrinsics::escape(prefix.unwrap_or_default());
+            let objects = sub(format!("{}/{under}*", bucket_arn_text(b)));
+            let mut list = statement(sid("List"), &[BUCKET_LIST], vec![arn]);
+            if let Some(p) = prefix {
+                list["Condition"] = json!({ "StringLike": { "s3:prefix": [format!("{p}*")] } });
+            }
             match access {
                 Access::Write => vec![statement(sid(word), &[BUCKET_WRITE], vec![objects])],
                 Access::ReadWrite => vec![
@@ -174,7 +190,12 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
         ));
     }
     for u in &f.uses {
-        out.extend(use_statements(model, u.target, u.access));
+        out.extend(scoped_use_statements(
+            model,
+            u.target,
+            u.access,
+            u.prefix.as_deref(),
+        ));
     }
     let uses = |target: ResId, access: Access| {
         f.uses

@@ -31,10 +31,12 @@ declare_rule! {
     ///     uses: { bucket.images: write }
     /// ```
     ///
-    /// Use instead: write the output to another bucket (or prefix-filter the trigger
-    /// so the function's own output does not match).
+    /// Use instead: trigger on one key prefix and write under another, with access
+    /// scoped to it (fnplan then knows no trigger fires on the output), or write to
+    /// another bucket.
     /// ```yaml
-    ///     uses: { bucket.thumbnails: write }
+    ///     triggers: [{ bucket: images, prefix: uploads/ }]
+    ///     uses: { bucket.images/thumbs/: write }
     /// ```
     pub struct RecursiveLoop => "FN109", "recursive-loop", Error, "recursive loop between functions and what triggers them";
 }
@@ -76,7 +78,7 @@ impl Rule for RecursiveLoop {
             }
             out.push(
                 owner,
-                d.help("break the cycle: write to a different queue, topic, bucket or table, or filter the trigger so the function's own output does not match"),
+                d.help("break the cycle: write to a different queue, topic, bucket or table, scope a bucket write to a key prefix no trigger matches (`bucket.NAME/out/: write`), or filter the trigger so the function's own output does not match"),
             );
         }
     }

@@ -177,7 +177,12 @@ fn lower_env_var(
 
 /// One `uses` entry, `kind.name: access` (`None` when it is invalid, already reported).
 fn lower_use(l: &mut Lower<'_>, names: &Names<'_>, k: &Sp<String>, v: &Sp<String>) -> Option<Use> {
-    let parts = k.value.split_once('.').filter(|(_, t)| !t.contains('.'));
+    // `bucket.media/thumbs/`: a bucket scoped to a key prefix (which may hold dots).
+    let (key, prefix) = match k.value.split_once('/') {
+        Some((key, rest)) if k.value.starts_with("bucket.") => (key, Some(format!("/{rest}"))),
+        _ => (k.value.as_str(), None),
+    };
+    let parts = key.split_once('.').filter(|(_, t)| !t.contains('.'));
     let Some((kind_s, target)) = parts else {
         l.err(
             codes::INVALID_VALUE,
@@ -213,9 +218,22 @@ fn lower_use(l: &mut Lower<'_>, names: &Names<'_>, k: &Sp<String>, v: &Sp<String
         .help = help;
         return None;
     };
+    let prefix = prefix.map(|p| p.trim_start_matches('/').to_string());
+    if let Some(p) = &prefix
+        && (p.is_empty() || p.contains('*') || p.contains("${"))
+    {
+        l.err(
+            codes::INVALID_VALUE,
+            k.span,
+            format!("`{p}` is not a key prefix"),
+        )
+        .help = Some("write a literal prefix, e.g. `bucket.media/thumbs/: write`".into());
+        return None;
+    }
     Some(Use {
         target: id,
         access,
+        prefix,
         span: k.span,
     })
 }

@@ -824,3 +824,35 @@ api:
     assert_eq!(route["AuthorizationType"], "AWS_IAM");
     assert!(route.get("AuthorizerId").is_none());
 }
+
+/// `bucket.NAME/PREFIX/` scopes object access (and listing) to the prefix.
+#[test]
+fn prefix_scoped_bucket_access() {
+    let t = tpl(r#"
+version: 1
+app: shop
+defaults: { function: { runtime: python3.12 } }
+functions:
+  thumbs:
+    handler: app.handler
+    code: s3://code/t.zip
+    triggers: [{ bucket: media, prefix: uploads/ }]
+    uses:
+      bucket.media/uploads/: read
+      bucket.media/thumbs/: write
+buckets:
+  media: {}
+"#);
+    let write = statement(&t, "ThumbsRole", "BucketMediaThumbsWrite");
+    assert_eq!(
+        write["Resource"],
+        json!([{ "Fn::Sub": "arn:${AWS::Partition}:s3:::shop-dev-media-${AWS::AccountId}-${AWS::Region}/thumbs/*" }])
+    );
+    let read = statement(&t, "ThumbsRole", "BucketMediaUploadsRead");
+    assert!(read.to_string().contains("/uploads/*"), "{read}");
+    let list = statement(&t, "ThumbsRole", "BucketMediaUploadsList");
+    assert_eq!(
+        list["Condition"],
+        json!({ "StringLike": { "s3:prefix": ["uploads/*"] } })
+    );
+}
