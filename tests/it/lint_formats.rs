@@ -92,7 +92,7 @@ fn warnings_pass_unless_denied_and_selection_narrows() {
 
 #[test]
 fn the_examples_lint_clean() {
-    for ex in ["orders", "pipeline", "minimal-api", "cart"] {
+    for ex in ["orders", "pipeline", "minimal-api", "cart", "resizer"] {
         let (code, out, err) = run(&[
             "lint",
             &format!("examples/{ex}/fnplan.yaml"),

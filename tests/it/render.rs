@@ -4,7 +4,7 @@
 use crate::common::{fnplan, root, run};
 use std::path::Path;
 
-pub const EXAMPLES: [&str; 4] = ["orders", "pipeline", "minimal-api", "cart"];
+pub const EXAMPLES: [&str; 5] = ["orders", "pipeline", "minimal-api", "cart", "resizer"];
 
 fn stages_of(example: &str) -> Vec<String> {
     let text = std::fs::read_to_string(root().join(format!("examples/{example}/fnplan.yaml")))
