@@ -507,6 +507,8 @@ pub struct TopicTrigger {
 pub struct Queue {
     pub name: String,
     pub name_span: Span,
+    /// `existing:`: made elsewhere; nothing is rendered, `physical_name` is its name.
+    pub existing: bool,
     /// The fixed name (`Fn::Sub` text): `name:`, or `{app}-{stage}-{name}.fifo` for a
     /// FIFO queue; `None`: CloudFormation generates one.
     pub physical_name: Option<String>,
@@ -562,6 +564,8 @@ pub struct Dlq {
 pub struct Table {
     pub name: String,
     pub name_span: Span,
+    /// `existing:`: made elsewhere; nothing is rendered, `physical_name` is its name.
+    pub existing: bool,
     /// `name:` (`Fn::Sub` text); `None`: CloudFormation generates the table's name.
     pub physical_name: Option<String>,
     pub key: KeyAttr,
@@ -595,6 +599,8 @@ pub struct KeyAttr {
 pub struct Bucket {
     pub name: String,
     pub name_span: Span,
+    /// `existing:`: made elsewhere; nothing is rendered, `physical_name` is its name.
+    pub existing: bool,
     /// `{app}-{stage}-{name}-${AWS::AccountId}-${AWS::Region}`: a Fn::Sub pattern, so
     /// references to the bucket never need `Ref` (that would make a circular dependency
     /// with its notification permissions).
@@ -611,6 +617,8 @@ pub struct Bucket {
 pub struct Topic {
     pub name: String,
     pub name_span: Span,
+    /// `existing:`: made elsewhere; nothing is rendered, `physical_name` is its name.
+    pub existing: bool,
     /// `name:` (`Fn::Sub` text), or `{app}-{stage}-{name}.fifo` for a FIFO topic; `None`:
     /// CloudFormation generates one.
     pub physical_name: Option<String>,

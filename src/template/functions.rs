@@ -171,7 +171,7 @@ fn event_invoke_config(model: &Model, f: &Function) -> Res {
     };
     let destination = f.on_failure.map(|(q, _)| {
         json!({
-            "OnFailure": { "Destination": Expr::get_att(model.queue_logical_id(q), "Arn").value() }
+            "OnFailure": { "Destination": super::intrinsics::queue_expr(model, q, crate::model::Attr::Arn).value() }
         })
     });
     r.prop("FunctionName", ref_(ids::function(&f.name)))

@@ -3,9 +3,10 @@
 
 use super::Res;
 use super::intrinsics::{
-    Expr, bucket_arn_text, function_arn_text, secret_arn_text, sub, tags_list,
+    Expr, bucket_arn_text, function_arn_text, queue_expr, secret_arn_text, sub, table_expr,
+    tags_list, topic_expr,
 };
-use crate::model::{Access, Function, Kind, Model, ResId, SecretSource, Trigger, ids};
+use crate::model::{Access, Attr, Function, Kind, Model, ResId, SecretSource, Trigger, ids};
 use serde_json::{Map, Value, json};
 
 const TABLE_READ: &[&str] = &[
@@ -60,6 +61,31 @@ fn statement(sid: String, actions: &[&[&str]], resources: Vec<Value>) -> Value {
     })
 }
 
+/// A bucket entry: its objects (under `prefix`, when scoped) and, to read, its listing.
+fn bucket_statements(
+    b: &crate::model::Bucket,
+    access: Access,
+    prefix: Option<&str>,
+    sid: &dyn Fn(&str) -> String,
+) -> Vec<Value> {
+    let word = access_word(access);
+    let arn = sub(bucket_arn_text(b));
+    let under = super::intrinsics::escape(prefix.unwrap_or_default());
+    let objects = sub(format!("{}/{under}*", bucket_arn_text(b)));
+    let mut list = statement(sid("List"), &[BUCKET_LIST], vec![arn]);
+    if let Some(p) = prefix {
+        list["Condition"] = json!({ "StringLike": { "s3:prefix": [format!("{p}*")] } });
+    }
+    match access {
+        Access::Write => vec![statement(sid(word), &[BUCKET_WRITE], vec![objects])],
+        Access::ReadWrite => vec![
+            statement(sid(word), &[BUCKET_READ, BUCKET_WRITE], vec![objects]),
+            list,
+        ],
+        _ => vec![statement(sid(word), &[BUCKET_READ], vec![objects]), list],
+    }
+}
+
 fn access_word(a: Access) -> &'static str {
     match a {
         Access::Read => "Read",
@@ -99,9 +125,11 @@ fn scoped_use_statements(
     let word = access_word(access);
     match target.kind {
         Kind::Table => {
-            let id = ids::table(&model.tables[i].name);
-            let arn = Expr::get_att(id.clone(), "Arn").value();
-            let index = sub(format!("${{{id}.Arn}}/index/*"));
+            let arn = table_expr(model, i, Attr::Arn).value();
+            let index = sub(format!(
+                "{}/index/*",
+                table_expr(model, i, Attr::Arn).sub_text()
+            ));
             match access {
                 Access::Write => vec![statement(sid(word), &[TABLE_WRITE], vec![arn])],
                 Access::ReadWrite => vec![statement(
@@ -113,7 +141,7 @@ fn scoped_use_statements(
             }
         }
         Kind::Queue | Kind::Dlq => {
-            let arn = Expr::get_att(model.queue_logical_id(target), "Arn").value();
+            let arn = queue_expr(model, target, Attr::Arn).value();
             let actions = if access == Access::Receive {
                 QUEUE_RECEIVE
             } else {
@@ -121,26 +149,9 @@ fn scoped_use_statements(
             };
             vec![statement(sid(word), &[actions], vec![arn])]
         }
-        Kind::Bucket => {
-            let b = &model.buckets[i];
-            let arn = sub(bucket_arn_text(b));
-            let under = super::intrinsics::escape(prefix.unwrap_or_default());
-            let objects = sub(format!("{}/{under}*", bucket_arn_text(b)));
-            let mut list = statement(sid("List"), &[BUCKET_LIST], vec![arn]);
-            if let Some(p) = prefix {
-                list["Condition"] = json!({ "StringLike": { "s3:prefix": [format!("{p}*")] } });
-            }
-            match access {
-                Access::Write => vec![statement(sid(word), &[BUCKET_WRITE], vec![objects])],
-                Access::ReadWrite => vec![
-                    statement(sid(word), &[BUCKET_READ, BUCKET_WRITE], vec![objects]),
-                    list,
-                ],
-                _ => vec![statement(sid(word), &[BUCKET_READ], vec![objects]), list],
-            }
-        }
+        Kind::Bucket => bucket_statements(&model.buckets[i], access, prefix, &sid),
         Kind::Topic => {
-            let arn = Expr::Ref(ids::topic(&model.topics[i].name)).value();
+            let arn = topic_expr(model, i, Attr::Arn).value();
             vec![statement(sid(word), &[&["sns:Publish"]], vec![arn])]
         }
         Kind::Function => {
@@ -213,7 +224,7 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
     if let Some((q, _)) = f.on_failure
         && !uses(q, Access::Send)
     {
-        let arn = Expr::get_att(model.queue_logical_id(q), "Arn").value();
+        let arn = queue_expr(model, q, Attr::Arn).value();
         let sid = format!("Queue{}OnFailure", ids::pascal(model.name_of(q)));
         out.push(statement(sid, &[&["sqs:SendMessage"]], vec![arn]));
     }

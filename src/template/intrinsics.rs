@@ -138,25 +138,84 @@ pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
             Expr::get_att(ids::function(&model.functions[i].name), "Arn")
         }
         (Kind::Function, _) => Expr::Ref(ids::function(&model.functions[i].name)),
-        (Kind::Queue | Kind::Dlq, Attr::Name) => {
-            Expr::get_att(model.queue_logical_id(id), "QueueName")
-        }
-        (Kind::Queue | Kind::Dlq, Attr::Arn) => Expr::get_att(model.queue_logical_id(id), "Arn"),
-        (Kind::Queue | Kind::Dlq, _) => Expr::Ref(model.queue_logical_id(id)),
-        (Kind::Table, Attr::Arn) => Expr::get_att(ids::table(&model.tables[i].name), "Arn"),
-        (Kind::Table, Attr::StreamArn) => {
-            Expr::get_att(ids::table(&model.tables[i].name), "StreamArn")
-        }
-        (Kind::Table, _) => Expr::Ref(ids::table(&model.tables[i].name)),
+        (Kind::Queue | Kind::Dlq, attr) => queue_expr(model, id, attr),
+        (Kind::Table, attr) => table_expr(model, i, attr),
         (Kind::Bucket, Attr::Arn) => Expr::Sub(bucket_arn_text(&model.buckets[i])),
-        (Kind::Bucket, _) => Expr::Sub(model.buckets[i].physical_name_pattern.clone()),
-        (Kind::Topic, Attr::Name) => Expr::get_att(ids::topic(&model.topics[i].name), "TopicName"),
-        (Kind::Topic, _) => Expr::Ref(ids::topic(&model.topics[i].name)),
+        (Kind::Bucket, _) => name_expr(&model.buckets[i].physical_name_pattern),
+        (Kind::Topic, attr) => topic_expr(model, i, attr),
         (Kind::Secret, Attr::Arn) => Expr::Sub(secret_arn_text(&model.secrets[i])),
         // A secret's name is known now: the parameter or secret name itself.
         (Kind::Secret, _) => Expr::Lit(match &model.secrets[i].source {
             SecretSource::Ssm(n) | SecretSource::SecretsManager(n) => n.clone(),
         }),
+    }
+}
+
+/// A name held as `Fn::Sub` text, as an expression (see [`name_value`]).
+fn name_expr(text: &str) -> Expr {
+    match name_value(text) {
+        Value::String(s) => Expr::Lit(s),
+        _ => Expr::Sub(text.to_string()),
+    }
+}
+
+/// `arn:${AWS::Partition}:{service}:${AWS::Region}:${AWS::AccountId}:{rest}` (Sub text).
+fn arn_text(service: &str, rest: &str) -> String {
+    format!("arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{rest}")
+}
+
+/// A queue's (or dead-letter queue's) name, URL (`Url`, the default) or ARN: from the
+/// stack, or spelled out from the name of an `existing` one.
+pub(crate) fn queue_expr(model: &Model, id: crate::model::ResId, attr: Attr) -> Expr {
+    let q = model.queue_of(id);
+    if let (true, Some(name)) = (q.existing && id.kind == Kind::Queue, &q.physical_name) {
+        return match attr {
+            Attr::Name => name_expr(name),
+            Attr::Arn => Expr::Sub(arn_text("sqs", name)),
+            _ => Expr::Sub(format!(
+                "https://sqs.${{AWS::Region}}.${{AWS::URLSuffix}}/${{AWS::AccountId}}/{name}"
+            )),
+        };
+    }
+    match attr {
+        Attr::Name => Expr::get_att(model.queue_logical_id(id), "QueueName"),
+        Attr::Arn => Expr::get_att(model.queue_logical_id(id), "Arn"),
+        _ => Expr::Ref(model.queue_logical_id(id)),
+    }
+}
+
+/// A table's name (the default), ARN or stream ARN; an `existing` one's from its name
+/// (its stream ARN is not known: lowering refuses a stream on an existing table).
+pub(crate) fn table_expr(model: &Model, i: usize, attr: Attr) -> Expr {
+    let t = &model.tables[i];
+    if let (true, Some(name)) = (t.existing, &t.physical_name) {
+        return match attr {
+            Attr::Arn | Attr::StreamArn => {
+                Expr::Sub(arn_text("dynamodb", &format!("table/{name}")))
+            }
+            _ => name_expr(name),
+        };
+    }
+    let id = ids::table(&t.name);
+    match attr {
+        Attr::Arn => Expr::get_att(id, "Arn"),
+        Attr::StreamArn => Expr::get_att(id, "StreamArn"),
+        _ => Expr::Ref(id),
+    }
+}
+
+/// A topic's ARN (the default) or name.
+pub(crate) fn topic_expr(model: &Model, i: usize, attr: Attr) -> Expr {
+    let t = &model.topics[i];
+    if let (true, Some(name)) = (t.existing, &t.physical_name) {
+        return match attr {
+            Attr::Name => name_expr(name),
+            _ => Expr::Sub(arn_text("sns", name)),
+        };
+    }
+    match attr {
+        Attr::Name => Expr::get_att(ids::topic(&t.name), "TopicName"),
+        _ => Expr::Ref(ids::topic(&t.name)),
     }
 }
 

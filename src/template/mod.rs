@@ -196,7 +196,7 @@ fn outputs(model: &Model, has_api: bool, all: bool) -> Map<String, Value> {
     if !per_resource {
         return o;
     }
-    for q in &model.queues {
+    for q in model.queues.iter().filter(|q| !q.existing) {
         o.insert(
             ids::queue_url_output(&q.name),
             json!({

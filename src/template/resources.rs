@@ -9,7 +9,7 @@ use crate::model::{BucketEvent, DlqSetting, KeyAttr, KeyType, Model, StreamView,
 use serde_json::{Value, json};
 
 pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
-    for q in &model.queues {
+    for q in model.queues.iter().filter(|q| !q.existing) {
         let mut r = Res::new("AWS::SQS::Queue")
             .opt("QueueName", q.physical_name.as_deref().map(name_value));
         if q.fifo {
@@ -79,7 +79,7 @@ fn stream_view(v: StreamView) -> &'static str {
 }
 
 pub(crate) fn render_tables(model: &Model, out: &mut Resources) {
-    for t in &model.tables {
+    for t in model.tables.iter().filter(|t| !t.existing) {
         let keys: Vec<(&KeyAttr, &str)> = std::iter::once((&t.key, "HASH"))
             .chain(t.sort_key.as_ref().map(|k| (k, "RANGE")))
             .collect();
@@ -121,7 +121,12 @@ fn bucket_event(e: BucketEvent) -> &'static str {
 }
 
 pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
-    for (bi, b) in model.buckets.iter().enumerate() {
+    for (bi, b) in model
+        .buckets
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !b.existing)
+    {
         let mut r = Res::new("AWS::S3::Bucket").retain(b.retain);
         let mut lambda_configs = Vec::new();
         for (fi, f) in model.functions.iter().enumerate() {
@@ -187,7 +192,7 @@ pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
 }
 
 pub(crate) fn render_topics(model: &Model, out: &mut Resources) {
-    for t in &model.topics {
+    for t in model.topics.iter().filter(|t| !t.existing) {
         let mut r = Res::new("AWS::SNS::Topic")
             .opt("TopicName", t.physical_name.as_deref().map(name_value));
         if t.fifo {

@@ -4,8 +4,9 @@
 //! (A bucket trigger's notification entry lives on the bucket; see `resources.rs`.)
 
 use super::functions::invoke_value;
-use super::intrinsics::{Expr, bucket_arn_text, ref_, sub};
+use super::intrinsics::{Expr, bucket_arn_text, queue_expr, ref_, sub, topic_expr};
 use super::{Res, Resources};
+use crate::model::Attr;
 use crate::model::{
     Model, QueueTrigger, ScheduleTrigger, StartingPosition, StreamTrigger, Trigger, ids,
 };
@@ -44,19 +45,19 @@ pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) 
                 );
             }
             Trigger::Topic(x) => {
-                let topic_id = ids::topic(&model.topics[x.topic.index].name);
+                let topic_arn = topic_expr(model, x.topic.index, Attr::Arn).value();
                 let topic_name = &model.topics[x.topic.index].name;
                 out.add(
                     ids::topic_subscription(&f.name, topic_name),
                     Res::new("AWS::SNS::Subscription")
                         .prop("Protocol", "lambda")
                         .prop("Endpoint", invoke_value(model, index))
-                        .prop("TopicArn", ref_(&topic_id))
+                        .prop("TopicArn", topic_arn.clone())
                         .opt("FilterPolicy", x.filter_policy.clone()),
                 );
                 out.add(
                     ids::topic_permission(&f.name, topic_name),
-                    permission(model, index, "sns.amazonaws.com", ref_(&topic_id)),
+                    permission(model, index, "sns.amazonaws.com", topic_arn),
                 );
             }
         }
@@ -73,10 +74,7 @@ fn queue_mapping(model: &Model, index: usize, q: &QueueTrigger, out: &mut Resour
     let mut r = Res::new("AWS::Lambda::EventSourceMapping")
         // The role's receive statement must exist before Lambda polls the queue.
         .depends_on(ids::role(&f.name))
-        .prop(
-            "EventSourceArn",
-            Expr::get_att(model.queue_logical_id(q.queue), "Arn"),
-        )
+        .prop("EventSourceArn", queue_expr(model, q.queue, Attr::Arn))
         .prop("FunctionName", invoke_value(model, index))
         .opt("BatchSize", q.batch_size.as_ref().map(|b| b.value))
         .opt(
@@ -113,7 +111,7 @@ fn stream_mapping(model: &Model, index: usize, s: &StreamTrigger, out: &mut Reso
     });
     let destination = f.on_failure.map(|(q, _)| {
         json!({
-            "OnFailure": { "Destination": Expr::get_att(model.queue_logical_id(q), "Arn").value() }
+            "OnFailure": { "Destination": queue_expr(model, q, Attr::Arn).value() }
         })
     });
     let mut r = Res::new("AWS::Lambda::EventSourceMapping")

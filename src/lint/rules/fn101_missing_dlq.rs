@@ -40,7 +40,14 @@ impl Rule for MissingDlq {
             .iter()
             .filter_map(|f| f.on_failure.map(|(q, _)| q))
             .collect();
-        for (i, q) in cx.model.queues.iter().enumerate() {
+        // An existing queue's redrive policy is set where it is defined.
+        for (i, q) in cx
+            .model
+            .queues
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| !q.existing)
+        {
             let id = ResId::new(Kind::Queue, i);
             if !matches!(q.dlq, DlqSetting::Absent) || on_failure_targets.contains(&id) {
                 continue;

@@ -45,6 +45,10 @@ impl Rule for VisibilityTimeout {
             let timeout = f.timeout.as_ref().map_or(3, |t| t.value);
             for t in &f.triggers {
                 let Trigger::Queue(qt) = t else { continue };
+                // An existing queue's visibility timeout is set where it is defined.
+                if qt.queue.kind == Kind::Queue && cx.model.queue_of(qt.queue).existing {
+                    continue;
+                }
                 // The queue, or the dead-letter queue it names (`jobs-dlq`).
                 let name = cx.model.name_of(qt.queue);
                 let visibility = cx.model.visibility_of(qt.queue);

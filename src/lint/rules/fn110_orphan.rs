@@ -4,6 +4,7 @@
 use crate::declare_rule;
 use crate::graph::{EdgeKind, NodeKind};
 use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
+use crate::model::Kind;
 
 declare_rule! {
     /// ## What it does
@@ -48,6 +49,17 @@ impl Rule for Orphan {
         let g = cx.graph;
         for (n, node) in g.nodes() {
             let Some(id) = node.res else { continue };
+            // Made elsewhere: its other users are elsewhere too.
+            let existing = match id.kind {
+                Kind::Queue => cx.model.queue_of(id).existing,
+                Kind::Topic => cx.model.topics[id.index].existing,
+                Kind::Bucket => cx.model.buckets[id.index].existing,
+                Kind::Table => cx.model.tables[id.index].existing,
+                _ => false,
+            };
+            if existing {
+                continue;
+            }
             let (message, help) = match node.kind {
                 NodeKind::Queue => {
                     let consumed = !g.outgoing(n, &[EdgeKind::Triggers]).is_empty()

@@ -19,6 +19,7 @@ pub(super) struct FnCx<'a> {
     pub queues: &'a [Queue],
     pub tables: &'a [Table],
     pub topics: &'a [Topic],
+    pub buckets: &'a [Bucket],
 }
 
 /// A function's runtime and sizing: its own values, else those of `defaults.function`.

@@ -13,6 +13,7 @@ use crate::suggest;
 mod api;
 mod app;
 mod checks;
+mod existing;
 mod fixed_names;
 mod function;
 mod names;
@@ -301,6 +302,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         queues: &queues,
         tables: &tables,
         topics: &topics,
+        buckets: &buckets,
     };
     let functions = lower_each(l, &raw.functions, |l, n, f| lower_function(l, &cx, n, f));
     let api = raw

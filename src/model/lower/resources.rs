@@ -2,6 +2,7 @@
 //! the stack-name prefix in; a model [`Queue`], [`Table`], [`Bucket`], [`Topic`] or
 //! [`Secret`] out, with its settings checked.
 
+use super::existing::{Of, existing_name};
 use super::fixed_names::{BUCKET, NameCx, QUEUE, TABLE, TOPIC, fixed_name, known_text};
 use super::*;
 use crate::spec::raw::{RawDlq, RawDlqSettings, RawKey, RawStream};
@@ -24,14 +25,36 @@ pub(super) fn lower_queue(
         Some(v) => l.dur_range(v, 60, 1_209_600, "retention"),
         None => Setting::default(DEFAULT_RETENTION),
     };
-    let (physical_name, dlq_name) = queue_names(l, cx, name, q, fifo);
-    let dlq = q.dlq.as_ref().map_or(DlqSetting::Absent, |d| {
-        lower_dlq(l, d, &name.value, dlq_name.as_deref())
-    });
+    let at = |v: Option<Span>| v;
+    let existing = existing_name(
+        l,
+        cx,
+        (name, Of::Queue),
+        q.existing.as_ref(),
+        &[
+            ("name", at(q.name.as_ref().map(|v| v.span))),
+            (
+                "visibility_timeout",
+                at(q.visibility_timeout.as_ref().map(|v| v.span)),
+            ),
+            ("retention", at(q.retention.as_ref().map(|v| v.span))),
+            ("dlq", at(q.dlq.as_ref().map(|v| v.span))),
+            ("renamed_from", at(q.renamed_from.as_ref().map(|v| v.span))),
+        ],
+    );
+    let (physical_name, dlq_name) = match &existing {
+        Some(n) => (Some(n.clone()), None),
+        None => queue_names(l, cx, name, q, fifo),
+    };
+    let dlq = match (&existing, &q.dlq) {
+        (None, Some(d)) => lower_dlq(l, d, &name.value, dlq_name.as_deref()),
+        _ => DlqSetting::Absent,
+    };
     let lint_ignore = l.lint_ignore(&q.lint_ignore);
     Queue {
         name: name.value.clone(),
         name_span: name.span,
+        existing: existing.is_some(),
         physical_name,
         visibility_timeout: visibility,
         retention,
@@ -112,7 +135,39 @@ pub(super) fn lower_table(
     name: &Sp<String>,
     t: &raw::RawTable,
 ) -> Table {
-    let key = key_attr(&t.key);
+    let existing = existing_name(
+        l,
+        cx,
+        (name, Of::Table),
+        t.existing.as_ref(),
+        &[
+            ("name", t.name.as_ref().map(|v| v.span)),
+            ("key", t.key.as_ref().map(|v| v.span)),
+            ("sort_key", t.sort_key.as_ref().map(|v| v.span)),
+            ("ttl", t.ttl.as_ref().map(|v| v.span)),
+            ("stream", t.stream.as_ref().map(|v| v.span)),
+            ("retain", t.retain.as_ref().map(|v| v.span)),
+            ("renamed_from", t.renamed_from.as_ref().map(|v| v.span)),
+        ],
+    );
+    let key = match &t.key {
+        Some(k) => key_attr(k),
+        None => {
+            if t.existing.is_none() {
+                l.err(
+                    codes::MISSING_FIELD,
+                    name.span,
+                    format!("table `{}` needs a `key`", name.value),
+                )
+                .help = Some("add `key: id` (the partition key attribute), or `existing: { name }` for a table made elsewhere".into());
+            }
+            KeyAttr {
+                name: String::new(),
+                kind: KeyType::S,
+                span: name.span,
+            }
+        }
+    };
     let sort_key = t.sort_key.as_ref().map(key_attr);
     if let Some(sk) = &sort_key
         && sk.name == key.name
@@ -124,7 +179,7 @@ pub(super) fn lower_table(
         );
     }
     for k in std::iter::once(&key).chain(sort_key.as_ref()) {
-        if k.name.is_empty() || k.name.len() > 255 {
+        if (k.name.is_empty() && t.key.is_some()) || k.name.len() > 255 {
             l.err(
                 codes::INVALID_VALUE,
                 k.span,
@@ -141,7 +196,8 @@ pub(super) fn lower_table(
     Table {
         name: name.value.clone(),
         name_span: name.span,
-        physical_name: fixed_name(l, cx, t.name.as_ref(), &TABLE),
+        existing: existing.is_some(),
+        physical_name: existing.or_else(|| fixed_name(l, cx, t.name.as_ref(), &TABLE)),
         key,
         sort_key,
         ttl: t.ttl.as_ref().map(|t| t.value.clone()),
@@ -178,9 +234,22 @@ pub(super) fn lower_bucket(
 ) -> Bucket {
     let prefix = cx.prefix;
     let key = &b.renamed_from.as_ref().unwrap_or(name).value;
-    let fixed = fixed_name(l, cx, b.name.as_ref(), &BUCKET);
+    let existing = existing_name(
+        l,
+        cx,
+        (name, Of::Bucket),
+        b.existing.as_ref(),
+        &[
+            ("name", b.name.as_ref().map(|v| v.span)),
+            ("retain", b.retain.as_ref().map(|v| v.span)),
+            ("versioning", b.versioning.as_ref().map(|v| v.span)),
+            ("renamed_from", b.renamed_from.as_ref().map(|v| v.span)),
+        ],
+    );
+    let is_existing = b.existing.is_some();
+    let fixed = existing.or_else(|| fixed_name(l, cx, b.name.as_ref(), &BUCKET));
     let len = prefix.len() + 1 + key.len() + 1 + 12 + 1 + region_len;
-    if fixed.is_none() && b.name.is_none() && len > 63 {
+    if fixed.is_none() && b.name.is_none() && !is_existing && len > 63 {
         l.err(
             codes::INVALID_NAME,
             name.span,
@@ -192,6 +261,7 @@ pub(super) fn lower_bucket(
     Bucket {
         name: name.value.clone(),
         name_span: name.span,
+        existing: is_existing,
         physical_name_pattern: fixed
             .unwrap_or_else(|| format!("{prefix}-{key}-${{AWS::AccountId}}-${{AWS::Region}}")),
         versioning: b.versioning.as_ref().is_some_and(|v| v.value),
@@ -209,11 +279,21 @@ pub(super) fn lower_topic(
 ) -> Topic {
     let fifo = t.fifo.as_ref().is_some_and(|f| f.value);
     let lint_ignore = l.lint_ignore(&t.lint_ignore);
+    let existing = existing_name(
+        l,
+        cx,
+        (name, Of::Topic),
+        t.existing.as_ref(),
+        &[("name", t.name.as_ref().map(|v| v.span))],
+    );
+    let is_existing = t.existing.is_some();
+    let fixed = existing.or_else(|| fixed_name(l, cx, t.name.as_ref(), &TOPIC));
     Topic {
         name: name.value.clone(),
         name_span: name.span,
+        existing: is_existing,
         // FIFO topics need a name ending `.fifo`, which CloudFormation does not generate.
-        physical_name: match (fixed_name(l, cx, t.name.as_ref(), &TOPIC), fifo) {
+        physical_name: match (fixed, fifo) {
             (Some(n), true) if !n.ends_with(".fifo") => Some(format!("{n}.fifo")),
             (Some(n), _) => Some(n),
             (None, true) => Some(format!("{}-{}.fifo", cx.prefix, name.value)),

@@ -118,6 +118,15 @@ fn check_batch_size(
 
 fn bucket_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, b: &RawBucketTrigger) -> Option<Trigger> {
     let id = cx.names.resolve(l, Kind::Bucket, &b.bucket)?;
+    if cx.buckets.get(id.index).is_some_and(|x| x.existing) {
+        l.err(
+            codes::INVALID_VALUE,
+            b.bucket.span,
+            format!("bucket `{}` is `existing`: its notifications are not fnplan's to set", b.bucket.value),
+        )
+        .help = Some("trigger the function from a bucket fnplan creates, or add the notification where the bucket is defined (S3 -> this function, with a Lambda permission)".into());
+        return None;
+    }
     let mut events = Vec::new();
     for e in b.events.iter().flatten() {
         match e.value.as_str() {

@@ -856,3 +856,74 @@ buckets:
         json!({ "StringLike": { "s3:prefix": ["uploads/*"] } })
     );
 }
+
+/// `existing:` resources render nothing; IAM, triggers and references use their names.
+#[test]
+fn existing_resources_are_used_not_created() {
+    let t = tpl(r#"
+version: 1
+app: shop
+defaults: { function: { runtime: python3.12 } }
+functions:
+  report:
+    handler: app.handler
+    code: s3://code/r.zip
+    triggers: [{ queue: jobs }]
+    on_failure: failed
+    env:
+      TABLE: ${table.ledger.name}
+      TABLE_ARN: ${table.ledger.arn}
+      URL: ${queue.jobs.url}
+      EXPORTS: ${bucket.exports.name}
+      TOPIC: ${topic.alerts.arn}
+    uses:
+      table.ledger: read
+      bucket.exports: write
+      topic.alerts: publish
+  listen:
+    handler: app.handler
+    code: s3://code/l.zip
+    triggers: [{ topic: alerts }]
+tables:
+  ledger: { existing: { name: "finance-ledger-${stage}" } }
+queues:
+  jobs: { existing: { name: "${app}-jobs" } }
+  failed: { dlq: false }
+buckets:
+  exports: { existing: { name: "acme-exports-${stage}" } }
+topics:
+  alerts: { existing: { name: ops-alerts } }
+"#);
+    for id in ["LedgerTable", "JobsQueue", "ExportsBucket", "AlertsTopic"] {
+        assert!(!resources(&t).contains_key(id), "{id} is not created");
+    }
+    let env = &props(&t, "ReportFunction")["Environment"]["Variables"];
+    assert_eq!(env["TABLE"], "finance-ledger-dev");
+    assert_eq!(
+        env["TABLE_ARN"],
+        json!({ "Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/finance-ledger-dev" })
+    );
+    assert_eq!(
+        env["URL"],
+        json!({ "Fn::Sub": "https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/shop-jobs" })
+    );
+    assert_eq!(env["EXPORTS"], "acme-exports-dev");
+    let read = statement(&t, "ReportRole", "TableLedgerRead");
+    assert!(
+        read.to_string()
+            .contains("table/finance-ledger-dev/index/*"),
+        "{read}"
+    );
+    let mapping = props(&t, "ReportJobsMapping");
+    assert_eq!(
+        mapping["EventSourceArn"],
+        json!({ "Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:shop-jobs" })
+    );
+    let sub = props(&t, "ListenAlertsSubscription");
+    assert_eq!(
+        sub["TopicArn"],
+        json!({ "Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:ops-alerts" })
+    );
+    assert!(t.value["Outputs"].get("JobsQueueUrl").is_none());
+    assert_references_resolve(&t);
+}
