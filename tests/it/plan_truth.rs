@@ -25,6 +25,14 @@ tables:
   videos: { key: id }
 "#;
 
+/// `SPEC` with `tables.videos` renamed `tables.clips` (`extra` fields added to it).
+fn clips(extra: &str) -> String {
+    SPEC.replace("table.videos", "table.clips").replace(
+        "  videos: { key: id }",
+        &format!("  clips: {{ key: id{extra} }}"),
+    )
+}
+
 /// Deploy `SPEC`, then write `edited` over it; the spec's path.
 fn deployed_then_edited(m: &Moto, dir: &std::path::Path, edited: &str) -> String {
     let path = dir.join("fnplan.yaml");
@@ -145,9 +153,7 @@ fn a_fifo_switch_replaces_the_queue_and_its_event_source_mapping() {
 fn a_renamed_table_is_a_rename_that_leaves_the_data_behind() {
     let Some(m) = moto() else { return };
     let dir = tempfile::tempdir().expect("tmp");
-    let edited = SPEC
-        .replace("table.videos", "table.clips")
-        .replace("  videos: { key: id }", "  clips: { key: id }");
+    let edited = clips("");
     let spec = deployed_then_edited(&m, dir.path(), &edited);
     let plan = plan_json(&m, &spec);
     let gone = change(&plan, "VideosTable");
@@ -173,10 +179,7 @@ fn a_renamed_table_is_a_rename_that_leaves_the_data_behind() {
 fn renamed_from_plans_a_move_and_nothing_is_replaced() {
     let Some(m) = moto() else { return };
     let dir = tempfile::tempdir().expect("tmp");
-    let edited = SPEC.replace("table.videos", "table.clips").replace(
-        "  videos: { key: id }",
-        "  clips: { key: id, renamed_from: videos }",
-    );
+    let edited = clips(", renamed_from: videos");
     let spec = deployed_then_edited(&m, dir.path(), &edited);
     let plan = plan_json(&m, &spec);
     assert_eq!(plan["moves"][0]["from"], "VideosTable");
@@ -258,10 +261,7 @@ fn an_old_fixed_table_name_is_a_one_time_replacement_the_gate_stops() {
 fn a_move_the_endpoint_cannot_make_changes_nothing() {
     let Some(m) = moto() else { return };
     let dir = tempfile::tempdir().expect("tmp");
-    let edited = SPEC.replace("table.videos", "table.clips").replace(
-        "  videos: { key: id }",
-        "  clips: { key: id, renamed_from: videos }",
-    );
+    let edited = clips(", renamed_from: videos");
     let spec = deployed_then_edited(&m, dir.path(), &edited);
     let (code, out, err) = m.run(&["apply", &spec, "--auto-approve"]);
     assert_ne!(code, 0, "{out}{err}");
