@@ -62,12 +62,13 @@ pub fn show_package(p: &PackageOutcome, out: &Output) -> std::io::Result<()> {
         match f {
             PackagedFile::Zip {
                 path,
-                function,
+                functions,
                 bytes,
                 files,
             } => report.push_str(&format!(
-                "{}  {function} ({}, {files} file(s))\n",
+                "{}  {} ({}, {files} file(s))\n",
                 path.display(),
+                functions.join(", "),
                 crate::package::size(*bytes)
             )),
             PackagedFile::Template(path) => report.push_str(&format!("{}\n", path.display())),

@@ -178,17 +178,19 @@ impl Loaded {
             CodeNeed::Sizes => Ok((self.check_sizes(model)?, placeholder_keys(model))),
             CodeNeed::Fingerprints => {
                 let artifacts = self.fingerprint(model)?;
+                // Functions that share a code directory share its key.
                 let keys = ArtifactKeys::new(
                     artifacts
                         .iter()
-                        .map(|a| (a.function.clone(), a.key.clone())),
+                        .flat_map(|a| a.functions.iter().map(move |f| (f.clone(), a.key.clone()))),
                 );
                 Ok((artifacts, keys))
             }
         }
     }
 
-    /// An input error for function `index`'s code that cannot be packaged.
+    /// An input error for function `index`'s code that cannot be packaged (for a shared
+    /// directory, the first function naming it).
     pub fn code_error(&self, model: &Model, index: usize, e: &PackageError) -> OpsError {
         let base = self.file.base_dir();
         self.input_error(vec![code_diagnostic(&model.functions[index], e, &base)])
@@ -234,13 +236,7 @@ impl Loaded {
 /// Artifact keys of the real length for every local function, for templates that are
 /// only measured (`lint`).
 fn placeholder_keys(model: &Model) -> ArtifactKeys {
-    let zeros = "0".repeat(64);
-    ArtifactKeys::new(
-        model
-            .functions
-            .iter()
-            .map(|f| (f.name.clone(), package::artifact_key(model, f, &zeros))),
-    )
+    ArtifactKeys::new(package::placeholder_keys(model, &"0".repeat(64)))
 }
 
 /// A code directory that cannot be packaged, as an input error at its `code:` line:

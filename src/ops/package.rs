@@ -1,5 +1,5 @@
-//! `package` (offline): a spec and a directory in; each stage's code zips as
-//! `DIR/artifacts/<S3 key>` and its template (the artifact bucket as the parameter's
+//! `package` (offline): a spec and a directory in; each stage's code zips (one per code
+//! directory, whichever functions share it) as `DIR/artifacts/<S3 key>` and its template (the artifact bucket as the parameter's
 //! default) as `DIR/<app>-<stage>.<ext>`; a [`PackageOutcome`] listing them out.
 
 use super::compile::{self, CodeNeed};
@@ -20,10 +20,11 @@ pub struct PackageOptions {
 /// One file `package` wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PackagedFile {
-    /// A function's zip: its path, function name, size in bytes and file count.
+    /// A code directory's zip: its path, the functions that use it (spec order), size in
+    /// bytes and file count.
     Zip {
         path: PathBuf,
-        function: String,
+        functions: Vec<String>,
         bytes: u64,
         files: usize,
     },
@@ -60,14 +61,8 @@ pub fn package(o: &PackageOptions) -> Result<PackageOutcome, OpsError> {
         let mut c = loaded.compile(Some(&stage), CodeNeed::Fingerprints)?;
         for art in std::mem::take(&mut c.artifacts) {
             let path = o.out.join("artifacts").join(&art.key);
-            let zip = package::package_dir(&art.dir).map_err(|e| {
-                let index = c
-                    .model
-                    .functions
-                    .iter()
-                    .position(|f| f.name == art.function);
-                loaded.code_error(&c.model, index.unwrap_or_default(), &e)
-            })?;
+            let zip = package::package_dir(&art.dir)
+                .map_err(|e| loaded.code_error(&c.model, art.index, &e))?;
             let bytes = zip.bytes.len() as u64;
             // The key names the content: a file of the same size is the same zip.
             if !std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes) {
@@ -75,7 +70,7 @@ pub fn package(o: &PackageOptions) -> Result<PackageOutcome, OpsError> {
             }
             files.push(PackagedFile::Zip {
                 path,
-                function: art.function,
+                functions: art.functions,
                 bytes,
                 files: zip.files,
             });

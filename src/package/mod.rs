@@ -1,6 +1,7 @@
-//! Packaging: each function's local code directory in, a deterministic zip named by its
-//! sha256 out ([`archive`]), or without zipping its size and content fingerprint
-//! ([`fingerprint`]); and the artifact bucket: which zips it lacks, uploading them
+//! Packaging: the model's local code directories in (each once, whichever functions share
+//! it: [`code_dirs`]), one [`Artifact`] per directory out, keyed by its content fingerprint
+//! ([`fingerprint`]: size and content hash, without zipping); a deterministic zip of a
+//! directory ([`archive`]); and the artifact bucket: which zips it lacks, uploading them
 //! ([`upload`]).
 
 pub mod archive;
@@ -16,16 +17,18 @@ pub use fingerprint::{
     fingerprint_with, measure, measure_with,
 };
 
-use crate::model::{CodeSource, Function, Model};
-use std::path::PathBuf;
+use crate::model::{CodeSource, Model};
+use std::path::{Path, PathBuf};
 
-/// One function's local code and where its zip goes in the artifact bucket.
+/// One code directory's zip and where it goes in the artifact bucket: every function whose
+/// `code:` resolves to that directory shares its fingerprint, its zip and its key.
 #[derive(Clone, Debug)]
 pub struct Artifact {
-    /// The function's index in `model.functions`.
+    /// The first function's index in `model.functions` (where a code error points).
     pub index: usize,
-    pub function: String,
-    /// `<app>/<stage>/<function>/<fingerprint>.zip`.
+    /// The functions that use this code, in spec order (at least one).
+    pub functions: Vec<String>,
+    /// `<app>/<stage>/code/<dir name>-<fingerprint>.zip`.
     pub key: String,
     /// The code directory, zipped when the zip is needed (`package`, an upload).
     pub dir: PathBuf,
@@ -33,46 +36,122 @@ pub struct Artifact {
     pub measure: Measure,
 }
 
-/// Where a function's zip goes in the artifact bucket: named by the fingerprint of its
-/// code, so unchanged code keeps its key and is not uploaded again.
-pub fn artifact_key(model: &Model, f: &Function, fingerprint: &str) -> String {
+impl Artifact {
+    /// The functions that use it, for people: `api, worker`.
+    pub fn users(&self) -> String {
+        self.functions.join(", ")
+    }
+}
+
+/// At most this many characters of a directory's name go into its artifact key.
+const MAX_LABEL: usize = 64;
+
+/// Where a code directory's zip goes in the artifact bucket: named by the directory (for
+/// people) and the fingerprint of its code, not by a function, so unchanged code keeps its
+/// key whichever functions use it, and is not uploaded again.
+pub fn artifact_key(model: &Model, label: &str, fingerprint: &str) -> String {
     format!(
-        "{}/{}/{}/{}.zip",
-        model.app, model.stage, f.name, fingerprint
+        "{}/{}/code/{label}-{fingerprint}.zip",
+        model.app, model.stage
     )
 }
 
-/// The model's functions with local code, in spec order, with their directories.
-fn local_code(model: &Model) -> impl Iterator<Item = (usize, &Function, &PathBuf)> {
-    model
-        .functions
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| match &f.code {
-            CodeSource::Local { dir, .. } => Some((i, f, dir)),
-            CodeSource::S3 { .. } => None,
+/// A directory's name as it goes into an artifact key: ASCII letters, digits, `-`, `_`
+/// and `.` kept, anything else `-`, at most [`MAX_LABEL`] characters; `code` when nothing
+/// is left (a root directory, a name of other scripts).
+pub fn dir_label(dir: &Path) -> String {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
         })
+        .take(MAX_LABEL)
+        .collect();
+    let trimmed = clean.trim_matches(|c| c == '-' || c == '.');
+    if trimmed.is_empty() {
+        "code".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
-/// Fingerprint every function's local code (files unchanged since `cache` saw them are
-/// not read again): the artifacts in spec order, or every failing function (its index in
-/// `model.functions`) with the reason.
+/// One local code directory and the functions that name it.
+#[derive(Clone, Debug)]
+pub struct CodeDir {
+    /// The directory as the first function's `code:` resolved it.
+    pub dir: PathBuf,
+    /// Its name for the artifact key (see [`dir_label`]), from its canonical path.
+    pub label: String,
+    /// The functions whose `code:` resolves to it: indices in `model.functions`, in spec
+    /// order (at least one).
+    pub functions: Vec<usize>,
+}
+
+/// The model's local code directories, each once, in the spec order of the first function
+/// naming it: functions whose `code:` resolves to the same canonical path (`src`, `./src`,
+/// a symbolic link to it) share one. Reads metadata only (path resolution).
+pub fn code_dirs(model: &Model) -> Vec<CodeDir> {
+    let mut out: Vec<CodeDir> = Vec::new();
+    let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    for (i, f) in model.functions.iter().enumerate() {
+        let CodeSource::Local { dir, .. } = &f.code else {
+            continue;
+        };
+        // A directory that cannot be resolved is taken as written (and fails later, where
+        // it is read, with the reason).
+        let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+        match seen.get(&canonical) {
+            Some(&at) => out[at].functions.push(i),
+            None => {
+                seen.insert(canonical.clone(), out.len());
+                out.push(CodeDir {
+                    dir: dir.clone(),
+                    label: dir_label(&canonical),
+                    functions: vec![i],
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Fingerprint each local code directory once (files unchanged since `cache` saw them are
+/// not read again): one artifact per directory, in the spec order of its first function,
+/// or every failing directory (its first function's index in `model.functions`) with the
+/// reason. Two directories with the same name and the same files give the same key: they
+/// are one artifact too, so keys are unique.
 pub fn artifacts(
     model: &Model,
     cache: &mut FingerprintCache,
 ) -> Result<Vec<Artifact>, Vec<(usize, PackageError)>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Artifact> = Vec::new();
     let mut errors = Vec::new();
-    for (i, f, dir) in local_code(model) {
-        match fingerprint(dir, cache) {
-            Ok(fp) => out.push(Artifact {
-                index: i,
-                function: f.name.clone(),
-                key: artifact_key(model, f, &fp.sha256),
-                dir: dir.clone(),
-                measure: fp.measure,
-            }),
-            Err(e) => errors.push((i, e)),
+    for d in code_dirs(model) {
+        let index = d.functions.first().copied().unwrap_or_default();
+        let names = d.functions.iter().map(|&i| model.functions[i].name.clone());
+        match fingerprint(&d.dir, cache) {
+            Ok(fp) => {
+                let key = artifact_key(model, &d.label, &fp.sha256);
+                match out.iter_mut().find(|a| a.key == key) {
+                    Some(same) => same.functions.extend(names),
+                    None => out.push(Artifact {
+                        index,
+                        functions: names.collect(),
+                        key,
+                        dir: d.dir,
+                        measure: fp.measure,
+                    }),
+                }
+            }
+            Err(e) => errors.push((index, e)),
         }
     }
     if errors.is_empty() {
@@ -82,11 +161,30 @@ pub fn artifacts(
     }
 }
 
-/// Lambda's size limit on every function's local code, from file metadata alone (no
-/// code file is opened): each failing function's index with the reason.
+/// Lambda's size limit on each local code directory, from file metadata alone (no code
+/// file is opened): each failing directory's first function's index with the reason.
 pub fn check_sizes(model: &Model) -> Vec<(usize, PackageError)> {
-    local_code(model)
-        .filter_map(|(i, _, dir)| measure(dir).err().map(|e| (i, e)))
+    code_dirs(model)
+        .into_iter()
+        .filter_map(|d| {
+            let index = d.functions.first().copied().unwrap_or_default();
+            measure(&d.dir).err().map(|e| (index, e))
+        })
+        .collect()
+}
+
+/// Function name -> artifact key for every local function, with `fingerprint` standing in
+/// for each directory's fingerprint: keys of the real length for templates that are only
+/// measured (`lint`).
+pub fn placeholder_keys(model: &Model, fingerprint: &str) -> Vec<(String, String)> {
+    code_dirs(model)
+        .into_iter()
+        .flat_map(|d| {
+            let key = artifact_key(model, &d.label, fingerprint);
+            d.functions
+                .into_iter()
+                .map(move |i| (model.functions[i].name.clone(), key.clone()))
+        })
         .collect()
 }
 
@@ -107,3 +205,168 @@ pub fn size(bytes: u64) -> String {
 
 /// Why a command that needs the artifact bucket cannot go on without one.
 pub const NO_BUCKET: &str = "functions with local code need an artifact bucket: pass --artifact-bucket NAME or set `artifacts: { bucket: NAME }` in the spec (`fnplan bootstrap --artifact-bucket NAME` creates one)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::testing::{Compiled, compile};
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    /// The spec `functions` (one `name: code-dir` a line) in `root`, compiled.
+    fn app(root: &Path, functions: &[(&str, &str)]) -> Compiled {
+        let mut yaml = String::from(
+            "version: 1\napp: shop\ndefaults: { function: { runtime: python3.12 } }\nfunctions:\n",
+        );
+        for (name, code) in functions {
+            yaml.push_str(&format!(
+                "  {name}: {{ handler: app.handler, code: {code} }}\n"
+            ));
+        }
+        let path = root.join("fnplan.yaml");
+        compile(&SourceFile::new("fnplan.yaml", &path, yaml), None)
+    }
+
+    fn arts(c: &Compiled) -> Vec<Artifact> {
+        artifacts(&c.model, &mut FingerprintCache::default()).expect("artifacts")
+    }
+
+    fn fp_of(key: &str) -> &str {
+        let name = key.rsplit('/').next().unwrap_or_default();
+        let stem = name.strip_suffix(".zip").unwrap_or_default();
+        stem.rsplit('-').next().unwrap_or_default()
+    }
+
+    #[test]
+    fn functions_sharing_a_directory_share_one_artifact_and_one_key() {
+        let d = tempfile::tempdir().expect("tmp");
+        write(d.path(), "src/app.py", "def handler(e, c):\n    return 1\n");
+        write(
+            d.path(),
+            "jobs/app.py",
+            "def handler(e, c):\n    return 2\n",
+        );
+        // Two spellings of one directory, and another directory.
+        let c = app(
+            d.path(),
+            &[("api", "src"), ("jobs", "jobs"), ("worker", "./src/")],
+        );
+        let mut cache = FingerprintCache::default();
+        let a = artifacts(&c.model, &mut cache).expect("artifacts");
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert_eq!(a[0].functions, ["api", "worker"]);
+        assert_eq!((a[0].index, a[1].index), (0, 1));
+        assert_eq!(a[1].functions, ["jobs"]);
+        let fp = fp_of(&a[0].key);
+        assert_eq!(a[0].key, format!("shop/dev/code/src-{fp}.zip"));
+        assert_eq!(fp.len(), 64);
+        assert!(a[1].key.starts_with("shop/dev/code/jobs-"), "{}", a[1].key);
+        assert_ne!(fp, fp_of(&a[1].key));
+        // The shared directory was read once (its file is too new to be cached, so a
+        // second fingerprint would have read it again).
+        assert_eq!(cache.hashed_files(), 2);
+        // The template names the shared key for both functions.
+        assert_eq!(c.keys.get("api"), Some(a[0].key.as_str()));
+        assert_eq!(c.keys.get("worker"), Some(a[0].key.as_str()));
+        assert_eq!(c.keys.get("jobs"), Some(a[1].key.as_str()));
+    }
+
+    #[test]
+    fn removing_the_first_function_keeps_the_others_key() {
+        let d = tempfile::tempdir().expect("tmp");
+        write(d.path(), "src/app.py", "x = 1\n");
+        let both = arts(&app(d.path(), &[("api", "src"), ("worker", "src")]));
+        let alone = arts(&app(d.path(), &[("worker", "src")]));
+        assert_eq!(both.len(), 1);
+        assert_eq!(alone[0].key, both[0].key);
+        assert_eq!(alone[0].functions, ["worker"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_to_the_directory_is_the_same_directory() {
+        let d = tempfile::tempdir().expect("tmp");
+        write(d.path(), "build/app.py", "x = 1\n");
+        std::os::unix::fs::symlink("build", d.path().join("current")).expect("symlink");
+        let a = arts(&app(d.path(), &[("api", "build"), ("worker", "current")]));
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].functions, ["api", "worker"]);
+        assert!(a[0].key.starts_with("shop/dev/code/build-"), "{}", a[0].key);
+    }
+
+    #[test]
+    fn directories_of_one_name_share_a_key_only_with_the_same_files() {
+        let d = tempfile::tempdir().expect("tmp");
+        for dir in ["a/src", "b/src", "c/src"] {
+            write(d.path(), &format!("{dir}/app.py"), "x = 1\n");
+        }
+        write(d.path(), "c/src/more.py", "y = 2\n");
+        let a = arts(&app(
+            d.path(),
+            &[("one", "a/src"), ("two", "b/src"), ("three", "c/src")],
+        ));
+        // a/src and b/src hold the same files: one zip, one key (keys are unique).
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert_eq!(a[0].functions, ["one", "two"]);
+        assert_eq!(a[1].functions, ["three"]);
+        assert_ne!(a[0].key, a[1].key);
+    }
+
+    #[test]
+    fn an_oversized_shared_directory_is_one_error_at_its_first_function() {
+        let d = tempfile::tempdir().expect("tmp");
+        write(d.path(), "other/app.py", "x = 1\n");
+        write(d.path(), "src/app.py", "x = 1\n");
+        let c = app(
+            d.path(),
+            &[("small", "other"), ("api", "src"), ("worker", "src")],
+        );
+        // Sparse: over 250 MB without using the disk.
+        std::fs::File::options()
+            .write(true)
+            .open(d.path().join("src/app.py"))
+            .and_then(|f| f.set_len(MAX_UNZIPPED + 1))
+            .expect("set_len");
+        let sizes = check_sizes(&c.model);
+        assert_eq!(sizes.len(), 1, "{sizes:?}");
+        assert_eq!(sizes[0].0, 1, "at `api`, the first function naming src");
+        assert!(matches!(sizes[0].1, PackageError::TooLarge { .. }));
+        let errors = artifacts(&c.model, &mut FingerprintCache::default()).expect_err("too big");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0, 1);
+    }
+
+    #[test]
+    fn placeholder_keys_are_shared_and_as_long_as_the_real_ones() {
+        let d = tempfile::tempdir().expect("tmp");
+        write(d.path(), "src/app.py", "x = 1\n");
+        let c = app(d.path(), &[("api", "src"), ("worker", "src")]);
+        let real = arts(&c);
+        let placeholders = placeholder_keys(&c.model, &"0".repeat(64));
+        assert_eq!(placeholders.len(), 2);
+        for (f, key) in &placeholders {
+            assert_eq!(key, &placeholders[0].1, "{f}");
+            assert_eq!(key.len(), real[0].key.len(), "{key}");
+        }
+    }
+
+    #[test]
+    fn directory_labels_are_readable_and_safe() {
+        for (dir, label) in [
+            ("/app/functions/list-notes", "list-notes"),
+            ("/app/src_v2.1", "src_v2.1"),
+            ("/app/my code (old)", "my-code--old"),
+            ("/app/函数", "code"),
+            ("/app/..hidden", "hidden"),
+            ("/", "code"),
+        ] {
+            assert_eq!(dir_label(Path::new(dir)), label, "{dir}");
+        }
+        assert_eq!(dir_label(Path::new(&"x".repeat(300))).len(), MAX_LABEL);
+    }
+}

@@ -42,9 +42,10 @@ pub enum UploadError {
     #[error(transparent)]
     Aws(#[from] AwsError),
     /// The directory could not be zipped (changed since it was fingerprinted, or too big).
-    #[error("cannot package the code of {function}: {error}")]
+    #[error("cannot package the code of {functions}: {error}")]
     Zip {
-        function: String,
+        /// The functions that use the code, for people (`api, worker`).
+        functions: String,
         error: PackageError,
     },
 }
@@ -107,8 +108,10 @@ impl ArtifactStore {
         }
     }
 
-    /// The artifacts the bucket lacks, in the given order. An error when the bucket
-    /// itself is missing (it says how to create it).
+    /// The artifacts the bucket lacks, in the given order, each key once (an artifact is
+    /// already one per code directory; a key given twice is still asked about and
+    /// uploaded once). An error when the bucket itself is missing (it says how to create
+    /// it).
     pub async fn missing(&self, artifacts: &[Artifact]) -> Result<Vec<Artifact>, AwsError> {
         if artifacts.is_empty() {
             return Ok(Vec::new());
@@ -127,8 +130,15 @@ impl ArtifactStore {
                 });
             }
         }
+        let mut keys = std::collections::HashSet::new();
+        let unique: Vec<(usize, Artifact)> = artifacts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| keys.insert(a.key.as_str()))
+            .map(|(i, a)| (i, a.clone()))
+            .collect();
         let found = limited(
-            artifacts.iter().cloned().enumerate().collect(),
+            unique,
             |(i, a): (usize, Artifact)| {
                 let me = self.clone();
                 async move { me.exists(&a.key).await.map(|e| (i, e)) }
@@ -170,7 +180,7 @@ impl ArtifactStore {
             |u: &Uploaded| {
                 progress(&format!(
                     "uploaded {}: s3://{bucket}/{} ({}, {:.1}s)",
-                    u.artifact.function,
+                    u.artifact.users(),
                     u.artifact.key,
                     size(u.zipped),
                     u.elapsed.as_secs_f64()
@@ -191,7 +201,7 @@ impl ArtifactStore {
                 message: e.to_string(),
             })?
             .map_err(|error| UploadError::Zip {
-                function: a.function.clone(),
+                functions: a.users(),
                 error,
             })?;
         let bytes = &zipped.bytes;
@@ -310,11 +320,11 @@ impl CodeCheck {
                     "Code: {} of {total} zip(s) are not in s3://{bucket} yet; `fnplan apply` uploads them:",
                     missing.len()
                 )];
-                let w = missing.iter().map(|a| a.function.len()).max().unwrap_or(0);
-                for a in missing {
+                let users: Vec<String> = missing.iter().map(Artifact::users).collect();
+                let w = users.iter().map(String::len).max().unwrap_or(0);
+                for (a, users) in missing.iter().zip(&users) {
                     v.push(format!(
-                        "  {:<w$}  s3://{bucket}/{} ({} unzipped)",
-                        a.function,
+                        "  {users:<w$}  s3://{bucket}/{} ({} unzipped)",
                         a.key,
                         size(a.measure.unzipped)
                     ));
@@ -418,4 +428,43 @@ pub async fn ensure(
         ));
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact(functions: &[&str], key: &str) -> Artifact {
+        Artifact {
+            index: 0,
+            functions: functions.iter().map(|f| f.to_string()).collect(),
+            key: key.to_string(),
+            dir: std::path::PathBuf::from("src"),
+            measure: super::super::Measure {
+                files: 1,
+                unzipped: 2048,
+                largest: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn plan_lists_each_missing_zip_once_with_the_functions_using_it() {
+        let check = CodeCheck::Checked {
+            bucket: "b".into(),
+            missing: vec![
+                artifact(&["api", "worker"], "app/dev/code/src-1.zip"),
+                artifact(&["jobs"], "app/dev/code/jobs-2.zip"),
+            ],
+            total: 3,
+        };
+        assert_eq!(
+            check.describe(),
+            [
+                "Code: 2 of 3 zip(s) are not in s3://b yet; `fnplan apply` uploads them:",
+                "  api, worker  s3://b/app/dev/code/src-1.zip (2.0 KB unzipped)",
+                "  jobs         s3://b/app/dev/code/jobs-2.zip (2.0 KB unzipped)",
+            ]
+        );
+    }
 }

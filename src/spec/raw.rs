@@ -647,8 +647,8 @@ pub struct RawLint {
 #[derive(Clone, Debug, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawArtifacts {
-    /// S3 bucket holding the function code zips, as
-    /// `<app>/<stage>/<function>/<sha256>.zip` (`fnplan bootstrap` creates it).
+    /// S3 bucket holding the function code zips, one per code directory, as
+    /// `<app>/<stage>/code/<dir>-<fingerprint>.zip` (`fnplan bootstrap` creates it).
     pub bucket: Sp<String>,
 }
 

@@ -57,34 +57,58 @@ fn app() -> (tempfile::TempDir, String) {
     (d, spec)
 }
 
-/// `fnplan package` into `out`; the zips by function name.
+/// `fnplan package` into `out`; the zips (key, bytes) by function name, from the lines
+/// it prints (`DIR/artifacts/<key>  alpha, beta (size, N file(s))`); a shared zip is
+/// under each of its functions.
 fn package(spec: &str, out: &Path) -> BTreeMap<String, (String, Vec<u8>)> {
     let (code, stdout, err) = run(&["package", spec, "--out", out.to_str().expect("utf8")]);
     assert_eq!(code, 0, "{stdout}{err}");
     let mut zips = BTreeMap::new();
-    let mut stack = vec![out.join("artifacts")];
+    let artifacts = out.join("artifacts");
+    let prefix = format!("{}/", artifacts.to_str().expect("utf8"));
+    for line in stdout.lines() {
+        let Some(rest) = line.strip_prefix(&prefix) else {
+            continue;
+        };
+        let (key, users) = rest.split_once("  ").expect("key  functions");
+        let users = users.split(" (").next().expect("functions");
+        let bytes = std::fs::read(artifacts.join(key)).expect("read zip");
+        for function in users.split(", ") {
+            zips.insert(function.to_string(), (key.to_string(), bytes.clone()));
+        }
+    }
+    // Nothing else was written under artifacts/.
+    assert_eq!(
+        files_under(&artifacts).len(),
+        zips.values()
+            .map(|z| &z.0)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        "{stdout}"
+    );
+    zips
+}
+
+/// Every file under `dir`, as paths relative to it.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read_dir") {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
             let p = e.expect("entry").path();
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let key = p
-                    .strip_prefix(out.join("artifacts"))
-                    .expect("under artifacts")
-                    .to_str()
-                    .expect("utf8")
-                    .to_string();
-                let function = key
-                    .split('/')
-                    .nth(2)
-                    .expect("app/stage/fn/hash")
-                    .to_string();
-                zips.insert(function, (key, std::fs::read(&p).expect("read zip")));
+                let rel = p.strip_prefix(dir).expect("under dir");
+                out.push(rel.to_str().expect("utf8").to_string());
             }
         }
     }
-    zips
+    out.sort();
+    out
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -144,17 +168,24 @@ fn zips_are_byte_identical_whatever_the_timestamps_and_creation_order() {
     let first = package(spec, &out1);
     let (one, two) = (&first["alpha"], &first["beta"]);
     assert_eq!(one.1, two.1, "same files, same bytes");
-    // The key names the code's content fingerprint (not the zip's hash: render and plan
-    // know it without zipping): the same files give the same name.
-    let name = |k: &str| k.rsplit('/').next().unwrap_or_default().to_string();
-    assert_eq!(name(&one.0), name(&two.0), "same files, same fingerprint");
-    let fingerprint = name(&one.0).trim_end_matches(".zip").to_string();
+    // The key names the directory and the code's content fingerprint (not the zip's hash:
+    // render and plan know it without zipping): the same files give the same fingerprint.
+    let fingerprint = |k: &str| {
+        let name = k.rsplit('/').next().unwrap_or_default();
+        name.trim_end_matches(".zip")
+            .rsplit('-')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let fingerprint = fingerprint(&one.0);
     assert!(
         fingerprint.len() == 64 && fingerprint.chars().all(|c| c.is_ascii_hexdigit()),
         "{}",
         one.0
     );
-    assert_eq!(one.0, format!("pk/dev/alpha/{fingerprint}.zip"));
+    assert_eq!(one.0, format!("pk/dev/code/one-{fingerprint}.zip"));
+    assert_eq!(two.0, format!("pk/dev/code/two-{fingerprint}.zip"));
 
     // Entries sorted, no directories, fixed time and permissions.
     let e = entries(&one.1);
@@ -321,6 +352,65 @@ fn the_zipped_limit_lists_the_largest_files() {
     assert_eq!(p.files, 2);
 }
 
+/// SPEC with `beta` naming `alpha`'s directory (spelled differently) and a third function
+/// `gamma` with a directory of its own.
+fn shared_spec(root: &Path) -> String {
+    let spec = SPEC.replace("code: fns/b", "code: ./fns/a/").replace(
+        "  beta:",
+        "  gamma: { handler: app.handler, code: fns/b, lint_ignore: [FN110] }\n  beta:",
+    );
+    write(&root.join("fnplan.yaml"), &spec);
+    spec
+}
+
+#[test]
+fn functions_sharing_a_code_directory_share_one_zip_and_one_key() {
+    let (d, spec) = app();
+    shared_spec(d.path());
+    let out = d.path().join("out");
+    let (code, stdout, err) = run(&["package", &spec, "--out", out.to_str().expect("utf8")]);
+    assert_eq!(code, 0, "{stdout}{err}");
+    // Each zip is listed once, with the functions that use it.
+    let zip_lines: Vec<&str> = stdout.lines().filter(|l| l.contains(".zip")).collect();
+    assert_eq!(zip_lines.len(), 2, "{stdout}");
+    assert!(
+        zip_lines[0].contains("/pk/dev/code/a-") && zip_lines[0].contains(".zip  alpha, beta ("),
+        "{stdout}"
+    );
+    assert!(
+        zip_lines[1].contains("/pk/dev/code/b-") && zip_lines[1].contains(".zip  gamma ("),
+        "{stdout}"
+    );
+    let zips = package(&spec, &d.path().join("out2"));
+    assert_eq!(files_under(&d.path().join("out2/artifacts")).len(), 2);
+    assert_eq!(zips["alpha"], zips["beta"]);
+    assert_ne!(zips["alpha"].0, zips["gamma"].0);
+    // The template points both functions at the one object.
+    let (code, template, err) = run(&["render", &spec]);
+    assert_eq!(code, 0, "{err}");
+    let t: serde_json::Value = serde_json::from_str(&template).expect("json");
+    for (function, logical) in [
+        ("alpha", "AlphaFunction"),
+        ("beta", "BetaFunction"),
+        ("gamma", "GammaFunction"),
+    ] {
+        let key = &t["Resources"][logical]["Properties"]["Code"]["S3Key"];
+        assert_eq!(key, zips[function].0.as_str(), "{function}");
+    }
+    // Without its first function, the directory keeps its key.
+    write(
+        &d.path().join("fnplan.yaml"),
+        &std::fs::read_to_string(&spec)
+            .expect("spec")
+            .lines()
+            .filter(|l| !l.starts_with("  alpha:"))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+    );
+    let without = package(&spec, &d.path().join("out3"));
+    assert_eq!(without["beta"], zips["beta"]);
+}
+
 #[test]
 fn package_writes_the_zips_and_a_template_with_the_final_locations() {
     let (d, spec) = app();
@@ -467,7 +557,7 @@ fn apply_uploads_only_missing_zips_and_a_code_change_is_one_s3key() {
         "{out}"
     );
     assert!(
-        err.contains("1 of 2 zip(s)") && err.contains("pk/dev/alpha/"),
+        err.contains("1 of 2 zip(s)") && err.contains("pk/dev/code/a-"),
         "{err}"
     );
 
@@ -482,6 +572,63 @@ fn apply_uploads_only_missing_zips_and_a_code_change_is_one_s3key() {
         sha256_hex(&new["alpha"].1),
         "the function runs the new zip"
     );
+}
+
+/// The keys of the objects in the artifact bucket.
+fn bucket_keys(m: &Moto) -> Vec<String> {
+    let (status, listing) = aws_call(
+        &m.url,
+        "s3",
+        "GET",
+        &format!("/{BUCKET}?list-type=2"),
+        "",
+        "",
+    );
+    assert_eq!(status, 200, "{listing}");
+    listing
+        .split("<Key>")
+        .skip(1)
+        .filter_map(|s| s.split("</Key>").next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn functions_sharing_a_code_directory_upload_one_zip() {
+    let Some(m) = moto() else { return };
+    bootstrap(&m, BUCKET);
+    let (d, spec) = app();
+    shared_spec(d.path());
+    let (code, _, err) = m.run(&["plan", &spec]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("2 of 2 zip(s) are not in"), "{err}");
+    assert!(err.contains("  alpha, beta  s3://"), "{err}");
+
+    let (code, out, err) = m.run(&["apply", &spec, "--auto-approve", "--progress", "plain"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut up = uploads(&err);
+    up.sort();
+    assert_eq!(up, ["alpha, beta", "gamma"], "{err}");
+    // Exactly one object for the shared directory, and one for gamma's.
+    let zips = package(&spec, &d.path().join("out"));
+    let mut keys = bucket_keys(&m);
+    keys.sort();
+    let mut expected = vec![zips["alpha"].0.clone(), zips["gamma"].0.clone()];
+    expected.sort();
+    assert_eq!(keys, expected);
+    // Both functions run the one zip.
+    for function in ["alpha", "beta"] {
+        assert_eq!(
+            deployed_code_sha(&m, &format!("pk-dev-{function}")),
+            sha256_hex(&zips["alpha"].1),
+            "{function}"
+        );
+    }
+    // Again: nothing to upload.
+    let (code, out, err) = m.run(&["apply", &spec, "--auto-approve"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("all 2 zip(s) are already in"), "{err}");
+    assert_eq!(bucket_keys(&m).len(), 2);
 }
 
 #[test]

@@ -140,7 +140,7 @@ fn the_complete_example_renders_soundly() {
         code["S3Key"]
             .as_str()
             .unwrap()
-            .starts_with("orders/dev/create-order/")
+            .starts_with("orders/dev/code/create-order-")
     );
     assert_eq!(
         props(&t, "NightlyReportFunction")["Code"],
