@@ -102,3 +102,23 @@ pub fn cfn_lint_findings(cfn_lint: &str, files: &[PathBuf]) -> Vec<String> {
     );
     lines
 }
+
+/// Render `spec` into a temp dir and assert cfn-lint finds no error in what it wrote;
+/// without cfn-lint the test says it is skipped (see [`cfn_lint`]).
+pub fn assert_spec_passes_cfn_lint(spec: &str) {
+    let Some(cfn_lint) = cfn_lint() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path().to_str().expect("utf8");
+    fnplan()
+        .args(["render", spec, "--out", d])
+        .assert()
+        .success();
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    let errors = cfn_lint_errors(&cfn_lint, &files);
+    assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
+}

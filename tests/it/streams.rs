@@ -95,19 +95,7 @@ fn the_role_reads_the_stream_and_nothing_of_the_table() {
 
 #[test]
 fn the_stream_spec_passes_cfn_lint() {
-    let Some(cfn_lint) = common::cfn_lint() else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tmp");
-    let d = dir.path().to_str().expect("utf8");
-    let (code, _, err) = run(&["render", SPEC, "--out", d]);
-    assert_eq!(code, 0, "{err}");
-    let files: Vec<_> = std::fs::read_dir(dir.path())
-        .expect("dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    let errors = common::cfn_lint_errors(&cfn_lint, &files);
-    assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
+    common::assert_spec_passes_cfn_lint(SPEC);
 }
 
 #[test]
