@@ -17,6 +17,7 @@ mod package;
 mod plan;
 mod plan_truth;
 mod properties;
+mod raw_cfn;
 mod refactor;
 mod render;
 mod replay;

@@ -205,6 +205,15 @@ impl Moto {
         body
     }
 
+    /// A JSON-protocol call (`X-Amz-Target`, e.g. SSM's `AmazonSSM.GetParameter`);
+    /// returns the parsed body.
+    pub fn json_call(&self, service: &str, target: &str, body: &str) -> serde_json::Value {
+        let content_type = format!("application/x-amz-json-1.1\r\nX-Amz-Target: {target}");
+        let (code, text) = aws_call(&self.url, service, "POST", "/", body, &content_type);
+        assert_eq!(code, 200, "{service} {target}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
     /// The physical ID CloudFormation gave resource `logical_id` of stack `stack` (a queue's
     /// URL, a table's name: fnplan lets CloudFormation name them).
     pub fn physical_id(&self, stack: &str, logical_id: &str) -> String {
