@@ -141,7 +141,9 @@ pub struct CodeSize {
 impl CodeSize {
     /// Every part's files together, in bytes.
     pub fn unzipped(&self) -> u64 {
-        self.parts.iter().fold(0, |n, p| n.saturating_add(p.unzipped))
+        self.parts
+            .iter()
+            .fold(0, |n, p| n.saturating_add(p.unzipped))
     }
 }
 

@@ -241,7 +241,10 @@ impl Loaded {
             .iter()
             .map(|(i, e)| code_diagnostic(model, *i, e, &base))
             .collect();
-        if diags.iter().all(|d| d.code == lint::rules::CodeSizeLimit::META.code) {
+        if diags
+            .iter()
+            .all(|d| d.code == lint::rules::CodeSizeLimit::META.code)
+        {
             return OpsError::Lint {
                 file: Box::new(self.file.clone()),
                 errors: diags,

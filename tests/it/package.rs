@@ -315,7 +315,9 @@ fn code_over_lambdas_unzipped_limit_is_fn305_at_the_code_entry() {
     ]);
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("error[FN305]") && err.contains("260.0 MB unzipped") && err.contains("big.bin"),
+        err.contains("error[FN305]")
+            && err.contains("260.0 MB unzipped")
+            && err.contains("big.bin"),
         "{err}"
     );
     assert!(!d.path().join("o").exists());

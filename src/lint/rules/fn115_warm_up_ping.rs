@@ -134,7 +134,9 @@ mod tests {
         let five = "triggers: [{ schedule: rate(5 minutes) }]";
         assert_eq!(
             findings(five, true),
-            ["function `f` serves routes and is also invoked every 5 minutes by `rate(5 minutes)`: a warm-up ping"]
+            [
+                "function `f` serves routes and is also invoked every 5 minutes by `rate(5 minutes)`: a warm-up ping"
+            ]
         );
         assert!(findings(five, false).is_empty(), "no routes: a job");
         let cron = "triggers: [{ schedule: \"cron(0/15 8-17 ? * MON-FRI *)\" }]";

@@ -199,7 +199,9 @@ mod tests {
         let found = findings(&spec("", 14, "[]"));
         assert_eq!(
             found,
-            ["function `f` serves 14 routes (more than 10: GET /r0, GET /r1, GET /r2, GET /r3, GET /r4, GET /r5, GET /r6, GET /r7, GET /r8, GET /r9, GET /r10, GET /r11, and 2 more)"]
+            [
+                "function `f` serves 14 routes (more than 10: GET /r0, GET /r1, GET /r2, GET /r3, GET /r4, GET /r5, GET /r6, GET /r7, GET /r8, GET /r9, GET /r10, GET /r11, and 2 more)"
+            ]
         );
         assert!(findings(&spec("lint: { max_routes_per_function: 14 }\n", 14, "[]")).is_empty());
     }
@@ -210,7 +212,9 @@ mod tests {
         assert!(findings(&spec("", 0, three)).is_empty(), "three kinds");
         assert_eq!(
             findings(&spec("", 1, three)),
-            ["function `f` has 4 kinds of event source (more than 3: HTTP, queue, schedule, topic)"]
+            [
+                "function `f` has 4 kinds of event source (more than 3: HTTP, queue, schedule, topic)"
+            ]
         );
         // Two triggers of one kind are one kind.
         let repeated = "[{ queue: q }, { schedule: rate(1 hour) }, { schedule: rate(2 hours) }]";

@@ -208,7 +208,10 @@ mod tests {
         assert!(found[0].2.contains("big0.bin (60.0 MB)"), "{}", found[0].2);
         assert!(findings("lint: { code_size_warning_mb: 100 }\n", &[60]).is_empty());
         let low = findings("lint: { code_size_warning_mb: 10 }\n", &[11]);
-        assert!(low[0].1.contains("of 10 MB (`code_size_warning_mb`)"), "{low:?}");
+        assert!(
+            low[0].1.contains("of 10 MB (`code_size_warning_mb`)"),
+            "{low:?}"
+        );
     }
 
     #[test]
