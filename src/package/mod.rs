@@ -161,11 +161,15 @@ pub fn artifacts(
     }
 }
 
+/// Code directories that cannot be packaged: each one's first function's index in
+/// `model.functions`, with the reason.
+pub type CodeErrors = Vec<(usize, PackageError)>;
+
 /// Each local code directory measured from file metadata alone (no code file is opened)
 /// and without a size limit: lint judges the sizes (FN305). The directories with their
 /// measures, or every directory that cannot be listed (its first function's index) with
 /// the reason.
-pub fn sizes(model: &Model) -> Result<Vec<(CodeDir, Measure)>, Vec<(usize, PackageError)>> {
+pub fn sizes(model: &Model) -> Result<Vec<(CodeDir, Measure)>, CodeErrors> {
     let unlimited = Limits {
         zipped: u64::MAX,
         unzipped: u64::MAX,
