@@ -83,7 +83,7 @@ fn cron_minutes_gap(field: &str, every_hour: bool) -> Option<u64> {
     if let Some((start, step)) = field.split_once('/') {
         let start = if start == "*" { 0 } else { num(start)? };
         let step = step.parse::<u64>().ok().filter(|s| *s > 0)?;
-        return (start + step < 60).then_some(step);
+        return (start.saturating_add(step) < 60).then_some(step);
     }
     if let Some((a, b)) = field.split_once('-') {
         return (num(b)? > num(a)?).then_some(1);
