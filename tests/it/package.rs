@@ -321,6 +321,9 @@ fn code_over_lambdas_unzipped_limit_is_fn305_at_the_code_entry() {
         "{err}"
     );
     assert!(!d.path().join("o").exists());
+    let (code, _, err) = run(&["render", &spec]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[FN305]"), "{err}");
 }
 
 #[test]
