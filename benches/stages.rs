@@ -65,6 +65,7 @@ fn stages(c: &mut Criterion) {
             model: &c.model,
             graph: &c.graph,
             stacks: &stacks,
+            code: &[],
             today: fnplan::testing::today(),
         };
         let sel = Selection::default();

@@ -20,6 +20,10 @@ pub const ACCOUNT_CONCURRENCY: u32 = 1_000;
 /// (PutFunctionConcurrency: at least 100 simultaneous executions stay unreserved).
 pub const UNRESERVED_CONCURRENCY: u32 = 100;
 
+/// Lambda's limit on a function's unzipped code, its layers included, in bytes (Lambda
+/// quotas, "Deployment package (.zip file archive) size": 250 MB unzipped).
+pub const LAMBDA_UNZIPPED_BYTES: u64 = 250 * 1024 * 1024;
+
 /// The per-stack counts past CloudFormation's limits, `(what, count, limit)` with `what`
 /// one of `resources`, `parameters`, `outputs`.
 pub fn stack_overflows(

@@ -115,12 +115,46 @@ pub enum Stacks {
     Split(Vec<StackSize>),
 }
 
+/// One directory counted in a function's unzipped code, measured by the caller from file
+/// metadata (lint opens no file).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodePart {
+    /// The directory as the spec writes it (`src`).
+    pub written: String,
+    /// The sum of the sizes of the files packaging takes from it.
+    pub unzipped: u64,
+    /// Its largest files (relative path, bytes), largest first.
+    pub largest: Vec<(String, u64)>,
+}
+
+/// A function's local code as Lambda counts it against the unzipped limit: the parts are
+/// its code directory and (to come) its layers' directories. What FN305 checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeSize {
+    /// Index into `model.functions`.
+    pub function: usize,
+    /// Its `code:` entry.
+    pub span: Span,
+    pub parts: Vec<CodePart>,
+}
+
+impl CodeSize {
+    /// Every part's files together, in bytes.
+    pub fn unzipped(&self) -> u64 {
+        self.parts
+            .iter()
+            .fold(0, |n, p| n.saturating_add(p.unzipped))
+    }
+}
+
 /// What every rule can look at.
 pub struct LintContext<'a> {
     pub model: &'a Model,
     pub graph: &'a AppGraph,
     /// The rendered stacks' sizes.
     pub stacks: &'a Stacks,
+    /// The functions' local code sizes (functions with `s3://` code have none).
+    pub code: &'a [CodeSize],
     /// The day it is (UTC): runtime deprecation dates (FN113) are checked against it.
     /// `ops` reads it once per command; tests fix it.
     pub today: Date,

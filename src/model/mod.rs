@@ -14,6 +14,6 @@ mod types;
 pub use date::Date;
 pub use lower::{LowerOptions, check_bucket_name, lower, stage_names};
 pub use refs::parse_interp;
-pub use schedule::validate_schedule;
+pub use schedule::{shortest_interval_minutes, validate_schedule};
 pub use secrets::secret_name;
 pub use types::*;

@@ -1,4 +1,5 @@
-//! Schedule expressions: `rate(...)`/`cron(...)` text in, `Ok` or a message saying what is wrong out.
+//! Schedule expressions: `rate(...)`/`cron(...)` text in, `Ok` or a message saying what is
+//! wrong out; and how often a valid one fires, where that can be told simply.
 
 /// Validate an EventBridge schedule expression (rules of "Schedule expressions for rules").
 pub fn validate_schedule(expr: &str) -> Result<(), String> {
@@ -47,6 +48,54 @@ fn validate_rate(body: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The shortest time between two firings of a valid schedule expression, in minutes, when
+/// it can be told simply: any `rate(...)`; a `cron(...)` whose minutes field is `*`, a
+/// step (`*/N`, `M/N`), a range (`A-B`) or a list of minutes (the gap across the hour
+/// counts when the hours field is `*`). `None` for anything else: no guess.
+pub fn shortest_interval_minutes(expr: &str) -> Option<u64> {
+    let e = expr.trim();
+    if let Some(body) = e.strip_prefix("rate(").and_then(|b| b.strip_suffix(')')) {
+        let (n, unit) = body.trim().split_once(' ')?;
+        let n: u64 = n.parse().ok()?;
+        let per = match unit.trim().trim_end_matches('s') {
+            "minute" => 1,
+            "hour" => 60,
+            "day" => 1440,
+            _ => return None,
+        };
+        return n.checked_mul(per);
+    }
+    let body = e.strip_prefix("cron(")?.strip_suffix(')')?;
+    let fields: Vec<&str> = body.split_whitespace().collect();
+    let (minutes, hours) = (*fields.first()?, *fields.get(1)?);
+    cron_minutes_gap(minutes, hours == "*")
+}
+
+/// The shortest gap between the minutes a cron minutes field names (see
+/// [`shortest_interval_minutes`]); `every_hour`: the hours field is `*`.
+fn cron_minutes_gap(field: &str, every_hour: bool) -> Option<u64> {
+    let num = |t: &str| t.parse::<u64>().ok().filter(|n| *n < 60);
+    if field == "*" {
+        return Some(1);
+    }
+    if let Some((start, step)) = field.split_once('/') {
+        let start = if start == "*" { 0 } else { num(start)? };
+        let step = step.parse::<u64>().ok().filter(|s| *s > 0)?;
+        return (start.saturating_add(step) < 60).then_some(step);
+    }
+    if let Some((a, b)) = field.split_once('-') {
+        return (num(b)? > num(a)?).then_some(1);
+    }
+    let mut list: Vec<u64> = field.split(',').map(num).collect::<Option<_>>()?;
+    list.sort_unstable();
+    list.dedup();
+    let mut gaps: Vec<u64> = list.windows(2).map(|w| w[1] - w[0]).collect();
+    if every_hour && list.len() > 1 {
+        gaps.push(60 - list[list.len() - 1] + list[0]);
+    }
+    gaps.into_iter().min()
 }
 
 const MONTHS: [&str; 12] = [
@@ -185,6 +234,29 @@ mod tests {
         );
         assert!(validate_schedule("rate(0 hours)").is_err());
         assert!(validate_schedule("every 5 minutes").is_err());
+    }
+    #[test]
+    fn intervals() {
+        for (expr, minutes) in [
+            ("rate(1 minute)", Some(1)),
+            ("rate(15 minutes)", Some(15)),
+            ("rate(2 hours)", Some(120)),
+            ("rate(1 day)", Some(1440)),
+            ("cron(* * * * ? *)", Some(1)),
+            ("cron(0/5 8-17 ? * MON-FRI *)", Some(5)),
+            ("cron(*/10 * * * ? *)", Some(10)),
+            ("cron(10/30 * * * ? *)", Some(30)),
+            ("cron(50/30 * * * ? *)", None),
+            ("cron(10-20 9 * * ? *)", Some(1)),
+            ("cron(0,15,30,45 * * * ? *)", Some(15)),
+            ("cron(0,50 * * * ? *)", Some(10)),
+            ("cron(0,50 9 * * ? *)", Some(50)),
+            ("cron(0 2 * * ? *)", None),
+            ("cron(0/5,30 * * * ? *)", None),
+            ("every 5 minutes", None),
+        ] {
+            assert_eq!(shortest_interval_minutes(expr), minutes, "{expr}");
+        }
     }
     #[test]
     fn crons() {

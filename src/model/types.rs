@@ -107,6 +107,8 @@ pub struct Model {
     /// `lint: { account_concurrency }`: the account's Lambda concurrency limit in the
     /// region (default 1,000), which FN304 checks the app's reservations against.
     pub account_concurrency: Setting<u32>,
+    /// The `lint:` section's thresholds of FN117 and FN305.
+    pub lint_settings: LintSettings,
     /// Top-level `artifacts: { bucket }`: where local code zips go (`--artifact-bucket`
     /// overrides it).
     pub artifact_bucket: Option<(String, Span)>,
@@ -114,6 +116,33 @@ pub struct Model {
     pub raw_resources: Vec<RawResource>,
     /// `outputs:`: stack outputs the spec declares, in spec order.
     pub raw_outputs: Vec<RawOutput>,
+}
+
+/// Thresholds of lint rules set in the `lint:` section, each its default when not written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LintSettings {
+    /// FN117: routes one function may serve.
+    pub max_routes_per_function: Setting<u32>,
+    /// FN117: kinds of event source one function may have (HTTP counts as one).
+    pub max_source_kinds: Setting<u32>,
+    /// FN305: unzipped code size (MB) above which a cold-start warning is given.
+    pub code_size_warning_mb: Setting<u32>,
+}
+
+impl LintSettings {
+    pub const MAX_ROUTES_PER_FUNCTION: u32 = 10;
+    pub const MAX_SOURCE_KINDS: u32 = 3;
+    pub const CODE_SIZE_WARNING_MB: u32 = 50;
+}
+
+impl Default for LintSettings {
+    fn default() -> Self {
+        LintSettings {
+            max_routes_per_function: Setting::default(Self::MAX_ROUTES_PER_FUNCTION),
+            max_source_kinds: Setting::default(Self::MAX_SOURCE_KINDS),
+            code_size_warning_mb: Setting::default(Self::CODE_SIZE_WARNING_MB),
+        }
+    }
 }
 
 impl Model {

@@ -5,9 +5,9 @@
 use super::{OpsError, SpecRef};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{self, AppGraph};
-use crate::lint::{self, LintContext, Selection, StackSize, Stacks};
+use crate::lint::{self, CodePart, CodeSize, LintContext, Selection, StackSize, Stacks};
 use crate::model::{self, Date, Function, LowerOptions, Model};
-use crate::package::{self, Artifact, FingerprintCache, IGNORE_FILE, PackageError};
+use crate::package::{self, Artifact, FingerprintCache, IGNORE_FILE, Measure, PackageError};
 use crate::source::{SourceFile, Span};
 use crate::spec::{self, RawSpec, codes};
 use crate::template::{self, ArtifactKeys, Template, split::Split};
@@ -95,8 +95,9 @@ pub fn load(path: &Path) -> Result<Loaded, OpsError> {
 /// What a command needs of the functions' local code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CodeNeed {
-    /// Only Lambda's size limit, checked from file metadata (`lint`): no code file is
-    /// opened, and the template's artifact keys are placeholders of their real length.
+    /// Only the code's sizes, from file metadata (`lint`, whose FN305 judges them): no
+    /// code file is opened, and the template's artifact keys are placeholders of their
+    /// real length.
     Sizes,
     /// Content fingerprints, the real artifact keys (`render`, `plan`, `apply`, `package`,
     /// `status`); unchanged files are not read again (the fingerprint cache).
@@ -111,6 +112,8 @@ pub struct Compiled {
     pub artifacts: Vec<Artifact>,
     /// Where the template says each function's code is.
     pub keys: ArtifactKeys,
+    /// Each local function's code size, in spec order (what FN305 checks).
+    pub code_sizes: Vec<CodeSize>,
     pub template: Template,
 }
 
@@ -180,25 +183,30 @@ impl Loaded {
     pub fn compile(&self, stage: Option<&str>, need: CodeNeed) -> Result<Compiled, OpsError> {
         let Lowered { model, graph } = self.lower(stage)?;
         let (artifacts, keys) = self.code(&model, need)?;
+        let code_sizes = match need {
+            CodeNeed::Sizes => self.sizes(&model)?,
+            CodeNeed::Fingerprints => artifact_sizes(&model, &artifacts),
+        };
         let template = template::render(&model, &graph, &keys);
         Ok(Compiled {
             model,
             graph,
             artifacts,
             keys,
+            code_sizes,
             template,
         })
     }
 
-    /// The local code of `model` as `need` says: its artifacts and the keys the template
-    /// names.
+    /// The local code of `model` as `need` says: its artifacts (none for
+    /// [`CodeNeed::Sizes`]) and the keys the template names.
     pub fn code(
         &self,
         model: &Model,
         need: CodeNeed,
     ) -> Result<(Vec<Artifact>, ArtifactKeys), OpsError> {
         match need {
-            CodeNeed::Sizes => Ok((self.check_sizes(model)?, placeholder_keys(model))),
+            CodeNeed::Sizes => Ok((Vec::new(), placeholder_keys(model))),
             CodeNeed::Fingerprints => {
                 let artifacts = self.fingerprint(model)?;
                 // Functions that share a code directory share its key.
@@ -215,17 +223,22 @@ impl Loaded {
     /// An input error for function `index`'s code that cannot be packaged (for a shared
     /// directory, the first function naming it).
     pub fn code_error(&self, model: &Model, index: usize, e: &PackageError) -> OpsError {
-        let base = self.file.base_dir();
-        self.input_error(vec![code_diagnostic(&model.functions[index], e, &base)])
+        self.code_errors(model, &[(index, e)])
     }
 
-    /// Lambda's size limit on the local code, from metadata.
-    fn check_sizes(&self, model: &Model) -> Result<Vec<Artifact>, OpsError> {
-        let errors = package::check_sizes(model);
-        if errors.is_empty() {
-            return Ok(Vec::new());
-        }
-        Err(self.input_error(self.code_diagnostics(model, &errors)))
+    /// Each local function's code size, from metadata (a directory that cannot be listed
+    /// is an input error).
+    fn sizes(&self, model: &Model) -> Result<Vec<CodeSize>, OpsError> {
+        let dirs = package::sizes(model).map_err(|errors| {
+            let errors: Vec<_> = errors.iter().map(|(i, e)| (*i, e)).collect();
+            self.code_errors(model, &errors)
+        })?;
+        let mut out: Vec<CodeSize> = dirs
+            .iter()
+            .flat_map(|(d, m)| d.functions.iter().map(move |&i| code_size(model, i, m)))
+            .collect();
+        out.sort_by_key(|s| s.function);
+        Ok(out)
     }
 
     /// Fingerprint the local code through the cache, and save the cache.
@@ -237,14 +250,30 @@ impl Loaded {
         let result = package::artifacts(model, cache);
         // The cache only saves time: a failed save costs a re-read next time.
         let _ = cache.save();
-        result.map_err(|errors| self.input_error(self.code_diagnostics(model, &errors)))
+        result.map_err(|errors| {
+            let errors: Vec<_> = errors.iter().map(|(i, e)| (*i, e)).collect();
+            self.code_errors(model, &errors)
+        })
     }
 
-    fn code_diagnostics(&self, model: &Model, errors: &[(usize, PackageError)]) -> Vec<Diagnostic> {
-        errors
+    /// Code that cannot be packaged: a lint error (FN305, as `lint` reports it) when every
+    /// directory is only over Lambda's unzipped limit, else an input error.
+    fn code_errors(&self, model: &Model, errors: &[(usize, &PackageError)]) -> OpsError {
+        let base = self.file.base_dir();
+        let diags: Vec<Diagnostic> = errors
             .iter()
-            .map(|(i, e)| code_diagnostic(&model.functions[*i], e, &self.file.base_dir()))
-            .collect()
+            .map(|(i, e)| code_diagnostic(model, *i, e, &base))
+            .collect();
+        if diags
+            .iter()
+            .all(|d| d.code == lint::rules::CodeSizeLimit::META.code)
+        {
+            return OpsError::Lint {
+                file: Box::new(self.file.clone()),
+                errors: diags,
+            };
+        }
+        self.input_error(diags)
     }
 
     /// The stages to act on: the one asked for, or every stage the spec declares.
@@ -262,13 +291,66 @@ fn placeholder_keys(model: &Model) -> ArtifactKeys {
     ArtifactKeys::new(package::placeholder_keys(model, &"0".repeat(64)))
 }
 
-/// A code directory that cannot be packaged, as an input error at its `code:` line:
-/// unreadable, a bad `.fnplanignore`, or over Lambda's size limit (largest files listed).
-fn code_diagnostic(f: &Function, e: &PackageError, base_dir: &Path) -> Diagnostic {
-    let written = match &f.code {
+/// How function `index`'s code is written in the spec.
+fn written(f: &Function) -> &str {
+    match &f.code {
         model::CodeSource::Local { written, .. } => written.as_str(),
         model::CodeSource::S3 { key, .. } => key.as_str(),
-    };
+    }
+}
+
+/// Function `index`'s code size: its code directory measured as `m` (layers to come are
+/// more parts).
+fn code_size(model: &Model, index: usize, m: &Measure) -> CodeSize {
+    let f = &model.functions[index];
+    CodeSize {
+        function: index,
+        span: f.code_span,
+        parts: vec![CodePart {
+            written: written(f).to_string(),
+            unzipped: m.unzipped,
+            largest: m.largest.clone(),
+        }],
+    }
+}
+
+/// The code sizes of fingerprinted artifacts, in spec order.
+fn artifact_sizes(model: &Model, artifacts: &[Artifact]) -> Vec<CodeSize> {
+    let index: std::collections::HashMap<&str, usize> = model
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.as_str(), i))
+        .collect();
+    let mut out: Vec<CodeSize> = artifacts
+        .iter()
+        .flat_map(|a| a.functions.iter().map(move |name| (name, &a.measure)))
+        .filter_map(|(name, m)| index.get(name.as_str()).map(|&i| code_size(model, i, m)))
+        .collect();
+    out.sort_by_key(|s| s.function);
+    out
+}
+
+/// A code directory that cannot be packaged, at function `index`'s `code:` line: over
+/// Lambda's unzipped limit (FN305's error, largest files listed), or an input error:
+/// unreadable, a bad `.fnplanignore`, or over the zipped limit.
+fn code_diagnostic(model: &Model, index: usize, e: &PackageError, base_dir: &Path) -> Diagnostic {
+    let f = &model.functions[index];
+    let written = written(f);
+    if let PackageError::TooLarge {
+        what: "unzipped",
+        size,
+        largest,
+        ..
+    } = e
+    {
+        let measure = Measure {
+            files: 0,
+            unzipped: *size,
+            largest: largest.clone(),
+        };
+        return lint::rules::code_over_limit(f, &code_size(model, index, &measure));
+    }
     let (code, message, help) = match e {
         PackageError::TooLarge { largest, .. } => {
             let list: Vec<String> = largest
@@ -359,6 +441,7 @@ pub fn compile_and_lint(spec: &SpecRef, split: bool) -> Result<Deployable, OpsEr
         model: &c.model,
         graph: &c.graph,
         stacks: &stacks,
+        code: &c.code_sizes,
         today: loaded.today,
     };
     let findings = lint::lint(&cx, &Selection::default());

@@ -59,6 +59,7 @@ pub fn lint(o: &LintOptions) -> Result<LintOutcome, OpsError> {
             model: &c.model,
             graph: &c.graph,
             stacks: &stacks,
+            code: &c.code_sizes,
             today: loaded.today,
         };
         for d in lint::lint(&cx, &o.selection) {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// Lambda's limit on a zip (direct upload; fnplan applies it to every package).
 pub const MAX_ZIPPED: u64 = 50 * 1024 * 1024;
 /// Lambda's limit on the unzipped code (all layers included).
-pub const MAX_UNZIPPED: u64 = 250 * 1024 * 1024;
+pub const MAX_UNZIPPED: u64 = crate::limits::LAMBDA_UNZIPPED_BYTES;
 /// The per-directory exclude file (gitignore syntax), itself never packaged.
 pub const IGNORE_FILE: &str = ".fnplanignore";
 /// Patterns (gitignore syntax) never packaged unless `.fnplanignore` re-includes them

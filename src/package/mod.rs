@@ -161,16 +161,32 @@ pub fn artifacts(
     }
 }
 
-/// Lambda's size limit on each local code directory, from file metadata alone (no code
-/// file is opened): each failing directory's first function's index with the reason.
-pub fn check_sizes(model: &Model) -> Vec<(usize, PackageError)> {
-    code_dirs(model)
-        .into_iter()
-        .filter_map(|d| {
-            let index = d.functions.first().copied().unwrap_or_default();
-            measure(&d.dir).err().map(|e| (index, e))
-        })
-        .collect()
+/// Code directories that cannot be packaged: each one's first function's index in
+/// `model.functions`, with the reason.
+pub type CodeErrors = Vec<(usize, PackageError)>;
+
+/// Each local code directory measured from file metadata alone (no code file is opened)
+/// and without a size limit: lint judges the sizes (FN305). The directories with their
+/// measures, or every directory that cannot be listed (its first function's index) with
+/// the reason.
+pub fn sizes(model: &Model) -> Result<Vec<(CodeDir, Measure)>, CodeErrors> {
+    let unlimited = Limits {
+        zipped: u64::MAX,
+        unzipped: u64::MAX,
+    };
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for d in code_dirs(model) {
+        match measure_with(&d.dir, unlimited) {
+            Ok(m) => out.push((d, m)),
+            Err(e) => errors.push((d.functions.first().copied().unwrap_or_default(), e)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Function name -> artifact key for every local function, with `fingerprint` standing in
@@ -332,10 +348,11 @@ mod tests {
             .open(d.path().join("src/app.py"))
             .and_then(|f| f.set_len(MAX_UNZIPPED + 1))
             .expect("set_len");
-        let sizes = check_sizes(&c.model);
-        assert_eq!(sizes.len(), 1, "{sizes:?}");
-        assert_eq!(sizes[0].0, 1, "at `api`, the first function naming src");
-        assert!(matches!(sizes[0].1, PackageError::TooLarge { .. }));
+        // Measured without a limit (lint judges it), once for the shared directory.
+        let sizes = sizes(&c.model).expect("listed");
+        assert_eq!(sizes.len(), 2, "{sizes:?}");
+        assert_eq!(sizes[1].0.functions, [1, 2]);
+        assert_eq!(sizes[1].1.unzipped, MAX_UNZIPPED + 1);
         let errors = artifacts(&c.model, &mut FingerprintCache::default()).expect_err("too big");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0, 1);

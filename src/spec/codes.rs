@@ -323,8 +323,9 @@ input_codes! {
     ///   `batch_size` 1..10000 (1..10 for a FIFO queue), `max_concurrency` 2..1000, a tag
     ///   value over 256 characters.
     /// - A negative number or duration, or a number too large for the field.
-    /// - A code directory too large to package (over 50 MB zipped or 250 MB unzipped); the
-    ///   help line lists its largest files.
+    /// - A code directory too large to package (over 50 MB zipped); the help line lists
+    ///   its largest files. Code over 250 MB unzipped is lint rule FN305's error, which
+    ///   `package`, `render`, `plan` and `apply` stop with too.
     ///
     /// ## Example
     /// ```yaml

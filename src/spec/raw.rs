@@ -648,6 +648,14 @@ pub struct RawLint {
     /// "Concurrent executions"; 1,000 unless raised). FN304 checks the app's reserved
     /// and provisioned concurrency against it.
     pub account_concurrency: Option<Sp<u32>>,
+    /// FN117 flags a function serving more HTTP routes than this (default 10).
+    pub max_routes_per_function: Option<Sp<u32>>,
+    /// FN117 flags a function with more kinds of event source than this (default 3):
+    /// HTTP routes are one kind, each kind of trigger (queue, schedule, ...) one more.
+    pub max_source_kinds: Option<Sp<u32>>,
+    /// FN305 warns about a function whose code is larger than this many MB unzipped
+    /// (default 50; over Lambda's 250 MB it is an error).
+    pub code_size_warning_mb: Option<Sp<u32>>,
 }
 
 #[derive(Clone, Debug, JsonSchema)]
@@ -1057,7 +1065,10 @@ element!(
     "lint section",
     nospan {
         ignore: opt,
-        account_concurrency: opt
+        account_concurrency: opt,
+        max_routes_per_function: opt,
+        max_source_kinds: opt,
+        code_size_warning_mb: opt
     }
 );
 element!(RawArtifacts, "artifacts section", nospan { bucket: req });

@@ -86,6 +86,7 @@ fn spanned_text<'a>(text: &'a str, f: &Value) -> &'a str {
 /// Lint the rule's fixture with only that rule selected; check every finding is about a
 /// `bad-` element and every `bad-` element got one; snapshot the human output.
 fn check_rule(code: &str) {
+    let _large_files = (code == "FN305").then(LargeCode::create);
     let path = fixture_path(code);
     let text = std::fs::read_to_string(common::root().join(&path)).expect("fixture exists");
 
@@ -135,6 +136,39 @@ fn check_rule(code: &str) {
     insta::assert_snapshot!(code, redact_template_size(&format!("{human}{summary}")));
 }
 
+/// The large files of FN305's fixture, created sparse (no disk used, nothing read: sizes
+/// come from metadata) and removed when dropped; `FN305/.gitignore` keeps them out of git.
+struct LargeCode(Vec<std::path::PathBuf>);
+
+impl LargeCode {
+    const MB: u64 = 1024 * 1024;
+
+    fn create() -> LargeCode {
+        let dir = common::root().join("tests/fixtures/lint/FN305");
+        let mut files = Vec::new();
+        for (rel, mb) in [
+            ("huge/big.bin", 260),
+            ("large/big.bin", 60),
+            ("excluded/big.bin", 300),
+        ] {
+            let path = dir.join(rel);
+            std::fs::File::create(&path)
+                .and_then(|f| f.set_len(mb * Self::MB))
+                .expect("sparse file");
+            files.push(path);
+        }
+        LargeCode(files)
+    }
+}
+
+impl Drop for LargeCode {
+    fn drop(&mut self) {
+        for f in &self.0 {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
+
 /// The template's size in bytes changes with every rendering change; keep it out of
 /// snapshots (`the template is 369,130 bytes` -> `the template is [N] bytes`).
 fn redact_template_size(text: &str) -> String {
@@ -181,6 +215,8 @@ rule_tests! {
     fn111_report_failures_disabled => "FN111",
     fn112_authorizer_timeout => "FN112",
     fn113_deprecated_runtime => "FN113",
+    fn115_warm_up_ping => "FN115",
+    fn117_large_function => "FN117",
     fn201_wildcard_policy => "FN201",
     fn202_route_without_auth => "FN202",
     fn203_secret_in_env => "FN203",
@@ -190,6 +226,7 @@ rule_tests! {
     fn302_stack_budget => "FN302",
     fn303_env_too_large => "FN303",
     fn304_account_concurrency => "FN304",
+    fn305_code_size => "FN305",
 }
 
 #[test]

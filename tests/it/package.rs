@@ -1,6 +1,6 @@
 //! Packaging: deterministic zips (bytes independent of timestamps and creation order,
-//! executable bits kept, `.fnplanignore` and default excludes), size limits as input
-//! errors, `fnplan package`; and against moto: upload only what is missing, `plan`
+//! executable bits kept, `.fnplanignore` and default excludes), size limits (the
+//! unzipped one as FN305, the zipped one as an input error), `fnplan package`; and against moto: upload only what is missing, `plan`
 //! naming the zips it would upload, `bootstrap` creating the bucket idempotently.
 
 use crate::common::run;
@@ -269,7 +269,7 @@ fn fnplanignore_and_the_default_excludes_are_honoured() {
 }
 
 #[test]
-fn code_over_lambdas_limits_is_an_input_error_at_the_code_entry() {
+fn code_over_lambdas_unzipped_limit_is_fn305_at_the_code_entry() {
     let (d, spec) = app();
     // Sparse files: 260 MB unzipped without using the disk (nor reading it: the sizes
     // are checked before anything is zipped).
@@ -283,11 +283,12 @@ fn code_over_lambdas_limits_is_an_input_error_at_the_code_entry() {
             .set_len(n * 1024 * 1024)
             .expect("set_len");
     }
-    let (code, out, err) = run(&["lint", &spec, "--format", "json"]);
-    assert_eq!(code, 2, "{out}{err}");
+    let (code, out, err) = run(&["lint", &spec, "--format", "json", "--select", "FN305"]);
+    assert_eq!(code, 1, "{out}{err}");
     let diags: serde_json::Value = serde_json::from_str(&out).expect("json");
     let d0 = &diags[0];
-    assert_eq!(d0["code"], "FN009", "{out}");
+    assert_eq!(d0["code"], "FN305", "{out}");
+    assert_eq!(d0["level"], "error", "{out}");
     assert_eq!(
         (d0["line"].as_u64(), d0["column"].as_u64()),
         (Some(7), Some(40)),
@@ -295,28 +296,34 @@ fn code_over_lambdas_limits_is_an_input_error_at_the_code_entry() {
     );
     let msg = d0["message"].as_str().expect("message");
     assert!(
-        msg.contains("fns/a") && msg.contains("260.0 MB unzipped") && msg.contains("250.0 MB"),
+        msg.contains("`alpha`") && msg.contains("260.0 MB unzipped") && msg.contains("250.0 MB"),
         "{msg}"
     );
     let help = d0["help"].as_str().expect("help");
     assert!(
         help.contains("big.bin (200.0 MB), data/medium.bin (60.0 MB)")
-            && help.contains(".fnplanignore"),
+            && help.contains("`fns/a/.fnplanignore`"),
         "{help}"
     );
-    // Every command stops there, before anything is written or deployed.
+    // Every command stops there with the same finding (one place reports the limit),
+    // before anything is zipped, written or deployed.
     let (code, _, err) = run(&[
         "package",
         &spec,
         "--out",
         d.path().join("o").to_str().expect("utf8"),
     ]);
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("too large") && err.contains("big.bin"),
+        err.contains("error[FN305]")
+            && err.contains("260.0 MB unzipped")
+            && err.contains("big.bin"),
         "{err}"
     );
     assert!(!d.path().join("o").exists());
+    let (code, _, err) = run(&["render", &spec]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[FN305]"), "{err}");
 }
 
 #[test]

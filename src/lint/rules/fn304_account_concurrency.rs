@@ -145,6 +145,7 @@ mod tests {
             model: &c.model,
             graph: &c.graph,
             stacks: &stacks,
+            code: &[],
             today: today(),
         };
         let mut out = Findings::default();

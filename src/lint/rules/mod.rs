@@ -15,6 +15,8 @@ mod fn110_orphan;
 mod fn111_report_failures_disabled;
 mod fn112_authorizer_timeout;
 mod fn113_deprecated_runtime;
+mod fn115_warm_up_ping;
+mod fn117_large_function;
 mod fn201_wildcard_policy;
 mod fn202_route_without_auth;
 mod fn203_secret_in_env;
@@ -24,6 +26,7 @@ mod fn301_missing_log_retention;
 mod fn302_stack_budget;
 mod fn303_env_too_large;
 mod fn304_account_concurrency;
+mod fn305_code_size;
 
 pub use fn101_missing_dlq::MissingDlq;
 pub use fn102_missing_on_failure::MissingOnFailure;
@@ -38,6 +41,8 @@ pub use fn110_orphan::Orphan;
 pub use fn111_report_failures_disabled::ReportFailuresDisabled;
 pub use fn112_authorizer_timeout::AuthorizerTimeout;
 pub use fn113_deprecated_runtime::DeprecatedRuntime;
+pub use fn115_warm_up_ping::WarmUpPing;
+pub use fn117_large_function::{LargeFunction, trigger_kind};
 pub use fn201_wildcard_policy::WildcardPolicy;
 pub use fn202_route_without_auth::RouteWithoutAuth;
 pub use fn203_secret_in_env::SecretInEnv;
@@ -47,6 +52,7 @@ pub use fn301_missing_log_retention::MissingLogRetention;
 pub use fn302_stack_budget::StackBudget;
 pub use fn303_env_too_large::EnvTooLarge;
 pub use fn304_account_concurrency::AccountConcurrency;
+pub use fn305_code_size::{CodeSizeLimit, over_limit as code_over_limit};
 
 /// Every rule, ordered by code.
 pub static ALL: &[&dyn Rule] = &[
@@ -63,6 +69,8 @@ pub static ALL: &[&dyn Rule] = &[
     &ReportFailuresDisabled,
     &AuthorizerTimeout,
     &DeprecatedRuntime,
+    &WarmUpPing,
+    &LargeFunction,
     &WildcardPolicy,
     &RouteWithoutAuth,
     &SecretInEnv,
@@ -72,6 +80,7 @@ pub static ALL: &[&dyn Rule] = &[
     &StackBudget,
     &EnvTooLarge,
     &AccountConcurrency,
+    &CodeSizeLimit,
 ];
 
 /// A count for people: `369130` -> `369,130`.
@@ -87,9 +96,25 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// Bytes for people: KB below a megabyte, else MB (MiB), one decimal.
+fn bytes(n: u64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    if n < 1024 * 1024 {
+        format!("{:.1} KB", n as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", n as f64 / MIB)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::thousands;
+    use super::{bytes, thousands};
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(bytes(512), "0.5 KB");
+        assert_eq!(bytes(60 * 1024 * 1024), "60.0 MB");
+    }
 
     #[test]
     fn thousands_separators() {

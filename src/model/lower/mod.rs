@@ -311,6 +311,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .as_ref()
         .map(|a| lower_api(l, &names, &scope, a, raw.span));
     let (lint_ignore, account_concurrency) = lower_lint(l, raw);
+    let lint_settings = lower_lint_settings(l, raw);
     let artifact_bucket = raw.artifacts.as_ref().map(|a| lower_artifacts(l, a));
     let raw_resources = lower_each(l, &raw.resources, |l, n, r| {
         raw_cfn::lower_resource(l, &scope, n, r)
@@ -334,6 +335,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         secrets,
         lint_ignore,
         account_concurrency,
+        lint_settings,
         artifact_bucket,
         raw_resources: raw_resources.into_iter().flatten().collect(),
         raw_outputs,
@@ -355,6 +357,24 @@ fn lower_lint(l: &mut Lower<'_>, raw: &RawSpec) -> (Vec<(Code, Span)>, Setting<u
         None => Setting::default(crate::limits::ACCOUNT_CONCURRENCY),
     };
     (lint_ignore, account_concurrency)
+}
+
+/// The `lint:` section's rule thresholds (FN117, FN305), defaults where not written.
+fn lower_lint_settings(l: &mut Lower<'_>, raw: &RawSpec) -> LintSettings {
+    let mut s = LintSettings::default();
+    let Some(lint) = raw.lint.as_ref() else {
+        return s;
+    };
+    if let Some(v) = &lint.max_routes_per_function {
+        s.max_routes_per_function = l.range(v, 1, 10_000, "max_routes_per_function", "");
+    }
+    if let Some(v) = &lint.max_source_kinds {
+        s.max_source_kinds = l.range(v, 1, 100, "max_source_kinds", "");
+    }
+    if let Some(v) = &lint.code_size_warning_mb {
+        s.code_size_warning_mb = l.range(v, 1, 250, "code_size_warning_mb", " MB");
+    }
+    s
 }
 
 /// Lower every element of one kind, in spec order.

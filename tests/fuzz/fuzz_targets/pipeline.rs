@@ -124,6 +124,7 @@ fn run(file: &SourceFile) {
             model: &model,
             graph: &graph,
             stacks: &single,
+            code: &[],
             today: fnplan::testing::today(),
         };
         let findings = lint::lint(&cx, &Selection::default());
