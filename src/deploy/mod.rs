@@ -9,6 +9,7 @@ pub mod client;
 pub mod diff;
 pub mod drift;
 pub mod follow;
+pub mod iam;
 pub mod format;
 pub mod mask;
 pub mod plan;
