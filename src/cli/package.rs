@@ -6,12 +6,12 @@ use super::apply::show_watched;
 use super::{Output, SpecArgs};
 use crate::deploy::client::AwsOptions;
 use crate::deploy::follow::Progress;
+use crate::ops::apply::Refusal;
 use crate::ops::bootstrap::{self, BootstrapOptions, BootstrapOutcome};
 use crate::ops::ci::{self, CiArns, CiOptions, CiOutcome};
 use crate::ops::package::{self, PackageOptions, PackageOutcome, PackagedFile};
 use crate::ops::render::TemplateFormat;
 use crate::ops::watch::Watched;
-use crate::ops::apply::Refusal;
 use crate::ops::{OpsError, Outcome, Ui};
 use crate::template::bootstrap::STACK_NAME;
 use std::path::PathBuf;
@@ -159,7 +159,11 @@ pub fn show_ci(c: &CiOutcome, out: &Output) -> std::io::Result<()> {
         }
         CiOutcome::Changed { steps, arns } => {
             let lines: Vec<String> = steps.iter().map(|s| format!("  {s}\n")).collect();
-            out.print(&format!("Made {} IAM change(s):\n{}\n", steps.len(), lines.concat()))?;
+            out.print(&format!(
+                "Made {} IAM change(s):\n{}",
+                steps.len(),
+                lines.concat()
+            ))?;
             out.print(&arns_text(arns))
         }
         CiOutcome::Removed { steps } if steps.is_empty() => {

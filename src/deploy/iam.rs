@@ -134,7 +134,11 @@ impl IamApi for SdkIamApi {
             .await
             .map_err(|e| DeployError::from(from_sdk("GetCallerIdentity", e)))?;
         let arn = out.arn().unwrap_or_default().to_string();
-        let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws");
+        let partition = arn
+            .split(':')
+            .nth(1)
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws");
         Ok(Caller {
             partition: partition.to_string(),
             account: out.account().unwrap_or_default().to_string(),
@@ -174,13 +178,20 @@ impl IamApi for SdkIamApi {
             b = b.thumbprint_list(*t);
         }
         let out = b
-            .tags(iam::types::Tag::builder().key("fnplan:ci").value("true").build().map_err(
-                |e| DeployError::BadTemplate(format!("a tag: {e}")),
-            )?)
+            .tags(
+                iam::types::Tag::builder()
+                    .key("fnplan:ci")
+                    .value("true")
+                    .build()
+                    .map_err(|e| DeployError::BadTemplate(format!("a tag: {e}")))?,
+            )
             .send()
             .await
             .map_err(|e| err("CreateOpenIDConnectProvider", e))?;
-        Ok(out.open_id_connect_provider_arn().unwrap_or_default().to_string())
+        Ok(out
+            .open_id_connect_provider_arn()
+            .unwrap_or_default()
+            .to_string())
     }
 
     async fn add_client_id(&self, arn: &str, client_id: &str) -> Result<(), DeployError> {
@@ -334,7 +345,10 @@ mod tests {
     #[test]
     fn policy_documents_are_read_encoded_or_not() {
         let plain = r#"{"Version":"2012-10-17","Statement":[]}"#;
-        assert_eq!(policy_document(plain).expect("plain")["Version"], "2012-10-17");
+        assert_eq!(
+            policy_document(plain).expect("plain")["Version"],
+            "2012-10-17"
+        );
         let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
         assert_eq!(
             policy_document(encoded).expect("encoded")["Version"],

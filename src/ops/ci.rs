@@ -53,9 +53,14 @@ pub enum CiOutcome {
     /// IAM already has everything as it should be: nothing was changed.
     UpToDate(CiArns),
     /// These steps were made.
-    Changed { steps: Vec<String>, arns: CiArns },
+    Changed {
+        steps: Vec<String>,
+        arns: CiArns,
+    },
     /// `--remove`: these were deleted (empty: there was nothing to delete).
-    Removed { steps: Vec<String> },
+    Removed {
+        steps: Vec<String>,
+    },
     Refused(Refusal),
 }
 
@@ -292,25 +297,19 @@ fn preview(s: &CiScope<'_>, want: &[RoleDoc], cur: &Current, todo: &[Step]) -> S
         text.push_str(&format!("  {line}\n"));
     }
     let changes = diff::plan_changes(Some(&current_template(cur)), &wanted_template(want));
-    text.push_str(&iam_table(&changes.iam));
-    for (kind, state) in &cur.roles {
-        let w = want.iter().find(|r| r.kind == *kind);
-        if let (Some(r), Some(w)) = (state, w)
-            && r.trust != w.trust
-        {
-            text.push_str(&format!(
-                "\n{} trust policy:\n- {}\n+ {}\n",
-                kind.logical_id(),
-                r.trust,
-                w.trust
-            ));
-        }
-    }
+    let existing: Vec<&str> = cur
+        .roles
+        .iter()
+        .filter(|(_, r)| r.is_some())
+        .map(|(k, _)| k.logical_id())
+        .collect();
+    text.push_str(&iam_table(&changes.iam, &existing));
     text
 }
 
-/// Grants added (`+`) and removed (`-`) per role, widening ones marked.
-pub fn iam_table(changes: &[crate::deploy::plan::IamChange]) -> String {
+/// Grants added (`+`) and removed (`-`) per role (trust policies included), the ones
+/// that widen the access of a role in `existing` marked (on a new role every one would).
+pub fn iam_table(changes: &[crate::deploy::plan::IamChange], existing: &[&str]) -> String {
     if changes.is_empty() {
         return String::new();
     }
@@ -322,7 +321,7 @@ pub fn iam_table(changes: &[crate::deploy::plan::IamChange]) -> String {
             out.push_str(&format!("  {} (AWS::IAM::Role)\n", c.resource));
         }
         let sign = if c.added { '+' } else { '-' };
-        let wider = if c.broadening && c.added {
+        let wider = if c.broadening && c.added && existing.contains(&c.resource.as_str()) {
             "  [widens access]"
         } else {
             ""
@@ -462,10 +461,11 @@ mod tests {
             roles: cur_roles,
         };
         let changes = diff::plan_changes(Some(&current_template(&cur)), &wanted_template(&w));
-        let table = iam_table(&changes.iam);
+        let table = iam_table(&changes.iam, &["CiApplyRole"]);
         assert!(table.contains("CiApplyRole (AWS::IAM::Role)"), "{table}");
         assert!(table.contains("    - "), "{table}");
         assert!(table.contains("    + "), "{table}");
+        assert!(table.contains("  [widens access]"), "{table}");
         assert!(!table.contains("CiPlanRole"), "{table}");
     }
 }
