@@ -60,6 +60,7 @@ pub trait IamApi {
     async fn role(&self, name: &str, policy_name: &str) -> Result<Option<RoleState>, DeployError>;
     async fn create_role(&self, role: &NewRole<'_>) -> Result<String, DeployError>;
     async fn update_trust(&self, name: &str, trust: &Value) -> Result<(), DeployError>;
+    async fn update_description(&self, name: &str, description: &str) -> Result<(), DeployError>;
     async fn put_policy(&self, name: &str, policy: &str, doc: &Value) -> Result<(), DeployError>;
     /// Delete inline policy `policy` (if there) and then the role.
     async fn delete_role(&self, name: &str, policy: &str) -> Result<(), DeployError>;
@@ -275,6 +276,17 @@ impl IamApi for SdkIamApi {
             .send()
             .await
             .map_err(|e| err("UpdateAssumeRolePolicy", e))?;
+        Ok(())
+    }
+
+    async fn update_description(&self, name: &str, description: &str) -> Result<(), DeployError> {
+        self.iam
+            .update_role()
+            .role_name(name)
+            .description(description)
+            .send()
+            .await
+            .map_err(|e| err("UpdateRole", e))?;
         Ok(())
     }
 

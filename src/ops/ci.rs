@@ -34,6 +34,7 @@ pub enum Step {
     AddAudience,
     CreateRole(RoleKind),
     UpdateTrust(RoleKind),
+    UpdateDescription(RoleKind),
     PutPolicy(RoleKind),
     DeleteRole(RoleKind),
     DeleteProvider,
@@ -138,6 +139,9 @@ pub fn steps(
                 if r.trust != w.trust {
                     out.push(Step::UpdateTrust(w.kind));
                 }
+                if r.description.as_deref() != Some(w.description.as_str()) {
+                    out.push(Step::UpdateDescription(w.kind));
+                }
                 if r.policy.as_ref() != Some(&w.policy) {
                     out.push(Step::PutPolicy(w.kind));
                 }
@@ -164,6 +168,9 @@ async fn ensure(
 ) -> Result<CiOutcome, OpsError> {
     let want = ci_roles::roles(s).map_err(OpsError::Usage)?;
     let cur = current(api, s).await?;
+    if let Some(why) = misplaced(s, &cur) {
+        return Err(OpsError::Usage(why));
+    }
     let audience = s.repo.system.audience();
     let todo = steps(&want, audience, cur.provider.as_ref(), &cur.roles);
     if todo.is_empty() {
@@ -181,6 +188,19 @@ async fn ensure(
     Ok(CiOutcome::Changed {
         steps: done,
         arns: arns(s),
+    })
+}
+
+/// A role of ours by name that is not under [`ROLE_PATH`] was made by someone else.
+fn misplaced(s: &CiScope<'_>, cur: &Current) -> Option<String> {
+    cur.roles.iter().find_map(|(k, r)| {
+        let r = r.as_ref().filter(|r| r.path != ROLE_PATH)?;
+        Some(format!(
+            "role {} exists at path {} (fnplan's are under {ROLE_PATH}): it was not made by `fnplan bootstrap --ci`; rename or delete it ({})",
+            s.role_name(*k),
+            r.path,
+            r.arn
+        ))
     })
 }
 
@@ -227,6 +247,11 @@ async fn make(
                 api.update_trust(&r.name, &r.trust).await?;
             }
         }
+        Step::UpdateDescription(k) => {
+            if let Some(r) = doc(*k) {
+                api.update_description(&r.name, &r.description).await?;
+            }
+        }
         Step::PutPolicy(k) => {
             if let Some(r) = doc(*k) {
                 api.put_policy(&r.name, POLICY_NAME, &r.policy).await?;
@@ -248,6 +273,7 @@ fn describe(s: &CiScope<'_>, step: &Step) -> String {
         ),
         Step::CreateRole(k) => format!("created role {}", s.role_arn(*k)),
         Step::UpdateTrust(k) => format!("updated the trust policy of {}", s.role_name(*k)),
+        Step::UpdateDescription(k) => format!("updated the description of {}", s.role_name(*k)),
         Step::PutPolicy(k) => format!("wrote policy `{POLICY_NAME}` of {}", s.role_name(*k)),
         Step::DeleteRole(k) => format!("deleted role {}", s.role_arn(*k)),
         Step::DeleteProvider => format!("deleted OIDC provider {}", s.provider_arn()),
@@ -338,6 +364,9 @@ async fn remove(
     ui: &dyn Ui,
 ) -> Result<CiOutcome, OpsError> {
     let cur = current(api, s).await?;
+    if let Some(why) = misplaced(s, &cur) {
+        return Err(OpsError::Usage(why));
+    }
     let mut todo: Vec<Step> = cur
         .roles
         .iter()
@@ -400,7 +429,7 @@ mod tests {
         RoleState {
             arn: String::new(),
             path: ROLE_PATH.into(),
-            description: None,
+            description: Some(r.description.clone()),
             trust: r.trust.clone(),
             policy: Some(r.policy.clone()),
         }
@@ -467,5 +496,17 @@ mod tests {
         assert!(table.contains("    + "), "{table}");
         assert!(table.contains("  [widens access]"), "{table}");
         assert!(!table.contains("CiPlanRole"), "{table}");
+    }
+
+    #[test]
+    fn the_service_role_covers_every_rendered_type() {
+        for t in crate::deploy::replacement::RENDERED_TYPES {
+            assert!(
+                ci_roles::TYPE_ACTIONS
+                    .iter()
+                    .any(|(ty, a)| ty == t && !a.is_empty()),
+                "{t} is rendered but the CloudFormation service role has no actions for it: add it to TYPE_ACTIONS in src/template/ci_roles.rs"
+            );
+        }
     }
 }

@@ -394,7 +394,7 @@ fn ci_policy(s: &CiScope<'_>, kind: RoleKind) -> Value {
 
 /// The API actions CloudFormation needs to create, update, read and delete each resource
 /// type fnplan renders (from each type's resource provider schema `handlers`), and the
-/// types other parts of fnplan render or are about to (a test checks that every type in
+/// types other parts of fnplan render or are about to (a test in `ops::ci` checks that every type in
 /// `crate::deploy::replacement::RENDERED_TYPES` is here). Types written by hand in the
 /// spec's raw `resources:` are not: the user extends the service role for them.
 pub const TYPE_ACTIONS: &[(&str, &[&str])] = &[

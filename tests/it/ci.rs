@@ -479,3 +479,28 @@ fn the_example_pipelines_plan_with_the_plan_role_and_apply_the_saved_plan() {
         }
     }
 }
+
+#[test]
+fn a_role_of_the_same_name_elsewhere_is_not_taken_over() {
+    let Some(m) = moto() else { return };
+    let (_d, spec) = m.app(SPEC);
+    rt().block_on(async {
+        iam(&m)
+            .await
+            .create_role()
+            .role_name("fnplan-shop-ci-plan")
+            .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#)
+            .send()
+            .await
+            .expect("create_role");
+    });
+    for extra in [&["--yes"][..], &["--remove", "--yes"][..]] {
+        let (code, out, err) = bootstrap(&m, &spec, extra);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(
+            err.contains("was not made by `fnplan bootstrap --ci`"),
+            "{err}"
+        );
+    }
+    assert!(role(&m, "fnplan-shop-ci-apply").is_none());
+}
