@@ -37,7 +37,8 @@ pub struct BootstrapArgs {
     pub spec: SpecArgs,
     #[command(flatten)]
     pub aws: AwsOptions,
-    /// The bucket to create (default: the spec's `artifacts.bucket`).
+    /// The bucket to create (with --ci: the one the CI roles may use; default: the
+    /// spec's `artifacts.bucket`).
     #[arg(long, value_name = "NAME")]
     pub artifact_bucket: Option<String>,
     /// The CloudFormation stack that owns the bucket.
