@@ -15,6 +15,8 @@ use serde_json::{Map, Value, json};
 pub const ROLE_PATH: &str = "/fnplan/";
 /// The name of each role's one inline policy.
 pub const POLICY_NAME: &str = "fnplan";
+/// IAM's limit on role names.
+const MAX_ROLE_NAME: usize = 64;
 /// Change sets fnplan creates are named `fnplan-{hash}-{time}`.
 const CHANGE_SET_PREFIX: &str = "fnplan-";
 
@@ -228,6 +230,12 @@ impl CiScope<'_> {
 
 /// The three roles: apply, plan, service.
 pub fn roles(s: &CiScope<'_>) -> Result<Vec<RoleDoc>, String> {
+    let longest = s.role_name(RoleKind::Apply);
+    if longest.len() > MAX_ROLE_NAME {
+        return Err(format!(
+            "role name `{longest}` is over IAM's {MAX_ROLE_NAME} characters: the app's name is too long for `bootstrap --ci`"
+        ));
+    }
     let label = s.repo.system.label();
     let repo = &s.repo.path;
     Ok(vec![

@@ -172,3 +172,23 @@ fn the_service_role_grants_each_types_actions() {
         }
     }
 }
+
+#[test]
+fn an_app_name_too_long_for_a_role_name_is_an_error() {
+    let r = repo("github:acme/shop");
+    let long = "a".repeat(49);
+    let s = CiScope {
+        app: &long,
+        ..scope(&r, None)
+    };
+    let e = roles(&s).expect_err("too long");
+    assert!(e.contains("64 characters"), "{e}");
+    let ok = "a".repeat(48);
+    assert!(
+        roles(&CiScope {
+            app: &ok,
+            ..scope(&r, None)
+        })
+        .is_ok()
+    );
+}
