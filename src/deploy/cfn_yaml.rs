@@ -208,40 +208,13 @@ fn key_text(v: Value) -> Result<String, String> {
     }
 }
 
-/// The long form of a CloudFormation short tag, e.g. `Sub` -> `Fn::Sub`.
-fn long_form(suffix: &str) -> Option<&'static str> {
-    Some(match suffix {
-        "Ref" => "Ref",
-        "Condition" => "Condition",
-        "GetAtt" => "Fn::GetAtt",
-        "Sub" => "Fn::Sub",
-        "Join" => "Fn::Join",
-        "Select" => "Fn::Select",
-        "Split" => "Fn::Split",
-        "If" => "Fn::If",
-        "Equals" => "Fn::Equals",
-        "Not" => "Fn::Not",
-        "And" => "Fn::And",
-        "Or" => "Fn::Or",
-        "FindInMap" => "Fn::FindInMap",
-        "Base64" => "Fn::Base64",
-        "Cidr" => "Fn::Cidr",
-        "ImportValue" => "Fn::ImportValue",
-        "GetAZs" => "Fn::GetAZs",
-        "Transform" => "Fn::Transform",
-        "ToJsonString" => "Fn::ToJsonString",
-        "Length" => "Fn::Length",
-        _ => return None,
-    })
-}
-
 /// `!Ref`, `!Sub`, ... on a local (`!`) tag; `None` for core tags (`!!str`) and absent tags.
 fn short_tag(tag: &Tag) -> Result<Option<&'static str>, String> {
     if tag.is_yaml_core_schema() {
         return Ok(None);
     }
     if tag.handle() == "!"
-        && let Some(long) = long_form(tag.suffix())
+        && let Some(long) = crate::spec::node::cfn_long_form(tag.suffix())
     {
         return Ok(Some(long));
     }

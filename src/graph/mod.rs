@@ -29,6 +29,8 @@ pub enum NodeKind {
     Topic,
     Secret,
     Api,
+    /// A raw CloudFormation resource of `resources:`.
+    Resource,
 }
 
 impl NodeKind {
@@ -45,6 +47,7 @@ impl NodeKind {
             NodeKind::Topic => "topic",
             NodeKind::Secret => "secret",
             NodeKind::Api => "api",
+            NodeKind::Resource => "resource",
         }
     }
     /// Heading of the group this kind is drawn in.
@@ -58,6 +61,7 @@ impl NodeKind {
             NodeKind::Bucket => "Buckets",
             NodeKind::Topic => "Topics",
             NodeKind::Secret => "Secrets",
+            NodeKind::Resource => "CloudFormation resources",
         }
     }
 }
@@ -284,7 +288,10 @@ pub fn build(model: &Model) -> AppGraph {
         f.env
             .iter()
             .any(|e| e.value.refs().any(|r| r.target == RefTarget::Api))
-    });
+    }) || model
+        .raw_resources
+        .iter()
+        .any(|r| r.value.references().any(|x| x.target == RefTarget::Api));
     let api_node = match &model.api {
         Some(api) if refers_to_api => Some(g.add(NodeKind::Api, "http-api", None, api.span)),
         _ => None,
@@ -305,7 +312,21 @@ pub fn build(model: &Model) -> AppGraph {
     if let Some(api) = &model.api {
         g.add_api(api);
     }
+    g.add_raw_resources(model, api_node);
     g
+}
+
+/// The logical ID fnplan gives an element's main resource (`JobsQueue`), if it makes one.
+fn element_logical_id(model: &Model, id: ResId) -> Option<String> {
+    let name = model.name_of(id);
+    Some(match id.kind {
+        Kind::Function => crate::model::ids::function(name),
+        Kind::Queue | Kind::Dlq => model.queue_logical_id(id),
+        Kind::Table => crate::model::ids::table(name),
+        Kind::Bucket => crate::model::ids::bucket(name),
+        Kind::Topic => crate::model::ids::topic(name),
+        _ => return None,
+    })
 }
 
 impl AppGraph {
@@ -322,6 +343,36 @@ impl AppGraph {
             self.by_res.insert(r, ix);
         }
         ix
+    }
+
+    /// A node per raw resource, with a `references` edge to each fnplan element it names,
+    /// as `${kind.name.attr}` or by the logical ID fnplan gives it (`!GetAtt JobsQueue.Arn`).
+    fn add_raw_resources(&mut self, model: &Model, api_node: Option<NodeIndex>) {
+        if model.raw_resources.is_empty() {
+            return;
+        }
+        let by_id: HashMap<String, NodeIndex> = self
+            .by_res
+            .iter()
+            .filter_map(|(id, ix)| Some((element_logical_id(model, *id)?, *ix)))
+            .collect();
+        for r in &model.raw_resources {
+            let ix = self.add(NodeKind::Resource, &r.logical_id, None, r.id_span);
+            let mut to: Vec<NodeIndex> = r
+                .value
+                .references()
+                .filter_map(|x| match x.target {
+                    RefTarget::Api => api_node,
+                    RefTarget::Res(id) => self.node(id),
+                })
+                .collect();
+            to.extend(r.value.targets.iter().filter_map(|(t, _)| by_id.get(t).copied()));
+            to.sort();
+            to.dedup();
+            for t in to {
+                self.edge(ix, t, EdgeKind::References, r.id_span);
+            }
+        }
     }
 
     fn edge(&mut self, a: NodeIndex, b: NodeIndex, kind: EdgeKind, span: Span) {

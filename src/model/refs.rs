@@ -62,12 +62,12 @@ fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
     }
 }
 
-const TOP_LEVEL: [&str; 10] = [
+pub(super) const TOP_LEVEL: [&str; 10] = [
     "function", "queue", "table", "bucket", "topic", "secret", "api", "var", "app", "stage",
 ];
 
 /// Locate `needle` inside the source text of `span` (falls back to the whole span).
-fn locate(file: &SourceFile, span: Span, needle: &str) -> Span {
+pub(super) fn locate(file: &SourceFile, span: Span, needle: &str) -> Span {
     match file.slice(span).find(needle) {
         Some(i) => Span::new(span.start + i, span.start + i + needle.len()),
         None => span,

@@ -110,6 +110,10 @@ pub struct Model {
     /// Top-level `artifacts: { bucket }`: where local code zips go (`--artifact-bucket`
     /// overrides it).
     pub artifact_bucket: Option<(String, Span)>,
+    /// `resources:`: raw CloudFormation merged into the template, in spec order.
+    pub raw_resources: Vec<RawResource>,
+    /// `outputs:`: stack outputs the spec declares, in spec order.
+    pub raw_outputs: Vec<RawOutput>,
 }
 
 impl Model {
@@ -577,6 +581,66 @@ pub struct Table {
     /// in the deployed stack come from there), with the span of the value.
     pub renamed_from: Option<(String, Span)>,
     pub lint_ignore: Vec<(Code, Span)>,
+}
+
+/// Raw CloudFormation (a resource or an output value) with fnplan's references in it
+/// parsed: the template puts the resolved values at their JSON pointers.
+#[derive(Clone, Debug, Default)]
+pub struct RawValue {
+    /// The value as written (short tags in long form).
+    pub body: serde_json::Value,
+    /// The JSON pointer of each plain string that holds a reference, and that string parsed.
+    pub refs: Vec<(String, Interp)>,
+    /// The JSON pointer of each `Fn::Sub` text that names fnplan elements, split into
+    /// CloudFormation's own text and fnplan's references.
+    pub subs: Vec<(String, Vec<SubPiece>)>,
+    /// Every logical ID the value names itself (`Ref`, `Fn::GetAtt`, `${X}` in `Fn::Sub`,
+    /// `DependsOn`), with where: the template checks they exist.
+    pub targets: Vec<(String, Span)>,
+}
+
+impl RawValue {
+    /// The fnplan elements the value refers to.
+    pub fn references(&self) -> impl Iterator<Item = &Reference> {
+        let plain = self.refs.iter().flat_map(|(_, i)| i.refs());
+        let subs = self.subs.iter().flat_map(|(_, pieces)| {
+            pieces.iter().flat_map(|p| match p {
+                SubPiece::Fnplan(i) => Some(i.refs()),
+                SubPiece::Text(_) => None,
+            })
+        });
+        plain.chain(subs.flatten())
+    }
+}
+
+/// A piece of `Fn::Sub` text in raw CloudFormation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubPiece {
+    /// CloudFormation's own text, `${LogicalId}` and `${AWS::Region}` included.
+    Text(String),
+    /// One fnplan reference (`${table.orders.arn}`, `${stage}`).
+    Fnplan(Interp),
+}
+
+/// A resource of `resources:`.
+#[derive(Clone, Debug)]
+pub struct RawResource {
+    pub logical_id: String,
+    pub id_span: Span,
+    /// `Type`, e.g. `AWS::SSM::Parameter`.
+    pub ty: String,
+    pub value: RawValue,
+    pub span: Span,
+}
+
+/// An output of `outputs:`.
+#[derive(Clone, Debug)]
+pub struct RawOutput {
+    pub name: String,
+    pub name_span: Span,
+    pub value: RawValue,
+    pub description: Option<String>,
+    pub export: Option<Interp>,
 }
 
 /// One statement of `policies:`, as written, and the `${...}` references in its strings.

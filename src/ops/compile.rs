@@ -150,7 +150,25 @@ impl Loaded {
             return Err(self.input_error(diags));
         };
         let graph = graph::build(&model);
+        self.check_raw(&model, &graph, diags)?;
         Ok(Lowered { model, graph })
+    }
+
+    /// Raw `resources:`/`outputs:` checks that need the rendered template (collisions,
+    /// unknown logical IDs): input errors like lowering's, whatever the command.
+    fn check_raw(&self, model: &Model, graph: &AppGraph, diags: Vec<Diagnostic>) -> Result<(), OpsError> {
+        if model.raw_resources.is_empty() && model.raw_outputs.is_empty() {
+            return Ok(());
+        }
+        let rendered = template::render(model, graph, &placeholder_keys(model));
+        let found = template::check_raw(model, &rendered);
+        if found.is_empty() {
+            return Ok(());
+        }
+        let mut all = diags;
+        all.extend(found);
+        crate::diagnostic::sort(&mut all);
+        Err(self.input_error(all))
     }
 
     /// Lower, build the graph, look at the code as `need` says and render one stage.

@@ -133,6 +133,8 @@ enum Frame {
         start: Span,
         anchor: usize,
         items: Vec<Node>,
+        /// The long form of the CloudFormation short tag it carried (`!Join [..]`).
+        tag: Option<&'static str>,
     },
     Map {
         start: Span,
@@ -140,6 +142,7 @@ enum Frame {
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
         seen: HashMap<String, Span>,
+        tag: Option<&'static str>,
     },
 }
 
@@ -210,6 +213,38 @@ impl Builder {
         Ok(())
     }
 
+    /// Inside the top-level `resources:` or `outputs:` section: raw CloudFormation, where
+    /// its short tags (`!Ref`, `!GetAtt`, `!Sub`, ...) are read in their long form.
+    fn in_raw_cfn(&self) -> bool {
+        matches!(
+            self.stack.first(),
+            Some(Frame::Map { key: Some(k), .. })
+                if matches!(k.as_str(), Some("resources" | "outputs"))
+        )
+    }
+
+    /// The long form of a CloudFormation short tag, where raw CloudFormation is written.
+    fn short_tag(&self, tag: Option<&granit_parser::Tag>) -> Option<&'static str> {
+        let t = tag?;
+        if t.is_yaml_core_schema() || t.handle() != "!" || !self.in_raw_cfn() {
+            return None;
+        }
+        cfn_long_form(t.suffix())
+    }
+
+    /// A collection's tag: a short tag inside raw CloudFormation, else none or an error.
+    fn collection_tag(
+        &self,
+        tag: Option<&granit_parser::Tag>,
+        core: &str,
+        span: Span,
+    ) -> Result<Option<&'static str>, ParseError> {
+        match self.short_tag(tag) {
+            Some(long) => Ok(Some(long)),
+            None => reject_tag(tag, core, span).map(|()| None),
+        }
+    }
+
     /// Handle one event; `Ok(true)` when the document is complete.
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<bool, ParseError> {
         match event {
@@ -227,27 +262,35 @@ impl Builder {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 self.count(1, span)?;
-                let v = scalar(&value, style, tag.as_deref(), span)?;
-                self.complete(Node { span, value: v }, anchor, 1)?;
+                let node = match self.short_tag(tag.as_deref()) {
+                    Some(long) => short_scalar(long, &value, span)?,
+                    None => Node {
+                        span,
+                        value: scalar(&value, style, tag.as_deref(), span)?,
+                    },
+                };
+                self.complete(node, anchor, 1)?;
             }
             Event::Alias(id) => self.alias(id, span)?,
             Event::SequenceStart(_, anchor, tag) => {
-                reject_tag(tag.as_deref(), "!!seq", span)?;
+                let tag = self.collection_tag(tag.as_deref(), "!!seq", span)?;
                 let frame = Frame::Seq {
                     start: span,
                     anchor,
                     items: Vec::new(),
+                    tag,
                 };
                 self.open(frame, span)?;
             }
             Event::MappingStart(_, anchor, tag) => {
-                reject_tag(tag.as_deref(), "!!map", span)?;
+                let tag = self.collection_tag(tag.as_deref(), "!!map", span)?;
                 let frame = Frame::Map {
                     start: span,
                     anchor,
                     entries: Vec::new(),
                     key: None,
                     seen: HashMap::new(),
+                    tag,
                 };
                 self.open(frame, span)?;
             }
@@ -284,19 +327,20 @@ impl Builder {
 
     /// The end of a sequence (`seq`) or mapping: its node, spanning its items, is complete.
     fn close(&mut self, seq: bool, span: Span) -> Result<(), ParseError> {
-        let (start, anchor, value, end) = match (seq, self.stack.pop()) {
+        let (start, anchor, value, end, tag) = match (seq, self.stack.pop()) {
             (
                 true,
                 Some(Frame::Seq {
                     start,
                     anchor,
                     items,
+                    tag,
                 }),
             ) => {
                 let end = items
                     .last()
                     .map_or(span.end, |i| i.span.end.max(start.start));
-                (start, anchor, Value::Seq(items), end)
+                (start, anchor, Value::Seq(items), end, tag)
             }
             (
                 false,
@@ -304,6 +348,7 @@ impl Builder {
                     start,
                     anchor,
                     entries,
+                    tag,
                     ..
                 }),
             ) => {
@@ -311,14 +356,17 @@ impl Builder {
                 let end = entries
                     .last()
                     .map_or(span.end, |(_, v)| v.span.end.max(start.start));
-                (start, anchor, Value::Map(entries), end)
+                (start, anchor, Value::Map(entries), end, tag)
             }
             _ => return Ok(()),
         };
-        let node = Node {
+        let mut node = Node {
             span: Span::new(start.start, end.max(start.end)),
             value,
         };
+        if let Some(long) = tag {
+            node = single(long, node);
+        }
         let n = size(&node);
         self.complete(node, anchor, n)
     }
@@ -423,6 +471,68 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseErro
         }
     }
     Ok(out)
+}
+
+/// The long form of a CloudFormation short tag, e.g. `Sub` -> `Fn::Sub`.
+pub fn cfn_long_form(suffix: &str) -> Option<&'static str> {
+    Some(match suffix {
+        "Ref" => "Ref",
+        "Condition" => "Condition",
+        "GetAtt" => "Fn::GetAtt",
+        "Sub" => "Fn::Sub",
+        "Join" => "Fn::Join",
+        "Select" => "Fn::Select",
+        "Split" => "Fn::Split",
+        "If" => "Fn::If",
+        "Equals" => "Fn::Equals",
+        "Not" => "Fn::Not",
+        "And" => "Fn::And",
+        "Or" => "Fn::Or",
+        "FindInMap" => "Fn::FindInMap",
+        "Base64" => "Fn::Base64",
+        "Cidr" => "Fn::Cidr",
+        "ImportValue" => "Fn::ImportValue",
+        "GetAZs" => "Fn::GetAZs",
+        "Transform" => "Fn::Transform",
+        "ToJsonString" => "Fn::ToJsonString",
+        "Length" => "Fn::Length",
+        _ => return None,
+    })
+}
+
+/// `{long: node}`: a short-tagged value in its long form, spanning the value.
+fn single(long: &'static str, node: Node) -> Node {
+    let key = Node {
+        span: node.span,
+        value: Value::Str(long.to_string()),
+    };
+    Node {
+        span: node.span,
+        value: Value::Map(vec![(key, node)]),
+    }
+}
+
+/// A short-tagged scalar: text, never resolved (`!Ref 123` names something);
+/// `!GetAtt A.B` becomes `{"Fn::GetAtt": ["A", "B"]}`.
+fn short_scalar(long: &'static str, text: &str, span: Span) -> Result<Node, ParseError> {
+    let str_node = |s: &str| Node {
+        span,
+        value: Value::Str(s.to_string()),
+    };
+    if long != "Fn::GetAtt" {
+        return Ok(single(long, str_node(text)));
+    }
+    let Some((resource, attr)) = text.split_once('.') else {
+        return Err(ParseError::Yaml {
+            message: format!("`!GetAtt {text}` needs the form `Resource.Attribute`"),
+            span: Some(span),
+        });
+    };
+    let list = Node {
+        span,
+        value: Value::Seq(vec![str_node(resource), str_node(attr)]),
+    };
+    Ok(single(long, list))
 }
 
 fn reject_tag(

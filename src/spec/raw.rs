@@ -35,6 +35,12 @@ pub struct RawSpec {
     pub lint: Option<RawLint>,
     /// Where `plan`/`apply` upload local function code (`--artifact-bucket` overrides it).
     pub artifacts: Option<RawArtifacts>,
+    /// Raw CloudFormation resources merged into the template; fnplan references resolve
+    /// inside their strings.
+    pub resources: Option<Named<RawResource>>,
+    /// Stack outputs: a value (string with references, or an intrinsic function), or
+    /// `{ value, description, export }`.
+    pub outputs: Option<Named<RawOutput>>,
     /// Where the whole-file node is (for findings about the file as a whole).
     #[schemars(skip)]
     pub span: Span,
@@ -954,7 +960,7 @@ pub fn read_spec(root: &Node, cx: &mut Cx) -> Option<RawSpec> {
     read_struct!(root, span, "spec", cx, RawSpec {
         version: req, app: req, stages: opt, defaults: opt, tags: opt, api: opt,
         functions: opt, queues: opt, tables: opt, buckets: opt, topics: opt, secrets: opt, lint: opt,
-        artifacts: opt,
+        artifacts: opt, resources: opt, outputs: opt,
     }, span: root.span)
 }
 
@@ -1135,6 +1141,136 @@ impl FromNode for RawTrigger {
                 );
                 None
             }
+        }
+    }
+}
+
+/// The attributes a raw resource may have besides `Type` (`Condition` is not one: stages
+/// replace conditions).
+pub const RESOURCE_ATTRIBUTES: [&str; 8] = [
+    "Type",
+    "Properties",
+    "DependsOn",
+    "DeletionPolicy",
+    "UpdateReplacePolicy",
+    "Metadata",
+    "CreationPolicy",
+    "UpdatePolicy",
+];
+
+/// A raw CloudFormation resource as written (short tags already in long form), with
+/// spans: lowering resolves fnplan references in its strings and checks its shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawResource {
+    pub node: Node,
+}
+
+impl JsonSchema for RawResource {
+    fn schema_name() -> Cow<'static, str> {
+        "RawResource".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "object",
+            "description": "A CloudFormation resource, merged into the template as written.",
+            "required": ["Type"],
+            "additionalProperties": false,
+            "properties": {
+                "Type": { "type": "string", "description": "The resource type, e.g. `AWS::SSM::Parameter`." },
+                "Properties": { "type": "object", "description": "The resource's properties." },
+                "DependsOn": { "type": ["string", "array"], "items": { "type": "string" }, "description": "Logical IDs created first." },
+                "DeletionPolicy": { "enum": ["Delete", "Retain", "RetainExceptOnUpdate", "Snapshot"] },
+                "UpdateReplacePolicy": { "enum": ["Delete", "Retain", "Snapshot"] },
+                "Metadata": { "type": "object" },
+                "CreationPolicy": { "type": "object" },
+                "UpdatePolicy": { "type": "object" }
+            }
+        })
+    }
+}
+
+impl FromNode for RawResource {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Map(_) => Some(RawResource { node: node.clone() }),
+            _ => {
+                cx.wrong_type(node, "a CloudFormation resource (a mapping with `Type`)");
+                None
+            }
+        }
+    }
+}
+
+/// A stack output: its value alone, or with a description and an export name.
+#[derive(Clone, Debug, JsonSchema)]
+#[serde(untagged)]
+pub enum RawOutput {
+    Value(OutputValue),
+    Settings(RawOutputSettings),
+}
+
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawOutputSettings {
+    /// The value: a string with references, or an intrinsic function.
+    pub value: OutputValue,
+    /// Shown by `describe-stacks` and the console.
+    pub description: Option<Sp<String>>,
+    /// An export name for other stacks' `Fn::ImportValue` (references resolve in it).
+    pub export: Option<Sp<String>>,
+}
+
+/// An output's value as written: a string or an intrinsic function (`!GetAtt Pool.Arn`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputValue(pub Node);
+
+impl JsonSchema for OutputValue {
+    fn schema_name() -> Cow<'static, str> {
+        "OutputValue".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": ["string", "object"],
+            "description": "A string with references, or an intrinsic function such as `{ \"Fn::GetAtt\": [Pool, Arn] }`."
+        })
+    }
+}
+
+impl FromNode for OutputValue {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Str(_) => Some(OutputValue(node.clone())),
+            Value::Map(m) if is_intrinsic(m) => Some(OutputValue(node.clone())),
+            _ => {
+                cx.wrong_type(node, "a string or an intrinsic function (`!Ref`, `!GetAtt`, `!Sub`, ...)");
+                None
+            }
+        }
+    }
+}
+
+/// `{ Ref: .. }` or `{ Fn::X: .. }`: one key naming an intrinsic function.
+pub fn is_intrinsic(entries: &[(Node, Node)]) -> bool {
+    matches!(entries, [(k, _)] if k.as_str().is_some_and(|k| k == "Ref" || k.starts_with("Fn::")))
+}
+
+impl FromNode for RawOutput {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        match &node.value {
+            Value::Map(m) if !is_intrinsic(m) => {
+                let mut r = MapReader::new(node, node.span, "output", cx)?;
+                let value = r.req("value", cx);
+                let description = r.opt("description", cx);
+                let export = r.opt("export", cx);
+                let ok = r.finish(cx);
+                let value = value?;
+                ok.then_some(RawOutput::Settings(RawOutputSettings {
+                    value,
+                    description,
+                    export,
+                }))
+            }
+            _ => OutputValue::from_node(node, cx).map(RawOutput::Value),
         }
     }
 }

@@ -239,6 +239,11 @@ pub(crate) fn interp(model: &Model, s: &Interp) -> Value {
         [Part::Pseudo(p)] => return ref_(pseudo_id(*p)),
         _ => {}
     }
+    sub(interp_sub_text(model, s))
+}
+
+/// A string with references as `Fn::Sub` text (literal parts escaped).
+pub(crate) fn interp_sub_text(model: &Model, s: &Interp) -> String {
     let mut text = String::new();
     for p in &s.parts {
         match p {
@@ -251,7 +256,7 @@ pub(crate) fn interp(model: &Model, s: &Interp) -> Value {
             Part::Ref(r) => text.push_str(&reference(model, r).sub_text()),
         }
     }
-    sub(text)
+    text
 }
 
 /// The app's tags and `fnplan:name` = `{app}-{stage}-{key}`: a readable name for a

@@ -11,9 +11,11 @@ mod functions;
 mod iam;
 mod intrinsics;
 mod moves;
+mod raw_cfn;
 mod resources;
 pub mod split;
 pub use moves::{Move, moves};
+pub use raw_cfn::check as check_raw;
 mod triggers;
 
 #[cfg(test)]
@@ -145,6 +147,7 @@ fn render_grouped(
     if has_api {
         api::render_api(model, &mut out);
     }
+    raw_cfn::render_resources(model, &mut out);
 
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
@@ -183,8 +186,13 @@ fn render_grouped(
 /// conveniences, and a stack CloudFormation rejects is not.
 fn outputs(model: &Model, has_api: bool, all: bool) -> Map<String, Value> {
     let mut o = Map::new();
-    let count = usize::from(has_api) + model.queues.len() + model.functions.len();
+    let count = usize::from(has_api)
+        + model.queues.len()
+        + model.functions.len()
+        + model.raw_outputs.len();
     let per_resource = all || count <= split::MAX_OUTPUTS;
+    // The spec's own outputs first: they are kept whatever the count.
+    raw_cfn::render_outputs(model, &mut o);
     if has_api {
         o.insert(
             ids::API_URL_OUTPUT.into(),
@@ -244,6 +252,12 @@ impl Resources {
             "logical ID {logical_id} rendered twice"
         );
         self.map.insert(logical_id, r.into_value());
+        self.groups.push(self.group);
+    }
+
+    /// A resource already in template form (raw CloudFormation).
+    pub(crate) fn add_value(&mut self, logical_id: String, value: Value) {
+        self.map.insert(logical_id, value);
         self.groups.push(self.group);
     }
 

@@ -16,7 +16,8 @@ declare_rule! {
     ///   no other function with `uses: { function.NAME: invoke }`.
     ///
     /// Dead-letter queues and queues named as an `on_failure` destination are meant to
-    /// be read by people, not code, and are not flagged.
+    /// be read by people, not code, and are not flagged; nor is an element a raw
+    /// resource of `resources:` refers to (it may subscribe to the topic or read the queue).
     ///
     /// ## Why is this bad?
     /// Messages sent to a queue nobody reads expire unseen after the retention period;
@@ -57,7 +58,12 @@ impl Rule for Orphan {
                 Kind::Table => cx.model.tables[id.index].existing,
                 _ => false,
             };
-            if existing {
+            // Used by raw CloudFormation of `resources:` (a subscription, an alarm).
+            let raw_user = g
+                .incoming(n, &[EdgeKind::References])
+                .iter()
+                .any(|(from, _)| g.graph[*from].kind == NodeKind::Resource);
+            if existing || raw_user {
                 continue;
             }
             let (message, help) = match node.kind {

@@ -17,6 +17,7 @@ mod existing;
 mod fixed_names;
 mod function;
 mod names;
+mod raw_cfn;
 mod resources;
 mod triggers;
 
@@ -311,6 +312,12 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .map(|a| lower_api(l, &names, &scope, a, raw.span));
     let (lint_ignore, account_concurrency) = lower_lint(l, raw);
     let artifact_bucket = raw.artifacts.as_ref().map(|a| lower_artifacts(l, a));
+    let raw_resources = lower_each(l, &raw.resources, |l, n, r| {
+        raw_cfn::lower_resource(l, &scope, n, r)
+    });
+    let raw_outputs = lower_each(l, &raw.outputs, |l, n, o| {
+        raw_cfn::lower_output(l, &scope, n, o)
+    });
     let model = Model {
         app: app.clone(),
         app_span: raw.app.span,
@@ -328,6 +335,8 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         lint_ignore,
         account_concurrency,
         artifact_bucket,
+        raw_resources: raw_resources.into_iter().flatten().collect(),
+        raw_outputs,
     };
     check_env_cycles(l, &model);
     check_logical_ids(l, &model);
