@@ -165,7 +165,9 @@ pub fn show_ci(c: &CiOutcome, out: &Output) -> std::io::Result<()> {
                 steps.len(),
                 lines.concat()
             ))?;
-            out.print(&arns_text(arns))
+            out.print(&arns_text(arns))?;
+            out.note("IAM is eventually consistent: for a few seconds a job may be refused the new roles.");
+            Ok(())
         }
         CiOutcome::Removed { steps } if steps.is_empty() => {
             out.print("Nothing to remove: there are no CI roles of this app.\n")

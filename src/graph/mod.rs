@@ -366,7 +366,12 @@ impl AppGraph {
                     RefTarget::Res(id) => self.node(id),
                 })
                 .collect();
-            to.extend(r.value.targets.iter().filter_map(|(t, _)| by_id.get(t).copied()));
+            to.extend(
+                r.value
+                    .targets
+                    .iter()
+                    .filter_map(|(t, _)| by_id.get(t).copied()),
+            );
             to.sort();
             to.dedup();
             for t in to {

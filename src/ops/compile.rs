@@ -156,7 +156,12 @@ impl Loaded {
 
     /// Raw `resources:`/`outputs:` checks that need the rendered template (collisions,
     /// unknown logical IDs): input errors like lowering's, whatever the command.
-    fn check_raw(&self, model: &Model, graph: &AppGraph, diags: Vec<Diagnostic>) -> Result<(), OpsError> {
+    fn check_raw(
+        &self,
+        model: &Model,
+        graph: &AppGraph,
+        diags: Vec<Diagnostic>,
+    ) -> Result<(), OpsError> {
         if model.raw_resources.is_empty() && model.raw_outputs.is_empty() {
             return Ok(());
         }

@@ -1242,7 +1242,10 @@ impl FromNode for OutputValue {
             Value::Str(_) => Some(OutputValue(node.clone())),
             Value::Map(m) if is_intrinsic(m) => Some(OutputValue(node.clone())),
             _ => {
-                cx.wrong_type(node, "a string or an intrinsic function (`!Ref`, `!GetAtt`, `!Sub`, ...)");
+                cx.wrong_type(
+                    node,
+                    "a string or an intrinsic function (`!Ref`, `!GetAtt`, `!Sub`, ...)",
+                );
                 None
             }
         }

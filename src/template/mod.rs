@@ -186,10 +186,8 @@ fn render_grouped(
 /// conveniences, and a stack CloudFormation rejects is not.
 fn outputs(model: &Model, has_api: bool, all: bool) -> Map<String, Value> {
     let mut o = Map::new();
-    let count = usize::from(has_api)
-        + model.queues.len()
-        + model.functions.len()
-        + model.raw_outputs.len();
+    let count =
+        usize::from(has_api) + model.queues.len() + model.functions.len() + model.raw_outputs.len();
     let per_resource = all || count <= split::MAX_OUTPUTS;
     // The spec's own outputs first: they are kept whatever the count.
     raw_cfn::render_outputs(model, &mut o);

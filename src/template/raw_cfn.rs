@@ -88,7 +88,9 @@ pub fn check(model: &Model, template: &Template) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for r in &model.raw_resources {
         if resources.get(&r.logical_id) != Some(&resolve(model, &r.value)) {
-            let ty = resources[&r.logical_id]["Type"].as_str().unwrap_or("a resource");
+            let ty = resources[&r.logical_id]["Type"]
+                .as_str()
+                .unwrap_or("a resource");
             diags.push(
                 Diagnostic::error(
                     codes::LOGICAL_ID_COLLISION,

@@ -116,9 +116,9 @@ fn resource_type(l: &mut Lower<'_>, v: &Node) -> Option<String> {
     let parts: Vec<&str> = t.split("::").collect();
     let shaped = match parts.as_slice() {
         ["Custom", name] => !name.is_empty(),
-        [a, b, c] => [a, b, c].iter().all(|p| {
-            !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        }),
+        [a, b, c] => [a, b, c]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')),
         _ => false,
     };
     if !shaped {
