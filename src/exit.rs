@@ -4,6 +4,7 @@
 use crate::deploy::follow::Followed;
 use crate::ops::apply::{ApplyOutcome, Refusal};
 use crate::ops::bootstrap::BootstrapOutcome;
+use crate::ops::ci::CiOutcome;
 use crate::ops::render::Rendered;
 use crate::ops::stack::DestroyOutcome;
 use crate::ops::watch::Watched;
@@ -130,10 +131,12 @@ fn for_outcome(o: &Outcome) -> ExitStatus {
         Outcome::Destroy(DestroyOutcome::Refused(r)) => for_refusal(r),
         Outcome::Bootstrap(BootstrapOutcome::Created { watched, .. }) => for_watched(watched),
         Outcome::Bootstrap(BootstrapOutcome::Refused(_)) => ExitStatus::Failure,
+        Outcome::Ci(CiOutcome::Refused(r)) => for_refusal(r),
         Outcome::Plan { .. }
         | Outcome::Apply(ApplyOutcome::NoChanges(_))
         | Outcome::Destroy(DestroyOutcome::Missing { .. })
         | Outcome::Bootstrap(_)
+        | Outcome::Ci(_)
         | Outcome::Graph(_)
         | Outcome::Status(_)
         | Outcome::Package(_)

@@ -47,6 +47,10 @@ pub struct ApplyArgs {
     /// Deploy as nested stacks (`fnplan render --split`; implied by a plan saved with it).
     #[arg(long)]
     pub split: bool,
+    /// CloudFormation service role: CloudFormation makes the stack's changes with it
+    /// instead of your permissions (`fnplan bootstrap --ci` creates one).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
 }
 
 pub fn run(a: ApplyArgs, out: &Output) -> Result<Outcome, OpsError> {
@@ -64,6 +68,7 @@ pub fn run(a: ApplyArgs, out: &Output) -> Result<Outcome, OpsError> {
         recreate: a.recreate,
         artifact_bucket: a.artifact_bucket,
         split: a.split,
+        role_arn: a.role_arn,
     };
     apply::apply(&o, out).map(Outcome::Apply)
 }

@@ -53,7 +53,8 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Zip local function code deterministically and write the zips and templates to a directory.
     Package(package::PackageArgs),
-    /// Create the artifact bucket for function code (private, encrypted, versioned).
+    /// Create the artifact bucket for function code (private, encrypted, versioned), or
+    /// with --ci the roles a CI pipeline deploys with.
     Bootstrap(package::BootstrapArgs),
     /// Delete the stage's stack (tables and buckets keep their data).
     Destroy(stack::DestroyArgs),

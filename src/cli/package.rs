@@ -6,7 +6,9 @@ use super::apply::show_watched;
 use super::{Output, SpecArgs};
 use crate::deploy::client::AwsOptions;
 use crate::deploy::follow::Progress;
+use crate::ops::apply::Refusal;
 use crate::ops::bootstrap::{self, BootstrapOptions, BootstrapOutcome};
+use crate::ops::ci::{self, CiArns, CiOptions, CiOutcome};
 use crate::ops::package::{self, PackageOptions, PackageOutcome, PackagedFile};
 use crate::ops::render::TemplateFormat;
 use crate::ops::watch::Watched;
@@ -35,7 +37,8 @@ pub struct BootstrapArgs {
     pub spec: SpecArgs,
     #[command(flatten)]
     pub aws: AwsOptions,
-    /// The bucket to create (default: the spec's `artifacts.bucket`).
+    /// The bucket to create (with --ci: the one the CI roles may use; default: the
+    /// spec's `artifacts.bucket`).
     #[arg(long, value_name = "NAME")]
     pub artifact_bucket: Option<String>,
     /// The CloudFormation stack that owns the bucket.
@@ -44,6 +47,21 @@ pub struct BootstrapArgs {
     /// How to show progress.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: Progress,
+    /// Instead of the bucket: create (or update) the OIDC provider of this CI repository,
+    /// a plan and an apply role only its jobs can assume, and the CloudFormation service
+    /// role (`github:OWNER/REPO` or `gitlab:GROUP/PROJECT`; see docs/ci.md).
+    #[arg(long, value_name = "SYSTEM:REPO")]
+    pub ci: Option<String>,
+    /// With --ci: only jobs of this ref may assume the apply role (`refs/heads/main`,
+    /// `refs/tags/v1`, or on GitHub `environment:NAME`); default: any ref of the repository.
+    #[arg(long, value_name = "REF", requires = "ci")]
+    pub ci_apply_ref: Option<String>,
+    /// With --ci: delete the roles (and the provider, unless another app's roles trust it).
+    #[arg(long, requires = "ci")]
+    pub remove: bool,
+    /// With --ci: make the IAM changes without asking (for scripts).
+    #[arg(long, alias = "auto-approve", requires = "ci")]
+    pub yes: bool,
 }
 
 pub fn run_package(a: PackageArgs) -> Result<Outcome, OpsError> {
@@ -85,6 +103,18 @@ pub fn show_package(p: &PackageOutcome, out: &Output) -> std::io::Result<()> {
 }
 
 pub fn run_bootstrap(a: BootstrapArgs, out: &Output) -> Result<Outcome, OpsError> {
+    if let Some(repo) = a.ci {
+        let o = CiOptions {
+            spec: a.spec.spec_ref(),
+            aws: a.aws,
+            repo,
+            apply_ref: a.ci_apply_ref,
+            artifact_bucket: a.artifact_bucket,
+            remove: a.remove,
+            yes: a.yes,
+        };
+        return ci::ci(&o, out).map(Outcome::Ci);
+    }
     let o = BootstrapOptions {
         spec: a.spec.spec_ref(),
         aws: a.aws,
@@ -120,4 +150,46 @@ pub fn show_bootstrap(b: &BootstrapOutcome, out: &Output) -> std::io::Result<()>
             Ok(())
         }
     }
+}
+
+pub fn show_ci(c: &CiOutcome, out: &Output) -> std::io::Result<()> {
+    match c {
+        CiOutcome::UpToDate(arns) => {
+            out.print("No changes: the CI provider and roles are up to date.\n")?;
+            out.print(&arns_text(arns))
+        }
+        CiOutcome::Changed { steps, arns } => {
+            let lines: Vec<String> = steps.iter().map(|s| format!("  {s}\n")).collect();
+            out.print(&format!(
+                "Made {} IAM change(s):\n{}",
+                steps.len(),
+                lines.concat()
+            ))?;
+            out.print(&arns_text(arns))?;
+            out.note("IAM is eventually consistent: for a few seconds a job may be refused the new roles.");
+            Ok(())
+        }
+        CiOutcome::Removed { steps } if steps.is_empty() => {
+            out.print("Nothing to remove: there are no CI roles of this app.\n")
+        }
+        CiOutcome::Removed { steps } => {
+            let lines: Vec<String> = steps.iter().map(|s| format!("  {s}\n")).collect();
+            out.print(&format!("Removed:\n{}", lines.concat()))
+        }
+        CiOutcome::Refused(Refusal::Declined) => {
+            out.note("Cancelled; nothing was changed.");
+            Ok(())
+        }
+        CiOutcome::Refused(_) => {
+            out.error("refusing to change IAM without confirmation: there is no terminal to ask on; pass --yes. Nothing was changed");
+            Ok(())
+        }
+    }
+}
+
+fn arns_text(a: &CiArns) -> String {
+    format!(
+        "\nOIDC provider  {}\nApply role     {}\nPlan role      {}\nService role   {}\n\nIn the pipeline: assume the plan role for pull requests and the apply role on the main\nbranch, and pass `--role-arn {}` to `fnplan plan` and `fnplan apply` (docs/ci.md).\n",
+        a.provider, a.apply, a.plan, a.service, a.service
+    )
 }

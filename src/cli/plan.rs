@@ -43,6 +43,10 @@ pub struct PlanArgs {
     /// stack and its nested stacks.
     #[arg(long)]
     pub no_drift: bool,
+    /// CloudFormation service role: CloudFormation makes the stack's changes with it
+    /// instead of your permissions (`fnplan bootstrap --ci` creates one).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
 }
 
 pub fn run(a: PlanArgs) -> Result<Outcome, OpsError> {
@@ -54,6 +58,7 @@ pub fn run(a: PlanArgs) -> Result<Outcome, OpsError> {
         artifact_bucket: a.artifact_bucket,
         split: a.split,
         no_drift: a.no_drift,
+        role_arn: a.role_arn,
     };
     Ok(Outcome::Plan {
         outcome: Box::new(plan::plan(&o)?),

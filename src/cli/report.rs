@@ -51,6 +51,7 @@ pub(super) fn show(o: &Outcome, shape: &Shape, out: &Output) -> std::io::Result<
         Outcome::Status(s) => stack::show_status(s, out),
         Outcome::Package(p) => package::show_package(p, out),
         Outcome::Bootstrap(b) => package::show_bootstrap(b, out),
+        Outcome::Ci(c) => package::show_ci(c, out),
         Outcome::Text(t) => out.print(t),
     }
 }

@@ -11,16 +11,25 @@ use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 
 pub struct SdkStackApi {
     client: cfn::Client,
+    /// The CloudFormation service role (`--role-arn`) change sets and deletions use.
+    role_arn: Option<String>,
 }
 
 impl SdkStackApi {
     pub fn new(config: &aws_config::SdkConfig) -> Self {
-        SdkStackApi {
-            client: cfn::Client::new(config),
-        }
+        Self::from_client(cfn::Client::new(config))
     }
     pub fn from_client(client: cfn::Client) -> Self {
-        SdkStackApi { client }
+        SdkStackApi {
+            client,
+            role_arn: None,
+        }
+    }
+    /// CloudFormation makes the stack's changes with role `arn` (`RoleARN` on
+    /// CreateChangeSet and DeleteStack) instead of the caller's permissions.
+    pub fn with_role_arn(mut self, arn: Option<String>) -> Self {
+        self.role_arn = arn;
+        self
     }
 }
 
@@ -147,6 +156,7 @@ impl StackApi for SdkStackApi {
             .set_template_body((req.template_url.is_none()).then(|| req.template_body.clone()))
             .set_template_url(req.template_url.clone())
             .description(&req.description)
+            .set_role_arn(self.role_arn.clone())
             .capabilities(cfn::types::Capability::CapabilityIam);
         for (k, v) in &req.parameters {
             b = b.parameters(
@@ -357,6 +367,7 @@ impl StackApi for SdkStackApi {
         self.client
             .delete_stack()
             .stack_name(stack_id)
+            .set_role_arn(self.role_arn.clone())
             .send()
             .await
             .map_err(|e| err("DeleteStack", e))?;

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod drift;
 pub mod follow;
 pub mod format;
+pub mod iam;
 pub mod mask;
 pub mod plan;
 pub mod refactor;

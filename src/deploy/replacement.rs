@@ -320,7 +320,7 @@ pub fn name_property(resource_type: &str) -> Option<&'static str> {
 
 /// The resource types fnplan renders: the vendored schemas are exactly these.
 #[cfg(test)]
-const RENDERED_TYPES: &[&str] = &[
+pub(crate) const RENDERED_TYPES: &[&str] = &[
     "AWS::SQS::Queue",
     "AWS::DynamoDB::Table",
     "AWS::S3::Bucket",

@@ -31,6 +31,9 @@ pub struct ApplyOptions {
     pub recreate: bool,
     pub artifact_bucket: Option<String>,
     pub split: bool,
+    /// The CloudFormation service role the change set is made with (`--role-arn`); a
+    /// saved plan's change set already has the role it was planned with.
+    pub role_arn: Option<String>,
 }
 
 /// Why `apply` changed nothing.
@@ -110,7 +113,7 @@ async fn apply_async(
     saved: Option<Plan>,
     ui: &dyn Ui,
 ) -> Result<ApplyOutcome, OpsError> {
-    let session = stage::Session::open(d, &o.aws, code).await?;
+    let session = stage::Session::open_as(d, &o.aws, code, o.role_arn.as_deref()).await?;
     let (config, api) = (&session.config, &session.api);
     let mut input = session.input(d, &o.aws, code);
     let bucket = code.bucket.as_deref();

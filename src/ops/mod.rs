@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod bootstrap;
+pub mod ci;
 pub mod compile;
 pub mod graph;
 pub mod lint;
@@ -156,6 +157,8 @@ pub enum Outcome {
     Status(Box<stack::StatusOutcome>),
     Package(package::PackageOutcome),
     Bootstrap(bootstrap::BootstrapOutcome),
+    /// `bootstrap --ci`: the CI roles.
+    Ci(ci::CiOutcome),
     /// `explain`, `rules`, `schema`, `synth`: text for stdout.
     Text(String),
 }

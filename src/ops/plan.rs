@@ -24,6 +24,8 @@ pub struct PlanOptions {
     pub split: bool,
     /// Do not detect drift on the deployed stack.
     pub no_drift: bool,
+    /// The CloudFormation service role the change set is made with (`--role-arn`).
+    pub role_arn: Option<String>,
 }
 
 /// What `plan` found.
@@ -66,7 +68,7 @@ async fn plan_async(
     d: &Deployable,
     code: &Code,
 ) -> Result<(Plan, CodeCheck), OpsError> {
-    let session = stage::Session::open(d, &o.aws, code).await?;
+    let session = stage::Session::open_as(d, &o.aws, code, o.role_arn.as_deref()).await?;
     let mut input = session.input(d, &o.aws, code);
     let bucket = code.bucket.as_deref();
     let opts = run::PlanOptions {

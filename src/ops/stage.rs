@@ -54,11 +54,17 @@ pub struct Session {
 impl Session {
     /// Load the AWS configuration and, with `--split`, upload the nested templates (they
     /// are part of the parent, so even a plan without a change set stages them;
-    /// content-addressed, an unchanged child is not sent again).
-    pub async fn open(d: &Deployable, aws: &AwsOptions, code: &Code) -> Result<Self, OpsError> {
+    /// content-addressed, an unchanged child is not sent again). CloudFormation makes the
+    /// change sets with service role `role_arn` (`--role-arn`), when given.
+    pub async fn open_as(
+        d: &Deployable,
+        aws: &AwsOptions,
+        code: &Code,
+        role_arn: Option<&str>,
+    ) -> Result<Self, OpsError> {
         let c = &d.compiled;
         let config = client::load(aws, c.model.region.as_deref()).await?;
-        let api = SdkStackApi::new(&config);
+        let api = SdkStackApi::new(&config).with_role_arn(role_arn.map(str::to_string));
         let parent = match &d.split {
             Some(s) => Some(stage_split(&config, code.bucket.as_deref(), c, s).await?),
             None => None,

@@ -6,6 +6,7 @@
 
 mod api;
 pub mod bootstrap;
+pub mod ci_roles;
 mod functions;
 mod iam;
 mod intrinsics;

@@ -151,6 +151,11 @@ fn the_vendored_schemas_are_the_rendered_types() {
 fn type_strings(dir: &Path, out: &mut BTreeSet<String>) {
     for entry in std::fs::read_dir(dir).expect("source dir") {
         let path = entry.expect("entry").path();
+        // The CI roles' policies name the types their service role may create, and the
+        // OIDC provider `bootstrap --ci` makes through IAM: no template fnplan deploys.
+        if path.file_stem().is_some_and(|s| s == "ci_roles") {
+            continue;
+        }
         if path.is_dir() {
             type_strings(&path, out);
             continue;
