@@ -19,6 +19,10 @@ pub const ACCOUNT_CONCURRENCY: u32 = 1_000;
 /// Concurrency Lambda keeps unreserved for functions without a reservation
 /// (PutFunctionConcurrency: at least 100 simultaneous executions stay unreserved).
 pub const UNRESERVED_CONCURRENCY: u32 = 100;
+/// Layers one function may use (Lambda quotas, "Lambda layers").
+pub const FUNCTION_LAYERS: usize = 5;
+/// Runtimes one layer version may name (`CompatibleRuntimes`).
+pub const LAYER_RUNTIMES: usize = 15;
 
 /// The per-stack counts past CloudFormation's limits, `(what, count, limit)` with `what`
 /// one of `resources`, `parameters`, `outputs`.

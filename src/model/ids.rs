@@ -139,3 +139,7 @@ mod tests {
         );
     }
 }
+/// A layer's `AWS::Lambda::LayerVersion`.
+pub fn layer(name: &str) -> String {
+    format!("{}Layer", pascal(name))
+}

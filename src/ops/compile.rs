@@ -6,8 +6,8 @@ use super::{OpsError, SpecRef};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{self, AppGraph};
 use crate::lint::{self, LintContext, Selection, StackSize, Stacks};
-use crate::model::{self, Date, Function, LowerOptions, Model};
-use crate::package::{self, Artifact, FingerprintCache, IGNORE_FILE, PackageError};
+use crate::model::{self, Date, LowerOptions, Model};
+use crate::package::{self, Artifact, CodeOwner, FingerprintCache, IGNORE_FILE, PackageError};
 use crate::source::{SourceFile, Span};
 use crate::spec::{self, RawSpec, codes};
 use crate::template::{self, ArtifactKeys, Template, split::Split};
@@ -183,17 +183,22 @@ impl Loaded {
                     artifacts
                         .iter()
                         .flat_map(|a| a.functions.iter().map(move |f| (f.clone(), a.key.clone()))),
+                )
+                .with_layers(
+                    artifacts
+                        .iter()
+                        .filter_map(|a| a.layer.clone().map(|l| (l, a.key.clone()))),
                 );
                 Ok((artifacts, keys))
             }
         }
     }
 
-    /// An input error for function `index`'s code that cannot be packaged (for a shared
-    /// directory, the first function naming it).
-    pub fn code_error(&self, model: &Model, index: usize, e: &PackageError) -> OpsError {
+    /// An input error for code that cannot be packaged: a function's (for a shared
+    /// directory, the first function naming it) or a layer's.
+    pub fn code_error(&self, model: &Model, owner: CodeOwner, e: &PackageError) -> OpsError {
         let base = self.file.base_dir();
-        self.input_error(vec![code_diagnostic(&model.functions[index], e, &base)])
+        self.input_error(vec![code_diagnostic(model, owner, e, &base)])
     }
 
     /// Lambda's size limit on the local code, from metadata.
@@ -217,10 +222,14 @@ impl Loaded {
         result.map_err(|errors| self.input_error(self.code_diagnostics(model, &errors)))
     }
 
-    fn code_diagnostics(&self, model: &Model, errors: &[(usize, PackageError)]) -> Vec<Diagnostic> {
+    fn code_diagnostics(
+        &self,
+        model: &Model,
+        errors: &[(CodeOwner, PackageError)],
+    ) -> Vec<Diagnostic> {
         errors
             .iter()
-            .map(|(i, e)| code_diagnostic(&model.functions[*i], e, &self.file.base_dir()))
+            .map(|(o, e)| code_diagnostic(model, *o, e, &self.file.base_dir()))
             .collect()
     }
 
@@ -236,15 +245,23 @@ impl Loaded {
 /// Artifact keys of the real length for every local function, for templates that are
 /// only measured (`lint`).
 fn placeholder_keys(model: &Model) -> ArtifactKeys {
-    ArtifactKeys::new(package::placeholder_keys(model, &"0".repeat(64)))
+    let fp = "0".repeat(64);
+    ArtifactKeys::new(package::placeholder_keys(model, &fp))
+        .with_layers(package::placeholder_layer_keys(model, &fp))
 }
 
 /// A code directory that cannot be packaged, as an input error at its `code:` line:
 /// unreadable, a bad `.fnplanignore`, or over Lambda's size limit (largest files listed).
-fn code_diagnostic(f: &Function, e: &PackageError, base_dir: &Path) -> Diagnostic {
-    let written = match &f.code {
-        model::CodeSource::Local { written, .. } => written.as_str(),
-        model::CodeSource::S3 { key, .. } => key.as_str(),
+fn code_diagnostic(model: &Model, owner: CodeOwner, e: &PackageError, base_dir: &Path) -> Diagnostic {
+    let (written, span) = match owner {
+        CodeOwner::Function(i) => {
+            let f = &model.functions[i];
+            match &f.code {
+                model::CodeSource::Local { written, .. } => (written.as_str(), f.code_span),
+                model::CodeSource::S3 { key, .. } => (key.as_str(), f.code_span),
+            }
+        }
+        CodeOwner::Layer(i) => (model.layers[i].written.as_str(), model.layers[i].code_span),
     };
     let (code, message, help) = match e {
         PackageError::TooLarge { largest, .. } => {
@@ -275,7 +292,7 @@ fn code_diagnostic(f: &Function, e: &PackageError, base_dir: &Path) -> Diagnosti
             ),
         ),
     };
-    Diagnostic::error(code, message).at(f.code_span).help(help)
+    Diagnostic::error(code, message).at(span).help(help)
 }
 
 /// Load and compile one stage.

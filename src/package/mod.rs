@@ -17,18 +17,31 @@ pub use fingerprint::{
     fingerprint_with, measure, measure_with,
 };
 
-use crate::model::{CodeSource, Model};
+use crate::model::{CodeSource, LayerRef, Model};
 use std::path::{Path, PathBuf};
 
+/// What a zip is packaged for (where an error about its directory points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeOwner {
+    /// Function code: the first function naming the directory (`model.functions`).
+    Function(usize),
+    /// A layer (`model.layers`).
+    Layer(usize),
+}
+
 /// One code directory's zip and where it goes in the artifact bucket: every function whose
-/// `code:` resolves to that directory shares its fingerprint, its zip and its key.
+/// `code:` resolves to that directory shares its fingerprint, its zip and its key. A
+/// layer's directory is an artifact of its own.
 #[derive(Clone, Debug)]
 pub struct Artifact {
-    /// The first function's index in `model.functions` (where a code error points).
-    pub index: usize,
-    /// The functions that use this code, in spec order (at least one).
+    /// The function (the first naming the directory) or layer it is packaged for.
+    pub owner: CodeOwner,
+    /// The functions that use this code, in spec order (at least one; none for a layer).
     pub functions: Vec<String>,
-    /// `<app>/<stage>/code/<dir name>-<fingerprint>.zip`.
+    /// The layer it is, when it is one.
+    pub layer: Option<String>,
+    /// `<app>/<stage>/code/<dir name>-<fingerprint>.zip`, or for a layer
+    /// `<app>/<stage>/layers/<dir name>-<fingerprint>.zip`.
     pub key: String,
     /// The code directory, zipped when the zip is needed (`package`, an upload).
     pub dir: PathBuf,
@@ -37,9 +50,12 @@ pub struct Artifact {
 }
 
 impl Artifact {
-    /// The functions that use it, for people: `api, worker`.
+    /// The functions that use it, for people: `api, worker` (`layer shared` for a layer).
     pub fn users(&self) -> String {
-        self.functions.join(", ")
+        match &self.layer {
+            Some(l) => format!("layer {l}"),
+            None => self.functions.join(", "),
+        }
     }
 }
 
@@ -52,6 +68,15 @@ const MAX_LABEL: usize = 64;
 pub fn artifact_key(model: &Model, label: &str, fingerprint: &str) -> String {
     format!(
         "{}/{}/code/{label}-{fingerprint}.zip",
+        model.app, model.stage
+    )
+}
+
+/// Where a layer directory's zip goes in the artifact bucket: like [`artifact_key`], under
+/// `layers/`.
+pub fn layer_key(model: &Model, label: &str, fingerprint: &str) -> String {
+    format!(
+        "{}/{}/layers/{label}-{fingerprint}.zip",
         model.app, model.stage
     )
 }
@@ -131,11 +156,11 @@ pub fn code_dirs(model: &Model) -> Vec<CodeDir> {
 pub fn artifacts(
     model: &Model,
     cache: &mut FingerprintCache,
-) -> Result<Vec<Artifact>, Vec<(usize, PackageError)>> {
+) -> Result<Vec<Artifact>, Vec<(CodeOwner, PackageError)>> {
     let mut out: Vec<Artifact> = Vec::new();
     let mut errors = Vec::new();
     for d in code_dirs(model) {
-        let index = d.functions.first().copied().unwrap_or_default();
+        let owner = CodeOwner::Function(d.functions.first().copied().unwrap_or_default());
         let names = d.functions.iter().map(|&i| model.functions[i].name.clone());
         match fingerprint(&d.dir, cache) {
             Ok(fp) => {
@@ -143,16 +168,35 @@ pub fn artifacts(
                 match out.iter_mut().find(|a| a.key == key) {
                     Some(same) => same.functions.extend(names),
                     None => out.push(Artifact {
-                        index,
+                        owner,
                         functions: names.collect(),
+                        layer: None,
                         key,
                         dir: d.dir,
                         measure: fp.measure,
                     }),
                 }
             }
-            Err(e) => errors.push((index, e)),
+            Err(e) => errors.push((owner, e)),
         }
+    }
+    for (i, x) in model.layers.iter().enumerate() {
+        match fingerprint(&x.dir, cache) {
+            Ok(fp) => out.push(Artifact {
+                owner: CodeOwner::Layer(i),
+                functions: Vec::new(),
+                layer: Some(x.name.clone()),
+                key: layer_key(model, &layer_label(&x.dir), &fp.sha256),
+                dir: x.dir.clone(),
+                measure: fp.measure,
+            }),
+            Err(e) => errors.push((CodeOwner::Layer(i), e)),
+        }
+    }
+    if errors.is_empty() {
+        errors = with_layers_too_large(model, &|dir| {
+            out.iter().find(|a| a.dir == dir).map(|a| a.measure.clone())
+        });
     }
     if errors.is_empty() {
         Ok(out)
@@ -161,22 +205,95 @@ pub fn artifacts(
     }
 }
 
-/// Lambda's size limit on each local code directory, from file metadata alone (no code
-/// file is opened): each failing directory's first function's index with the reason.
-pub fn check_sizes(model: &Model) -> Vec<(usize, PackageError)> {
-    code_dirs(model)
-        .into_iter()
-        .filter_map(|d| {
-            let index = d.functions.first().copied().unwrap_or_default();
-            measure(&d.dir).err().map(|e| (index, e))
-        })
-        .collect()
+/// A layer directory's label (see [`dir_label`]), from its canonical path.
+fn layer_label(dir: &Path) -> String {
+    dir_label(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()))
+}
+
+/// Lambda's size limit on each local code and layer directory, from file metadata alone
+/// (no code file is opened), then on each function with its layers: each failing
+/// directory's owner with the reason.
+pub fn check_sizes(model: &Model) -> Vec<(CodeOwner, PackageError)> {
+    let dirs = code_dirs(model).into_iter().map(|d| {
+        let index = d.functions.first().copied().unwrap_or_default();
+        (CodeOwner::Function(index), d.dir)
+    });
+    let layers = (model.layers.iter().enumerate()).map(|(i, x)| (CodeOwner::Layer(i), x.dir.clone()));
+    let mut measured: Vec<(PathBuf, Measure)> = Vec::new();
+    let mut errors = Vec::new();
+    for (owner, dir) in dirs.chain(layers) {
+        match measure(&dir) {
+            Ok(m) => measured.push((dir, m)),
+            Err(e) => errors.push((owner, e)),
+        }
+    }
+    if errors.is_empty() {
+        errors = with_layers_too_large(model, &|dir| {
+            measured.iter().find(|(d, _)| d == dir).map(|(_, m)| m.clone())
+        });
+    }
+    errors
+}
+
+/// Lambda counts a function's code and all its layers, unzipped, against one 250 MB
+/// limit: each local function over it with its layers (`measured` gives a directory's
+/// size; layer version ARNs cannot be measured and count as nothing).
+fn with_layers_too_large(
+    model: &Model,
+    measured: &dyn Fn(&Path) -> Option<Measure>,
+) -> Vec<(CodeOwner, PackageError)> {
+    let mut out = Vec::new();
+    for (i, f) in model.functions.iter().enumerate() {
+        let CodeSource::Local { dir, .. } = &f.code else {
+            continue;
+        };
+        let parts: Vec<Measure> = std::iter::once(dir.as_path())
+            .chain(f.layers.iter().filter_map(|u| match u.layer {
+                LayerRef::App(id) => Some(model.layers[id.index].dir.as_path()),
+                LayerRef::Arn(_) => None,
+            }))
+            .filter_map(measured)
+            .collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        let size = parts.iter().fold(0u64, |n, m| n.saturating_add(m.unzipped));
+        if size > MAX_UNZIPPED {
+            let mut largest: Vec<(String, u64)> =
+                parts.iter().flat_map(|m| m.largest.clone()).collect();
+            largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            largest.truncate(5);
+            out.push((
+                CodeOwner::Function(i),
+                PackageError::TooLarge {
+                    what: "unzipped with its layers",
+                    size,
+                    limit: MAX_UNZIPPED,
+                    largest,
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// Function name -> artifact key for every local function, with `fingerprint` standing in
 /// for each directory's fingerprint: keys of the real length for templates that are only
 /// measured (`lint`).
 pub fn placeholder_keys(model: &Model, fingerprint: &str) -> Vec<(String, String)> {
+    placeholder_function_keys(model, fingerprint)
+}
+
+/// Layer name -> artifact key, with `fingerprint` standing in (see [`placeholder_keys`]).
+pub fn placeholder_layer_keys(model: &Model, fingerprint: &str) -> Vec<(String, String)> {
+    model
+        .layers
+        .iter()
+        .map(|x| (x.name.clone(), layer_key(model, &layer_label(&x.dir), fingerprint)))
+        .collect()
+}
+
+fn placeholder_function_keys(model: &Model, fingerprint: &str) -> Vec<(String, String)> {
     code_dirs(model)
         .into_iter()
         .flat_map(|d| {

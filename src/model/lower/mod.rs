@@ -16,6 +16,7 @@ mod checks;
 mod existing;
 mod fixed_names;
 mod function;
+mod layers;
 mod names;
 mod resources;
 mod triggers;
@@ -293,6 +294,9 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         table_has_stream: &stream_fn,
     };
     let tags = lower_tags(l, raw, &scope);
+    let layers = lower_each(l, &raw.layers, |l, n, x| {
+        layers::lower_layer(l, &prefix, n, x)
+    });
 
     let cx = FnCx {
         defaults: raw.defaults.as_ref().and_then(|d| d.function.as_ref()),
@@ -303,7 +307,11 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         tables: &tables,
         topics: &topics,
         buckets: &buckets,
+        layers: &layers,
     };
+    if let Some(list) = cx.defaults.and_then(|d| d.layers.as_deref()) {
+        layers::check_default_layers(l, &cx, list);
+    }
     let functions = lower_each(l, &raw.functions, |l, n, f| lower_function(l, &cx, n, f));
     let api = raw
         .api
@@ -319,6 +327,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         region,
         tags,
         api,
+        layers,
         functions,
         queues,
         tables,
