@@ -377,7 +377,10 @@ mod tests {
         let a = artifacts(&c.model, &mut cache).expect("artifacts");
         assert_eq!(a.len(), 2, "{a:?}");
         assert_eq!(a[0].functions, ["api", "worker"]);
-        assert_eq!((a[0].index, a[1].index), (0, 1));
+        assert_eq!(
+            (a[0].owner, a[1].owner),
+            (CodeOwner::Function(0), CodeOwner::Function(1))
+        );
         assert_eq!(a[1].functions, ["jobs"]);
         let fp = fp_of(&a[0].key);
         assert_eq!(a[0].key, format!("shop/dev/code/src-{fp}.zip"));
@@ -451,11 +454,64 @@ mod tests {
             .expect("set_len");
         let sizes = check_sizes(&c.model);
         assert_eq!(sizes.len(), 1, "{sizes:?}");
-        assert_eq!(sizes[0].0, 1, "at `api`, the first function naming src");
+        assert_eq!(
+            sizes[0].0,
+            CodeOwner::Function(1),
+            "at `api`, the first function naming src"
+        );
         assert!(matches!(sizes[0].1, PackageError::TooLarge { .. }));
         let errors = artifacts(&c.model, &mut FingerprintCache::default()).expect_err("too big");
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].0, 1);
+        assert_eq!(errors[0].0, CodeOwner::Function(1));
+    }
+
+    /// A spec in `root` with function `api` (code `src`) using layer `deps` (code `deps`).
+    fn with_layer(root: &Path) -> Compiled {
+        write(root, "src/app.py", "x = 1\n");
+        write(root, "deps/python/lib.py", "y = 2\n");
+        let yaml = "version: 1\napp: shop\nlayers: { deps: { code: deps } }\nfunctions:\n  api: { handler: app.handler, code: src, runtime: python3.13, layers: [deps] }\n";
+        compile(
+            &SourceFile::new("fnplan.yaml", &root.join("fnplan.yaml"), yaml.to_string()),
+            None,
+        )
+    }
+
+    #[test]
+    fn a_layer_is_an_artifact_of_its_own_under_layers() {
+        let d = tempfile::tempdir().expect("tmp");
+        let c = with_layer(d.path());
+        let a = arts(&c);
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert_eq!(a[1].owner, CodeOwner::Layer(0));
+        assert_eq!(a[1].layer.as_deref(), Some("deps"));
+        assert!(a[1].functions.is_empty());
+        assert_eq!(a[1].users(), "layer deps");
+        assert_eq!(a[1].key, format!("shop/dev/layers/deps-{}.zip", fp_of(&a[1].key)));
+        assert_eq!(c.keys.layer("deps"), Some(a[1].key.as_str()));
+        let placeholders = placeholder_layer_keys(&c.model, &"0".repeat(64));
+        assert_eq!(placeholders[0].1.len(), a[1].key.len());
+    }
+
+    #[test]
+    fn a_function_and_its_layers_share_the_unzipped_limit() {
+        let d = tempfile::tempdir().expect("tmp");
+        let c = with_layer(d.path());
+        // Each under 250 MB (sparse files), together over it.
+        for f in ["src/app.py", "deps/python/lib.py"] {
+            std::fs::File::options()
+                .write(true)
+                .open(d.path().join(f))
+                .and_then(|x| x.set_len(MAX_UNZIPPED / 2 + 1))
+                .expect("set_len");
+        }
+        let sizes = check_sizes(&c.model);
+        assert_eq!(sizes.len(), 1, "{sizes:?}");
+        assert_eq!(sizes[0].0, CodeOwner::Function(0));
+        let PackageError::TooLarge { what, largest, .. } = &sizes[0].1 else {
+            panic!("{:?}", sizes[0].1);
+        };
+        assert_eq!(*what, "unzipped with its layers");
+        assert_eq!(largest.len(), 2);
     }
 
     #[test]

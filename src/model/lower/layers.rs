@@ -140,7 +140,17 @@ pub(super) fn lower_function_layers(
         };
         // An inherited layer is the function's problem: point at the function.
         let at = if own.is_some() { u.span } else { name.span };
+        let before = l.diags.len();
         check_compatible(l, layer, &name.value, at, (runtime, arch));
+        if own.is_none() {
+            for d in &mut l.diags[before..] {
+                let help = d.help.take().unwrap_or_default();
+                d.help = Some(format!(
+                    "{help}; or give function `{}` its own `layers:` (it has those of `defaults.function`)",
+                    name.value
+                ));
+            }
+        }
     }
     uses
 }
@@ -231,7 +241,7 @@ pub(super) fn check_arn(v: &str) -> Result<(), &'static str> {
     let masked = mask_refs(v);
     let parts: Vec<&str> = masked.split(':').collect();
     let [arn, partition, service, region, account, kind, name, version] = parts.as_slice() else {
-        return Err("it has not the eight `:`-separated parts");
+        return Err("it does not have eight `:`-separated parts (the version is required)");
     };
     let ok_name = |s: &str| {
         (1..=140).contains(&s.len())
