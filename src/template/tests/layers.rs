@@ -84,11 +84,12 @@ fn functions_use_layers_in_the_graph() {
         .find(|(_, n)| n.kind == NodeKind::Layer && n.name == "imaging")
         .map(|(i, _)| i)
         .expect("layer node");
-    let users: Vec<&str> = g
+    let mut users: Vec<&str> = g
         .incoming(layer, &[EdgeKind::UsesLayer])
         .iter()
         .map(|(f, _)| g.graph[*f].name.as_str())
         .collect();
+    users.sort();
     assert_eq!(users, ["inherits", "own"]);
     assert_eq!(g.graph[layer].id, "layer:imaging");
 }
