@@ -9,6 +9,7 @@ mod errors;
 mod explain;
 mod faults;
 mod large;
+mod lambda_layers;
 mod layers;
 mod lint_formats;
 mod lint_rules;
