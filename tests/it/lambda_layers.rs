@@ -162,6 +162,12 @@ fn apply_publishes_the_layer_and_a_changed_file_is_a_new_version() {
     // old one retained); the functions are modified to point at it.
     let actions: Vec<&str> = changes.iter().map(|(_, a)| a.as_str()).collect();
     assert_eq!(actions, ["modify", "modify", "replace"], "{changes:?}");
+    let (code, out, err) = m.run(&["plan", &spec, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("a new layer version is published; the old one is kept"),
+        "{out}"
+    );
     let (code, out, err) = m.run(&["plan", &spec]);
     assert_eq!(code, 0, "{err}");
     assert!(
