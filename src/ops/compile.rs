@@ -252,7 +252,12 @@ fn placeholder_keys(model: &Model) -> ArtifactKeys {
 
 /// A code directory that cannot be packaged, as an input error at its `code:` line:
 /// unreadable, a bad `.fnplanignore`, or over Lambda's size limit (largest files listed).
-fn code_diagnostic(model: &Model, owner: CodeOwner, e: &PackageError, base_dir: &Path) -> Diagnostic {
+fn code_diagnostic(
+    model: &Model,
+    owner: CodeOwner,
+    e: &PackageError,
+    base_dir: &Path,
+) -> Diagnostic {
     let (written, span) = match owner {
         CodeOwner::Function(i) => {
             let f = &model.functions[i];

@@ -218,7 +218,8 @@ pub fn check_sizes(model: &Model) -> Vec<(CodeOwner, PackageError)> {
         let index = d.functions.first().copied().unwrap_or_default();
         (CodeOwner::Function(index), d.dir)
     });
-    let layers = (model.layers.iter().enumerate()).map(|(i, x)| (CodeOwner::Layer(i), x.dir.clone()));
+    let layers =
+        (model.layers.iter().enumerate()).map(|(i, x)| (CodeOwner::Layer(i), x.dir.clone()));
     let mut measured: Vec<(PathBuf, Measure)> = Vec::new();
     let mut errors = Vec::new();
     for (owner, dir) in dirs.chain(layers) {
@@ -229,7 +230,10 @@ pub fn check_sizes(model: &Model) -> Vec<(CodeOwner, PackageError)> {
     }
     if errors.is_empty() {
         errors = with_layers_too_large(model, &|dir| {
-            measured.iter().find(|(d, _)| d == dir).map(|(_, m)| m.clone())
+            measured
+                .iter()
+                .find(|(d, _)| d == dir)
+                .map(|(_, m)| m.clone())
         });
     }
     errors
@@ -289,7 +293,12 @@ pub fn placeholder_layer_keys(model: &Model, fingerprint: &str) -> Vec<(String, 
     model
         .layers
         .iter()
-        .map(|x| (x.name.clone(), layer_key(model, &layer_label(&x.dir), fingerprint)))
+        .map(|x| {
+            (
+                x.name.clone(),
+                layer_key(model, &layer_label(&x.dir), fingerprint),
+            )
+        })
         .collect()
 }
 
@@ -471,7 +480,7 @@ mod tests {
         write(root, "deps/python/lib.py", "y = 2\n");
         let yaml = "version: 1\napp: shop\nlayers: { deps: { code: deps } }\nfunctions:\n  api: { handler: app.handler, code: src, runtime: python3.13, layers: [deps] }\n";
         compile(
-            &SourceFile::new("fnplan.yaml", &root.join("fnplan.yaml"), yaml.to_string()),
+            &SourceFile::new("fnplan.yaml", root.join("fnplan.yaml"), yaml.to_string()),
             None,
         )
     }
@@ -486,7 +495,10 @@ mod tests {
         assert_eq!(a[1].layer.as_deref(), Some("deps"));
         assert!(a[1].functions.is_empty());
         assert_eq!(a[1].users(), "layer deps");
-        assert_eq!(a[1].key, format!("shop/dev/layers/deps-{}.zip", fp_of(&a[1].key)));
+        assert_eq!(
+            a[1].key,
+            format!("shop/dev/layers/deps-{}.zip", fp_of(&a[1].key))
+        );
         assert_eq!(c.keys.layer("deps"), Some(a[1].key.as_str()));
         let placeholders = placeholder_layer_keys(&c.model, &"0".repeat(64));
         assert_eq!(placeholders[0].1.len(), a[1].key.len());

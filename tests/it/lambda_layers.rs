@@ -157,7 +157,11 @@ fn apply_publishes_the_layer_and_a_changed_file_is_a_new_version() {
     );
     let changes = plan_changes(&m, &spec);
     let ids: Vec<&str> = changes.iter().map(|(id, _)| id.as_str()).collect();
-    assert_eq!(ids, ["AlphaFunction", "BetaFunction", "DepsLayer"], "{changes:?}");
+    assert_eq!(
+        ids,
+        ["AlphaFunction", "BetaFunction", "DepsLayer"],
+        "{changes:?}"
+    );
     // A layer version cannot change: new content is a new version (a replacement, the
     // old one retained); the functions are modified to point at it.
     let actions: Vec<&str> = changes.iter().map(|(_, a)| a.as_str()).collect();
@@ -190,7 +194,10 @@ fn apply_publishes_the_layer_and_a_changed_file_is_a_new_version() {
     let after = deployed_layers(&m);
     assert_eq!(after.len(), 1, "{after:?}");
     assert_eq!(after[0].0, *name);
-    assert_eq!(after[0].1["Version"], 1, "moto publishes new versions now: {after:?}");
+    assert_eq!(
+        after[0].1["Version"], 1,
+        "moto publishes new versions now: {after:?}"
+    );
 }
 
 /// Every layer moto has, with its latest version: (name, version).

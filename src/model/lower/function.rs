@@ -357,13 +357,8 @@ pub(super) fn lower_function(
 
     check_handler(l, &f.handler);
     let code = lower_code(l, &f.code);
-    let layers = super::layers::lower_function_layers(
-        l,
-        cx,
-        name,
-        f,
-        (&runtime.value, architecture),
-    );
+    let layers =
+        super::layers::lower_function_layers(l, cx, name, f, (&runtime.value, architecture));
 
     let env = lower_each(l, &f.env, |l, k, v| lower_env_var(l, cx.scope, k, v));
     let uses = lower_each(l, &f.uses, |l, k, v| lower_use(l, cx.names, k, v))

@@ -52,12 +52,8 @@ pub(super) fn lower_layer(
             format!("a layer names at most {LAYER_RUNTIMES} runtimes"),
         );
     }
-    let architectures: Vec<Architecture> = x
-        .architectures
-        .iter()
-        .flatten()
-        .map(|a| a.value)
-        .collect();
+    let architectures: Vec<Architecture> =
+        x.architectures.iter().flatten().map(|a| a.value).collect();
     for (i, a) in x.architectures.iter().flatten().enumerate() {
         if architectures[..i].contains(&a.value) {
             l.err(codes::DUPLICATE, a.span, "architecture listed twice");
@@ -102,10 +98,7 @@ fn layer_runtime(l: &mut Lower<'_>, r: &Sp<String>) -> String {
             l.err(
                 codes::INVALID_VALUE,
                 r.span,
-                format!(
-                    "`{}` is not a Lambda runtime a layer can name",
-                    r.value
-                ),
+                format!("`{}` is not a Lambda runtime a layer can name", r.value),
             )
             .help = help;
         }
@@ -194,8 +187,7 @@ fn layer_list(
             ),
         )
         .help = Some(
-            "merge layers into one directory, or move code into the function's own package"
-                .into(),
+            "merge layers into one directory, or move code into the function's own package".into(),
         );
     }
     out
@@ -230,7 +222,9 @@ fn layer_ref(
     let id = if report {
         cx.names.resolve(l, Kind::Layer, &named)?
     } else {
-        cx.names.index_of(Kind::Layer, v).map(|i| ResId::new(Kind::Layer, i))?
+        cx.names
+            .index_of(Kind::Layer, v)
+            .map(|i| ResId::new(Kind::Layer, i))?
     };
     Some(LayerRef::App(id))
 }
@@ -240,7 +234,17 @@ fn layer_ref(
 pub(super) fn check_arn(v: &str) -> Result<(), &'static str> {
     let masked = mask_refs(v);
     let parts: Vec<&str> = masked.split(':').collect();
-    let [arn, partition, service, region, account, kind, name, version] = parts.as_slice() else {
+    let [
+        arn,
+        partition,
+        service,
+        region,
+        account,
+        kind,
+        name,
+        version,
+    ] = parts.as_slice()
+    else {
         return Err("it does not have eight `:`-separated parts (the version is required)");
     };
     let ok_name = |s: &str| {
@@ -297,7 +301,10 @@ fn check_compatible(
     at: Span,
     (runtime, arch): (&str, Architecture),
 ) {
-    if !layer.runtimes.is_empty() && !runtime.is_empty() && !layer.runtimes.iter().any(|r| r == runtime) {
+    if !layer.runtimes.is_empty()
+        && !runtime.is_empty()
+        && !layer.runtimes.iter().any(|r| r == runtime)
+    {
         l.err(
             codes::INVALID_VALUE,
             at,

@@ -45,7 +45,10 @@ fn a_layer_is_a_retained_layer_version_of_its_content_addressed_zip() {
     assert_eq!(p["Content"]["S3Bucket"], json!({ "Ref": "ArtifactBucket" }));
     let key = p["Content"]["S3Key"].as_str().expect("key");
     assert!(key.starts_with("shop/dev/layers/imaging-"), "{key}");
-    assert_eq!(key.len(), "shop/dev/layers/imaging-".len() + 64 + ".zip".len());
+    assert_eq!(
+        key.len(),
+        "shop/dev/layers/imaging-".len() + 64 + ".zip".len()
+    );
     // One directory, two layers: one content, one key; no compatibility lists when none
     // are written.
     let plain = props(t, "PlainLayer");
