@@ -220,13 +220,22 @@ pub fn lower(
     }
 }
 
-/// The app's data resources, lowered before its functions.
+/// Every function, after `defaults.function.layers` is checked (once).
+fn lower_functions(l: &mut Lower<'_>, cx: &FnCx<'_>, raw: &RawSpec) -> Vec<Function> {
+    if let Some(list) = cx.defaults.and_then(|d| d.layers.as_deref()) {
+        layers::check_default_layers(l, cx, list);
+    }
+    lower_each(l, &raw.functions, |l, n, f| lower_function(l, cx, n, f))
+}
+
+/// The app's data resources and layers, lowered before its functions.
 struct Data {
     queues: Vec<Queue>,
     tables: Vec<Table>,
     buckets: Vec<Bucket>,
     topics: Vec<Topic>,
     secrets: Vec<Secret>,
+    layers: Vec<Layer>,
 }
 
 fn lower_data(
@@ -243,12 +252,16 @@ fn lower_data(
     let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, ncx, n, t));
     check_renames(l, &queues, &tables, &buckets);
     let secrets = lower_each(l, &raw.secrets, |l, n, s| lower_secret(l, ncx, n, s));
+    let layers = lower_each(l, &raw.layers, |l, n, x| {
+        layers::lower_layer(l, ncx.prefix, n, x)
+    });
     Data {
         queues,
         tables,
         buckets,
         topics,
         secrets,
+        layers,
     }
 }
 
@@ -275,6 +288,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         buckets,
         topics,
         secrets,
+        layers,
     } = lower_data(l, raw, &ncx, region_len);
 
     let has_api = raw
@@ -294,9 +308,6 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         table_has_stream: &stream_fn,
     };
     let tags = lower_tags(l, raw, &scope);
-    let layers = lower_each(l, &raw.layers, |l, n, x| {
-        layers::lower_layer(l, &prefix, n, x)
-    });
 
     let cx = FnCx {
         defaults: raw.defaults.as_ref().and_then(|d| d.function.as_ref()),
@@ -309,10 +320,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         buckets: &buckets,
         layers: &layers,
     };
-    if let Some(list) = cx.defaults.and_then(|d| d.layers.as_deref()) {
-        layers::check_default_layers(l, &cx, list);
-    }
-    let functions = lower_each(l, &raw.functions, |l, n, f| lower_function(l, &cx, n, f));
+    let functions = lower_functions(l, &cx, raw);
     let api = raw
         .api
         .as_ref()
