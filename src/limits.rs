@@ -19,6 +19,10 @@ pub const ACCOUNT_CONCURRENCY: u32 = 1_000;
 /// Concurrency Lambda keeps unreserved for functions without a reservation
 /// (PutFunctionConcurrency: at least 100 simultaneous executions stay unreserved).
 pub const UNRESERVED_CONCURRENCY: u32 = 100;
+/// Layers one function may use (Lambda quotas, "Lambda layers").
+pub const FUNCTION_LAYERS: usize = 5;
+/// Runtimes one layer version may name (`CompatibleRuntimes`).
+pub const LAYER_RUNTIMES: usize = 15;
 
 /// Lambda's limit on a function's unzipped code, its layers included, in bytes (Lambda
 /// quotas, "Deployment package (.zip file archive) size": 250 MB unzipped).

@@ -43,6 +43,7 @@ TYPES = [
     "AWS::Lambda::EventInvokeConfig",
     "AWS::Lambda::EventSourceMapping",
     "AWS::Lambda::Function",
+    "AWS::Lambda::LayerVersion",
     "AWS::Lambda::Permission",
     "AWS::Lambda::Version",
     "AWS::Logs::LogGroup",

@@ -330,6 +330,7 @@ pub(crate) const RENDERED_TYPES: &[&str] = &[
     "AWS::IAM::Role",
     "AWS::Logs::LogGroup",
     "AWS::Lambda::Function",
+    "AWS::Lambda::LayerVersion",
     "AWS::Lambda::Version",
     "AWS::Lambda::Alias",
     "AWS::Lambda::Permission",

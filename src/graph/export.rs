@@ -11,7 +11,7 @@ pub enum GraphFormat {
     Json,
 }
 
-const GROUP_ORDER: [NodeKind; 12] = [
+const GROUP_ORDER: [NodeKind; 13] = [
     NodeKind::Api,
     NodeKind::Authorizer,
     NodeKind::Route,
@@ -24,6 +24,7 @@ const GROUP_ORDER: [NodeKind; 12] = [
     NodeKind::Table,
     NodeKind::Secret,
     NodeKind::Resource,
+    NodeKind::Layer,
 ];
 
 pub fn export(g: &AppGraph, file: &SourceFile, format: GraphFormat) -> String {
@@ -90,6 +91,7 @@ fn mermaid(g: &AppGraph) -> String {
                 NodeKind::Schedule => format!("((\"{label}\"))"),
                 NodeKind::Secret => format!(">\"{label}\"]"),
                 NodeKind::Resource => format!("[\"{label}\"]"),
+                NodeKind::Layer => format!("[/\"{label}\"\\]"),
             };
             s.push_str(&format!("    {}{}\n", mermaid_id(*i), shape));
         }
@@ -137,7 +139,8 @@ fn dot(g: &AppGraph) -> String {
                 NodeKind::Authorizer => "house",
                 NodeKind::Schedule => "circle",
                 NodeKind::Secret => "note",
-                NodeKind::Resource => "component",
+                NodeKind::Resource => "tab",
+                NodeKind::Layer => "component",
             };
             s.push_str(&format!(
                 "    {} [label={}, shape={shape}];\n",

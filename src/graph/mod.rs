@@ -28,6 +28,7 @@ pub enum NodeKind {
     Bucket,
     Topic,
     Secret,
+    Layer,
     Api,
     /// A raw CloudFormation resource of `resources:`.
     Resource,
@@ -46,6 +47,7 @@ impl NodeKind {
             NodeKind::Bucket => "bucket",
             NodeKind::Topic => "topic",
             NodeKind::Secret => "secret",
+            NodeKind::Layer => "layer",
             NodeKind::Api => "api",
             NodeKind::Resource => "resource",
         }
@@ -62,6 +64,7 @@ impl NodeKind {
             NodeKind::Topic => "Topics",
             NodeKind::Secret => "Secrets",
             NodeKind::Resource => "CloudFormation resources",
+            NodeKind::Layer => "Layers",
         }
     }
 }
@@ -83,6 +86,8 @@ pub enum EdgeKind {
     OnFailure,
     Authorizes,
     References,
+    /// A function runs with a layer of the app (`layers: [NAME]`).
+    UsesLayer,
 }
 
 impl EdgeKind {
@@ -99,6 +104,7 @@ impl EdgeKind {
             EdgeKind::OnFailure => "on failure",
             EdgeKind::Authorizes => "authorizes",
             EdgeKind::References => "references",
+            EdgeKind::UsesLayer => "uses layer",
         }
     }
     /// Edges along which work flows on at run time (a message, event, object or call):
@@ -384,8 +390,8 @@ impl AppGraph {
         self.graph.add_edge(a, b, GraphEdge { kind, span });
     }
 
-    /// A node per function, queue (and its DLQ), table, bucket, topic and secret, in
-    /// that order.
+    /// A node per function, queue (and its DLQ), table, bucket, topic, secret and layer,
+    /// in that order.
     fn add_resources(&mut self, model: &Model) {
         let fns = model
             .functions
@@ -417,6 +423,8 @@ impl AppGraph {
         self.add_all(Kind::Topic, NodeKind::Topic, topics);
         let secrets = model.secrets.iter().map(|s| (s.name.as_str(), s.name_span));
         self.add_all(Kind::Secret, NodeKind::Secret, secrets);
+        let layers = model.layers.iter().map(|x| (x.name.as_str(), x.name_span));
+        self.add_all(Kind::Layer, NodeKind::Layer, layers);
     }
 
     /// A node per element of one kind (`(name, span)` in model order).
@@ -480,6 +488,13 @@ impl AppGraph {
             && let Some(qn) = self.node(q)
         {
             self.edge(fnode, qn, EdgeKind::OnFailure, span);
+        }
+        for u in &f.layers {
+            if let crate::model::LayerRef::App(id) = u.layer
+                && let Some(target) = self.node(id)
+            {
+                self.edge(fnode, target, EdgeKind::UsesLayer, u.span);
+            }
         }
         for r in f.env.iter().flat_map(|e| e.value.refs()) {
             let target = match r.target {

@@ -119,6 +119,11 @@ pub fn function_arn_output(name: &str) -> String {
     format!("{}FunctionArn", pascal(name))
 }
 
+/// A layer's `AWS::Lambda::LayerVersion`.
+pub fn layer(name: &str) -> String {
+    format!("{}Layer", pascal(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,6 +59,7 @@ fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
             ("stream_arn", Attr::StreamArn),
         ],
         Kind::Bucket | Kind::Topic | Kind::Secret => &[("name", Attr::Name), ("arn", Attr::Arn)],
+        Kind::Layer => &[("arn", Attr::Arn)],
     }
 }
 

@@ -41,6 +41,9 @@ pub enum Kind {
     Bucket,
     Topic,
     Secret,
+    /// A Lambda layer (`layers:`); named only in functions' `layers:` lists, not in
+    /// `uses` or references.
+    Layer,
 }
 
 impl Kind {
@@ -62,6 +65,7 @@ impl Kind {
             Kind::Bucket => "bucket",
             Kind::Topic => "topic",
             Kind::Secret => "secret",
+            Kind::Layer => "layer",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -96,6 +100,7 @@ pub struct Model {
     /// Tags put on every taggable resource, in spec order.
     pub tags: Vec<(String, String)>,
     pub api: Option<Api>,
+    pub layers: Vec<Layer>,
     pub functions: Vec<Function>,
     pub queues: Vec<Queue>,
     pub tables: Vec<Table>,
@@ -158,6 +163,7 @@ impl Model {
             Kind::Bucket => &self.buckets[id.index].name,
             Kind::Topic => &self.topics[id.index].name,
             Kind::Secret => &self.secrets[id.index].name,
+            Kind::Layer => &self.layers[id.index].name,
         }
     }
     pub fn name_span_of(&self, id: ResId) -> Span {
@@ -172,6 +178,7 @@ impl Model {
             Kind::Bucket => self.buckets[id.index].name_span,
             Kind::Topic => self.topics[id.index].name_span,
             Kind::Secret => self.secrets[id.index].name_span,
+            Kind::Layer => self.layers[id.index].name_span,
         }
     }
     /// `lint_ignore` of the element (empty for secrets; a dead-letter queue's is its
@@ -183,6 +190,7 @@ impl Model {
             Kind::Table => &self.tables[id.index].lint_ignore,
             Kind::Bucket => &self.buckets[id.index].lint_ignore,
             Kind::Topic => &self.topics[id.index].lint_ignore,
+            Kind::Layer => &self.layers[id.index].lint_ignore,
             Kind::Secret => &[],
         }
     }
@@ -198,6 +206,7 @@ impl Model {
             Kind::Bucket => self.buckets.iter().position(|x| x.name == name),
             Kind::Topic => self.topics.iter().position(|x| x.name == name),
             Kind::Secret => self.secrets.iter().position(|x| x.name == name),
+            Kind::Layer => self.layers.iter().position(|x| x.name == name),
         };
         pos.map(|i| ResId::new(kind, i))
     }
@@ -209,6 +218,7 @@ impl Model {
             Kind::Bucket => self.buckets.len(),
             Kind::Topic => self.topics.len(),
             Kind::Secret => self.secrets.len(),
+            Kind::Layer => self.layers.len(),
         };
         (0..n)
             .filter(move |i| kind != Kind::Dlq || self.queues[*i].dlq().is_some())
@@ -335,6 +345,8 @@ pub struct Function {
     pub architecture: Architecture,
     /// `tracing: active`: X-Ray traces (and the write permission for them).
     pub tracing_active: bool,
+    /// `layers:` (or `defaults.function.layers`), in the order Lambda applies them.
+    pub layers: Vec<LayerUse>,
     pub description: Option<String>,
     pub env: Vec<EnvVar>,
     pub uses: Vec<Use>,
@@ -371,6 +383,45 @@ pub enum CodeSource {
         bucket: String,
         key: String,
     },
+}
+
+/// One entry of a function's `layers:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayerUse {
+    pub layer: LayerRef,
+    /// The entry (in the function, or in `defaults.function` when inherited).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LayerRef {
+    /// A layer of the app (`model.layers`).
+    App(ResId),
+    /// A layer version ARN made elsewhere (`Fn::Sub` text when it uses `${region}` or
+    /// `${account}`).
+    Arn(Interp),
+}
+
+/// A Lambda layer built from a local directory: one `AWS::Lambda::LayerVersion`, a new
+/// version whenever its code or settings change.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub name: String,
+    pub name_span: Span,
+    /// `{app}-{stage}-{name}` (the `LayerName`).
+    pub physical_name: String,
+    /// The directory (relative paths resolved against the spec's directory).
+    pub dir: PathBuf,
+    /// `code:` as written.
+    pub written: String,
+    pub code_span: Span,
+    /// Compatible runtimes in spec order; empty: any.
+    pub runtimes: Vec<String>,
+    /// Compatible architectures in spec order; empty: any.
+    pub architectures: Vec<Architecture>,
+    pub description: Option<String>,
+    pub license: Option<String>,
+    pub lint_ignore: Vec<(Code, Span)>,
 }
 
 #[derive(Clone, Debug)]
@@ -415,6 +466,7 @@ impl Access {
             Kind::Topic => &[Access::Publish],
             Kind::Function => &[Access::Invoke],
             Kind::Secret => &[Access::Read],
+            Kind::Layer => &[],
         }
     }
     pub fn reads(self) -> bool {

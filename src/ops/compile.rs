@@ -6,8 +6,10 @@ use super::{OpsError, SpecRef};
 use crate::diagnostic::Diagnostic;
 use crate::graph::{self, AppGraph};
 use crate::lint::{self, CodePart, CodeSize, LintContext, Selection, StackSize, Stacks};
-use crate::model::{self, Date, Function, LowerOptions, Model};
-use crate::package::{self, Artifact, FingerprintCache, IGNORE_FILE, Measure, PackageError};
+use crate::model::{self, Date, Function, LayerRef, LowerOptions, Model};
+use crate::package::{
+    self, Artifact, CodeOwner, FingerprintCache, IGNORE_FILE, Measure, PackageError,
+};
 use crate::source::{SourceFile, Span};
 use crate::spec::{self, RawSpec, codes};
 use crate::template::{self, ArtifactKeys, Template, split::Split};
@@ -214,28 +216,36 @@ impl Loaded {
                     artifacts
                         .iter()
                         .flat_map(|a| a.functions.iter().map(move |f| (f.clone(), a.key.clone()))),
+                )
+                .with_layers(
+                    artifacts
+                        .iter()
+                        .filter_map(|a| a.layer.clone().map(|l| (l, a.key.clone()))),
                 );
                 Ok((artifacts, keys))
             }
         }
     }
 
-    /// An input error for function `index`'s code that cannot be packaged (for a shared
-    /// directory, the first function naming it).
-    pub fn code_error(&self, model: &Model, index: usize, e: &PackageError) -> OpsError {
-        self.code_errors(model, &[(index, e)])
+    /// An input error for code that cannot be packaged: a function's (for a shared
+    /// directory, the first function naming it) or a layer's.
+    pub fn code_error(&self, model: &Model, owner: CodeOwner, e: &PackageError) -> OpsError {
+        self.code_errors(model, &[(owner, e)])
     }
 
     /// Each local function's code size, from metadata (a directory that cannot be listed
     /// is an input error).
     fn sizes(&self, model: &Model) -> Result<Vec<CodeSize>, OpsError> {
-        let dirs = package::sizes(model).map_err(|errors| {
-            let errors: Vec<_> = errors.iter().map(|(i, e)| (*i, e)).collect();
+        let sizes = package::sizes(model).map_err(|errors| {
+            let errors: Vec<_> = errors.iter().map(|(o, e)| (*o, e)).collect();
             self.code_errors(model, &errors)
         })?;
-        let mut out: Vec<CodeSize> = dirs
+        let layer = |l: usize| sizes.layers.get(l);
+        let mut out: Vec<CodeSize> = sizes
+            .dirs
             .iter()
-            .flat_map(|(d, m)| d.functions.iter().map(move |&i| code_size(model, i, m)))
+            .flat_map(|(d, m)| d.functions.iter().map(move |&i| (i, m)))
+            .map(|(i, m)| code_size(model, i, m, &layer))
             .collect();
         out.sort_by_key(|s| s.function);
         Ok(out)
@@ -251,14 +261,14 @@ impl Loaded {
         // The cache only saves time: a failed save costs a re-read next time.
         let _ = cache.save();
         result.map_err(|errors| {
-            let errors: Vec<_> = errors.iter().map(|(i, e)| (*i, e)).collect();
+            let errors: Vec<_> = errors.iter().map(|(o, e)| (*o, e)).collect();
             self.code_errors(model, &errors)
         })
     }
 
     /// Code that cannot be packaged: a lint error (FN305, as `lint` reports it) when every
     /// directory is only over Lambda's unzipped limit, else an input error.
-    fn code_errors(&self, model: &Model, errors: &[(usize, &PackageError)]) -> OpsError {
+    fn code_errors(&self, model: &Model, errors: &[(CodeOwner, &PackageError)]) -> OpsError {
         let base = self.file.base_dir();
         let diags: Vec<Diagnostic> = errors
             .iter()
@@ -288,7 +298,9 @@ impl Loaded {
 /// Artifact keys of the real length for every local function, for templates that are
 /// only measured (`lint`).
 fn placeholder_keys(model: &Model) -> ArtifactKeys {
-    ArtifactKeys::new(package::placeholder_keys(model, &"0".repeat(64)))
+    let fp = "0".repeat(64);
+    ArtifactKeys::new(package::placeholder_keys(model, &fp))
+        .with_layers(package::placeholder_layer_keys(model, &fp))
 }
 
 /// How function `index`'s code is written in the spec.
@@ -299,18 +311,28 @@ fn written(f: &Function) -> &str {
     }
 }
 
-/// Function `index`'s code size: its code directory measured as `m` (layers to come are
-/// more parts).
-fn code_size(model: &Model, index: usize, m: &Measure) -> CodeSize {
+/// Function `index`'s code size: its code directory measured as `m`, and each of its
+/// app layers as `layer` measured it (layer version ARNs cannot be measured).
+fn code_size<'m>(
+    model: &Model,
+    index: usize,
+    m: &Measure,
+    layer: &dyn Fn(usize) -> Option<&'m Measure>,
+) -> CodeSize {
     let f = &model.functions[index];
+    let part = |written: &str, m: &Measure| CodePart {
+        written: written.to_string(),
+        unzipped: m.unzipped,
+        largest: m.largest.clone(),
+    };
+    let layers = f.layers.iter().filter_map(|u| match u.layer {
+        LayerRef::App(id) => layer(id.index).map(|m| part(&model.layers[id.index].written, m)),
+        LayerRef::Arn(_) => None,
+    });
     CodeSize {
         function: index,
         span: f.code_span,
-        parts: vec![CodePart {
-            written: written(f).to_string(),
-            unzipped: m.unzipped,
-            largest: m.largest.clone(),
-        }],
+        parts: std::iter::once(part(written(f), m)).chain(layers).collect(),
     }
 }
 
@@ -322,34 +344,56 @@ fn artifact_sizes(model: &Model, artifacts: &[Artifact]) -> Vec<CodeSize> {
         .enumerate()
         .map(|(i, f)| (f.name.as_str(), i))
         .collect();
+    let layer = |l: usize| {
+        artifacts
+            .iter()
+            .find(|a| a.owner == CodeOwner::Layer(l))
+            .map(|a| &a.measure)
+    };
     let mut out: Vec<CodeSize> = artifacts
         .iter()
         .flat_map(|a| a.functions.iter().map(move |name| (name, &a.measure)))
-        .filter_map(|(name, m)| index.get(name.as_str()).map(|&i| code_size(model, i, m)))
+        .filter_map(|(name, m)| {
+            index
+                .get(name.as_str())
+                .map(|&i| code_size(model, i, m, &layer))
+        })
         .collect();
     out.sort_by_key(|s| s.function);
     out
 }
 
-/// A code directory that cannot be packaged, at function `index`'s `code:` line: over
-/// Lambda's unzipped limit (FN305's error, largest files listed), or an input error:
-/// unreadable, a bad `.fnplanignore`, or over the zipped limit.
-fn code_diagnostic(model: &Model, index: usize, e: &PackageError, base_dir: &Path) -> Diagnostic {
-    let f = &model.functions[index];
-    let written = written(f);
-    if let PackageError::TooLarge {
-        what: "unzipped",
-        size,
-        largest,
-        ..
-    } = e
+/// Code that cannot be packaged, at its `code:` line: a function over Lambda's unzipped
+/// limit, alone or with its layers (FN305's error, largest files listed), or an input
+/// error: unreadable, a bad `.fnplanignore`, over the zipped limit, a layer too large.
+fn code_diagnostic(
+    model: &Model,
+    owner: CodeOwner,
+    e: &PackageError,
+    base_dir: &Path,
+) -> Diagnostic {
+    let (written, span) = match owner {
+        CodeOwner::Function(i) => (written(&model.functions[i]), model.functions[i].code_span),
+        CodeOwner::Layer(i) => (model.layers[i].written.as_str(), model.layers[i].code_span),
+    };
+    if let (
+        CodeOwner::Function(index),
+        PackageError::TooLarge {
+            what: "unzipped" | "unzipped with its layers",
+            size,
+            largest,
+            ..
+        },
+    ) = (owner, e)
     {
+        // The size given is the whole (code and layers): one part carries it.
         let measure = Measure {
             files: 0,
             unzipped: *size,
             largest: largest.clone(),
         };
-        return lint::rules::code_over_limit(f, &code_size(model, index, &measure));
+        let f = &model.functions[index];
+        return lint::rules::code_over_limit(f, &code_size(model, index, &measure, &|_| None));
     }
     let (code, message, help) = match e {
         PackageError::TooLarge { largest, .. } => {
@@ -380,7 +424,7 @@ fn code_diagnostic(model: &Model, index: usize, e: &PackageError, base_dir: &Pat
             ),
         ),
     };
-    Diagnostic::error(code, message).at(f.code_span).help(help)
+    Diagnostic::error(code, message).at(span).help(help)
 }
 
 /// Load and compile one stage.

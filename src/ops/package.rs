@@ -62,7 +62,7 @@ pub fn package(o: &PackageOptions) -> Result<PackageOutcome, OpsError> {
         for art in std::mem::take(&mut c.artifacts) {
             let path = o.out.join("artifacts").join(&art.key);
             let zip = package::package_dir(&art.dir)
-                .map_err(|e| loaded.code_error(&c.model, art.index, &e))?;
+                .map_err(|e| loaded.code_error(&c.model, art.owner, &e))?;
             let bytes = zip.bytes.len() as u64;
             // The key names the content: a file of the same size is the same zip.
             if !std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes) {
@@ -70,7 +70,10 @@ pub fn package(o: &PackageOptions) -> Result<PackageOutcome, OpsError> {
             }
             files.push(PackagedFile::Zip {
                 path,
-                functions: art.functions,
+                functions: match &art.layer {
+                    Some(_) => vec![art.users()],
+                    None => art.functions,
+                },
                 bytes,
                 files: zip.files,
             });

@@ -17,18 +17,31 @@ pub use fingerprint::{
     fingerprint_with, measure, measure_with,
 };
 
-use crate::model::{CodeSource, Model};
+use crate::model::{CodeSource, LayerRef, Model};
 use std::path::{Path, PathBuf};
 
+/// What a zip is packaged for (where an error about its directory points).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeOwner {
+    /// Function code: the first function naming the directory (`model.functions`).
+    Function(usize),
+    /// A layer (`model.layers`).
+    Layer(usize),
+}
+
 /// One code directory's zip and where it goes in the artifact bucket: every function whose
-/// `code:` resolves to that directory shares its fingerprint, its zip and its key.
+/// `code:` resolves to that directory shares its fingerprint, its zip and its key. A
+/// layer's directory is an artifact of its own.
 #[derive(Clone, Debug)]
 pub struct Artifact {
-    /// The first function's index in `model.functions` (where a code error points).
-    pub index: usize,
-    /// The functions that use this code, in spec order (at least one).
+    /// The function (the first naming the directory) or layer it is packaged for.
+    pub owner: CodeOwner,
+    /// The functions that use this code, in spec order (at least one; none for a layer).
     pub functions: Vec<String>,
-    /// `<app>/<stage>/code/<dir name>-<fingerprint>.zip`.
+    /// The layer it is, when it is one.
+    pub layer: Option<String>,
+    /// `<app>/<stage>/code/<dir name>-<fingerprint>.zip`, or for a layer
+    /// `<app>/<stage>/layers/<dir name>-<fingerprint>.zip`.
     pub key: String,
     /// The code directory, zipped when the zip is needed (`package`, an upload).
     pub dir: PathBuf,
@@ -37,9 +50,12 @@ pub struct Artifact {
 }
 
 impl Artifact {
-    /// The functions that use it, for people: `api, worker`.
+    /// The functions that use it, for people: `api, worker` (`layer shared` for a layer).
     pub fn users(&self) -> String {
-        self.functions.join(", ")
+        match &self.layer {
+            Some(l) => format!("layer {l}"),
+            None => self.functions.join(", "),
+        }
     }
 }
 
@@ -52,6 +68,15 @@ const MAX_LABEL: usize = 64;
 pub fn artifact_key(model: &Model, label: &str, fingerprint: &str) -> String {
     format!(
         "{}/{}/code/{label}-{fingerprint}.zip",
+        model.app, model.stage
+    )
+}
+
+/// Where a layer directory's zip goes in the artifact bucket: like [`artifact_key`], under
+/// `layers/`.
+pub fn layer_key(model: &Model, label: &str, fingerprint: &str) -> String {
+    format!(
+        "{}/{}/layers/{label}-{fingerprint}.zip",
         model.app, model.stage
     )
 }
@@ -131,11 +156,11 @@ pub fn code_dirs(model: &Model) -> Vec<CodeDir> {
 pub fn artifacts(
     model: &Model,
     cache: &mut FingerprintCache,
-) -> Result<Vec<Artifact>, Vec<(usize, PackageError)>> {
+) -> Result<Vec<Artifact>, Vec<(CodeOwner, PackageError)>> {
     let mut out: Vec<Artifact> = Vec::new();
     let mut errors = Vec::new();
     for d in code_dirs(model) {
-        let index = d.functions.first().copied().unwrap_or_default();
+        let owner = CodeOwner::Function(d.functions.first().copied().unwrap_or_default());
         let names = d.functions.iter().map(|&i| model.functions[i].name.clone());
         match fingerprint(&d.dir, cache) {
             Ok(fp) => {
@@ -143,15 +168,79 @@ pub fn artifacts(
                 match out.iter_mut().find(|a| a.key == key) {
                     Some(same) => same.functions.extend(names),
                     None => out.push(Artifact {
-                        index,
+                        owner,
                         functions: names.collect(),
+                        layer: None,
                         key,
                         dir: d.dir,
                         measure: fp.measure,
                     }),
                 }
             }
-            Err(e) => errors.push((index, e)),
+            Err(e) => errors.push((owner, e)),
+        }
+    }
+    for (i, x) in model.layers.iter().enumerate() {
+        match fingerprint(&x.dir, cache) {
+            Ok(fp) => out.push(Artifact {
+                owner: CodeOwner::Layer(i),
+                functions: Vec::new(),
+                layer: Some(x.name.clone()),
+                key: layer_key(model, &layer_label(&x.dir), &fp.sha256),
+                dir: x.dir.clone(),
+                measure: fp.measure,
+            }),
+            Err(e) => errors.push((CodeOwner::Layer(i), e)),
+        }
+    }
+    if errors.is_empty() {
+        errors = with_layers_too_large(model, &|dir| {
+            out.iter().find(|a| a.dir == dir).map(|a| a.measure.clone())
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Code that cannot be packaged or measured: each directory's owner with the reason.
+pub type CodeErrors = Vec<(CodeOwner, PackageError)>;
+
+/// The local code measured from file metadata alone (no code file is opened) and without
+/// a size limit: lint judges the sizes (FN305).
+#[derive(Debug)]
+pub struct Sizes {
+    /// Each function code directory with its measure.
+    pub dirs: Vec<(CodeDir, Measure)>,
+    /// Each layer's directory measure, in `model.layers` order.
+    pub layers: Vec<Measure>,
+}
+
+/// Measure every local code and layer directory; or every one that cannot be listed,
+/// with the reason.
+pub fn sizes(model: &Model) -> Result<Sizes, CodeErrors> {
+    let unlimited = Limits {
+        zipped: u64::MAX,
+        unzipped: u64::MAX,
+    };
+    let mut out = Sizes {
+        dirs: Vec::new(),
+        layers: Vec::new(),
+    };
+    let mut errors = Vec::new();
+    for d in code_dirs(model) {
+        let owner = CodeOwner::Function(d.functions.first().copied().unwrap_or_default());
+        match measure_with(&d.dir, unlimited) {
+            Ok(m) => out.dirs.push((d, m)),
+            Err(e) => errors.push((owner, e)),
+        }
+    }
+    for (i, x) in model.layers.iter().enumerate() {
+        match measure_with(&x.dir, unlimited) {
+            Ok(m) => out.layers.push(m),
+            Err(e) => errors.push((CodeOwner::Layer(i), e)),
         }
     }
     if errors.is_empty() {
@@ -161,38 +250,75 @@ pub fn artifacts(
     }
 }
 
-/// Code directories that cannot be packaged: each one's first function's index in
-/// `model.functions`, with the reason.
-pub type CodeErrors = Vec<(usize, PackageError)>;
+/// A layer directory's label (see [`dir_label`]), from its canonical path.
+fn layer_label(dir: &Path) -> String {
+    dir_label(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()))
+}
 
-/// Each local code directory measured from file metadata alone (no code file is opened)
-/// and without a size limit: lint judges the sizes (FN305). The directories with their
-/// measures, or every directory that cannot be listed (its first function's index) with
-/// the reason.
-pub fn sizes(model: &Model) -> Result<Vec<(CodeDir, Measure)>, CodeErrors> {
-    let unlimited = Limits {
-        zipped: u64::MAX,
-        unzipped: u64::MAX,
-    };
+/// Lambda counts a function's code and all its layers, unzipped, against one 250 MB
+/// limit: each local function over it with its layers (`measured` gives a directory's
+/// size; layer version ARNs cannot be measured and count as nothing).
+fn with_layers_too_large(
+    model: &Model,
+    measured: &dyn Fn(&Path) -> Option<Measure>,
+) -> Vec<(CodeOwner, PackageError)> {
     let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for d in code_dirs(model) {
-        match measure_with(&d.dir, unlimited) {
-            Ok(m) => out.push((d, m)),
-            Err(e) => errors.push((d.functions.first().copied().unwrap_or_default(), e)),
+    for (i, f) in model.functions.iter().enumerate() {
+        let CodeSource::Local { dir, .. } = &f.code else {
+            continue;
+        };
+        let parts: Vec<Measure> = std::iter::once(dir.as_path())
+            .chain(f.layers.iter().filter_map(|u| match u.layer {
+                LayerRef::App(id) => Some(model.layers[id.index].dir.as_path()),
+                LayerRef::Arn(_) => None,
+            }))
+            .filter_map(measured)
+            .collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        let size = parts.iter().fold(0u64, |n, m| n.saturating_add(m.unzipped));
+        if size > MAX_UNZIPPED {
+            let mut largest: Vec<(String, u64)> =
+                parts.iter().flat_map(|m| m.largest.clone()).collect();
+            largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            largest.truncate(5);
+            out.push((
+                CodeOwner::Function(i),
+                PackageError::TooLarge {
+                    what: "unzipped with its layers",
+                    size,
+                    limit: MAX_UNZIPPED,
+                    largest,
+                },
+            ));
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    out
 }
 
 /// Function name -> artifact key for every local function, with `fingerprint` standing in
 /// for each directory's fingerprint: keys of the real length for templates that are only
 /// measured (`lint`).
 pub fn placeholder_keys(model: &Model, fingerprint: &str) -> Vec<(String, String)> {
+    placeholder_function_keys(model, fingerprint)
+}
+
+/// Layer name -> artifact key, with `fingerprint` standing in (see [`placeholder_keys`]).
+pub fn placeholder_layer_keys(model: &Model, fingerprint: &str) -> Vec<(String, String)> {
+    model
+        .layers
+        .iter()
+        .map(|x| {
+            (
+                x.name.clone(),
+                layer_key(model, &layer_label(&x.dir), fingerprint),
+            )
+        })
+        .collect()
+}
+
+fn placeholder_function_keys(model: &Model, fingerprint: &str) -> Vec<(String, String)> {
     code_dirs(model)
         .into_iter()
         .flat_map(|d| {
@@ -276,7 +402,10 @@ mod tests {
         let a = artifacts(&c.model, &mut cache).expect("artifacts");
         assert_eq!(a.len(), 2, "{a:?}");
         assert_eq!(a[0].functions, ["api", "worker"]);
-        assert_eq!((a[0].index, a[1].index), (0, 1));
+        assert_eq!(
+            (a[0].owner, a[1].owner),
+            (CodeOwner::Function(0), CodeOwner::Function(1))
+        );
         assert_eq!(a[1].functions, ["jobs"]);
         let fp = fp_of(&a[0].key);
         assert_eq!(a[0].key, format!("shop/dev/code/src-{fp}.zip"));
@@ -350,12 +479,65 @@ mod tests {
             .expect("set_len");
         // Measured without a limit (lint judges it), once for the shared directory.
         let sizes = sizes(&c.model).expect("listed");
-        assert_eq!(sizes.len(), 2, "{sizes:?}");
-        assert_eq!(sizes[1].0.functions, [1, 2]);
-        assert_eq!(sizes[1].1.unzipped, MAX_UNZIPPED + 1);
+        assert_eq!(sizes.dirs.len(), 2, "{sizes:?}");
+        assert_eq!(sizes.dirs[1].0.functions, [1, 2]);
+        assert_eq!(sizes.dirs[1].1.unzipped, MAX_UNZIPPED + 1);
         let errors = artifacts(&c.model, &mut FingerprintCache::default()).expect_err("too big");
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].0, 1);
+        assert_eq!(errors[0].0, CodeOwner::Function(1));
+    }
+
+    /// A spec in `root` with function `api` (code `src`) using layer `deps` (code `deps`).
+    fn with_layer(root: &Path) -> Compiled {
+        write(root, "src/app.py", "x = 1\n");
+        write(root, "deps/python/lib.py", "y = 2\n");
+        let yaml = "version: 1\napp: shop\nlayers: { deps: { code: deps } }\nfunctions:\n  api: { handler: app.handler, code: src, runtime: python3.13, layers: [deps] }\n";
+        compile(
+            &SourceFile::new("fnplan.yaml", root.join("fnplan.yaml"), yaml.to_string()),
+            None,
+        )
+    }
+
+    #[test]
+    fn a_layer_is_an_artifact_of_its_own_under_layers() {
+        let d = tempfile::tempdir().expect("tmp");
+        let c = with_layer(d.path());
+        let a = arts(&c);
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert_eq!(a[1].owner, CodeOwner::Layer(0));
+        assert_eq!(a[1].layer.as_deref(), Some("deps"));
+        assert!(a[1].functions.is_empty());
+        assert_eq!(a[1].users(), "layer deps");
+        assert_eq!(
+            a[1].key,
+            format!("shop/dev/layers/deps-{}.zip", fp_of(&a[1].key))
+        );
+        assert_eq!(c.keys.layer("deps"), Some(a[1].key.as_str()));
+        let placeholders = placeholder_layer_keys(&c.model, &"0".repeat(64));
+        assert_eq!(placeholders[0].1.len(), a[1].key.len());
+    }
+
+    #[test]
+    fn a_function_and_its_layers_share_the_unzipped_limit() {
+        let d = tempfile::tempdir().expect("tmp");
+        let c = with_layer(d.path());
+        // Each under 250 MB (sparse files), together over it.
+        for f in ["src/app.py", "deps/python/lib.py"] {
+            std::fs::File::options()
+                .write(true)
+                .open(d.path().join(f))
+                .and_then(|x| x.set_len(MAX_UNZIPPED / 2 + 1))
+                .expect("set_len");
+        }
+        // Packaging refuses it; lint's FN305 sees it in the measured sizes.
+        let sizes = artifacts(&c.model, &mut FingerprintCache::default()).expect_err("too large");
+        assert_eq!(sizes.len(), 1, "{sizes:?}");
+        assert_eq!(sizes[0].0, CodeOwner::Function(0));
+        let PackageError::TooLarge { what, largest, .. } = &sizes[0].1 else {
+            panic!("{:?}", sizes[0].1);
+        };
+        assert_eq!(*what, "unzipped with its layers");
+        assert_eq!(largest.len(), 2);
     }
 
     #[test]

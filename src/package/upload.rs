@@ -436,8 +436,9 @@ mod tests {
 
     fn artifact(functions: &[&str], key: &str) -> Artifact {
         Artifact {
-            index: 0,
+            owner: super::super::CodeOwner::Function(0),
             functions: functions.iter().map(|f| f.to_string()).collect(),
+            layer: None,
             key: key.to_string(),
             dir: std::path::PathBuf::from("src"),
             measure: super::super::Measure {

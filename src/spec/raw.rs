@@ -24,6 +24,9 @@ pub struct RawSpec {
     pub tags: Option<Named<Sp<String>>>,
     /// The app's one HTTP API (API Gateway v2).
     pub api: Option<RawApi>,
+    /// Lambda layers: shared code packaged once from a local directory
+    /// (`AWS::Lambda::LayerVersion`), named by functions' `layers:`.
+    pub layers: Option<Named<RawLayer>>,
     pub functions: Option<Named<RawFunction>>,
     pub queues: Option<Named<RawQueue>>,
     pub tables: Option<Named<RawTable>>,
@@ -74,6 +77,31 @@ pub struct RawFunctionDefaults {
     pub architecture: Option<Sp<Architecture>>,
     /// X-Ray: `active` or `passthrough` (the default).
     pub tracing: Option<Sp<Tracing>>,
+    /// Layers of every function that has no `layers:` of its own (a function's own
+    /// list replaces this one, it does not add to it).
+    pub layers: Option<Vec<Sp<String>>>,
+}
+
+/// A Lambda layer made from a local directory: zipped once, content-addressed, published
+/// as a new layer version whenever its files change.
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawLayer {
+    /// A local directory (relative to the spec file): the root of the layer's zip, so
+    /// Python code goes under `python/`, Node.js under `nodejs/node_modules/`.
+    pub code: Sp<String>,
+    /// Runtimes the layer works with (`CompatibleRuntimes`); a function using it must
+    /// have one of them. Absent: any runtime.
+    pub runtimes: Option<Vec<Sp<String>>>,
+    /// Architectures the layer works with (`CompatibleArchitectures`); a function using
+    /// it must have one of them. Absent: any architecture.
+    pub architectures: Option<Vec<Sp<Architecture>>>,
+    pub description: Option<Sp<String>>,
+    /// The layer's license (`LicenseInfo`): an SPDX identifier, a URL or text.
+    pub license: Option<Sp<String>>,
+    pub lint_ignore: Option<Vec<Sp<String>>>,
+    #[schemars(skip)]
+    pub span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
@@ -171,6 +199,10 @@ pub struct RawFunction {
     pub architecture: Option<Sp<Architecture>>,
     /// X-Ray: `active` or `passthrough` (the default).
     pub tracing: Option<Sp<Tracing>>,
+    /// Layers, at most 5, in the order Lambda extracts them: names of `layers:` entries
+    /// or layer version ARNs (`${region}`, `${account}` may be used). Replaces
+    /// `defaults.function.layers`.
+    pub layers: Option<Vec<Sp<String>>>,
     pub description: Option<Sp<String>>,
     /// Environment variables; values may hold `${...}` references.
     pub env: Option<Named<Sp<Scalar>>>,
@@ -967,7 +999,7 @@ pub fn read_spec(root: &Node, cx: &mut Cx) -> Option<RawSpec> {
     }
     read_struct!(root, span, "spec", cx, RawSpec {
         version: req, app: req, stages: opt, defaults: opt, tags: opt, api: opt,
-        functions: opt, queues: opt, tables: opt, buckets: opt, topics: opt, secrets: opt, lint: opt,
+        layers: opt, functions: opt, queues: opt, tables: opt, buckets: opt, topics: opt, secrets: opt, lint: opt,
         artifacts: opt, resources: opt, outputs: opt,
     }, span: root.span)
 }
@@ -1011,6 +1043,7 @@ element!(
         log_retention_days: opt,
         architecture: opt,
         tracing: opt,
+        layers: opt,
     }
 );
 element!(
@@ -1045,9 +1078,12 @@ element!(
 );
 element!(RawFunction, "function", {
     name: opt, handler: req, code: req, runtime: opt, timeout: opt, memory: opt, concurrency: opt,
-    provisioned: opt, log_retention_days: opt, architecture: opt, tracing: opt, description: opt, env: opt,
+    provisioned: opt, log_retention_days: opt, architecture: opt, tracing: opt, layers: opt, description: opt, env: opt,
     uses: opt, triggers: opt, on_failure: opt, retries: opt, max_event_age: opt, policies: opt,
     lint_ignore: opt,
+});
+element!(RawLayer, "layer", {
+    code: req, runtimes: opt, architectures: opt, description: opt, license: opt, lint_ignore: opt,
 });
 element!(RawQueue, "queue", {
     name: opt, existing: opt, visibility_timeout: opt, retention: opt, fifo: opt, dlq: opt,

@@ -118,6 +118,7 @@ fn lambda_function(model: &Model, f: &Function, keys: &ArtifactKeys) -> Res {
             f.concurrency.as_ref().map(|c| c.value),
         )
         .opt("Environment", env)
+        .opt("Layers", super::layers::function_layers(model, f))
         .opt("Tags", tags_list(model))
 }
 

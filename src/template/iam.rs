@@ -163,6 +163,8 @@ fn scoped_use_statements(
                 vec![sub(arn), sub(qualified)],
             )]
         }
+        // A layer is no `uses` target: nothing to grant.
+        Kind::Layer => Vec::new(),
         Kind::Secret => {
             let s = &model.secrets[i];
             let actions: &[&str] = match s.source {

@@ -143,6 +143,8 @@ pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
         (Kind::Bucket, Attr::Arn) => Expr::Sub(bucket_arn_text(&model.buckets[i])),
         (Kind::Bucket, _) => name_expr(&model.buckets[i].physical_name_pattern),
         (Kind::Topic, attr) => topic_expr(model, i, attr),
+        // `Ref` of a layer version is its ARN.
+        (Kind::Layer, _) => Expr::Ref(ids::layer(&model.layers[i].name)),
         (Kind::Secret, Attr::Arn) => Expr::Sub(secret_arn_text(&model.secrets[i])),
         // A secret's name is known now: the parameter or secret name itself.
         (Kind::Secret, _) => Expr::Lit(match &model.secrets[i].source {

@@ -10,6 +10,7 @@ pub mod ci_roles;
 mod functions;
 mod iam;
 mod intrinsics;
+mod layers;
 mod moves;
 mod raw_cfn;
 mod resources;
@@ -85,24 +86,38 @@ impl Template {
 /// The template parameter that names the bucket holding locally built code zips.
 pub const ARTIFACT_BUCKET_PARAM: &str = "ArtifactBucket";
 
-/// Where each function's locally built code lies in the artifact bucket: function name ->
-/// S3 key. Packaging computes the keys (from code fingerprints); rendering only places
-/// them. Functions whose code is already in S3 are not in it.
+/// Where each function's and layer's locally built code lies in the artifact bucket:
+/// function name -> S3 key, layer name -> S3 key. Packaging computes the keys (from code
+/// fingerprints); rendering only places them. Functions whose code is already in S3 are
+/// not in it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ArtifactKeys {
     keys: std::collections::HashMap<String, String>,
+    layers: std::collections::HashMap<String, String>,
 }
 
 impl ArtifactKeys {
     pub fn new(keys: impl IntoIterator<Item = (String, String)>) -> Self {
         ArtifactKeys {
             keys: keys.into_iter().collect(),
+            layers: Default::default(),
         }
+    }
+
+    /// These keys and the layers' (layer name -> key).
+    pub fn with_layers(mut self, layers: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.layers = layers.into_iter().collect();
+        self
     }
 
     /// The key of function `name`'s zip.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.keys.get(name).map(String::as_str)
+    }
+
+    /// The key of layer `name`'s zip.
+    pub fn layer(&self, name: &str) -> Option<&str> {
+        self.layers.get(name).map(String::as_str)
     }
 }
 
@@ -134,6 +149,7 @@ fn render_grouped(
     all_outputs: bool,
 ) -> (Template, Vec<Group>) {
     let mut out = Resources::default();
+    layers::render_layers(model, keys, &mut out);
     resources::render_queues(model, &mut out);
     resources::render_tables(model, &mut out);
     resources::render_buckets(model, &mut out);
@@ -155,10 +171,11 @@ fn render_grouped(
         "Description".into(),
         json!(format!("fnplan app {}, stage {}", model.app, model.stage)),
     );
-    let needs_artifacts = model
-        .functions
-        .iter()
-        .any(|f| matches!(f.code, CodeSource::Local { .. }));
+    let needs_artifacts = !model.layers.is_empty()
+        || model
+            .functions
+            .iter()
+            .any(|f| matches!(f.code, CodeSource::Local { .. }));
     if needs_artifacts {
         doc.insert(
             "Parameters".into(),

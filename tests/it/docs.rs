@@ -512,7 +512,8 @@ fn field_tables_document_only_fields_the_schema_has() {
 
 // ------------------------------------------------------------------------- the examples
 
-/// Make every local `code:` directory a spec names, so that lint and render can package it.
+/// Make every local `code:` directory a spec names (functions and layers), so that lint and
+/// render can package it.
 fn make_code_dirs(spec: &str, dir: &std::path::Path) {
     let file = fnplan::source::SourceFile::from_string("spec.yaml", spec);
     // Unparsable YAML is reported by fnplan itself below.
@@ -521,7 +522,9 @@ fn make_code_dirs(spec: &str, dir: &std::path::Path) {
     };
     let json = fnplan::spec::read::to_json(&node);
     let functions = json.get("functions").and_then(Value::as_object);
-    for f in functions.into_iter().flat_map(|m| m.values()) {
+    let layers = json.get("layers").and_then(Value::as_object);
+    let elements = functions.into_iter().chain(layers).flat_map(|m| m.values());
+    for f in elements {
         let Some(code) = f.get("code").and_then(Value::as_str) else {
             continue;
         };

@@ -9,6 +9,7 @@ mod drift;
 mod errors;
 mod explain;
 mod faults;
+mod lambda_layers;
 mod large;
 mod layers;
 mod lint_formats;

@@ -131,7 +131,9 @@ impl App {
         match kind {
             Kind::Function => &self.functions[i].name,
             Kind::Queue => &self.queues[i].name,
-            Kind::Dlq => unreachable!("the generator names no dead-letter queue"),
+            Kind::Dlq | Kind::Layer => {
+                unreachable!("the generator names no dead-letter queue or layer")
+            }
             Kind::Table => &self.tables[i].name,
             Kind::Bucket => &self.buckets[i],
             Kind::Topic => &self.topics[i],
@@ -369,7 +371,9 @@ fn build(a: AppIntent) -> App {
                 // Any other function (invoke cycles are lint findings, not input errors).
                 Kind::Function => n_fn,
                 Kind::Queue => app.queues.len(),
-                Kind::Dlq => unreachable!("the generator names no dead-letter queue"),
+                Kind::Dlq | Kind::Layer => {
+                    unreachable!("the generator names no dead-letter queue or layer")
+                }
                 Kind::Table => app.tables.len(),
                 Kind::Bucket => app.buckets.len(),
                 Kind::Topic => app.topics.len(),

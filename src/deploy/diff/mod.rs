@@ -198,22 +198,7 @@ fn resource_change(
                 c.risks.push(Risk::Replacement);
                 replace_notes(&mut c, o, n);
             }
-            // A new zip (its sha256 names the S3 key): say so in words.
-            if c.resource_type == "AWS::Lambda::Function"
-                && c.properties
-                    .iter()
-                    .any(|p| p.path.starts_with("Properties.Code"))
-            {
-                let only = c
-                    .properties
-                    .iter()
-                    .all(|p| p.path.starts_with("Properties.Code"));
-                c.notes.push(if only {
-                    "code changed (a new zip); nothing else".into()
-                } else {
-                    "code changed (a new zip)".into()
-                });
-            }
+            lambda_notes(&mut c);
             unknown_type_note(&mut c);
         }
         (None, None) => return None,
@@ -224,6 +209,31 @@ fn resource_change(
     c.risks.sort();
     c.risks.dedup();
     Some(c)
+}
+
+/// Lambda changes in words: a new zip (its sha256 names the S3 key), a new layer version.
+fn lambda_notes(c: &mut ResourceChange) {
+    if c.resource_type == "AWS::Lambda::Function"
+        && c.properties
+            .iter()
+            .any(|p| p.path.starts_with("Properties.Code"))
+    {
+        let only = c
+            .properties
+            .iter()
+            .all(|p| p.path.starts_with("Properties.Code"));
+        c.notes.push(if only {
+            "code changed (a new zip); nothing else".into()
+        } else {
+            "code changed (a new zip)".into()
+        });
+    }
+    if c.resource_type == "AWS::Lambda::LayerVersion" && c.action == Action::Replace {
+        c.notes.push(
+            "a new layer version is published; the old one is kept (Retain) for functions still pinned to it"
+                .into(),
+        );
+    }
 }
 
 /// A modification of a type fnplan has no schema for might still be a replacement.

@@ -86,6 +86,12 @@ pub(super) static SCHEMAS: &[SchemaFacts] = &[
         primary_identifier: &["FunctionName"],
     },
     SchemaFacts {
+        type_name: "AWS::Lambda::LayerVersion",
+        create_only: &["CompatibleArchitectures", "CompatibleRuntimes", "Content", "Description", "LayerName", "LicenseInfo"],
+        conditional_create_only: &[],
+        primary_identifier: &["LayerVersionArn"],
+    },
+    SchemaFacts {
         type_name: "AWS::Lambda::Permission",
         create_only: &["Action", "EventSourceToken", "FunctionName", "FunctionUrlAuthType", "InvokedViaFunctionUrl", "Principal", "PrincipalOrgID", "SourceAccount", "SourceArn"],
         conditional_create_only: &[],

@@ -1,5 +1,5 @@
 //! FN110 orphan: the graph in, a finding for each queue nothing consumes, topic nothing
-//! subscribes to and function nothing invokes out.
+//! subscribes to, function nothing invokes and layer no function uses out.
 
 use crate::declare_rule;
 use crate::graph::{EdgeKind, NodeKind};
@@ -13,7 +13,8 @@ declare_rule! {
     ///   `uses: { queue.NAME: receive }`;
     /// - a topic with no subscriber: no function is triggered by it;
     /// - a function nothing invokes: no trigger, no route, not a Lambda authorizer and
-    ///   no other function with `uses: { function.NAME: invoke }`.
+    ///   no other function with `uses: { function.NAME: invoke }`;
+    /// - a layer no function lists in `layers:` (nor `defaults.function.layers`).
     ///
     /// Dead-letter queues and queues named as an `on_failure` destination are meant to
     /// be read by people, not code, and are not flagged; nor is an element a raw
@@ -22,8 +23,9 @@ declare_rule! {
     /// ## Why is this bad?
     /// Messages sent to a queue nobody reads expire unseen after the retention period;
     /// a topic without subscribers drops every message; a function nothing invokes is
-    /// dead code that still costs a role, a log group and a deployment. Usually it is a
-    /// typo or a trigger that was forgotten. If the consumer lives outside this app,
+    /// dead code that still costs a role, a log group and a deployment; an unused layer is
+    /// still zipped, uploaded and published as a new version on every change. Usually it
+    /// is a typo or a trigger that was forgotten. If the consumer lives outside this app,
     /// say so with `lint_ignore: [FN110]` on the element.
     ///
     /// ## Example
@@ -39,7 +41,7 @@ declare_rule! {
     /// functions:
     ///   process-order: { handler: o.process, code: src, triggers: [{ queue: order-events }] }
     /// ```
-    pub struct Orphan => "FN110", "orphan", Warning, "queue without consumer, topic without subscriber, or function nothing invokes";
+    pub struct Orphan => "FN110", "orphan", Warning, "queue without consumer, topic without subscriber, function nothing invokes, or unused layer";
 }
 
 impl Rule for Orphan {
@@ -114,6 +116,18 @@ impl Rule for Orphan {
                         ),
                         format!(
                             "add a trigger or route, `uses: {{ function.{}: invoke }}` on its caller, or `lint_ignore: [FN110]` if it is invoked from outside this app",
+                            node.name
+                        ),
+                    )
+                }
+                NodeKind::Layer => {
+                    if !g.incoming(n, &[EdgeKind::UsesLayer]).is_empty() {
+                        continue;
+                    }
+                    (
+                        format!("layer `{}` is used by no function", node.name),
+                        format!(
+                            "add `layers: [{}]` to a function or to `defaults.function`, or remove the layer",
                             node.name
                         ),
                     )

@@ -63,6 +63,10 @@ pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
         let w = format!("queue `{}`", q.name);
         c.ids(l, [ids::queue(&q.name), ids::dlq(&q.name)], q.name_span, &w);
     }
+    for x in &m.layers {
+        let w = format!("layer `{}`", x.name);
+        c.ids(l, [ids::layer(&x.name)], x.name_span, &w);
+    }
     for t in &m.tables {
         c.ids(
             l,

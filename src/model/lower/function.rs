@@ -20,6 +20,8 @@ pub(super) struct FnCx<'a> {
     pub tables: &'a [Table],
     pub topics: &'a [Topic],
     pub buckets: &'a [Bucket],
+    /// The app's layers, lowered before its functions.
+    pub layers: &'a [Layer],
 }
 
 /// A function's runtime and sizing: its own values, else those of `defaults.function`.
@@ -355,6 +357,8 @@ pub(super) fn lower_function(
 
     check_handler(l, &f.handler);
     let code = lower_code(l, &f.code);
+    let layers =
+        super::layers::lower_function_layers(l, cx, name, f, (&runtime.value, architecture));
 
     let env = lower_each(l, &f.env, |l, k, v| lower_env_var(l, cx.scope, k, v));
     let uses = lower_each(l, &f.uses, |l, k, v| lower_use(l, cx.names, k, v))
@@ -396,6 +400,7 @@ pub(super) fn lower_function(
         log_retention_days,
         architecture,
         tracing_active,
+        layers,
         description: f.description.as_ref().map(|d| d.value.clone()),
         env,
         uses,
@@ -439,6 +444,15 @@ fn lower_code(l: &mut Lower<'_>, code: &Sp<String>) -> CodeSource {
             }
         }
     }
+    CodeSource::Local {
+        dir: local_dir(l, c, code.span),
+        written: c.to_string(),
+    }
+}
+
+/// Local directory `c` (written at `span`) resolved against the spec's directory, with an
+/// error when it is not a readable directory.
+pub(super) fn local_dir(l: &mut Lower<'_>, c: &str, span: Span) -> std::path::PathBuf {
     let dir = l.file.base_dir().join(c);
     // Only the directory's existence is checked here (metadata); its files are read by
     // the commands that need them.
@@ -450,7 +464,7 @@ fn lower_code(l: &mut Lower<'_>, code: &Sp<String>) -> CodeSource {
     if let Some(why) = problem {
         l.err(
             codes::IO,
-            code.span,
+            span,
             format!("code directory `{c}` cannot be read: {why}"),
         )
         .help = Some(format!(
@@ -458,10 +472,7 @@ fn lower_code(l: &mut Lower<'_>, code: &Sp<String>) -> CodeSource {
             l.file.base_dir().display()
         ));
     }
-    CodeSource::Local {
-        dir,
-        written: c.to_string(),
-    }
+    dir
 }
 
 /// S3's bucket naming rules (general purpose buckets).

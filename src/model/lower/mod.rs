@@ -16,6 +16,7 @@ mod checks;
 mod existing;
 mod fixed_names;
 mod function;
+mod layers;
 mod names;
 mod raw_cfn;
 mod resources;
@@ -220,13 +221,22 @@ pub fn lower(
     }
 }
 
-/// The app's data resources, lowered before its functions.
+/// Every function, after `defaults.function.layers` is checked (once).
+fn lower_functions(l: &mut Lower<'_>, cx: &FnCx<'_>, raw: &RawSpec) -> Vec<Function> {
+    if let Some(list) = cx.defaults.and_then(|d| d.layers.as_deref()) {
+        layers::check_default_layers(l, cx, list);
+    }
+    lower_each(l, &raw.functions, |l, n, f| lower_function(l, cx, n, f))
+}
+
+/// The app's data resources and layers, lowered before its functions.
 struct Data {
     queues: Vec<Queue>,
     tables: Vec<Table>,
     buckets: Vec<Bucket>,
     topics: Vec<Topic>,
     secrets: Vec<Secret>,
+    layers: Vec<Layer>,
 }
 
 fn lower_data(
@@ -243,12 +253,16 @@ fn lower_data(
     let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, ncx, n, t));
     check_renames(l, &queues, &tables, &buckets);
     let secrets = lower_each(l, &raw.secrets, |l, n, s| lower_secret(l, ncx, n, s));
+    let layers = lower_each(l, &raw.layers, |l, n, x| {
+        layers::lower_layer(l, ncx.prefix, n, x)
+    });
     Data {
         queues,
         tables,
         buckets,
         topics,
         secrets,
+        layers,
     }
 }
 
@@ -275,6 +289,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         buckets,
         topics,
         secrets,
+        layers,
     } = lower_data(l, raw, &ncx, region_len);
 
     let has_api = raw
@@ -304,8 +319,9 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         tables: &tables,
         topics: &topics,
         buckets: &buckets,
+        layers: &layers,
     };
-    let functions = lower_each(l, &raw.functions, |l, n, f| lower_function(l, &cx, n, f));
+    let functions = lower_functions(l, &cx, raw);
     let api = raw
         .api
         .as_ref()
@@ -327,6 +343,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         region,
         tags,
         api,
+        layers,
         functions,
         queues,
         tables,

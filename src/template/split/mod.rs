@@ -9,8 +9,8 @@
 //!   integrations and permissions;
 //! - an SQS queue moves in with a function when nothing outside that function refers to
 //!   it (its own trigger queue and, through the queue, its dead-letter queue);
-//! - the API, its stage and authorizers, tables, buckets, topics and shared queues stay in
-//!   the parent, and so does any function a parent resource refers to (a Lambda
+//! - the API, its stage and authorizers, tables, buckets, topics, layers and shared queues
+//!   stay in the parent, and so does any function a parent resource refers to (a Lambda
 //!   authorizer, a bucket's notification target), so references only ever point from a
 //!   child to the parent or to another child, never back;
 //! - functions are taken in name order and cut into chunks where a function's name hashes

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod example;
+mod layers;
 
 fn model(yaml: &str) -> Model {
     compile_str(yaml, None).model

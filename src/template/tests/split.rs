@@ -360,3 +360,23 @@ fn a_single_stack_keeps_at_most_200_outputs() {
         .sum();
     assert_eq!(spread + section(&s.parent, "Outputs").len(), 201);
 }
+
+#[test]
+fn layers_stay_in_the_parent_and_reach_functions_through_parameters() {
+    let m = model(
+        r#"
+version: 1
+app: shop
+defaults: { function: { runtime: python3.13, layers: [imaging] } }
+layers: { imaging: { code: examples/resizer/layers/imaging } }
+functions:
+  a: { handler: a.h, code: s3://b/a.zip }
+  b: { handler: b.h, code: s3://b/b.zip }
+"#,
+    );
+    let s = split_model(&m);
+    assert!(section(&s.parent, "Resources").contains_key("ImagingLayer"));
+    assert_eq!(holder(&s, "ImagingLayer"), None);
+    assert!(holder(&s, "AFunction").is_some());
+    assert_joins_back(&m, &s);
+}
