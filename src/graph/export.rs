@@ -11,7 +11,7 @@ pub enum GraphFormat {
     Json,
 }
 
-const GROUP_ORDER: [NodeKind; 11] = [
+const GROUP_ORDER: [NodeKind; 12] = [
     NodeKind::Api,
     NodeKind::Authorizer,
     NodeKind::Route,
@@ -20,6 +20,7 @@ const GROUP_ORDER: [NodeKind; 11] = [
     NodeKind::Queue,
     NodeKind::Dlq,
     NodeKind::Topic,
+    NodeKind::Bus,
     NodeKind::Bucket,
     NodeKind::Table,
     NodeKind::Secret,
@@ -84,6 +85,7 @@ fn mermaid(g: &AppGraph) -> String {
                 NodeKind::Table => format!("[(\"{label}\")]"),
                 NodeKind::Bucket => format!("[/\"{label}\"/]"),
                 NodeKind::Topic => format!("{{{{\"{label}\"}}}}"),
+                NodeKind::Bus => format!("[[\"{label}\"]]"),
                 NodeKind::Route | NodeKind::Api => format!("([\"{label}\"])"),
                 NodeKind::Authorizer => format!("[[\"{label}\"]]"),
                 NodeKind::Schedule => format!("((\"{label}\"))"),
@@ -131,6 +133,7 @@ fn dot(g: &AppGraph) -> String {
                 NodeKind::Table => "cylinder",
                 NodeKind::Bucket => "folder",
                 NodeKind::Topic => "hexagon",
+                NodeKind::Bus => "parallelogram",
                 NodeKind::Route | NodeKind::Api => "oval",
                 NodeKind::Authorizer => "house",
                 NodeKind::Schedule => "circle",

@@ -143,6 +143,7 @@ pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
         (Kind::Bucket, Attr::Arn) => Expr::Sub(bucket_arn_text(&model.buckets[i])),
         (Kind::Bucket, _) => name_expr(&model.buckets[i].physical_name_pattern),
         (Kind::Topic, attr) => topic_expr(model, i, attr),
+        (Kind::Bus, attr) => bus_expr(model, i, attr),
         (Kind::Secret, Attr::Arn) => Expr::Sub(secret_arn_text(&model.secrets[i])),
         // A secret's name is known now: the parameter or secret name itself.
         (Kind::Secret, _) => Expr::Lit(match &model.secrets[i].source {
@@ -202,6 +203,22 @@ pub(crate) fn table_expr(model: &Model, i: usize, attr: Attr) -> Expr {
         Attr::StreamArn => Expr::get_att(id, "StreamArn"),
         _ => Expr::Ref(id),
     }
+}
+
+/// A bus's name or ARN (the default); the account's `default` bus from its name.
+pub(crate) fn bus_expr(model: &Model, i: usize, attr: Attr) -> Expr {
+    let b = &model.buses[i];
+    match (b.is_default, attr) {
+        (true, Attr::Name) => Expr::Lit(b.physical_name.clone()),
+        (true, _) => Expr::Sub(bus_arn_text(b)),
+        (false, Attr::Name) => Expr::Ref(ids::bus(&b.name)),
+        (false, _) => Expr::get_att(ids::bus(&b.name), "Arn"),
+    }
+}
+
+/// A bus's ARN spelled out from its name (`Fn::Sub` text).
+pub(crate) fn bus_arn_text(b: &crate::model::Bus) -> String {
+    arn_text("events", &format!("event-bus/{}", b.physical_name))
 }
 
 /// A topic's ARN (the default) or name.

@@ -26,7 +26,10 @@ use checks::{check_env_cycles, check_logical_ids};
 pub use function::check_bucket_name;
 use function::{FnCx, lower_function};
 use names::Names;
-use resources::{check_renames, lower_bucket, lower_queue, lower_secret, lower_table, lower_topic};
+use resources::{
+    check_renames, default_bus, lower_bucket, lower_bus, lower_queue, lower_secret, lower_table,
+    lower_topic,
+};
 
 pub const DEFAULT_STAGE: &str = "dev";
 pub const DEFAULT_VISIBILITY: u64 = 30;
@@ -226,6 +229,7 @@ struct Data {
     buckets: Vec<Bucket>,
     topics: Vec<Topic>,
     secrets: Vec<Secret>,
+    buses: Vec<Bus>,
 }
 
 fn lower_data(
@@ -242,12 +246,14 @@ fn lower_data(
     let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, ncx, n, t));
     check_renames(l, &queues, &tables, &buckets);
     let secrets = lower_each(l, &raw.secrets, |l, n, s| lower_secret(l, ncx, n, s));
+    let buses = lower_each(l, &raw.buses, |l, n, b| lower_bus(l, ncx, n, b));
     Data {
         queues,
         tables,
         buckets,
         topics,
         secrets,
+        buses,
     }
 }
 
@@ -274,6 +280,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         buckets,
         topics,
         secrets,
+        mut buses,
     } = lower_data(l, raw, &ncx, region_len);
 
     let has_api = raw
@@ -311,6 +318,9 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         .map(|a| lower_api(l, &names, &scope, a, raw.span));
     let (lint_ignore, account_concurrency) = lower_lint(l, raw);
     let artifact_bucket = raw.artifacts.as_ref().map(|a| lower_artifacts(l, a));
+    if names.default_bus_used() {
+        buses.push(default_bus(raw.app.span));
+    }
     let model = Model {
         app: app.clone(),
         app_span: raw.app.span,
@@ -325,6 +335,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         buckets,
         topics,
         secrets,
+        buses,
         lint_ignore,
         account_concurrency,
         artifact_bucket,

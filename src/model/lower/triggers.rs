@@ -6,7 +6,7 @@ use super::function::FnCx;
 use super::*;
 use crate::model::validate_schedule;
 use crate::spec::raw::{
-    RawBucketTrigger, RawQueueTrigger, RawStreamTrigger, RawTopicTrigger, RawTrigger, RecordAge,
+    RawBucketTrigger, RawBusTrigger, RawQueueTrigger, RawStreamTrigger, RawTopicTrigger, RawTrigger, RecordAge,
     StartingPosition,
 };
 
@@ -18,6 +18,7 @@ pub(super) fn lower_triggers(
 ) -> Vec<Trigger> {
     let mut triggers = Vec::new();
     let mut schedules = 0;
+    let mut buses = 0;
     for t in f.triggers.iter().flatten() {
         let trigger = match t {
             RawTrigger::Queue(q) => queue_trigger(l, cx, q),
@@ -37,6 +38,10 @@ pub(super) fn lower_triggers(
             RawTrigger::Bucket(b) => bucket_trigger(l, cx, b),
             RawTrigger::Topic(t) => topic_trigger(l, cx, t),
             RawTrigger::Stream(s) => stream_trigger(l, cx, s),
+            RawTrigger::Bus(b) => {
+                buses += 1;
+                bus_trigger(l, cx, b, buses)
+            }
         };
         triggers.extend(trigger);
     }
@@ -179,6 +184,36 @@ fn topic_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, t: &RawTopicTrigger) -> Optio
     }))
 }
 
+/// A bus trigger: an EventBridge rule whose target's retry policy is checked against
+/// `AWS::Events::Rule` (0..185 retries, 60 s..24 h event age).
+fn bus_trigger(
+    l: &mut Lower<'_>,
+    cx: &FnCx<'_>,
+    b: &RawBusTrigger,
+    ordinal: usize,
+) -> Option<Trigger> {
+    let bus = cx.names.resolve(l, Kind::Bus, &b.bus)?;
+    let retries = b.retries.as_ref().map(|r| l.range(r, 0, 185, "retries", ""));
+    let max_event_age = b
+        .max_event_age
+        .as_ref()
+        .map(|a| l.dur_range(a, 60, 86_400, "max_event_age"));
+    let dlq = match &b.dlq {
+        Some(d) => Setting::written(d.value, d.span),
+        None => Setting::default(true),
+    };
+    Some(Trigger::Bus(BusTrigger {
+        bus,
+        pattern: b.pattern.value.0.clone(),
+        pattern_span: b.pattern.span,
+        retries,
+        max_event_age,
+        dlq,
+        ordinal,
+        span: b.span,
+    }))
+}
+
 /// A table stream trigger: the table must have a stream; batching and retry settings are
 /// checked against the ranges of `AWS::Lambda::EventSourceMapping`.
 fn stream_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, s: &RawStreamTrigger) -> Option<Trigger> {
@@ -267,7 +302,7 @@ pub(super) fn check_duplicate_triggers(l: &mut Lower<'_>, triggers: &[Trigger]) 
             Trigger::Bucket(b) => b.bucket,
             Trigger::Topic(x) => x.topic,
             Trigger::Stream(x) => x.table,
-            Trigger::Schedule(_) => continue,
+            Trigger::Schedule(_) | Trigger::Bus(_) => continue,
         };
         if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
             let first = *first;
