@@ -85,10 +85,16 @@ impl Rule for RecursiveLoop {
                     d = d.label(e.span, format!("{} here", e.kind.label()));
                 }
             }
-            out.push(
-                owner,
-                d.help("break the cycle: write to a different queue, topic, bucket or table, scope a bucket write to a key prefix no trigger matches (`bucket.NAME/out/: write`), or filter the trigger so the function's own output does not match (bus rules: name the function's source in an `EVENT_SOURCE` env var, one the rule's `source` does not list)"),
-            );
+            let through_bus = cycle
+                .nodes
+                .iter()
+                .any(|n| g.graph[*n].kind == NodeKind::Bus);
+            let help = if through_bus {
+                "break the cycle: put the events on another bus, or match only other sources in the rule's `pattern` and name the function's own source in an env var ending in `SOURCE` (`EVENT_SOURCE: shop.shipping`), so fnplan can see the rule cannot match it"
+            } else {
+                "break the cycle: write to a different queue, topic, bucket or table, scope a bucket write to a key prefix no trigger matches (`bucket.NAME/out/: write`), or filter the trigger so the function's own output does not match"
+            };
+            out.push(owner, d.help(help));
         }
     }
 }
