@@ -445,13 +445,21 @@ impl FromNode for EventPattern {
 /// (of values or matching objects such as `{ prefix: shop. }`) or nested patterns.
 fn pattern_ok(node: &Node, cx: &mut Cx, top: bool) -> bool {
     let Value::Map(entries) = &node.value else {
-        let what = if top { "an event pattern (a mapping)" } else { "a list of values or a nested pattern" };
+        let what = if top {
+            "an event pattern (a mapping)"
+        } else {
+            "a list of values or a nested pattern"
+        };
         cx.wrong_type(node, what);
         return false;
     };
     if entries.is_empty() {
-        cx.error(codes::INVALID_VALUE, node.span, "an event pattern cannot be empty")
-            .help = Some("match on at least one field, e.g. `{ source: [shop.orders] }`".into());
+        cx.error(
+            codes::INVALID_VALUE,
+            node.span,
+            "an event pattern cannot be empty",
+        )
+        .help = Some("match on at least one field, e.g. `{ source: [shop.orders] }`".into());
         return false;
     }
     let mut ok = true;
@@ -459,8 +467,12 @@ fn pattern_ok(node: &Node, cx: &mut Cx, top: bool) -> bool {
         ok &= match &v.value {
             Value::Map(_) => pattern_ok(v, cx, false),
             Value::Seq(items) if items.is_empty() => {
-                cx.error(codes::INVALID_VALUE, v.span, "an empty list matches no event")
-                    .help = Some("list at least one value, e.g. `[OrderPlaced]`".into());
+                cx.error(
+                    codes::INVALID_VALUE,
+                    v.span,
+                    "an empty list matches no event",
+                )
+                .help = Some("list at least one value, e.g. `[OrderPlaced]`".into());
                 false
             }
             Value::Seq(items) => items.iter().all(|i| match &i.value {
@@ -471,12 +483,13 @@ fn pattern_ok(node: &Node, cx: &mut Cx, top: bool) -> bool {
                 _ => true,
             }),
             _ => {
+                let value = v.as_str().unwrap_or("VALUE");
                 cx.error(
                     codes::INVALID_VALUE,
                     v.span,
                     "event pattern values are lists (or nested patterns)",
                 )
-                .help = Some("write the value as a list: `[OrderPlaced]`".into());
+                .help = Some(format!("write the value as a list: `[{value}]`"));
                 false
             }
         };

@@ -3,8 +3,8 @@
 
 use super::Res;
 use super::intrinsics::{
-    Expr, bucket_arn_text, bus_expr, function_arn_text, queue_expr, secret_arn_text, sub, table_expr,
-    tags_list, topic_expr,
+    Expr, bucket_arn_text, bus_expr, function_arn_text, queue_expr, secret_arn_text, sub,
+    table_expr, tags_list, topic_expr,
 };
 use crate::model::{Access, Attr, Function, Kind, Model, ResId, SecretSource, Trigger, ids};
 use serde_json::{Map, Value, json};
@@ -79,7 +79,10 @@ fn bucket_statements(
     let under = super::intrinsics::escape(prefix.unwrap_or_default());
     let objects = sub(format!("{}/{under}*", bucket_arn_text(b)));
     let (read, listing): (&[&[&str]], &[&[&str]]) = if b.versioning {
-        (&[BUCKET_READ, VERSIONED_READ], &[BUCKET_LIST, VERSIONED_LIST])
+        (
+            &[BUCKET_READ, VERSIONED_READ],
+            &[BUCKET_LIST, VERSIONED_LIST],
+        )
     } else {
         (&[BUCKET_READ], &[BUCKET_LIST])
     };
@@ -202,7 +205,11 @@ fn secret_statements(s: &crate::model::Secret, sid: &str) -> Vec<Value> {
         vec![sub(secret_arn_text(s))],
     )];
     if let Some(key) = &s.kms_key {
-        let mut decrypt = statement(format!("{sid}Decrypt"), &[&["kms:Decrypt"]], vec![super::intrinsics::name_value(key)]);
+        let mut decrypt = statement(
+            format!("{sid}Decrypt"),
+            &[&["kms:Decrypt"]],
+            vec![super::intrinsics::name_value(key)],
+        );
         decrypt["Condition"] = json!({
             "StringEquals": {
                 "kms:ViaService": sub(format!("{service}.${{AWS::Region}}.amazonaws.com"))

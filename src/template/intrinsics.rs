@@ -205,13 +205,14 @@ pub(crate) fn table_expr(model: &Model, i: usize, attr: Attr) -> Expr {
     }
 }
 
-/// A bus's name or ARN (the default); the account's `default` bus from its name.
+/// A bus's name or ARN (the default). The name is fixed, `{app}-{stage}-{key}`, so it is
+/// written out rather than `Ref` (which some emulators cannot resolve for a bus); the
+/// account's `default` bus has its ARN spelled out too.
 pub(crate) fn bus_expr(model: &Model, i: usize, attr: Attr) -> Expr {
     let b = &model.buses[i];
     match (b.is_default, attr) {
-        (true, Attr::Name) => Expr::Lit(b.physical_name.clone()),
+        (_, Attr::Name) => Expr::Lit(b.physical_name.clone()),
         (true, _) => Expr::Sub(bus_arn_text(b)),
-        (false, Attr::Name) => Expr::Ref(ids::bus(&b.name)),
         (false, _) => Expr::get_att(ids::bus(&b.name), "Arn"),
     }
 }

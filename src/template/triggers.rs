@@ -176,13 +176,21 @@ fn bus_rule(model: &Model, index: usize, b: &BusTrigger, out: &mut Resources) {
     if b.dlq.value {
         target["DeadLetterConfig"] = json!({ "Arn": Expr::get_att(dlq_id.clone(), "Arn").value() });
     }
+    let bus = &model.buses[b.bus.index];
+    let mut rule = Res::new("AWS::Events::Rule");
+    if !bus.is_default {
+        // The bus's name is written out: the rule must still wait for the bus.
+        rule = rule.depends_on(ids::bus(&bus.name));
+    }
     out.add(
         rule_id.clone(),
-        Res::new("AWS::Events::Rule")
-            .prop("EventBusName", bus_expr(model, b.bus.index, Attr::Name).value())
-            .prop("EventPattern", b.pattern.clone())
-            .prop("State", "ENABLED")
-            .prop("Targets", json!([target])),
+        rule.prop(
+            "EventBusName",
+            bus_expr(model, b.bus.index, Attr::Name).value(),
+        )
+        .prop("EventPattern", b.pattern.clone())
+        .prop("State", "ENABLED")
+        .prop("Targets", json!([target])),
     );
     out.add(
         ids::bus_permission(&f.name, b.ordinal),

@@ -394,7 +394,10 @@ pub(super) fn lower_bus(
             l.err(
                 codes::INVALID_VALUE,
                 a.span,
-                format!("an archive keeps events for whole days, not {}", human_secs(secs)),
+                format!(
+                    "an archive keeps events for whole days, not {}",
+                    human_secs(secs)
+                ),
             )
             .help = Some("write a number of days, e.g. `archive: 7d`".into());
         }

@@ -6,8 +6,8 @@ use super::function::FnCx;
 use super::*;
 use crate::model::validate_schedule;
 use crate::spec::raw::{
-    RawBucketTrigger, RawBusTrigger, RawQueueTrigger, RawStreamTrigger, RawTopicTrigger, RawTrigger, RecordAge,
-    StartingPosition,
+    RawBucketTrigger, RawBusTrigger, RawQueueTrigger, RawStreamTrigger, RawTopicTrigger,
+    RawTrigger, RecordAge, StartingPosition,
 };
 
 /// The function's triggers in spec order; those that refer to nothing are left out.
@@ -193,7 +193,10 @@ fn bus_trigger(
     ordinal: usize,
 ) -> Option<Trigger> {
     let bus = cx.names.resolve(l, Kind::Bus, &b.bus)?;
-    let retries = b.retries.as_ref().map(|r| l.range(r, 0, 185, "retries", ""));
+    let retries = b
+        .retries
+        .as_ref()
+        .map(|r| l.range(r, 0, 185, "retries", ""));
     let max_event_age = b
         .max_event_age
         .as_ref()
