@@ -448,6 +448,65 @@ mod tests {
         }
     }
 
+    /// Function `f` with `triggers`, and bus `orders` declared.
+    fn lower_bus_spec(triggers: &str) -> Result<Model, Vec<String>> {
+        let text = format!(
+            "version: 1\napp: shop\nfunctions:\n  f:\n    handler: a.h\n    runtime: python3.12\n    code: s3://b/a.zip\n    triggers:\n{triggers}\nbuses:\n  orders: {{ archive: 2d }}\n"
+        );
+        let file = SourceFile::from_string("fnplan.yaml", &text);
+        let raw = crate::spec::load(&file).map_err(|d| messages(&file, &d))?;
+        let o = LowerOptions {
+            stage: None,
+            rule_codes: &[],
+            today: crate::testing::today(),
+        };
+        match lower(&raw, &file, &o) {
+            (Some(m), _) => Ok(m),
+            (None, d) => Err(messages(&file, &d)),
+        }
+    }
+
+    #[test]
+    fn bus_triggers_count_their_rules_and_name_the_default_bus() {
+        let m = lower_bus_spec(
+            "      - { bus: orders, pattern: { source: [a] }, retries: 0, max_event_age: 1m }\n      - { bus: default, pattern: { source: [aws.s3] }, dlq: false }",
+        )
+        .expect("lowers");
+        // The declared bus, then the account's default bus it names.
+        let names: Vec<(&str, bool)> = m
+            .buses
+            .iter()
+            .map(|b| (b.name.as_str(), b.is_default))
+            .collect();
+        assert_eq!(names, [("orders", false), ("default", true)]);
+        assert_eq!(m.buses[0].physical_name, "shop-dev-orders");
+        assert_eq!(m.buses[0].archive_days.as_ref().map(|d| d.value), Some(2));
+        let [Trigger::Bus(a), Trigger::Bus(b)] = m.functions[0].triggers.as_slice() else {
+            panic!("two bus triggers")
+        };
+        assert_eq!((a.ordinal, b.ordinal), (1, 2));
+        assert_eq!(a.retries.as_ref().map(|r| r.value), Some(0));
+        assert_eq!(a.max_event_age.as_ref().map(|r| r.value), Some(60));
+        assert!(a.dlq.value && a.dlq.span.is_none(), "a DLQ by default");
+        assert!(!b.dlq.value && b.dlq.span.is_some());
+        assert_eq!(m.buses[b.bus.index].name, "default");
+        // EventBridge invokes asynchronously.
+        assert!(m.functions[0].has_async_triggers());
+        // A pattern's `source` decides which sources it may match.
+        assert!(a.may_match_source("a") && !a.may_match_source("b"));
+    }
+
+    #[test]
+    fn the_default_bus_is_in_the_model_only_when_named() {
+        let m = lower_bus_spec("      - { bus: orders, pattern: { detail-type: [X] } }")
+            .expect("lowers");
+        assert_eq!(m.buses.len(), 1);
+        let Trigger::Bus(t) = &m.functions[0].triggers[0] else {
+            panic!("a bus trigger")
+        };
+        assert!(t.may_match_source("anything"), "no `source` in the pattern");
+    }
+
     #[test]
     fn two_triggers_on_one_table_are_a_duplicate() {
         let e = lower_trigger("table: carts\n      - table: carts", ", stream: true")
