@@ -37,6 +37,8 @@ TYPES = [
     "AWS::ApiGatewayV2::Stage",
     "AWS::CloudFormation::Stack",
     "AWS::DynamoDB::Table",
+    "AWS::Events::Archive",
+    "AWS::Events::EventBus",
     "AWS::Events::Rule",
     "AWS::IAM::Role",
     "AWS::Lambda::Alias",
@@ -52,6 +54,7 @@ TYPES = [
     "AWS::SNS::Subscription",
     "AWS::SNS::Topic",
     "AWS::SQS::Queue",
+    "AWS::SQS::QueuePolicy",
 ]
 REGION = "us-east-1"
 COMMAND = "python schemas/cloudformation/extract.py  (with cfn-lint installed)"

@@ -305,10 +305,15 @@ pub fn top_level(property_path: &str) -> &str {
 /// Resources that hold data a replacement or deletion loses, as cfn-lint lists them:
 /// tables, buckets, queues (that may hold messages), log groups (their history), nested
 /// stacks (the tables, buckets and queues inside go with them), databases, file systems,
-/// keys, secrets, streams.
+/// keys, secrets, streams; and fnplan's own addition, [`ALSO_STATEFUL`].
 pub fn is_stateful(resource_type: &str) -> bool {
-    data::STATEFUL.contains(&resource_type)
+    data::STATEFUL.contains(&resource_type) || ALSO_STATEFUL.contains(&resource_type)
 }
+
+/// Types cfn-lint does not list that still hold data: an EventBridge archive keeps the
+/// events it recorded for replay, and deleting or replacing it loses them. (An event bus
+/// itself holds nothing: buses are stateful only through their archives.)
+const ALSO_STATEFUL: &[&str] = &["AWS::Events::Archive"];
 
 /// The property that names the physical resource (`TableName`, `QueueName`, ...), if any.
 pub fn name_property(resource_type: &str) -> Option<&'static str> {
@@ -337,6 +342,9 @@ pub(crate) const RENDERED_TYPES: &[&str] = &[
     "AWS::Lambda::EventSourceMapping",
     "AWS::Lambda::EventInvokeConfig",
     "AWS::Events::Rule",
+    "AWS::Events::EventBus",
+    "AWS::Events::Archive",
+    "AWS::SQS::QueuePolicy",
     "AWS::ApiGatewayV2::Api",
     "AWS::ApiGatewayV2::Stage",
     "AWS::ApiGatewayV2::Integration",

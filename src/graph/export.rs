@@ -11,7 +11,7 @@ pub enum GraphFormat {
     Json,
 }
 
-const GROUP_ORDER: [NodeKind; 13] = [
+const GROUP_ORDER: [NodeKind; 14] = [
     NodeKind::Api,
     NodeKind::Authorizer,
     NodeKind::Route,
@@ -20,6 +20,7 @@ const GROUP_ORDER: [NodeKind; 13] = [
     NodeKind::Queue,
     NodeKind::Dlq,
     NodeKind::Topic,
+    NodeKind::Bus,
     NodeKind::Bucket,
     NodeKind::Table,
     NodeKind::Secret,
@@ -86,6 +87,7 @@ fn mermaid(g: &AppGraph) -> String {
                 NodeKind::Table => format!("[(\"{label}\")]"),
                 NodeKind::Bucket => format!("[/\"{label}\"/]"),
                 NodeKind::Topic => format!("{{{{\"{label}\"}}}}"),
+                NodeKind::Bus => format!("[[\"{label}\"]]"),
                 NodeKind::Route | NodeKind::Api => format!("([\"{label}\"])"),
                 NodeKind::Authorizer => format!("[[\"{label}\"]]"),
                 NodeKind::Schedule => format!("((\"{label}\"))"),
@@ -135,6 +137,7 @@ fn dot(g: &AppGraph) -> String {
                 NodeKind::Table => "cylinder",
                 NodeKind::Bucket => "folder",
                 NodeKind::Topic => "hexagon",
+                NodeKind::Bus => "parallelogram",
                 NodeKind::Route | NodeKind::Api => "oval",
                 NodeKind::Authorizer => "house",
                 NodeKind::Schedule => "circle",

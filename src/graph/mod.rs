@@ -32,6 +32,7 @@ pub enum NodeKind {
     Api,
     /// A raw CloudFormation resource of `resources:`.
     Resource,
+    Bus,
 }
 
 impl NodeKind {
@@ -50,6 +51,7 @@ impl NodeKind {
             NodeKind::Layer => "layer",
             NodeKind::Api => "api",
             NodeKind::Resource => "resource",
+            NodeKind::Bus => "bus",
         }
     }
     /// Heading of the group this kind is drawn in.
@@ -65,6 +67,7 @@ impl NodeKind {
             NodeKind::Secret => "Secrets",
             NodeKind::Resource => "CloudFormation resources",
             NodeKind::Layer => "Layers",
+            NodeKind::Bus => "Buses",
         }
     }
 }
@@ -88,6 +91,11 @@ pub enum EdgeKind {
     References,
     /// A function runs with a layer of the app (`layers: [NAME]`).
     UsesLayer,
+    /// Puts events on a bus (`uses: { bus.NAME: put }`).
+    Puts,
+    /// Puts events on a bus whose rules cannot match them: the function's event source
+    /// (see [`function_source`]) is not in the `source` of any rule on that bus.
+    PutsUnmatched,
 }
 
 impl EdgeKind {
@@ -105,6 +113,8 @@ impl EdgeKind {
             EdgeKind::Authorizes => "authorizes",
             EdgeKind::References => "references",
             EdgeKind::UsesLayer => "uses layer",
+            EdgeKind::Puts => "puts events on",
+            EdgeKind::PutsUnmatched => "puts events (no rule matches their source) on",
         }
     }
     /// Edges along which work flows on at run time (a message, event, object or call):
@@ -118,6 +128,7 @@ impl EdgeKind {
                 | EdgeKind::Writes
                 | EdgeKind::Publishes
                 | EdgeKind::OnFailure
+                | EdgeKind::Puts
         )
     }
 }
@@ -156,6 +167,33 @@ fn triggered_under(model: &Model, bucket: ResId, prefix: &str) -> bool {
                 .prefix
                 .as_deref()
                 .is_none_or(|tp| tp.starts_with(prefix) || prefix.starts_with(tp)),
+            _ => false,
+        })
+}
+
+/// The `source` a function's events carry, when its configuration says: the literal
+/// value of an environment variable whose name ends in `SOURCE` (`EVENT_SOURCE:
+/// shop.shipping`). fnplan cannot read code, so this is the one place it looks; a
+/// function without such a variable may put events of any source.
+pub fn function_source(f: &Function) -> Option<String> {
+    f.env
+        .iter()
+        .filter(|e| e.name.to_ascii_uppercase().ends_with("SOURCE"))
+        .find_map(|e| e.value.as_literal())
+}
+
+/// Whether events of function `f` put on `bus` can match a rule on that bus: always,
+/// unless the function's source is known and no rule's pattern can match it.
+fn rule_may_match(model: &Model, bus: ResId, f: &Function) -> bool {
+    let Some(source) = function_source(f) else {
+        return true;
+    };
+    model
+        .functions
+        .iter()
+        .flat_map(|g| &g.triggers)
+        .any(|t| match t {
+            Trigger::Bus(b) if b.bus == bus => b.may_match_source(&source),
             _ => false,
         })
 }
@@ -425,6 +463,8 @@ impl AppGraph {
         self.add_all(Kind::Secret, NodeKind::Secret, secrets);
         let layers = model.layers.iter().map(|x| (x.name.as_str(), x.name_span));
         self.add_all(Kind::Layer, NodeKind::Layer, layers);
+        let buses = model.buses.iter().map(|b| (b.name.as_str(), b.name_span));
+        self.add_all(Kind::Bus, NodeKind::Bus, buses);
     }
 
     /// A node per element of one kind (`(name, span)` in model order).
@@ -452,6 +492,7 @@ impl AppGraph {
                 Trigger::Bucket(b) => self.node(b.bucket),
                 Trigger::Topic(x) => self.node(x.topic),
                 Trigger::Stream(x) => self.node(x.table),
+                Trigger::Bus(x) => self.node(x.bus),
                 Trigger::Schedule(s) => {
                     let name = format!("{} #{}", f.name, s.ordinal);
                     let ix = self.add(NodeKind::Schedule, &name, None, s.span);
@@ -471,6 +512,8 @@ impl AppGraph {
                 Access::Send => &[EdgeKind::Sends],
                 Access::Publish => &[EdgeKind::Publishes],
                 Access::Invoke => &[EdgeKind::Invokes],
+                Access::Put if rule_may_match(model, u.target, f) => &[EdgeKind::Puts],
+                Access::Put => &[EdgeKind::PutsUnmatched],
             };
             if let Some(target) = self.node(u.target) {
                 for k in kinds {

@@ -47,6 +47,27 @@ pub fn schedule_rule(function: &str, ordinal: usize) -> String {
 pub fn schedule_permission(function: &str, ordinal: usize) -> String {
     format!("{}Schedule{}Permission", pascal(function), ordinal)
 }
+/// A bus trigger's rule, its permission to invoke the function, its dead-letter queue
+/// and that queue's policy (`{Function}Bus{n}...`, `n` counting the function's bus
+/// triggers).
+pub fn bus_rule(function: &str, ordinal: usize) -> String {
+    format!("{}Bus{}Rule", pascal(function), ordinal)
+}
+pub fn bus_permission(function: &str, ordinal: usize) -> String {
+    format!("{}Bus{}Permission", pascal(function), ordinal)
+}
+pub fn bus_dlq(function: &str, ordinal: usize) -> String {
+    format!("{}Bus{}Dlq", pascal(function), ordinal)
+}
+pub fn bus_dlq_policy(function: &str, ordinal: usize) -> String {
+    format!("{}Bus{}DlqPolicy", pascal(function), ordinal)
+}
+pub fn bus(name: &str) -> String {
+    format!("{}Bus", pascal(name))
+}
+pub fn bus_archive(name: &str) -> String {
+    format!("{}BusArchive", pascal(name))
+}
 pub fn bucket_permission(function: &str, bucket: &str) -> String {
     format!("{}{}BucketPermission", pascal(function), pascal(bucket))
 }

@@ -58,13 +58,15 @@ fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
             ("arn", Attr::Arn),
             ("stream_arn", Attr::StreamArn),
         ],
-        Kind::Bucket | Kind::Topic | Kind::Secret => &[("name", Attr::Name), ("arn", Attr::Arn)],
+        Kind::Bucket | Kind::Topic | Kind::Secret | Kind::Bus => {
+            &[("name", Attr::Name), ("arn", Attr::Arn)]
+        }
         Kind::Layer => &[("arn", Attr::Arn)],
     }
 }
 
-pub(super) const TOP_LEVEL: [&str; 10] = [
-    "function", "queue", "table", "bucket", "topic", "secret", "api", "var", "app", "stage",
+pub(super) const TOP_LEVEL: [&str; 11] = [
+    "function", "queue", "table", "bucket", "topic", "secret", "bus", "api", "var", "app", "stage",
 ];
 
 /// Locate `needle` inside the source text of `span` (falls back to the whole span).

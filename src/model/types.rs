@@ -44,17 +44,20 @@ pub enum Kind {
     /// A Lambda layer (`layers:`); named only in functions' `layers:` lists, not in
     /// `uses` or references.
     Layer,
+    /// An EventBridge bus (`default`: the account's default bus, not created).
+    Bus,
 }
 
 impl Kind {
     /// The kinds a spec names with their own word (`Dlq` is written as a queue).
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Function,
         Kind::Queue,
         Kind::Table,
         Kind::Bucket,
         Kind::Topic,
         Kind::Secret,
+        Kind::Bus,
     ];
     /// The word used in specs (`table.orders`) and messages.
     pub fn as_str(self) -> &'static str {
@@ -66,6 +69,7 @@ impl Kind {
             Kind::Topic => "topic",
             Kind::Secret => "secret",
             Kind::Layer => "layer",
+            Kind::Bus => "bus",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -107,6 +111,9 @@ pub struct Model {
     pub buckets: Vec<Bucket>,
     pub topics: Vec<Topic>,
     pub secrets: Vec<Secret>,
+    /// The app's buses in spec order, then the account's `default` bus when the spec
+    /// uses it without declaring it.
+    pub buses: Vec<Bus>,
     /// Top-level `lint: { ignore: [...] }`.
     pub lint_ignore: Vec<(Code, Span)>,
     /// `lint: { account_concurrency }`: the account's Lambda concurrency limit in the
@@ -164,6 +171,7 @@ impl Model {
             Kind::Topic => &self.topics[id.index].name,
             Kind::Secret => &self.secrets[id.index].name,
             Kind::Layer => &self.layers[id.index].name,
+            Kind::Bus => &self.buses[id.index].name,
         }
     }
     pub fn name_span_of(&self, id: ResId) -> Span {
@@ -179,6 +187,7 @@ impl Model {
             Kind::Topic => self.topics[id.index].name_span,
             Kind::Secret => self.secrets[id.index].name_span,
             Kind::Layer => self.layers[id.index].name_span,
+            Kind::Bus => self.buses[id.index].name_span,
         }
     }
     /// `lint_ignore` of the element (empty for secrets; a dead-letter queue's is its
@@ -192,6 +201,7 @@ impl Model {
             Kind::Topic => &self.topics[id.index].lint_ignore,
             Kind::Layer => &self.layers[id.index].lint_ignore,
             Kind::Secret => &[],
+            Kind::Bus => &self.buses[id.index].lint_ignore,
         }
     }
     pub fn find(&self, kind: Kind, name: &str) -> Option<ResId> {
@@ -207,6 +217,7 @@ impl Model {
             Kind::Topic => self.topics.iter().position(|x| x.name == name),
             Kind::Secret => self.secrets.iter().position(|x| x.name == name),
             Kind::Layer => self.layers.iter().position(|x| x.name == name),
+            Kind::Bus => self.buses.iter().position(|x| x.name == name),
         };
         pos.map(|i| ResId::new(kind, i))
     }
@@ -219,6 +230,7 @@ impl Model {
             Kind::Topic => self.topics.len(),
             Kind::Secret => self.secrets.len(),
             Kind::Layer => self.layers.len(),
+            Kind::Bus => self.buses.len(),
         };
         (0..n)
             .filter(move |i| kind != Kind::Dlq || self.queues[*i].dlq().is_some())
@@ -444,6 +456,8 @@ pub enum Access {
     Receive,
     Publish,
     Invoke,
+    /// `bus.NAME: put`: `events:PutEvents` on the bus.
+    Put,
 }
 
 impl Access {
@@ -456,6 +470,7 @@ impl Access {
             Access::Receive => "receive",
             Access::Publish => "publish",
             Access::Invoke => "invoke",
+            Access::Put => "put",
         }
     }
     /// The access levels a kind accepts (SPEC.md `uses`).
@@ -467,6 +482,7 @@ impl Access {
             Kind::Function => &[Access::Invoke],
             Kind::Secret => &[Access::Read],
             Kind::Layer => &[],
+            Kind::Bus => &[Access::Put],
         }
     }
     pub fn reads(self) -> bool {
@@ -475,7 +491,7 @@ impl Access {
     pub fn writes(self) -> bool {
         matches!(
             self,
-            Access::Write | Access::ReadWrite | Access::Send | Access::Publish
+            Access::Write | Access::ReadWrite | Access::Send | Access::Publish | Access::Put
         )
     }
 }
@@ -498,6 +514,7 @@ pub enum Trigger {
     Bucket(BucketTrigger),
     Topic(TopicTrigger),
     Stream(StreamTrigger),
+    Bus(BusTrigger),
 }
 
 impl Trigger {
@@ -508,6 +525,7 @@ impl Trigger {
             Trigger::Bucket(t) => t.span,
             Trigger::Topic(t) => t.span,
             Trigger::Stream(t) => t.span,
+            Trigger::Bus(t) => t.span,
         }
     }
 }
@@ -550,6 +568,44 @@ impl StreamTrigger {
     pub fn bounded(&self) -> bool {
         self.retries.as_ref().is_some_and(|r| r.value >= 0)
             || self.max_record_age.as_ref().is_some_and(|a| a.value >= 0)
+    }
+}
+
+/// An EventBridge rule on a bus (`- bus: NAME`) whose target is the function.
+#[derive(Clone, Debug)]
+pub struct BusTrigger {
+    pub bus: ResId,
+    /// The event pattern, as written (checked against EventBridge's pattern rules).
+    pub pattern: serde_json::Value,
+    /// The pattern's span.
+    pub pattern_span: Span,
+    /// `RetryPolicy.MaximumRetryAttempts`, 0..185.
+    pub retries: Option<Setting<u32>>,
+    /// `RetryPolicy.MaximumEventAgeInSeconds`, 60..86400.
+    pub max_event_age: Option<Setting<u64>>,
+    /// A dead-letter queue for the rule target (default true; `dlq: false`: FN114).
+    pub dlq: Setting<bool>,
+    /// 1-based position among this function's bus triggers (part of logical IDs).
+    pub ordinal: usize,
+    pub span: Span,
+}
+
+impl BusTrigger {
+    /// Whether the pattern can match events whose `source` is `source`: no `source` in
+    /// the pattern, a listed value equal to it, a `{ prefix }` it starts with, or a
+    /// matcher fnplan does not read (`anything-but`, ...), which may match.
+    pub fn may_match_source(&self, source: &str) -> bool {
+        let Some(list) = self.pattern.get("source").and_then(|s| s.as_array()) else {
+            return true;
+        };
+        list.iter().any(|v| match v {
+            serde_json::Value::String(s) => s == source,
+            serde_json::Value::Object(o) => match o.get("prefix").and_then(|p| p.as_str()) {
+                Some(p) if o.len() == 1 => source.starts_with(p),
+                _ => true,
+            },
+            _ => false,
+        })
     }
 }
 
@@ -776,6 +832,23 @@ pub struct Secret {
     pub name: String,
     pub name_span: Span,
     pub source: SecretSource,
+    /// `kms_key:`: the customer-managed key's ARN (`Fn::Sub` text) the secret is
+    /// encrypted with; readers get `kms:Decrypt` on it through the secret's service.
+    pub kms_key: Option<String>,
+}
+
+/// An EventBridge bus.
+#[derive(Clone, Debug)]
+pub struct Bus {
+    pub name: String,
+    pub name_span: Span,
+    /// The account's `default` bus: nothing is rendered; its name is `default`.
+    pub is_default: bool,
+    /// `{app}-{stage}-{key}` (`default` for the default bus).
+    pub physical_name: String,
+    /// `archive:` retention in whole days (`AWS::Events::Archive`).
+    pub archive_days: Option<Setting<u32>>,
+    pub lint_ignore: Vec<(Code, Span)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

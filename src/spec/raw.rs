@@ -32,6 +32,9 @@ pub struct RawSpec {
     pub tables: Option<Named<RawTable>>,
     pub buckets: Option<Named<RawBucket>>,
     pub topics: Option<Named<RawTopic>>,
+    /// EventBridge event buses (`AWS::Events::EventBus`, named `{app}-{stage}-{key}`);
+    /// `default` names the account's default bus without declaring it.
+    pub buses: Option<Named<RawBus>>,
     /// Existing secrets, referenced (never created) by fnplan.
     pub secrets: Option<Named<RawSecret>>,
     /// Lint settings for the whole spec.
@@ -343,7 +346,7 @@ fn iam_entry(k: &Node, v: &Node, cx: &mut Cx) -> bool {
 }
 
 /// One trigger of a function: exactly one of `queue`, `schedule`, `bucket`, `topic`,
-/// `table`.
+/// `table`, `bus`.
 #[derive(Clone, Debug, JsonSchema)]
 #[serde(untagged)]
 pub enum RawTrigger {
@@ -352,6 +355,7 @@ pub enum RawTrigger {
     Bucket(RawBucketTrigger),
     Topic(RawTopicTrigger),
     Stream(RawStreamTrigger),
+    Bus(RawBusTrigger),
 }
 
 #[derive(Clone, Debug, JsonSchema)]
@@ -429,6 +433,106 @@ pub struct RawStreamTrigger {
     pub report_failures: Option<Sp<bool>>,
     #[schemars(skip)]
     pub span: Span,
+}
+
+/// An EventBridge rule on a bus that invokes the function.
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawBusTrigger {
+    /// A bus of `buses:`, or `default` for the account's default bus.
+    pub bus: Sp<String>,
+    /// The rule's event pattern: a mapping whose values are lists of values to match or
+    /// nested mappings (`{ source: [shop.orders], detail-type: [OrderPlaced] }`).
+    pub pattern: Sp<EventPattern>,
+    /// Retries of a failed delivery to the function, 0..185 (EventBridge's default: 185).
+    pub retries: Option<Sp<u32>>,
+    /// Events older than this are not delivered, 60 s..24 h (EventBridge's default: 24 h).
+    pub max_event_age: Option<Sp<Duration>>,
+    /// A dead-letter queue for events the rule cannot deliver (default true); `false`
+    /// drops them (FN114).
+    pub dlq: Option<Sp<bool>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// An EventBridge event pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventPattern(pub serde_json::Value);
+
+impl JsonSchema for EventPattern {
+    fn schema_name() -> Cow<'static, str> {
+        "EventPattern".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An EventBridge event pattern: each field maps to a list of values to match or to a nested pattern.",
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": { "type": ["array", "object"] }
+        })
+    }
+}
+
+impl FromNode for EventPattern {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        pattern_ok(node, cx, true).then(|| EventPattern(to_json(node)))
+    }
+}
+
+/// EventBridge's pattern rules: a non-empty mapping whose values are non-empty lists
+/// (of values or matching objects such as `{ prefix: shop. }`) or nested patterns.
+fn pattern_ok(node: &Node, cx: &mut Cx, top: bool) -> bool {
+    let Value::Map(entries) = &node.value else {
+        let what = if top {
+            "an event pattern (a mapping)"
+        } else {
+            "a list of values or a nested pattern"
+        };
+        cx.wrong_type(node, what);
+        return false;
+    };
+    if entries.is_empty() {
+        cx.error(
+            codes::INVALID_VALUE,
+            node.span,
+            "an event pattern cannot be empty",
+        )
+        .help = Some("match on at least one field, e.g. `{ source: [shop.orders] }`".into());
+        return false;
+    }
+    let mut ok = true;
+    for (_, v) in entries {
+        ok &= match &v.value {
+            Value::Map(_) => pattern_ok(v, cx, false),
+            Value::Seq(items) if items.is_empty() => {
+                cx.error(
+                    codes::INVALID_VALUE,
+                    v.span,
+                    "an empty list matches no event",
+                )
+                .help = Some("list at least one value, e.g. `[OrderPlaced]`".into());
+                false
+            }
+            Value::Seq(items) => items.iter().all(|i| match &i.value {
+                Value::Seq(_) => {
+                    cx.wrong_type(i, "a value or a matching object (`{ prefix: ... }`)");
+                    false
+                }
+                _ => true,
+            }),
+            _ => {
+                let value = v.as_str().unwrap_or("VALUE");
+                cx.error(
+                    codes::INVALID_VALUE,
+                    v.span,
+                    "event pattern values are lists (or nested patterns)",
+                )
+                .help = Some(format!("write the value as a list: `[{value}]`"));
+                false
+            }
+        };
+    }
+    ok
 }
 
 /// `latest` or `trim_horizon`.
@@ -660,6 +764,18 @@ pub struct RawTopic {
     pub span: Span,
 }
 
+/// An EventBridge event bus.
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawBus {
+    /// Keep the bus's events this long in an archive (`AWS::Events::Archive`; whole
+    /// days, 1 d.. ), for replays.
+    pub archive: Option<Sp<Duration>>,
+    pub lint_ignore: Option<Vec<Sp<String>>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawSecret {
@@ -667,6 +783,9 @@ pub struct RawSecret {
     pub ssm: Option<Sp<String>>,
     /// A Secrets Manager secret name, e.g. `orders/stripe`.
     pub secretsmanager: Option<Sp<String>>,
+    /// The ARN of the customer-managed KMS key the secret or SecureString parameter is
+    /// encrypted with: adds `kms:Decrypt` on that key, through that service only.
+    pub kms_key: Option<Sp<String>>,
     #[schemars(skip)]
     pub span: Span,
 }
@@ -999,7 +1118,7 @@ pub fn read_spec(root: &Node, cx: &mut Cx) -> Option<RawSpec> {
     }
     read_struct!(root, span, "spec", cx, RawSpec {
         version: req, app: req, stages: opt, defaults: opt, tags: opt, api: opt,
-        layers: opt, functions: opt, queues: opt, tables: opt, buckets: opt, topics: opt, secrets: opt, lint: opt,
+        layers: opt, functions: opt, queues: opt, tables: opt, buckets: opt, topics: opt, buses: opt, secrets: opt, lint: opt,
         artifacts: opt, resources: opt, outputs: opt,
     }, span: root.span)
 }
@@ -1095,7 +1214,8 @@ element!(RawTable, "table", {
 element!(RawBucket, "bucket", { name: opt, existing: opt, retain: opt, versioning: opt, renamed_from: opt, lint_ignore: opt });
 element!(RawTopic, "topic", { name: opt, existing: opt, fifo: opt, lint_ignore: opt });
 element!(RawExisting, "existing", { name: req });
-element!(RawSecret, "secret", { ssm: opt, secretsmanager: opt });
+element!(RawBus, "bus", { archive: opt, lint_ignore: opt });
+element!(RawSecret, "secret", { ssm: opt, secretsmanager: opt, kms_key: opt });
 element!(
     RawLint,
     "lint section",
@@ -1114,17 +1234,20 @@ element!(RawQueueTrigger, "queue trigger", {
 element!(RawScheduleTrigger, "schedule trigger", { schedule: req, enabled: opt });
 element!(RawBucketTrigger, "bucket trigger", { bucket: req, events: opt, prefix: opt, suffix: opt });
 element!(RawTopicTrigger, "topic trigger", { topic: req, filter_policy: opt });
+element!(RawBusTrigger, "bus trigger", {
+    bus: req, pattern: req, retries: opt, max_event_age: opt, dlq: opt,
+});
 element!(RawStreamTrigger, "table stream trigger", {
     table: req, starting_position: opt, batch_size: opt, batch_window: opt, bisect_on_error: opt,
     retries: opt, max_record_age: opt, filter: opt, report_failures: opt,
 });
 
-const TRIGGER_KINDS: [&str; 5] = ["queue", "schedule", "bucket", "topic", "table"];
+const TRIGGER_KINDS: [&str; 6] = ["queue", "schedule", "bucket", "topic", "table", "bus"];
 
 impl FromNode for RawTrigger {
     fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
         let Value::Map(entries) = &node.value else {
-            cx.wrong_type(node, "a trigger (`- queue: NAME`, `- schedule: EXPR`, `- bucket: NAME`, `- topic: NAME` or `- table: NAME`)");
+            cx.wrong_type(node, "a trigger (`- queue: NAME`, `- schedule: EXPR`, `- bucket: NAME`, `- topic: NAME`, `- table: NAME` or `- bus: NAME`)");
             return None;
         };
         let kinds: Vec<&Node> = entries
@@ -1147,6 +1270,7 @@ impl FromNode for RawTrigger {
                     }
                     Some("bucket") => RawBucketTrigger::from_node(node, cx).map(RawTrigger::Bucket),
                     Some("table") => RawStreamTrigger::from_node(node, cx).map(RawTrigger::Stream),
+                    Some("bus") => RawBusTrigger::from_node(node, cx).map(RawTrigger::Bus),
                     _ => RawTopicTrigger::from_node(node, cx).map(RawTrigger::Topic),
                 };
                 match &mut t {
@@ -1155,6 +1279,7 @@ impl FromNode for RawTrigger {
                     Some(RawTrigger::Bucket(x)) => x.span = span,
                     Some(RawTrigger::Topic(x)) => x.span = span,
                     Some(RawTrigger::Stream(x)) => x.span = span,
+                    Some(RawTrigger::Bus(x)) => x.span = span,
                     None => {}
                 }
                 t
@@ -1165,13 +1290,13 @@ impl FromNode for RawTrigger {
                 let help = match crate::suggest::closest(first, TRIGGER_KINDS) {
                     Some(c) => format!("did you mean `{c}`?"),
                     None => {
-                        "start the trigger with `queue:`, `schedule:`, `bucket:`, `topic:` or `table:`".into()
+                        "start the trigger with `queue:`, `schedule:`, `bucket:`, `topic:`, `table:` or `bus:`".into()
                     }
                 };
                 cx.error(
                     codes::MISSING_FIELD,
                     span,
-                    "a trigger needs one of `queue`, `schedule`, `bucket`, `topic` or `table`",
+                    "a trigger needs one of `queue`, `schedule`, `bucket`, `topic`, `table` or `bus`",
                 )
                 .help = Some(help);
                 None
@@ -1180,7 +1305,7 @@ impl FromNode for RawTrigger {
                 cx.error(
                     codes::INVALID_VALUE,
                     second.span,
-                    "a trigger has exactly one of `queue`, `schedule`, `bucket`, `topic` or `table`",
+                    "a trigger has exactly one of `queue`, `schedule`, `bucket`, `topic`, `table` or `bus`",
                 )
                 .help = Some(
                     "write each trigger as its own list item (`- queue: ...`, `- schedule: ...`)"

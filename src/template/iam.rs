@@ -3,8 +3,8 @@
 
 use super::Res;
 use super::intrinsics::{
-    Expr, bucket_arn_text, function_arn_text, queue_expr, secret_arn_text, sub, table_expr,
-    tags_list, topic_expr,
+    Expr, bucket_arn_text, bus_expr, function_arn_text, queue_expr, secret_arn_text, sub,
+    table_expr, tags_list, topic_expr,
 };
 use crate::model::{Access, Attr, Function, Kind, Model, ResId, SecretSource, Trigger, ids};
 use serde_json::{Map, Value, json};
@@ -47,6 +47,12 @@ const STREAM_LIST: &[&str] = &["dynamodb:ListStreams"];
 const BUCKET_READ: &[&str] = &["s3:GetObject"];
 const BUCKET_LIST: &[&str] = &["s3:ListBucket"];
 const BUCKET_WRITE: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
+/// Reading a versioned bucket: earlier versions of an object, and the listing that finds
+/// them. Writing needs nothing more: a put makes a new version and a delete adds a
+/// delete marker; removing a version for good (`s3:DeleteObjectVersion`) is not granted,
+/// since it destroys the history versioning is there to keep.
+const VERSIONED_READ: &[&str] = &["s3:GetObjectVersion"];
+const VERSIONED_LIST: &[&str] = &["s3:ListBucketVersions"];
 
 /// One `Allow` statement; actions are sorted and deduplicated.
 fn statement(sid: String, actions: &[&[&str]], resources: Vec<Value>) -> Value {
@@ -72,17 +78,25 @@ fn bucket_statements(
     let arn = sub(bucket_arn_text(b));
     let under = super::intrinsics::escape(prefix.unwrap_or_default());
     let objects = sub(format!("{}/{under}*", bucket_arn_text(b)));
-    let mut list = statement(sid("List"), &[BUCKET_LIST], vec![arn]);
+    let (read, listing): (&[&[&str]], &[&[&str]]) = if b.versioning {
+        (
+            &[BUCKET_READ, VERSIONED_READ],
+            &[BUCKET_LIST, VERSIONED_LIST],
+        )
+    } else {
+        (&[BUCKET_READ], &[BUCKET_LIST])
+    };
+    let mut list = statement(sid("List"), listing, vec![arn]);
     if let Some(p) = prefix {
         list["Condition"] = json!({ "StringLike": { "s3:prefix": [format!("{p}*")] } });
     }
     match access {
         Access::Write => vec![statement(sid(word), &[BUCKET_WRITE], vec![objects])],
         Access::ReadWrite => vec![
-            statement(sid(word), &[BUCKET_READ, BUCKET_WRITE], vec![objects]),
+            statement(sid(word), &[read, &[BUCKET_WRITE]].concat(), vec![objects]),
             list,
         ],
-        _ => vec![statement(sid(word), &[BUCKET_READ], vec![objects]), list],
+        _ => vec![statement(sid(word), read, vec![objects]), list],
     }
 }
 
@@ -95,6 +109,7 @@ fn access_word(a: Access) -> &'static str {
         Access::Receive => "Receive",
         Access::Publish => "Publish",
         Access::Invoke => "Invoke",
+        Access::Put => "Put",
     }
 }
 
@@ -165,22 +180,46 @@ fn scoped_use_statements(
         }
         // A layer is no `uses` target: nothing to grant.
         Kind::Layer => Vec::new(),
-        Kind::Secret => {
-            let s = &model.secrets[i];
-            let actions: &[&str] = match s.source {
-                SecretSource::Ssm(_) => &["ssm:GetParameter", "ssm:GetParameters"],
-                SecretSource::SecretsManager(_) => &[
-                    "secretsmanager:GetSecretValue",
-                    "secretsmanager:DescribeSecret",
-                ],
-            };
-            vec![statement(
-                sid(word),
-                &[actions],
-                vec![sub(secret_arn_text(s))],
-            )]
+        Kind::Secret => secret_statements(&model.secrets[i], &sid(word)),
+        Kind::Bus => {
+            let arn = bus_expr(model, i, Attr::Arn).value();
+            vec![statement(sid(word), &[&["events:PutEvents"]], vec![arn])]
         }
     }
+}
+
+/// Reading a secret, and with a `kms_key`, decrypting with that key, only through the
+/// secret's service (`kms:ViaService`).
+fn secret_statements(s: &crate::model::Secret, sid: &str) -> Vec<Value> {
+    let (actions, service): (&[&str], &str) = match s.source {
+        SecretSource::Ssm(_) => (&["ssm:GetParameter", "ssm:GetParameters"], "ssm"),
+        SecretSource::SecretsManager(_) => (
+            &[
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:DescribeSecret",
+            ],
+            "secretsmanager",
+        ),
+    };
+    let mut out = vec![statement(
+        sid.to_string(),
+        &[actions],
+        vec![sub(secret_arn_text(s))],
+    )];
+    if let Some(key) = &s.kms_key {
+        let mut decrypt = statement(
+            format!("{sid}Decrypt"),
+            &[&["kms:Decrypt"]],
+            vec![super::intrinsics::name_value(key)],
+        );
+        decrypt["Condition"] = json!({
+            "StringEquals": {
+                "kms:ViaService": sub(format!("{service}.${{AWS::Region}}.amazonaws.com"))
+            }
+        });
+        out.push(decrypt);
+    }
+    out
 }
 
 /// The inline policy's statements, in order: logs, `uses` (spec order), triggers,

@@ -145,6 +145,7 @@ pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
         (Kind::Topic, attr) => topic_expr(model, i, attr),
         // `Ref` of a layer version is its ARN.
         (Kind::Layer, _) => Expr::Ref(ids::layer(&model.layers[i].name)),
+        (Kind::Bus, attr) => bus_expr(model, i, attr),
         (Kind::Secret, Attr::Arn) => Expr::Sub(secret_arn_text(&model.secrets[i])),
         // A secret's name is known now: the parameter or secret name itself.
         (Kind::Secret, _) => Expr::Lit(match &model.secrets[i].source {
@@ -204,6 +205,23 @@ pub(crate) fn table_expr(model: &Model, i: usize, attr: Attr) -> Expr {
         Attr::StreamArn => Expr::get_att(id, "StreamArn"),
         _ => Expr::Ref(id),
     }
+}
+
+/// A bus's name or ARN (the default). The name is fixed, `{app}-{stage}-{key}`, so it is
+/// written out rather than `Ref` (which some emulators cannot resolve for a bus); the
+/// account's `default` bus has its ARN spelled out too.
+pub(crate) fn bus_expr(model: &Model, i: usize, attr: Attr) -> Expr {
+    let b = &model.buses[i];
+    match (b.is_default, attr) {
+        (_, Attr::Name) => Expr::Lit(b.physical_name.clone()),
+        (true, _) => Expr::Sub(bus_arn_text(b)),
+        (false, _) => Expr::get_att(ids::bus(&b.name), "Arn"),
+    }
+}
+
+/// A bus's ARN spelled out from its name (`Fn::Sub` text).
+pub(crate) fn bus_arn_text(b: &crate::model::Bus) -> String {
+    arn_text("events", &format!("event-bus/{}", b.physical_name))
 }
 
 /// A topic's ARN (the default) or name.

@@ -154,6 +154,7 @@ fn render_grouped(
     resources::render_tables(model, &mut out);
     resources::render_buckets(model, &mut out);
     resources::render_topics(model, &mut out);
+    resources::render_buses(model, &mut out);
     for index in 0..model.functions.len() {
         out.set_group(Group::Function(index));
         functions::render_function(model, index, keys, &mut out);

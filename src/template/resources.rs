@@ -191,6 +191,27 @@ pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
     }
 }
 
+/// The app's buses (`AWS::Events::EventBus`, named `{app}-{stage}-{key}`) and their
+/// archives; the account's `default` bus renders nothing.
+pub(crate) fn render_buses(model: &Model, out: &mut Resources) {
+    for b in model.buses.iter().filter(|b| !b.is_default) {
+        out.add(
+            ids::bus(&b.name),
+            Res::new("AWS::Events::EventBus")
+                .prop("Name", b.physical_name.as_str())
+                .opt("Tags", tags_list(model)),
+        );
+        if let Some(days) = &b.archive_days {
+            out.add(
+                ids::bus_archive(&b.name),
+                Res::new("AWS::Events::Archive")
+                    .prop("SourceArn", Expr::get_att(ids::bus(&b.name), "Arn").value())
+                    .prop("RetentionDays", days.value),
+            );
+        }
+    }
+}
+
 pub(crate) fn render_topics(model: &Model, out: &mut Resources) {
     for t in model.topics.iter().filter(|t| !t.existing) {
         let mut r = Res::new("AWS::SNS::Topic")

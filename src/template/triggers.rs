@@ -4,11 +4,13 @@
 //! (A bucket trigger's notification entry lives on the bucket; see `resources.rs`.)
 
 use super::functions::invoke_value;
-use super::intrinsics::{Expr, bucket_arn_text, queue_expr, ref_, sub, topic_expr};
+use super::intrinsics::{
+    Expr, bucket_arn_text, bus_expr, named_tags, queue_expr, ref_, sub, topic_expr,
+};
 use super::{Res, Resources};
 use crate::model::Attr;
 use crate::model::{
-    Model, QueueTrigger, ScheduleTrigger, StartingPosition, StreamTrigger, Trigger, ids,
+    BusTrigger, Model, QueueTrigger, ScheduleTrigger, StartingPosition, StreamTrigger, Trigger, ids,
 };
 use serde_json::{Value, json};
 
@@ -29,6 +31,7 @@ pub(crate) fn render_triggers(model: &Model, index: usize, out: &mut Resources) 
             Trigger::Queue(q) => queue_mapping(model, index, q, out),
             Trigger::Schedule(s) => schedule(model, index, s, out),
             Trigger::Stream(s) => stream_mapping(model, index, s, out),
+            Trigger::Bus(b) => bus_rule(model, index, b, out),
             Trigger::Bucket(b) => {
                 let bucket = &model.buckets[b.bucket.index];
                 // The bucket's ARN is spelled out, never `Ref`/`GetAtt`: the bucket depends on
@@ -143,6 +146,85 @@ fn stream_mapping(model: &Model, index: usize, s: &StreamTrigger, out: &mut Reso
         r = r.prop("FunctionResponseTypes", json!(["ReportBatchItemFailures"]));
     }
     out.add(ids::stream_mapping(&f.name, table), r.prop("Enabled", true));
+}
+
+/// The DLQ of a bus trigger's rule keeps undeliverable events this long (SQS's maximum).
+const BUS_DLQ_RETENTION: u64 = 1_209_600;
+
+/// A bus trigger: an EventBridge rule on the bus whose target is the function (with its
+/// retry policy and, unless `dlq: false`, a dead-letter queue that only this rule may
+/// send to), and the permission for EventBridge to invoke the function.
+fn bus_rule(model: &Model, index: usize, b: &BusTrigger, out: &mut Resources) {
+    let f = &model.functions[index];
+    let rule_id = ids::bus_rule(&f.name, b.ordinal);
+    let rule_arn = Expr::get_att(rule_id.clone(), "Arn").value();
+    let retry = (b.retries.is_some() || b.max_event_age.is_some()).then(|| {
+        let mut p = serde_json::Map::new();
+        if let Some(r) = &b.retries {
+            p.insert("MaximumRetryAttempts".into(), json!(r.value));
+        }
+        if let Some(a) = &b.max_event_age {
+            p.insert("MaximumEventAgeInSeconds".into(), json!(a.value));
+        }
+        Value::Object(p)
+    });
+    let mut target = json!({ "Id": "Target", "Arn": invoke_value(model, index) });
+    if let Some(r) = retry {
+        target["RetryPolicy"] = r;
+    }
+    let dlq_id = ids::bus_dlq(&f.name, b.ordinal);
+    if b.dlq.value {
+        target["DeadLetterConfig"] = json!({ "Arn": Expr::get_att(dlq_id.clone(), "Arn").value() });
+    }
+    let bus = &model.buses[b.bus.index];
+    let mut rule = Res::new("AWS::Events::Rule");
+    if !bus.is_default {
+        // The bus's name is written out: the rule must still wait for the bus.
+        rule = rule.depends_on(ids::bus(&bus.name));
+    }
+    out.add(
+        rule_id.clone(),
+        rule.prop(
+            "EventBusName",
+            bus_expr(model, b.bus.index, Attr::Name).value(),
+        )
+        .prop("EventPattern", b.pattern.clone())
+        .prop("State", "ENABLED")
+        .prop("Targets", json!([target])),
+    );
+    out.add(
+        ids::bus_permission(&f.name, b.ordinal),
+        permission(model, index, "events.amazonaws.com", rule_arn.clone()),
+    );
+    if !b.dlq.value {
+        return;
+    }
+    let key = format!("{}-bus{}-dlq", f.name, b.ordinal);
+    out.add(
+        dlq_id.clone(),
+        Res::new("AWS::SQS::Queue")
+            .prop("MessageRetentionPeriod", BUS_DLQ_RETENTION)
+            .prop("Tags", named_tags(model, &key)),
+    );
+    out.add(
+        ids::bus_dlq_policy(&f.name, b.ordinal),
+        Res::new("AWS::SQS::QueuePolicy")
+            .prop("Queues", json!([ref_(dlq_id.clone())]))
+            .prop(
+                "PolicyDocument",
+                json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Sid": "EventBridgeDeadLetters",
+                        "Effect": "Allow",
+                        "Principal": { "Service": "events.amazonaws.com" },
+                        "Action": "sqs:SendMessage",
+                        "Resource": Expr::get_att(dlq_id, "Arn").value(),
+                        "Condition": { "ArnEquals": { "aws:SourceArn": rule_arn } }
+                    }]
+                }),
+            ),
+    );
 }
 
 /// A schedule trigger: an EventBridge rule and its permission to invoke the function.

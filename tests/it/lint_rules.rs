@@ -215,6 +215,7 @@ rule_tests! {
     fn111_report_failures_disabled => "FN111",
     fn112_authorizer_timeout => "FN112",
     fn113_deprecated_runtime => "FN113",
+    fn114_bus_target_without_dlq => "FN114",
     fn115_warm_up_ping => "FN115",
     fn117_large_function => "FN117",
     fn201_wildcard_policy => "FN201",

@@ -1,6 +1,7 @@
 //! fnplan's integration tests, as a user runs the CLI; one binary, modules by topic.
 
 mod apply;
+mod buses;
 mod ci;
 mod common;
 mod dlq;

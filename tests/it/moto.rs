@@ -191,6 +191,29 @@ impl Moto {
             .unwrap_or_else(|e| panic!("{e}: {body}"))
     }
 
+    /// A JSON-protocol call (`X-Amz-Target: {target}`, e.g. `AWSEvents.ListEventBuses`,
+    /// `AmazonSSM.GetParameter`);
+    /// returns the parsed body.
+    pub fn json_call(&self, service: &str, target: &str, body: &str) -> serde_json::Value {
+        let hostport = self.url.trim_start_matches("http://").trim_end_matches('/');
+        let mut s = TcpStream::connect(hostport).expect("connect moto");
+        s.set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        write!(
+            s,
+            "POST / HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nX-Amz-Date: 20260101T000000Z\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut resp = Vec::new();
+        s.read_to_end(&mut resp).expect("read");
+        let text = String::from_utf8_lossy(&resp).into_owned();
+        let (head, json) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        assert!(head.contains(" 200 "), "{target}: {text}");
+        serde_json::from_str(json.trim_start_matches(|c: char| c != '{'))
+            .unwrap_or_else(|e| panic!("{target}: {e}: {text}"))
+    }
+
     /// An SQS/IAM query-protocol call; returns the XML body.
     pub fn query(&self, service: &str, params: &str) -> String {
         let (code, body) = aws_call(
@@ -203,15 +226,6 @@ impl Moto {
         );
         assert_eq!(code, 200, "{service} {params}: {body}");
         body
-    }
-
-    /// A JSON-protocol call (`X-Amz-Target`, e.g. SSM's `AmazonSSM.GetParameter`);
-    /// returns the parsed body.
-    pub fn json_call(&self, service: &str, target: &str, body: &str) -> serde_json::Value {
-        let content_type = format!("application/x-amz-json-1.1\r\nX-Amz-Target: {target}");
-        let (code, text) = aws_call(&self.url, service, "POST", "/", body, &content_type);
-        assert_eq!(code, 200, "{service} {target}: {text}");
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
     }
 
     /// The physical ID CloudFormation gave resource `logical_id` of stack `stack` (a queue's

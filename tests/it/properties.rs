@@ -2,7 +2,7 @@
 //! over a fixed sample of them, and the input size limit as a user meets it.
 //!
 //! The generator writes YAML text with random sets of functions, queues (with and without
-//! DLQs, some FIFO), tables (with and without streams), buckets, topics and secrets;
+//! DLQs, some FIFO), tables (with and without streams), buckets, topics, buses and secrets;
 //! triggers on existing sources; `uses` with valid levels; env values with `${...}`
 //! references to existing elements; optional provisioned concurrency; optional routes
 //! behind a JWT authorizer. Lint findings are not asserted (specs may well have loops).
@@ -71,6 +71,7 @@ enum Trig {
     Topic(usize),
     Bucket(usize),
     Schedule(&'static str),
+    Bus(usize),
 }
 
 /// What an env value refers to: an element of `kind` (by index) and an attribute, or the API.
@@ -119,6 +120,7 @@ struct App {
     tables: Vec<Table>,
     buckets: Vec<String>,
     topics: Vec<String>,
+    buses: Vec<String>,
     /// (name, from Secrets Manager rather than SSM)
     secrets: Vec<(String, bool)>,
     functions: Vec<Function>,
@@ -138,6 +140,7 @@ impl App {
             Kind::Bucket => &self.buckets[i],
             Kind::Topic => &self.topics[i],
             Kind::Secret => &self.secrets[i].0,
+            Kind::Bus => &self.buses[i],
         }
     }
     fn dlq_enabled(&self, q: usize) -> bool {
@@ -156,11 +159,11 @@ struct FnIntent {
     concurrency: Option<u32>,
     provisioned: Option<u32>,
     local_code: bool,
-    /// (source kind 0..4, which one, batch / window choice)
+    /// (source kind 0..5, which one, batch / window choice)
     triggers: Vec<(u8, Index, u16)>,
-    /// (kind 0..6, which one, access level choice)
+    /// (kind 0..7, which one, access level choice)
     uses: Vec<(u8, Index, u8)>,
-    /// (kind 0..8, which one, attribute choice, wrap in text)
+    /// (kind 0..9, which one, attribute choice, wrap in text)
     env: Vec<(u8, Index, u8, bool)>,
     on_failure: Option<Index>,
 }
@@ -175,9 +178,9 @@ fn fn_intent() -> impl Strategy<Value = FnIntent> {
             prop::option::weighted(0.25, 1..=60u32),
             prop::bool::weighted(0.2),
         ),
-        prop::collection::vec((0..4u8, any::<Index>(), any::<u16>()), 0..4),
-        prop::collection::vec((0..6u8, any::<Index>(), any::<u8>()), 0..5),
-        prop::collection::vec((0..8u8, any::<Index>(), any::<u8>(), any::<bool>()), 0..6),
+        prop::collection::vec((0..5u8, any::<Index>(), any::<u16>()), 0..4),
+        prop::collection::vec((0..7u8, any::<Index>(), any::<u8>()), 0..5),
+        prop::collection::vec((0..9u8, any::<Index>(), any::<u8>(), any::<bool>()), 0..6),
         prop::option::weighted(0.3, any::<Index>()),
     )
         .prop_map(
@@ -211,6 +214,7 @@ struct AppIntent {
     tables: Vec<(bool, bool)>,
     buckets: usize,
     topics: usize,
+    buses: usize,
     secrets: Vec<bool>,
     functions: Vec<FnIntent>,
     /// (method, path shape, function, auth choice)
@@ -233,7 +237,7 @@ fn app_strategy() -> impl Strategy<Value = App> {
         ),
         prop::collection::vec((any::<bool>(), any::<bool>()), 0..4),
         0..3usize,
-        0..3usize,
+        (0..3usize, 0..3usize),
         prop::collection::vec(any::<bool>(), 0..3),
         prop::collection::vec(fn_intent(), 1..7),
         prop::collection::vec(
@@ -243,7 +247,17 @@ fn app_strategy() -> impl Strategy<Value = App> {
         any::<bool>(),
     )
         .prop_map(
-            |((words, tags), queues, tables, buckets, topics, secrets, functions, routes, jwt)| {
+            |(
+                (words, tags),
+                queues,
+                tables,
+                buckets,
+                (topics, buses),
+                secrets,
+                functions,
+                routes,
+                jwt,
+            )| {
                 build(AppIntent {
                     words,
                     tags,
@@ -251,6 +265,7 @@ fn app_strategy() -> impl Strategy<Value = App> {
                     tables,
                     buckets,
                     topics,
+                    buses,
                     secrets,
                     functions,
                     routes,
@@ -296,6 +311,7 @@ fn build(a: AppIntent) -> App {
             .collect(),
         buckets: (0..a.buckets).map(|i| name(3, i)).collect(),
         topics: (0..a.topics).map(|i| name(4, i)).collect(),
+        buses: (0..a.buses).map(|i| name(6, i)).collect(),
         secrets: a
             .secrets
             .iter()
@@ -345,6 +361,7 @@ fn build(a: AppIntent) -> App {
                 1 if !app.topics.is_empty() => Trig::Topic(which.index(app.topics.len())),
                 2 if !app.buckets.is_empty() => Trig::Bucket(which.index(app.buckets.len())),
                 3 => Trig::Schedule(SCHEDULES[which.index(SCHEDULES.len())]),
+                4 if !app.buses.is_empty() => Trig::Bus(which.index(app.buses.len())),
                 _ => continue,
             };
             let key = match &t {
@@ -352,6 +369,7 @@ fn build(a: AppIntent) -> App {
                 Trig::Topic(x) => (1, *x),
                 Trig::Bucket(x) => (2, *x),
                 Trig::Schedule(_) => (3, out.triggers.len()),
+                Trig::Bus(_) => (4, out.triggers.len()),
             };
             if sources.insert(key) {
                 out.triggers.push(t);
@@ -365,7 +383,8 @@ fn build(a: AppIntent) -> App {
                 2 => (Kind::Bucket, &["read", "write", "read-write"]),
                 3 => (Kind::Topic, &["publish"]),
                 4 => (Kind::Function, &["invoke"]),
-                _ => (Kind::Secret, &["read"]),
+                5 => (Kind::Secret, &["read"]),
+                _ => (Kind::Bus, &["put"]),
             };
             let len = match k {
                 // Any other function (invoke cycles are lint findings, not input errors).
@@ -378,6 +397,7 @@ fn build(a: AppIntent) -> App {
                 Kind::Bucket => app.buckets.len(),
                 Kind::Topic => app.topics.len(),
                 Kind::Secret => app.secrets.len(),
+                Kind::Bus => app.buses.len(),
             };
             if len == 0 {
                 continue;
@@ -427,6 +447,11 @@ fn build(a: AppIntent) -> App {
                     pick(&["name", "arn"]),
                 ),
                 6 if has_routes => EnvRef::ApiUrl,
+                7 if !app.buses.is_empty() => EnvRef::Res(
+                    Kind::Bus,
+                    which.index(app.buses.len()),
+                    pick(&["name", "arn"]),
+                ),
                 _ => EnvRef::Pseudo(pick(&["region", "account", "app", "stage", "var.level"])),
             };
             let (before, after) = if *wrap { ("x-", "/y") } else { ("", "") };
@@ -543,6 +568,9 @@ fn yaml(app: &App) -> String {
     for t in &app.topics {
         s.insert("topics", t, json!({}));
     }
+    for b in &app.buses {
+        s.insert("buses", b, json!({ "archive": "3d" }));
+    }
     for (n, sm) in &app.secrets {
         let source = if *sm {
             json!({ "secretsmanager": format!("p/{n}") })
@@ -616,6 +644,9 @@ fn trigger_yaml(app: &App, f: &Function, t: &Trig) -> Value {
             "prefix": format!("{}/", f.name),
         }),
         Trig::Schedule(e) => json!({ "schedule": e }),
+        Trig::Bus(x) => {
+            json!({ "bus": app.buses[*x], "pattern": { "source": [format!("p.{}", f.name)] } })
+        }
     }
 }
 
@@ -776,6 +807,7 @@ fn expected_resources(app: &App) -> Vec<(String, &'static str)> {
             out.push((ids::alias(&f.name), "AWS::Lambda::Alias"));
         }
         let mut schedules = 0;
+        let mut buses = 0;
         for t in &f.triggers {
             match t {
                 Trig::Queue { queue, .. } => out.push((
@@ -796,6 +828,16 @@ fn expected_resources(app: &App) -> Vec<(String, &'static str)> {
                     ids::bucket_permission(&f.name, &app.buckets[*x]),
                     "AWS::Lambda::Permission",
                 )),
+                Trig::Bus(_) => {
+                    buses += 1;
+                    out.push((ids::bus_rule(&f.name, buses), "AWS::Events::Rule"));
+                    out.push((
+                        ids::bus_permission(&f.name, buses),
+                        "AWS::Lambda::Permission",
+                    ));
+                    out.push((ids::bus_dlq(&f.name, buses), "AWS::SQS::Queue"));
+                    out.push((ids::bus_dlq_policy(&f.name, buses), "AWS::SQS::QueuePolicy"));
+                }
                 Trig::Schedule(_) => {
                     schedules += 1;
                     out.push((ids::schedule_rule(&f.name, schedules), "AWS::Events::Rule"));
@@ -821,6 +863,10 @@ fn expected_resources(app: &App) -> Vec<(String, &'static str)> {
     }
     for t in &app.topics {
         out.push((ids::topic(t), "AWS::SNS::Topic"));
+    }
+    for b in &app.buses {
+        out.push((ids::bus(b), "AWS::Events::EventBus"));
+        out.push((ids::bus_archive(b), "AWS::Events::Archive"));
     }
     if !app.routes.is_empty() {
         out.push((ids::HTTP_API.to_string(), "AWS::ApiGatewayV2::Api"));
@@ -867,6 +913,7 @@ fn edge_kinds(kind: Kind, level: &str) -> &'static [EdgeKind] {
         (_, "send") => &[EdgeKind::Sends],
         (_, "publish") => &[EdgeKind::Publishes],
         (_, "invoke") => &[EdgeKind::Invokes],
+        (_, "put") => &[EdgeKind::Puts],
         other => panic!("no edge kind for {other:?}"),
     }
 }
@@ -990,6 +1037,7 @@ fn violations(app: &App, text: &str, c: &Compiled) -> Vec<String> {
                 Trig::Queue { queue, .. } => node(Kind::Queue, *queue),
                 Trig::Topic(x) => node(Kind::Topic, *x),
                 Trig::Bucket(x) => node(Kind::Bucket, *x),
+                Trig::Bus(x) => node(Kind::Bus, *x),
                 Trig::Schedule(_) => continue,
             };
             if !has_edge(src, fnode, EdgeKind::Triggers) {
@@ -1103,13 +1151,14 @@ fn the_generator_covers_the_spec() {
             "no `uses` of a {kind:?}"
         );
     }
-    for t in 0..4 {
+    for t in 0..5 {
         assert!(any(&|a| a.functions.iter().any(|f| f.triggers.iter().any(
             |x| match x {
                 Trig::Queue { .. } => t == 0,
                 Trig::Topic(_) => t == 1,
                 Trig::Bucket(_) => t == 2,
                 Trig::Schedule(_) => t == 3,
+                Trig::Bus(_) => t == 4,
             }
         ))));
     }

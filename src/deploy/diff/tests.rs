@@ -81,6 +81,9 @@ fn edited_template() {
             // Their policies name the table's ARN, which the replacement changes.
             ("GetOrderRole", Action::Modify),
             ("ProcessOrderRole", Action::Modify),
+            // Its env names the table and its policy the table's ARN.
+            ("ShipOrderFunction", Action::Modify),
+            ("ShipOrderRole", Action::Modify),
         ]
     );
     let table = change(&p, "OrdersTable");

@@ -50,6 +50,18 @@ pub(super) static SCHEMAS: &[SchemaFacts] = &[
         primary_identifier: &["TableName"],
     },
     SchemaFacts {
+        type_name: "AWS::Events::Archive",
+        create_only: &["ArchiveName", "SourceArn"],
+        conditional_create_only: &[],
+        primary_identifier: &["ArchiveName"],
+    },
+    SchemaFacts {
+        type_name: "AWS::Events::EventBus",
+        create_only: &["Name"],
+        conditional_create_only: &[],
+        primary_identifier: &["Name"],
+    },
+    SchemaFacts {
         type_name: "AWS::Events::Rule",
         create_only: &["Name"],
         conditional_create_only: &["EventBusName"],
@@ -138,6 +150,12 @@ pub(super) static SCHEMAS: &[SchemaFacts] = &[
         create_only: &["FifoQueue", "QueueName"],
         conditional_create_only: &[],
         primary_identifier: &["QueueUrl"],
+    },
+    SchemaFacts {
+        type_name: "AWS::SQS::QueuePolicy",
+        create_only: &[],
+        conditional_create_only: &[],
+        primary_identifier: &["Id"],
     },
 ];
 

@@ -462,10 +462,17 @@ fn stateful_types() {
         "AWS::Logs::LogGroup",
         "AWS::CloudFormation::Stack",
         "AWS::RDS::DBInstance",
+        "AWS::Events::Archive",
     ] {
         assert!(is_stateful(t), "{t}");
     }
-    for t in ["AWS::SNS::Topic", "AWS::Lambda::Function", "AWS::IAM::Role"] {
+    for t in [
+        "AWS::SNS::Topic",
+        "AWS::Lambda::Function",
+        "AWS::IAM::Role",
+        "AWS::Events::EventBus",
+        "AWS::Events::Rule",
+    ] {
         assert!(!is_stateful(t), "{t}");
     }
 }

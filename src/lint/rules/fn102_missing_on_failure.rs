@@ -81,6 +81,7 @@ fn async_finding(cx: &LintContext<'_>, f: &Function) -> Option<Diagnostic> {
         Trigger::Schedule(_) => Some((t, "a schedule")),
         Trigger::Bucket(_) => Some((t, "a bucket")),
         Trigger::Topic(_) => Some((t, "a topic")),
+        Trigger::Bus(_) => Some((t, "an EventBridge rule")),
         Trigger::Queue(_) | Trigger::Stream(_) => None,
     })?;
     Some(

@@ -1,5 +1,5 @@
 //! FN109 recursive-loop: the graph in, a finding for each cycle of functions feeding
-//! queues, topics, buckets, table streams or functions that trigger them again out.
+//! queues, topics, buckets, table streams, buses or functions that trigger them again out.
 
 use crate::declare_rule;
 use crate::graph::NodeKind;
@@ -8,11 +8,20 @@ use crate::lint::{Findings, LintContext, Owner, Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Flags recursive loops: a function that sends to a queue, publishes to a topic,
-    /// writes to a bucket, writes to a table whose stream triggers it, or invokes a
-    /// function which (directly or through other functions) triggers the first function
-    /// again. The finding names the whole cycle. A stream trigger's `filter` is not
-    /// read: when it already excludes the function's own writes, silence the finding
-    /// with `lint_ignore: [FN109]` on the function.
+    /// writes to a bucket, writes to a table whose stream triggers it, puts events on a
+    /// bus whose rule triggers it, or invokes a function which (directly or through
+    /// other functions) triggers the first function again. The finding names the whole
+    /// cycle. A stream trigger's `filter` is not read: when it already excludes the
+    /// function's own writes, silence the finding with `lint_ignore: [FN109]` on the
+    /// function.
+    ///
+    /// Buses: fnplan cannot see the `source` a function's code puts on its events, so
+    /// it reads it from the function's configuration: the literal value of an
+    /// environment variable whose name ends in `SOURCE` (`EVENT_SOURCE: shop.shipping`).
+    /// When a function has one and no rule on the bus lists that source (by value or
+    /// `prefix`) in its pattern's `source`, its events cannot trigger anything there and
+    /// no loop goes through it. Without such a variable, every rule on the bus may match
+    /// its events.
     ///
     /// ## Why is this bad?
     /// Each pass through the loop creates more work for the next: the classic runaway
@@ -76,10 +85,16 @@ impl Rule for RecursiveLoop {
                     d = d.label(e.span, format!("{} here", e.kind.label()));
                 }
             }
-            out.push(
-                owner,
-                d.help("break the cycle: write to a different queue, topic, bucket or table, scope a bucket write to a key prefix no trigger matches (`bucket.NAME/out/: write`), or filter the trigger so the function's own output does not match"),
-            );
+            let through_bus = cycle
+                .nodes
+                .iter()
+                .any(|n| g.graph[*n].kind == NodeKind::Bus);
+            let help = if through_bus {
+                "break the cycle: put the events on another bus, or match only other sources in the rule's `pattern` and name the function's own source in an env var ending in `SOURCE` (`EVENT_SOURCE: shop.shipping`), so fnplan can see the rule cannot match it"
+            } else {
+                "break the cycle: write to a different queue, topic, bucket or table, scope a bucket write to a key prefix no trigger matches (`bucket.NAME/out/: write`), or filter the trigger so the function's own output does not match"
+            };
+            out.push(owner, d.help(help));
         }
     }
 }

@@ -64,6 +64,7 @@ pub fn trigger_kind(t: &Trigger) -> &'static str {
         Trigger::Bucket(_) => "bucket",
         Trigger::Topic(_) => "topic",
         Trigger::Stream(_) => "table stream",
+        Trigger::Bus(_) => "bus",
     }
 }
 

@@ -15,6 +15,7 @@ mod fn110_orphan;
 mod fn111_report_failures_disabled;
 mod fn112_authorizer_timeout;
 mod fn113_deprecated_runtime;
+mod fn114_bus_target_without_dlq;
 mod fn115_warm_up_ping;
 mod fn117_large_function;
 mod fn201_wildcard_policy;
@@ -41,6 +42,7 @@ pub use fn110_orphan::Orphan;
 pub use fn111_report_failures_disabled::ReportFailuresDisabled;
 pub use fn112_authorizer_timeout::AuthorizerTimeout;
 pub use fn113_deprecated_runtime::DeprecatedRuntime;
+pub use fn114_bus_target_without_dlq::BusTargetWithoutDlq;
 pub use fn115_warm_up_ping::WarmUpPing;
 pub use fn117_large_function::{LargeFunction, trigger_kind};
 pub use fn201_wildcard_policy::WildcardPolicy;
@@ -69,6 +71,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ReportFailuresDisabled,
     &AuthorizerTimeout,
     &DeprecatedRuntime,
+    &BusTargetWithoutDlq,
     &WarmUpPing,
     &LargeFunction,
     &WildcardPolicy,

@@ -91,6 +91,10 @@ pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
             &format!("topic `{}`", t.name),
         );
     }
+    for b in m.buses.iter().filter(|b| !b.is_default) {
+        let list = [ids::bus(&b.name), ids::bus_archive(&b.name)];
+        c.ids(l, list, b.name_span, &format!("bus `{}`", b.name));
+    }
     if let Some(api) = &m.api {
         for z in &api.authorizers {
             let list = [
@@ -158,6 +162,15 @@ fn function_ids(c: &mut Collisions, l: &mut Lower<'_>, m: &Model, f: &Function) 
             Trigger::Stream(x) => {
                 let id = ids::stream_mapping(&f.name, &m.tables[x.table.index].name);
                 c.ids(l, [id], x.span, &format!("{w}'s table stream trigger"));
+            }
+            Trigger::Bus(x) => {
+                let list = [
+                    ids::bus_rule(&f.name, x.ordinal),
+                    ids::bus_permission(&f.name, x.ordinal),
+                    ids::bus_dlq(&f.name, x.ordinal),
+                    ids::bus_dlq_policy(&f.name, x.ordinal),
+                ];
+                c.ids(l, list, x.span, &format!("{w}'s bus trigger"));
             }
         }
     }

@@ -92,6 +92,24 @@ pub(super) fn known_text(
     fill(l, cx, raw, &rule).map(|(text, _)| text)
 }
 
+/// Text that may also use `${region}` and `${account}` (a KMS key's ARN): `Fn::Sub`
+/// text, `None` after reporting a reference it cannot hold.
+pub(super) fn sub_text(
+    l: &mut Lower<'_>,
+    cx: &NameCx<'_>,
+    raw: &Sp<String>,
+    what: &'static str,
+) -> Option<String> {
+    let rule = Rule {
+        kind: what,
+        max: usize::MAX,
+        extra: "",
+        lowercase: false,
+        pseudo: true,
+    };
+    fill(l, cx, raw, &rule).map(|(text, _)| text)
+}
+
 /// `raw` with its references filled in, and the length it will have.
 fn fill(
     l: &mut Lower<'_>,

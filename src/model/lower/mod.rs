@@ -28,7 +28,10 @@ use checks::{check_env_cycles, check_logical_ids};
 pub use function::check_bucket_name;
 use function::{FnCx, lower_function};
 use names::Names;
-use resources::{check_renames, lower_bucket, lower_queue, lower_secret, lower_table, lower_topic};
+use resources::{
+    check_renames, default_bus, lower_bucket, lower_bus, lower_queue, lower_secret, lower_table,
+    lower_topic,
+};
 
 pub const DEFAULT_STAGE: &str = "dev";
 pub const DEFAULT_VISIBILITY: u64 = 30;
@@ -237,6 +240,7 @@ struct Data {
     topics: Vec<Topic>,
     secrets: Vec<Secret>,
     layers: Vec<Layer>,
+    buses: Vec<Bus>,
 }
 
 fn lower_data(
@@ -256,6 +260,7 @@ fn lower_data(
     let layers = lower_each(l, &raw.layers, |l, n, x| {
         layers::lower_layer(l, ncx.prefix, n, x)
     });
+    let buses = lower_each(l, &raw.buses, |l, n, b| lower_bus(l, ncx, n, b));
     Data {
         queues,
         tables,
@@ -263,6 +268,7 @@ fn lower_data(
         topics,
         secrets,
         layers,
+        buses,
     }
 }
 
@@ -290,6 +296,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         topics,
         secrets,
         layers,
+        mut buses,
     } = lower_data(l, raw, &ncx, region_len);
 
     let has_api = raw
@@ -329,6 +336,9 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     let (lint_ignore, account_concurrency) = lower_lint(l, raw);
     let lint_settings = lower_lint_settings(l, raw);
     let artifact_bucket = raw.artifacts.as_ref().map(|a| lower_artifacts(l, a));
+    if names.default_bus_used() {
+        buses.push(default_bus(raw.app.span));
+    }
     let raw_resources = lower_each(l, &raw.resources, |l, n, r| {
         raw_cfn::lower_resource(l, &scope, n, r)
     });
@@ -350,6 +360,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         buckets,
         topics,
         secrets,
+        buses,
         lint_ignore,
         account_concurrency,
         lint_settings,

@@ -15,7 +15,13 @@ pub(super) struct Names<'r> {
     index: BTreeMap<Kind, HashMap<&'r str, usize>>,
     /// Per queue (by index), its dead-letter queue's name, `{queue}-dlq`, when it has one.
     dlqs: Vec<Option<String>>,
+    /// Whether anything named bus `default` (the account's bus, never declared): the
+    /// model then lists it after the declared buses.
+    default_bus_used: std::cell::Cell<bool>,
 }
+
+/// The account's default bus, which specs name without declaring it.
+pub(super) const DEFAULT_BUS: &str = "default";
 
 /// Whether a raw queue asks for a dead-letter queue.
 fn has_dlq(q: &raw::RawQueue) -> bool {
@@ -45,6 +51,7 @@ impl<'r> Names<'r> {
         add(Kind::Topic, keys(&raw.topics));
         add(Kind::Secret, keys(&raw.secrets));
         add(Kind::Layer, keys(&raw.layers));
+        add(Kind::Bus, keys(&raw.buses));
         let index = lists
             .iter()
             .map(|(k, names)| {
@@ -59,8 +66,14 @@ impl<'r> Names<'r> {
             .iter()
             .map(|(n, q)| has_dlq(q).then(|| format!("{}-dlq", n.value)))
             .collect();
-        let names = Names { lists, index, dlqs };
+        let names = Names {
+            lists,
+            index,
+            dlqs,
+            default_bus_used: std::cell::Cell::new(false),
+        };
         names.check_dlq_names(l, raw);
+        names.check_default_bus(l, raw);
         names
     }
 
@@ -89,9 +102,35 @@ impl<'r> Names<'r> {
         }
     }
 
+    /// `default` is the account's bus: a bus of the app cannot take that name.
+    fn check_default_bus(&self, l: &mut Lower<'_>, raw: &RawSpec) {
+        for (name, _) in named(&raw.buses) {
+            if name.value == DEFAULT_BUS {
+                l.err(
+                    codes::INVALID_NAME,
+                    name.span,
+                    "`default` is the account's default bus; it cannot be declared",
+                )
+                .help = Some("name the account's bus `default` in triggers and `uses` without declaring it, or give this bus another name".into());
+            }
+        }
+    }
+
+    /// Whether anything named the account's `default` bus.
+    pub(super) fn default_bus_used(&self) -> bool {
+        self.default_bus_used.get()
+    }
+
     /// The names of one kind, in spec order; a queue's dead-letter queue follows it.
     pub(super) fn list(&self, kind: Kind) -> Vec<&str> {
         let declared = self.lists.get(&kind).map_or(&[][..], Vec::as_slice);
+        if kind == Kind::Bus {
+            let mut out = declared.to_vec();
+            if !out.contains(&DEFAULT_BUS) {
+                out.push(DEFAULT_BUS);
+            }
+            return out;
+        }
         if kind != Kind::Queue {
             return declared.to_vec();
         }
@@ -115,6 +154,11 @@ impl<'r> Names<'r> {
     pub(super) fn lookup(&self, kind: Kind, name: &str) -> Lookup {
         if let Some(i) = self.index_of(kind, name) {
             return Lookup::Found(ResId::new(kind, i));
+        }
+        if kind == Kind::Bus && name == DEFAULT_BUS {
+            self.default_bus_used.set(true);
+            let declared = self.lists.get(&Kind::Bus).map_or(0, Vec::len);
+            return Lookup::Found(ResId::new(Kind::Bus, declared));
         }
         let base = name.strip_suffix("-dlq").filter(|_| kind == Kind::Queue);
         match base.and_then(|b| self.index_of(Kind::Queue, b).map(|i| (b, i))) {

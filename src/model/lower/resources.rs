@@ -350,10 +350,79 @@ pub(super) fn lower_secret(
             SecretSource::Ssm(String::new())
         }
     };
+    let kms_key = s.kms_key.as_ref().and_then(|k| kms_key(l, cx, k));
     Secret {
         name: name.value.clone(),
         name_span: name.span,
         source,
+        kms_key,
+    }
+}
+
+/// `kms_key:`: a KMS key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`); `${region}` and
+/// `${account}` may be used. An alias ARN is refused: IAM grants `kms:Decrypt` on keys.
+fn kms_key(l: &mut Lower<'_>, cx: &NameCx<'_>, k: &Sp<String>) -> Option<String> {
+    let text = super::fixed_names::sub_text(l, cx, k, "a KMS key ARN")?;
+    // Pseudo parameters hold colons of their own: check the ARN's shape without them.
+    let shape = text
+        .replace("${AWS::Region}", "region")
+        .replace("${AWS::AccountId}", "account");
+    let parts: Vec<&str> = shape.splitn(6, ':').collect();
+    let ok = matches!(parts.as_slice(), ["arn", _, "kms", _, _, rest] if rest.starts_with("key/") && rest.len() > 4);
+    if !ok {
+        l.err(
+            codes::INVALID_VALUE,
+            k.span,
+            format!("`{}` is not a KMS key ARN", k.value),
+        )
+        .help = Some("write the key's ARN, `arn:aws:kms:${region}:${account}:key/KEY-ID` (an alias ARN does not grant access to its key)".into());
+        return None;
+    }
+    Some(text)
+}
+
+/// A bus: `{app}-{stage}-{key}`, and its archive's retention in whole days.
+pub(super) fn lower_bus(
+    l: &mut Lower<'_>,
+    cx: &NameCx<'_>,
+    name: &Sp<String>,
+    b: &raw::RawBus,
+) -> Bus {
+    let archive_days = b.archive.as_ref().map(|a| {
+        let secs = a.value.0;
+        if secs < 86_400 || !secs.is_multiple_of(86_400) {
+            l.err(
+                codes::INVALID_VALUE,
+                a.span,
+                format!(
+                    "an archive keeps events for whole days, not {}",
+                    human_secs(secs)
+                ),
+            )
+            .help = Some("write a number of days, e.g. `archive: 7d`".into());
+        }
+        let days = u32::try_from(secs / 86_400).unwrap_or(u32::MAX);
+        Setting::written(days, a.span)
+    });
+    Bus {
+        name: name.value.clone(),
+        name_span: name.span,
+        is_default: false,
+        physical_name: format!("{}-{}", cx.prefix, name.value),
+        archive_days,
+        lint_ignore: l.lint_ignore(&b.lint_ignore),
+    }
+}
+
+/// The account's default bus, when the spec names it (`bus: default`).
+pub(super) fn default_bus(span: Span) -> Bus {
+    Bus {
+        name: super::names::DEFAULT_BUS.to_string(),
+        name_span: span,
+        is_default: true,
+        physical_name: super::names::DEFAULT_BUS.to_string(),
+        archive_days: None,
+        lint_ignore: Vec::new(),
     }
 }
 

@@ -6,8 +6,8 @@ use super::function::FnCx;
 use super::*;
 use crate::model::validate_schedule;
 use crate::spec::raw::{
-    RawBucketTrigger, RawQueueTrigger, RawStreamTrigger, RawTopicTrigger, RawTrigger, RecordAge,
-    StartingPosition,
+    RawBucketTrigger, RawBusTrigger, RawQueueTrigger, RawStreamTrigger, RawTopicTrigger,
+    RawTrigger, RecordAge, StartingPosition,
 };
 
 /// The function's triggers in spec order; those that refer to nothing are left out.
@@ -18,6 +18,7 @@ pub(super) fn lower_triggers(
 ) -> Vec<Trigger> {
     let mut triggers = Vec::new();
     let mut schedules = 0;
+    let mut buses = 0;
     for t in f.triggers.iter().flatten() {
         let trigger = match t {
             RawTrigger::Queue(q) => queue_trigger(l, cx, q),
@@ -37,6 +38,10 @@ pub(super) fn lower_triggers(
             RawTrigger::Bucket(b) => bucket_trigger(l, cx, b),
             RawTrigger::Topic(t) => topic_trigger(l, cx, t),
             RawTrigger::Stream(s) => stream_trigger(l, cx, s),
+            RawTrigger::Bus(b) => {
+                buses += 1;
+                bus_trigger(l, cx, b, buses)
+            }
         };
         triggers.extend(trigger);
     }
@@ -179,6 +184,39 @@ fn topic_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, t: &RawTopicTrigger) -> Optio
     }))
 }
 
+/// A bus trigger: an EventBridge rule whose target's retry policy is checked against
+/// `AWS::Events::Rule` (0..185 retries, 60 s..24 h event age).
+fn bus_trigger(
+    l: &mut Lower<'_>,
+    cx: &FnCx<'_>,
+    b: &RawBusTrigger,
+    ordinal: usize,
+) -> Option<Trigger> {
+    let bus = cx.names.resolve(l, Kind::Bus, &b.bus)?;
+    let retries = b
+        .retries
+        .as_ref()
+        .map(|r| l.range(r, 0, 185, "retries", ""));
+    let max_event_age = b
+        .max_event_age
+        .as_ref()
+        .map(|a| l.dur_range(a, 60, 86_400, "max_event_age"));
+    let dlq = match &b.dlq {
+        Some(d) => Setting::written(d.value, d.span),
+        None => Setting::default(true),
+    };
+    Some(Trigger::Bus(BusTrigger {
+        bus,
+        pattern: b.pattern.value.0.clone(),
+        pattern_span: b.pattern.span,
+        retries,
+        max_event_age,
+        dlq,
+        ordinal,
+        span: b.span,
+    }))
+}
+
 /// A table stream trigger: the table must have a stream; batching and retry settings are
 /// checked against the ranges of `AWS::Lambda::EventSourceMapping`.
 fn stream_trigger(l: &mut Lower<'_>, cx: &FnCx<'_>, s: &RawStreamTrigger) -> Option<Trigger> {
@@ -267,7 +305,7 @@ pub(super) fn check_duplicate_triggers(l: &mut Lower<'_>, triggers: &[Trigger]) 
             Trigger::Bucket(b) => b.bucket,
             Trigger::Topic(x) => x.topic,
             Trigger::Stream(x) => x.table,
-            Trigger::Schedule(_) => continue,
+            Trigger::Schedule(_) | Trigger::Bus(_) => continue,
         };
         if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
             let first = *first;
@@ -408,6 +446,65 @@ mod tests {
             lower_trigger(&format!("{{ table: carts, {setting} }}"), ", stream: true")
                 .unwrap_or_else(|e| panic!("{setting}: {e:?}"));
         }
+    }
+
+    /// Function `f` with `triggers`, and bus `orders` declared.
+    fn lower_bus_spec(triggers: &str) -> Result<Model, Vec<String>> {
+        let text = format!(
+            "version: 1\napp: shop\nfunctions:\n  f:\n    handler: a.h\n    runtime: python3.12\n    code: s3://b/a.zip\n    triggers:\n{triggers}\nbuses:\n  orders: {{ archive: 2d }}\n"
+        );
+        let file = SourceFile::from_string("fnplan.yaml", &text);
+        let raw = crate::spec::load(&file).map_err(|d| messages(&file, &d))?;
+        let o = LowerOptions {
+            stage: None,
+            rule_codes: &[],
+            today: crate::testing::today(),
+        };
+        match lower(&raw, &file, &o) {
+            (Some(m), _) => Ok(m),
+            (None, d) => Err(messages(&file, &d)),
+        }
+    }
+
+    #[test]
+    fn bus_triggers_count_their_rules_and_name_the_default_bus() {
+        let m = lower_bus_spec(
+            "      - { bus: orders, pattern: { source: [a] }, retries: 0, max_event_age: 1m }\n      - { bus: default, pattern: { source: [aws.s3] }, dlq: false }",
+        )
+        .expect("lowers");
+        // The declared bus, then the account's default bus it names.
+        let names: Vec<(&str, bool)> = m
+            .buses
+            .iter()
+            .map(|b| (b.name.as_str(), b.is_default))
+            .collect();
+        assert_eq!(names, [("orders", false), ("default", true)]);
+        assert_eq!(m.buses[0].physical_name, "shop-dev-orders");
+        assert_eq!(m.buses[0].archive_days.as_ref().map(|d| d.value), Some(2));
+        let [Trigger::Bus(a), Trigger::Bus(b)] = m.functions[0].triggers.as_slice() else {
+            panic!("two bus triggers")
+        };
+        assert_eq!((a.ordinal, b.ordinal), (1, 2));
+        assert_eq!(a.retries.as_ref().map(|r| r.value), Some(0));
+        assert_eq!(a.max_event_age.as_ref().map(|r| r.value), Some(60));
+        assert!(a.dlq.value && a.dlq.span.is_none(), "a DLQ by default");
+        assert!(!b.dlq.value && b.dlq.span.is_some());
+        assert_eq!(m.buses[b.bus.index].name, "default");
+        // EventBridge invokes asynchronously.
+        assert!(m.functions[0].has_async_triggers());
+        // A pattern's `source` decides which sources it may match.
+        assert!(a.may_match_source("a") && !a.may_match_source("b"));
+    }
+
+    #[test]
+    fn the_default_bus_is_in_the_model_only_when_named() {
+        let m = lower_bus_spec("      - { bus: orders, pattern: { detail-type: [X] } }")
+            .expect("lowers");
+        assert_eq!(m.buses.len(), 1);
+        let Trigger::Bus(t) = &m.functions[0].triggers[0] else {
+            panic!("a bus trigger")
+        };
+        assert!(t.may_match_source("anything"), "no `source` in the pattern");
     }
 
     #[test]

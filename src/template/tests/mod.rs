@@ -463,9 +463,14 @@ fn iam_is_least_privilege() {
         statement(&t, "ARole", "BucketFilesRead")["Resource"],
         json!([{ "Fn::Sub": "arn:${AWS::Partition}:s3:::shop-dev-files-${AWS::AccountId}-${AWS::Region}/*" }])
     );
+    // `files` is versioned: readers may read and list earlier versions too.
     assert_eq!(
         statement(&t, "ARole", "BucketFilesList")["Action"],
-        json!(["s3:ListBucket"])
+        json!(["s3:ListBucket", "s3:ListBucketVersions"])
+    );
+    assert_eq!(
+        statement(&t, "ARole", "BucketFilesRead")["Action"],
+        json!(["s3:GetObject", "s3:GetObjectVersion"])
     );
     assert_eq!(
         statement(&t, "ARole", "FunctionBInvoke")["Resource"],
