@@ -11,7 +11,7 @@ pub enum GraphFormat {
     Json,
 }
 
-const GROUP_ORDER: [NodeKind; 11] = [
+const GROUP_ORDER: [NodeKind; 12] = [
     NodeKind::Api,
     NodeKind::Authorizer,
     NodeKind::Route,
@@ -23,6 +23,7 @@ const GROUP_ORDER: [NodeKind; 11] = [
     NodeKind::Bucket,
     NodeKind::Table,
     NodeKind::Secret,
+    NodeKind::Database,
 ];
 
 pub fn export(g: &AppGraph, file: &SourceFile, format: GraphFormat) -> String {
@@ -88,6 +89,7 @@ fn mermaid(g: &AppGraph) -> String {
                 NodeKind::Authorizer => format!("[[\"{label}\"]]"),
                 NodeKind::Schedule => format!("((\"{label}\"))"),
                 NodeKind::Secret => format!(">\"{label}\"]"),
+                NodeKind::Database => format!("[(\"{label}\")]"),
             };
             s.push_str(&format!("    {}{}\n", mermaid_id(*i), shape));
         }
@@ -135,6 +137,7 @@ fn dot(g: &AppGraph) -> String {
                 NodeKind::Authorizer => "house",
                 NodeKind::Schedule => "circle",
                 NodeKind::Secret => "note",
+                NodeKind::Database => "cylinder",
             };
             s.push_str(&format!(
                 "    {} [label={}, shape={shape}];\n",

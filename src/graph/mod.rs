@@ -29,6 +29,7 @@ pub enum NodeKind {
     Topic,
     Secret,
     Api,
+    Database,
 }
 
 impl NodeKind {
@@ -45,6 +46,7 @@ impl NodeKind {
             NodeKind::Topic => "topic",
             NodeKind::Secret => "secret",
             NodeKind::Api => "api",
+            NodeKind::Database => "database",
         }
     }
     /// Heading of the group this kind is drawn in.
@@ -58,6 +60,7 @@ impl NodeKind {
             NodeKind::Bucket => "Buckets",
             NodeKind::Topic => "Topics",
             NodeKind::Secret => "Secrets",
+            NodeKind::Database => "Databases",
         }
     }
 }
@@ -79,6 +82,9 @@ pub enum EdgeKind {
     OnFailure,
     Authorizes,
     References,
+    /// A function runs statements on a database (`database.NAME: query`): no work
+    /// follows from it, since a database triggers nothing.
+    Queries,
 }
 
 impl EdgeKind {
@@ -95,6 +101,7 @@ impl EdgeKind {
             EdgeKind::OnFailure => "on failure",
             EdgeKind::Authorizes => "authorizes",
             EdgeKind::References => "references",
+            EdgeKind::Queries => "queries",
         }
     }
     /// Edges along which work flows on at run time (a message, event, object or call):
@@ -328,8 +335,8 @@ impl AppGraph {
         self.graph.add_edge(a, b, GraphEdge { kind, span });
     }
 
-    /// A node per function, queue (and its DLQ), table, bucket, topic and secret, in
-    /// that order.
+    /// A node per function, queue (and its DLQ), table, bucket, topic, secret and
+    /// database, in that order.
     fn add_resources(&mut self, model: &Model) {
         let fns = model
             .functions
@@ -361,6 +368,8 @@ impl AppGraph {
         self.add_all(Kind::Topic, NodeKind::Topic, topics);
         let secrets = model.secrets.iter().map(|s| (s.name.as_str(), s.name_span));
         self.add_all(Kind::Secret, NodeKind::Secret, secrets);
+        let dbs = model.databases.iter().map(|d| (d.name.as_str(), d.name_span));
+        self.add_all(Kind::Database, NodeKind::Database, dbs);
     }
 
     /// A node per element of one kind (`(name, span)` in model order).
@@ -407,6 +416,7 @@ impl AppGraph {
                 Access::Send => &[EdgeKind::Sends],
                 Access::Publish => &[EdgeKind::Publishes],
                 Access::Invoke => &[EdgeKind::Invokes],
+                Access::Query => &[EdgeKind::Queries],
             };
             if let Some(target) = self.node(u.target) {
                 for k in kinds {

@@ -47,6 +47,8 @@ pub struct RefScope<'a> {
     pub has_api: bool,
     /// Whether table `name` has a stream (for `stream_arn`).
     pub table_has_stream: &'a dyn Fn(&str) -> bool,
+    /// Whether database `name` has a database name (an existing one may not).
+    pub database_has_name: &'a dyn Fn(&str) -> bool,
 }
 
 fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
@@ -59,11 +61,17 @@ fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
             ("stream_arn", Attr::StreamArn),
         ],
         Kind::Bucket | Kind::Topic | Kind::Secret => &[("name", Attr::Name), ("arn", Attr::Arn)],
+        Kind::Database => &[
+            ("name", Attr::Name),
+            ("arn", Attr::Arn),
+            ("secret_arn", Attr::SecretArn),
+        ],
     }
 }
 
-const TOP_LEVEL: [&str; 10] = [
+const TOP_LEVEL: [&str; 11] = [
     "function", "queue", "table", "bucket", "topic", "secret", "api", "var", "app", "stage",
+    "database",
 ];
 
 /// Locate `needle` inside the source text of `span` (falls back to the whole span).
@@ -255,6 +263,14 @@ fn resolve_res(
             at,
             format!("table `{name}` has no stream, so it has no `stream_arn`"),
             Some(format!("add `stream: true` to table `{name}`")),
+        );
+    }
+    if id.kind == Kind::Database && *a == Attr::Name && !(scope.database_has_name)(name) {
+        return unresolved(
+            diags,
+            at,
+            format!("existing database `{name}` has no `database_name`, so it has no `name`"),
+            Some("add `database_name` to its `existing:` entry".into()),
         );
     }
     Some(Part::Ref(Reference {

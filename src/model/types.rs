@@ -6,7 +6,7 @@ use crate::source::Span;
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use crate::spec::raw::{Architecture, KeyType, StartingPosition, StreamView};
+pub use crate::spec::raw::{Architecture, Capacity, Engine, KeyType, StartingPosition, StreamView};
 
 /// A value that may have been written in the spec (`span: Some`) or come from a default
 /// (`span: None`, or the span of the `defaults` entry when `from_defaults`).
@@ -41,17 +41,19 @@ pub enum Kind {
     Bucket,
     Topic,
     Secret,
+    Database,
 }
 
 impl Kind {
     /// The kinds a spec names with their own word (`Dlq` is written as a queue).
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Function,
         Kind::Queue,
         Kind::Table,
         Kind::Bucket,
         Kind::Topic,
         Kind::Secret,
+        Kind::Database,
     ];
     /// The word used in specs (`table.orders`) and messages.
     pub fn as_str(self) -> &'static str {
@@ -62,6 +64,7 @@ impl Kind {
             Kind::Bucket => "bucket",
             Kind::Topic => "topic",
             Kind::Secret => "secret",
+            Kind::Database => "database",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -102,6 +105,7 @@ pub struct Model {
     pub buckets: Vec<Bucket>,
     pub topics: Vec<Topic>,
     pub secrets: Vec<Secret>,
+    pub databases: Vec<Database>,
     /// Top-level `lint: { ignore: [...] }`.
     pub lint_ignore: Vec<(Code, Span)>,
     /// `lint: { account_concurrency }`: the account's Lambda concurrency limit in the
@@ -125,6 +129,7 @@ impl Model {
             Kind::Bucket => &self.buckets[id.index].name,
             Kind::Topic => &self.topics[id.index].name,
             Kind::Secret => &self.secrets[id.index].name,
+            Kind::Database => &self.databases[id.index].name,
         }
     }
     pub fn name_span_of(&self, id: ResId) -> Span {
@@ -139,6 +144,7 @@ impl Model {
             Kind::Bucket => self.buckets[id.index].name_span,
             Kind::Topic => self.topics[id.index].name_span,
             Kind::Secret => self.secrets[id.index].name_span,
+            Kind::Database => self.databases[id.index].name_span,
         }
     }
     /// `lint_ignore` of the element (empty for secrets; a dead-letter queue's is its
@@ -151,6 +157,7 @@ impl Model {
             Kind::Bucket => &self.buckets[id.index].lint_ignore,
             Kind::Topic => &self.topics[id.index].lint_ignore,
             Kind::Secret => &[],
+            Kind::Database => &self.databases[id.index].lint_ignore,
         }
     }
     pub fn find(&self, kind: Kind, name: &str) -> Option<ResId> {
@@ -165,6 +172,7 @@ impl Model {
             Kind::Bucket => self.buckets.iter().position(|x| x.name == name),
             Kind::Topic => self.topics.iter().position(|x| x.name == name),
             Kind::Secret => self.secrets.iter().position(|x| x.name == name),
+            Kind::Database => self.databases.iter().position(|x| x.name == name),
         };
         pos.map(|i| ResId::new(kind, i))
     }
@@ -176,6 +184,7 @@ impl Model {
             Kind::Bucket => self.buckets.len(),
             Kind::Topic => self.topics.len(),
             Kind::Secret => self.secrets.len(),
+            Kind::Database => self.databases.len(),
         };
         (0..n)
             .filter(move |i| kind != Kind::Dlq || self.queues[*i].dlq().is_some())
@@ -278,6 +287,8 @@ pub enum Attr {
     Arn,
     Url,
     StreamArn,
+    /// A database's master user secret (`${database.NAME.secret_arn}`).
+    SecretArn,
 }
 
 // ---------------------------------------------------------------- functions
@@ -360,6 +371,9 @@ pub enum Access {
     Receive,
     Publish,
     Invoke,
+    /// `database.NAME: query`: Data API statements and transactions, and reading the
+    /// cluster's secret.
+    Query,
 }
 
 impl Access {
@@ -372,6 +386,7 @@ impl Access {
             Access::Receive => "receive",
             Access::Publish => "publish",
             Access::Invoke => "invoke",
+            Access::Query => "query",
         }
     }
     /// The access levels a kind accepts (SPEC.md `uses`).
@@ -382,15 +397,19 @@ impl Access {
             Kind::Topic => &[Access::Publish],
             Kind::Function => &[Access::Invoke],
             Kind::Secret => &[Access::Read],
+            Kind::Database => &[Access::Query],
         }
     }
     pub fn reads(self) -> bool {
-        matches!(self, Access::Read | Access::ReadWrite | Access::Receive)
+        matches!(
+            self,
+            Access::Read | Access::ReadWrite | Access::Receive | Access::Query
+        )
     }
     pub fn writes(self) -> bool {
         matches!(
             self,
-            Access::Write | Access::ReadWrite | Access::Send | Access::Publish
+            Access::Write | Access::ReadWrite | Access::Send | Access::Publish | Access::Query
         )
     }
 }
@@ -638,6 +657,52 @@ pub enum SecretSource {
     /// SSM parameter name, always starting with `/`.
     Ssm(String),
     SecretsManager(String),
+}
+
+/// An Aurora Serverless v2 cluster queried through the RDS Data API.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub name: String,
+    pub name_span: Span,
+    pub source: DatabaseSource,
+    /// The database `${database.NAME.name}` stands for (`None`: an existing cluster
+    /// without `database_name`).
+    pub database_name: Option<String>,
+    pub lint_ignore: Vec<(Code, Span)>,
+}
+
+impl Database {
+    /// The cluster fnplan creates, when it is not `existing`.
+    pub fn created(&self) -> Option<&Cluster> {
+        match &self.source {
+            DatabaseSource::Created(c) => Some(c),
+            DatabaseSource::Existing { .. } => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum DatabaseSource {
+    Created(Cluster),
+    /// `existing:`: the ARNs as `Fn::Sub` text (`${region}` and `${account}` as pseudo
+    /// parameters).
+    Existing {
+        cluster_arn: String,
+        secret_arn: String,
+    },
+}
+
+/// The settings of a cluster fnplan creates.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub engine: Engine,
+    /// In Aurora capacity units (default 0.5 and 4).
+    pub min_capacity: Setting<Capacity>,
+    pub max_capacity: Setting<Capacity>,
+    /// `subnet_group:` as `Fn::Sub` text; `None`: the default VPC.
+    pub subnet_group: Option<String>,
+    /// `deletion_protection:` (default false).
+    pub deletion_protection: Setting<bool>,
 }
 
 // ---------------------------------------------------------------- API

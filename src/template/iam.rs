@@ -3,8 +3,8 @@
 
 use super::Res;
 use super::intrinsics::{
-    Expr, bucket_arn_text, function_arn_text, queue_expr, secret_arn_text, sub, table_expr,
-    tags_list, topic_expr,
+    Expr, bucket_arn_text, database_expr, function_arn_text, queue_expr, secret_arn_text, sub,
+    table_expr, tags_list, topic_expr,
 };
 use crate::model::{Access, Attr, Function, Kind, Model, ResId, SecretSource, Trigger, ids};
 use serde_json::{Map, Value, json};
@@ -47,6 +47,16 @@ const STREAM_LIST: &[&str] = &["dynamodb:ListStreams"];
 const BUCKET_READ: &[&str] = &["s3:GetObject"];
 const BUCKET_LIST: &[&str] = &["s3:ListBucket"];
 const BUCKET_WRITE: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
+/// The RDS Data API's statements and transactions, on the cluster's ARN.
+const DATA_API: &[&str] = &[
+    "rds-data:BatchExecuteStatement",
+    "rds-data:BeginTransaction",
+    "rds-data:CommitTransaction",
+    "rds-data:ExecuteStatement",
+    "rds-data:RollbackTransaction",
+];
+/// The Data API signs in with the cluster's secret, read with the caller's permissions.
+const DATABASE_SECRET: &[&str] = &["secretsmanager:GetSecretValue"];
 
 /// One `Allow` statement; actions are sorted and deduplicated.
 fn statement(sid: String, actions: &[&[&str]], resources: Vec<Value>) -> Value {
@@ -95,6 +105,7 @@ fn access_word(a: Access) -> &'static str {
         Access::Receive => "Receive",
         Access::Publish => "Publish",
         Access::Invoke => "Invoke",
+        Access::Query => "Query",
     }
 }
 
@@ -178,6 +189,18 @@ fn scoped_use_statements(
                 vec![sub(secret_arn_text(s))],
             )]
         }
+        Kind::Database => vec![
+            statement(
+                sid(word),
+                &[DATA_API],
+                vec![database_expr(model, i, Attr::Arn).value()],
+            ),
+            statement(
+                sid("Secret"),
+                &[DATABASE_SECRET],
+                vec![database_expr(model, i, Attr::SecretArn).value()],
+            ),
+        ],
     }
 }
 

@@ -15,6 +15,7 @@ mod fn110_orphan;
 mod fn111_report_failures_disabled;
 mod fn112_authorizer_timeout;
 mod fn113_deprecated_runtime;
+mod fn116_unprotected_database;
 mod fn201_wildcard_policy;
 mod fn202_route_without_auth;
 mod fn203_secret_in_env;
@@ -38,6 +39,7 @@ pub use fn110_orphan::Orphan;
 pub use fn111_report_failures_disabled::ReportFailuresDisabled;
 pub use fn112_authorizer_timeout::AuthorizerTimeout;
 pub use fn113_deprecated_runtime::DeprecatedRuntime;
+pub use fn116_unprotected_database::UnprotectedDatabase;
 pub use fn201_wildcard_policy::WildcardPolicy;
 pub use fn202_route_without_auth::RouteWithoutAuth;
 pub use fn203_secret_in_env::SecretInEnv;
@@ -63,6 +65,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ReportFailuresDisabled,
     &AuthorizerTimeout,
     &DeprecatedRuntime,
+    &UnprotectedDatabase,
     &WildcardPolicy,
     &RouteWithoutAuth,
     &SecretInEnv,

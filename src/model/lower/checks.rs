@@ -87,6 +87,10 @@ pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
             &format!("topic `{}`", t.name),
         );
     }
+    for d in &m.databases {
+        let list = [ids::database(&d.name), ids::database_instance(&d.name)];
+        c.ids(l, list, d.name_span, &format!("database `{}`", d.name));
+    }
     if let Some(api) = &m.api {
         for z in &api.authorizers {
             let list = [

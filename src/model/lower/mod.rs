@@ -13,6 +13,7 @@ use crate::suggest;
 mod api;
 mod app;
 mod checks;
+mod database;
 mod existing;
 mod fixed_names;
 mod function;
@@ -23,6 +24,7 @@ mod triggers;
 use api::lower_api;
 use app::{Stage, lower_artifacts, lower_stage, lower_tags};
 use checks::{check_env_cycles, check_logical_ids};
+use database::lower_database;
 pub use function::check_bucket_name;
 use function::{FnCx, lower_function};
 use names::Names;
@@ -226,6 +228,7 @@ struct Data {
     buckets: Vec<Bucket>,
     topics: Vec<Topic>,
     secrets: Vec<Secret>,
+    databases: Vec<Database>,
 }
 
 fn lower_data(
@@ -242,12 +245,14 @@ fn lower_data(
     let topics = lower_each(l, &raw.topics, |l, n, t| lower_topic(l, ncx, n, t));
     check_renames(l, &queues, &tables, &buckets);
     let secrets = lower_each(l, &raw.secrets, |l, n, s| lower_secret(l, ncx, n, s));
+    let databases = lower_each(l, &raw.databases, |l, n, d| lower_database(l, ncx, n, d));
     Data {
         queues,
         tables,
         buckets,
         topics,
         secrets,
+        databases,
     }
 }
 
@@ -274,6 +279,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         buckets,
         topics,
         secrets,
+        databases,
     } = lower_data(l, raw, &ncx, region_len);
 
     let has_api = raw
@@ -283,6 +289,11 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     let name_fn = |k: Kind| names.list(k);
     let lookup = |k: Kind, name: &str| names.lookup(k, name);
     let stream_fn = |t: &str| tables.iter().any(|x| x.name == t && x.stream.is_some());
+    let db_name_fn = |d: &str| {
+        databases
+            .iter()
+            .any(|x| x.name == d && x.database_name.is_some())
+    };
     let scope = RefScope {
         app: &app,
         stage: &stage,
@@ -291,6 +302,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         lookup: &lookup,
         has_api,
         table_has_stream: &stream_fn,
+        database_has_name: &db_name_fn,
     };
     let tags = lower_tags(l, raw, &scope);
 
@@ -325,6 +337,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         buckets,
         topics,
         secrets,
+        databases,
         lint_ignore,
         account_concurrency,
         artifact_bucket,

@@ -44,6 +44,7 @@ impl<'r> Names<'r> {
         add(Kind::Bucket, keys(&raw.buckets));
         add(Kind::Topic, keys(&raw.topics));
         add(Kind::Secret, keys(&raw.secrets));
+        add(Kind::Database, keys(&raw.databases));
         let index = lists
             .iter()
             .map(|(k, names)| {
