@@ -59,7 +59,7 @@ impl Rule for UnprotectedDatabase {
                     &Self::META,
                     span,
                     format!(
-                        "database `{}` on stage `{PROD}` has no deletion protection: removing it from the spec, deleting the stack or a replacement deletes the cluster",
+                        "database `{}` on stage `{PROD}` has no deletion protection: removing it from the spec, deleting the stack or a replacement deletes the cluster, keeping only a final snapshot",
                         d.name
                     ),
                 )
