@@ -2,6 +2,7 @@
 
 mod apply;
 mod common;
+mod databases;
 mod dlq;
 mod docs;
 mod drift;

@@ -136,6 +136,7 @@ impl App {
             Kind::Bucket => &self.buckets[i],
             Kind::Topic => &self.topics[i],
             Kind::Secret => &self.secrets[i].0,
+            Kind::Database => unreachable!("the generator makes no database"),
         }
     }
     fn dlq_enabled(&self, q: usize) -> bool {
@@ -374,6 +375,7 @@ fn build(a: AppIntent) -> App {
                 Kind::Bucket => app.buckets.len(),
                 Kind::Topic => app.topics.len(),
                 Kind::Secret => app.secrets.len(),
+                Kind::Database => unreachable!("the generator makes no database"),
             };
             if len == 0 {
                 continue;
