@@ -181,6 +181,7 @@ rule_tests! {
     fn111_report_failures_disabled => "FN111",
     fn112_authorizer_timeout => "FN112",
     fn113_deprecated_runtime => "FN113",
+    fn116_unprotected_database => "FN116",
     fn201_wildcard_policy => "FN201",
     fn202_route_without_auth => "FN202",
     fn203_secret_in_env => "FN203",
