@@ -368,7 +368,10 @@ impl AppGraph {
         self.add_all(Kind::Topic, NodeKind::Topic, topics);
         let secrets = model.secrets.iter().map(|s| (s.name.as_str(), s.name_span));
         self.add_all(Kind::Secret, NodeKind::Secret, secrets);
-        let dbs = model.databases.iter().map(|d| (d.name.as_str(), d.name_span));
+        let dbs = model
+            .databases
+            .iter()
+            .map(|d| (d.name.as_str(), d.name_span));
         self.add_all(Kind::Database, NodeKind::Database, dbs);
     }
 

@@ -19,7 +19,7 @@ fn master_username(engine: Engine) -> &'static str {
 
 /// ACUs as a JSON number: whole ones as integers (`4`), halves as `0.5`.
 fn acus(c: Capacity) -> Value {
-    if c.0 % 2 == 0 {
+    if c.0.is_multiple_of(2) {
         json!(c.0 / 2)
     } else {
         json!(c.acus())
@@ -54,7 +54,10 @@ fn cluster(model: &Model, d: &Database, c: &Cluster) -> Res {
                 "MaxCapacity": acus(c.max_capacity.value),
             }),
         )
-        .opt("DBSubnetGroupName", c.subnet_group.as_deref().map(name_value));
+        .opt(
+            "DBSubnetGroupName",
+            c.subnet_group.as_deref().map(name_value),
+        );
     if c.deletion_protection.value {
         r = r.prop("DeletionProtection", true);
     }

@@ -158,9 +158,7 @@ pub(crate) fn database_expr(model: &Model, i: usize, attr: Attr) -> Expr {
     let d = &model.databases[i];
     match (&d.source, attr) {
         (_, Attr::Name) => Expr::Lit(d.database_name.clone().unwrap_or_default()),
-        (DatabaseSource::Existing { secret_arn, .. }, Attr::SecretArn) => {
-            name_expr(secret_arn)
-        }
+        (DatabaseSource::Existing { secret_arn, .. }, Attr::SecretArn) => name_expr(secret_arn),
         (DatabaseSource::Existing { cluster_arn, .. }, _) => name_expr(cluster_arn),
         (DatabaseSource::Created(_), Attr::SecretArn) => {
             Expr::get_att(ids::database(&d.name), "MasterUserSecret.SecretArn")

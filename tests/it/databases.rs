@@ -145,7 +145,10 @@ fn query_grants_the_data_api_on_the_cluster_and_reading_its_secret() {
     );
     // Nothing on any other database.
     let post = serde_json::to_string(&statements(&t, "PostRole")).expect("json");
-    assert!(!post.contains("AuditLog") && !post.contains("legacy"), "{post}");
+    assert!(
+        !post.contains("AuditLog") && !post.contains("legacy"),
+        "{post}"
+    );
 }
 
 #[test]
@@ -207,7 +210,10 @@ fn the_graph_draws_databases_and_the_functions_that_query_them() {
     }
     let (code, dot, _) = run(&["graph", SPEC, "--format", "dot"]);
     assert_eq!(code, 0);
-    assert!(dot.contains("shape=cylinder") && dot.contains("label=\"queries\""), "{dot}");
+    assert!(
+        dot.contains("shape=cylinder") && dot.contains("label=\"queries\""),
+        "{dot}"
+    );
 }
 
 // ------------------------------------------------------------------------------ moto
@@ -289,13 +295,19 @@ fn plans_treat_a_database_as_data_on_moto() {
     let resources = deployed["Resources"].as_object_mut().expect("resources");
     resources.remove("LedgerDatabaseInstance");
     m.deploy("books-dev", &deployed.to_string());
-    assert_eq!(m.stack_status("books-dev").as_deref(), Some("CREATE_COMPLETE"));
+    assert_eq!(
+        m.stack_status("books-dev").as_deref(),
+        Some("CREATE_COMPLETE")
+    );
     // moto lacks this: the stack "has" the cluster, RDS has none.
     assert!(!clusters(&m).contains("<DBCluster>"), "{}", clusters(&m));
 
     // A new database name replaces the cluster: data loss, even with its snapshot.
-    std::fs::write(&path, bare(&APP.replace("database_name: ledger", "database_name: books")))
-        .expect("write");
+    std::fs::write(
+        &path,
+        bare(&APP.replace("database_name: ledger", "database_name: books")),
+    )
+    .expect("write");
     let plan = plan_json(&m, &spec);
     let c = change(&plan, "LedgerDatabase");
     assert_eq!(c["action"], "replace", "{c:#}");
@@ -307,14 +319,22 @@ fn plans_treat_a_database_as_data_on_moto() {
     assert!(err.contains("--allow-data-loss"), "{err}");
 
     // More capacity changes it in place.
-    std::fs::write(&path, bare(&APP.replace("max_capacity: 4", "max_capacity: 8"))).expect("write");
+    std::fs::write(
+        &path,
+        bare(&APP.replace("max_capacity: 4", "max_capacity: 8")),
+    )
+    .expect("write");
     let plan = plan_json(&m, &spec);
     let c = change(&plan, "LedgerDatabase");
     assert_eq!(c["action"], "modify", "{c:#}");
     assert!(!has_risk(c, "data_loss"), "{c:#}");
 
     // Removing the database deletes the cluster: data loss, and apply refuses it.
-    let without = bare(APP).split("databases:").next().expect("head").to_string();
+    let without = bare(APP)
+        .split("databases:")
+        .next()
+        .expect("head")
+        .to_string();
     std::fs::write(&path, without).expect("write");
     let plan = plan_json(&m, &spec);
     let c = change(&plan, "LedgerDatabase");
@@ -323,4 +343,36 @@ fn plans_treat_a_database_as_data_on_moto() {
     let (code, _, err) = m.run(&["apply", &spec, "--auto-approve"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("--allow-data-loss"), "{err}");
+}
+
+/// With `--split`, databases stay in the parent stack and the nested stacks get the
+/// cluster and secret ARNs as parameters; cfn-lint finds no error.
+#[test]
+fn split_stacks_pass_database_arns_as_parameters() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path().to_str().expect("utf8");
+    let (code, _, err) = run(&["render", SPEC, "--split", "--out", d]);
+    assert_eq!(code, 0, "{err}");
+    let read = |f: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(f)).expect("file"))
+            .expect("json")
+    };
+    let parent = read("books-dev.json");
+    assert_eq!(
+        parent["Resources"]["LedgerDatabase"]["Type"],
+        "AWS::RDS::DBCluster"
+    );
+    let post = read("books-dev.PostStack.json");
+    assert!(post["Parameters"]["LedgerDatabaseDBClusterArn"].is_object());
+    assert!(post["Parameters"]["LedgerDatabaseMasterUserSecretSecretArn"].is_object());
+    assert!(post["Resources"].get("LedgerDatabase").is_none());
+    let Some(cfn_lint) = common::cfn_lint() else {
+        return;
+    };
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    let errors = common::cfn_lint_errors(&cfn_lint, &files);
+    assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
 }

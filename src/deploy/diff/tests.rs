@@ -678,7 +678,11 @@ fn a_database_replaced_or_deleted_is_data_loss_even_with_a_snapshot() {
     assert_eq!(c.replacement.because_of, ["DatabaseName"]);
     assert!(c.risks.contains(&Risk::DataLoss), "{:?}", c.risks);
     assert!(!c.retained);
-    assert!(c.notes.iter().any(|n| n.contains("final snapshot")), "{:?}", c.notes);
+    assert!(
+        c.notes.iter().any(|n| n.contains("final snapshot")),
+        "{:?}",
+        c.notes
+    );
 
     let p = plan_changes(
         Some(&resources(json!({ "LedgerDatabase": cluster("ledger") }))),
@@ -687,7 +691,11 @@ fn a_database_replaced_or_deleted_is_data_loss_even_with_a_snapshot() {
     let c = change(&p, "LedgerDatabase");
     assert_eq!(c.action, Action::Delete);
     assert!(c.risks.contains(&Risk::DataLoss), "{:?}", c.risks);
-    assert!(c.notes.iter().any(|n| n.contains("final snapshot")), "{:?}", c.notes);
+    assert!(
+        c.notes.iter().any(|n| n.contains("final snapshot")),
+        "{:?}",
+        c.notes
+    );
 
     // Capacity changes in place.
     let mut bigger = cluster("ledger");

@@ -240,3 +240,59 @@ fn check_arn(l: &mut Lower<'_>, raw: &Sp<String>, text: &str, shape: ArnShape) {
         .help = Some(format!("write it as `{}`", shape.example));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Capacity, DatabaseSource, Engine};
+    use crate::testing::compile_str;
+
+    const SPEC: &str = r#"version: 1
+app: books
+databases:
+  ledger: { engine: aurora-postgresql, min_capacity: 0, max_capacity: 2.5 }
+  audit-log: { engine: aurora-mysql, deletion_protection: true }
+  legacy:
+    existing:
+      cluster_arn: "arn:aws:rds:${region}:${account}:cluster:legacy-${stage}"
+      secret_arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-AbCdEf"
+"#;
+
+    #[test]
+    fn settings_defaults_and_existing_arns() {
+        let m = compile_str(SPEC, None).model;
+        let ledger = m.databases[0].created().expect("created");
+        assert_eq!(ledger.engine, Engine::AuroraPostgresql);
+        assert_eq!(
+            (ledger.min_capacity.value, ledger.max_capacity.value),
+            (Capacity(0), Capacity(5))
+        );
+        assert!(!ledger.deletion_protection.value);
+        assert_eq!(m.databases[0].database_name.as_deref(), Some("ledger"));
+
+        let audit = &m.databases[1];
+        let c = audit.created().expect("created");
+        assert_eq!(
+            (c.min_capacity.value, c.max_capacity.value),
+            (super::DEFAULT_MIN_CAPACITY, super::DEFAULT_MAX_CAPACITY)
+        );
+        assert!(c.min_capacity.span.is_none() && c.deletion_protection.value);
+        assert_eq!(audit.database_name.as_deref(), Some("audit_log"));
+
+        let legacy = &m.databases[2];
+        assert!(legacy.created().is_none() && legacy.database_name.is_none());
+        match &legacy.source {
+            DatabaseSource::Existing { cluster_arn, .. } => assert_eq!(
+                cluster_arn,
+                "arn:aws:rds:${AWS::Region}:${AWS::AccountId}:cluster:legacy-dev"
+            ),
+            DatabaseSource::Created(_) => panic!("legacy is existing"),
+        }
+    }
+
+    #[test]
+    fn capacity_reads_and_prints_in_halves() {
+        assert_eq!(Capacity(5).to_string(), "2.5");
+        assert_eq!(Capacity(8).to_string(), "4");
+        assert_eq!(Capacity(1).acus(), 0.5);
+    }
+}
