@@ -650,7 +650,8 @@ pub struct RawDatabase {
     /// Most Aurora capacity units, 1..256 in steps of 0.5 (default 4); not below
     /// `min_capacity`.
     pub max_capacity: Option<Sp<Capacity>>,
-    /// The database created in the cluster (default: the key, `-` written as `_`).
+    /// The database created in the cluster (default: the key, `-` written as `_` for
+    /// PostgreSQL and left out for MySQL, whose names have letters and digits only).
     pub database_name: Option<Sp<String>>,
     /// A DB subnet group's name (default: the default VPC's subnets).
     pub subnet_group: Option<Sp<String>>,

@@ -86,7 +86,7 @@ fn defaults_are_half_an_acu_to_four_the_default_vpc_and_no_deletion_protection()
     let p = &t["Resources"]["AuditLogDatabase"]["Properties"];
     assert_eq!(p["Engine"], "aurora-mysql");
     assert_eq!(p["MasterUsername"], "admin");
-    assert_eq!(p["DatabaseName"], "audit_log");
+    assert_eq!(p["DatabaseName"], "auditlog");
     assert_eq!(
         p["ServerlessV2ScalingConfiguration"],
         json!({ "MinCapacity": 0.5, "MaxCapacity": 4 })

@@ -114,7 +114,7 @@ fn created(
             check_database_name(l, n, Some(engine));
             n.value.clone()
         }
-        None => name.value.replace('-', "_"),
+        None => default_database_name(&name.value, engine),
     };
     let subnet_group = d
         .subnet_group
@@ -162,17 +162,29 @@ fn capacity(l: &mut Lower<'_>, d: &RawDatabase) -> (Setting<Capacity>, Setting<C
     (min, max)
 }
 
-/// A database name: a letter, then letters, digits and `_`; 63 characters for
-/// PostgreSQL, 64 for MySQL.
+/// The key as a database name: PostgreSQL's may have `_` (`audit-log` -> `audit_log`),
+/// MySQL's letters and digits only (`auditlog`).
+fn default_database_name(key: &str, engine: Engine) -> String {
+    match engine {
+        Engine::AuroraPostgresql => key.replace('-', "_"),
+        Engine::AuroraMysql => key.replace('-', ""),
+    }
+}
+
+/// A database name (RDS `DBName`): a letter, then letters and digits, and for PostgreSQL
+/// `_`; 63 characters for PostgreSQL, 64 for MySQL. An existing cluster's engine is not
+/// known: its name may have `_`, up to 64 characters.
 fn check_database_name(l: &mut Lower<'_>, n: &Sp<String>, engine: Option<Engine>) {
-    let max = match engine {
-        Some(Engine::AuroraMysql) | None => 64,
-        Some(Engine::AuroraPostgresql) => 63,
+    let (max, underscore, rule) = match engine {
+        Some(Engine::AuroraMysql) => (64, false, "up to 64 letters and digits (MySQL)"),
+        Some(Engine::AuroraPostgresql) => (63, true, "up to 63 letters, digits and `_`"),
+        None => (64, true, "up to 64 letters, digits and `_`"),
     };
     let v = &n.value;
     let ok = v.len() <= max
         && v.starts_with(|c: char| c.is_ascii_alphabetic())
-        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || (underscore && c == '_'));
     if !ok {
         l.err(
             codes::INVALID_NAME,
@@ -180,7 +192,7 @@ fn check_database_name(l: &mut Lower<'_>, n: &Sp<String>, engine: Option<Engine>
             format!("`{v}` is not a database name"),
         )
         .help = Some(format!(
-            "a database name starts with a letter and has up to {max} letters, digits and `_`"
+            "a database name starts with a letter and has {rule}"
         ));
     }
 }
@@ -276,7 +288,7 @@ databases:
             (super::DEFAULT_MIN_CAPACITY, super::DEFAULT_MAX_CAPACITY)
         );
         assert!(c.min_capacity.span.is_none() && c.deletion_protection.value);
-        assert_eq!(audit.database_name.as_deref(), Some("audit_log"));
+        assert_eq!(audit.database_name.as_deref(), Some("auditlog"));
 
         let legacy = &m.databases[2];
         assert!(legacy.created().is_none() && legacy.database_name.is_none());
