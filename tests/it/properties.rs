@@ -2,7 +2,7 @@
 //! over a fixed sample of them, and the input size limit as a user meets it.
 //!
 //! The generator writes YAML text with random sets of functions, queues (with and without
-//! DLQs, some FIFO), tables (with and without streams), buckets, topics and secrets;
+//! DLQs, some FIFO), tables (with and without streams), buckets, topics, secrets and databases;
 //! triggers on existing sources; `uses` with valid levels; env values with `${...}`
 //! references to existing elements; optional provisioned concurrency; optional routes
 //! behind a JWT authorizer. Lint findings are not asserted (specs may well have loops).
@@ -121,6 +121,8 @@ struct App {
     topics: Vec<String>,
     /// (name, from Secrets Manager rather than SSM)
     secrets: Vec<(String, bool)>,
+    /// (name, MySQL rather than PostgreSQL)
+    databases: Vec<(String, bool)>,
     functions: Vec<Function>,
     routes: Vec<Route>,
     jwt: bool,
@@ -136,7 +138,7 @@ impl App {
             Kind::Bucket => &self.buckets[i],
             Kind::Topic => &self.topics[i],
             Kind::Secret => &self.secrets[i].0,
-            Kind::Database => unreachable!("the generator makes no database"),
+            Kind::Database => &self.databases[i].0,
         }
     }
     fn dlq_enabled(&self, q: usize) -> bool {
@@ -157,7 +159,7 @@ struct FnIntent {
     local_code: bool,
     /// (source kind 0..4, which one, batch / window choice)
     triggers: Vec<(u8, Index, u16)>,
-    /// (kind 0..6, which one, access level choice)
+    /// (kind 0..7, which one, access level choice)
     uses: Vec<(u8, Index, u8)>,
     /// (kind 0..8, which one, attribute choice, wrap in text)
     env: Vec<(u8, Index, u8, bool)>,
@@ -175,7 +177,7 @@ fn fn_intent() -> impl Strategy<Value = FnIntent> {
             prop::bool::weighted(0.2),
         ),
         prop::collection::vec((0..4u8, any::<Index>(), any::<u16>()), 0..4),
-        prop::collection::vec((0..6u8, any::<Index>(), any::<u8>()), 0..5),
+        prop::collection::vec((0..7u8, any::<Index>(), any::<u8>()), 0..5),
         prop::collection::vec((0..8u8, any::<Index>(), any::<u8>(), any::<bool>()), 0..6),
         prop::option::weighted(0.3, any::<Index>()),
     )
@@ -211,6 +213,7 @@ struct AppIntent {
     buckets: usize,
     topics: usize,
     secrets: Vec<bool>,
+    databases: Vec<bool>,
     functions: Vec<FnIntent>,
     /// (method, path shape, function, auth choice)
     routes: Vec<(Index, bool, Index, u8)>,
@@ -234,6 +237,7 @@ fn app_strategy() -> impl Strategy<Value = App> {
         0..3usize,
         0..3usize,
         prop::collection::vec(any::<bool>(), 0..3),
+        prop::collection::vec(any::<bool>(), 0..3),
         prop::collection::vec(fn_intent(), 1..7),
         prop::collection::vec(
             (any::<Index>(), any::<bool>(), any::<Index>(), 0..3u8),
@@ -242,7 +246,18 @@ fn app_strategy() -> impl Strategy<Value = App> {
         any::<bool>(),
     )
         .prop_map(
-            |((words, tags), queues, tables, buckets, topics, secrets, functions, routes, jwt)| {
+            |(
+                (words, tags),
+                queues,
+                tables,
+                buckets,
+                topics,
+                secrets,
+                databases,
+                functions,
+                routes,
+                jwt,
+            )| {
                 build(AppIntent {
                     words,
                     tags,
@@ -251,6 +266,7 @@ fn app_strategy() -> impl Strategy<Value = App> {
                     buckets,
                     topics,
                     secrets,
+                    databases,
                     functions,
                     routes,
                     jwt,
@@ -300,6 +316,12 @@ fn build(a: AppIntent) -> App {
             .iter()
             .enumerate()
             .map(|(i, sm)| (name(5, i), *sm))
+            .collect(),
+        databases: a
+            .databases
+            .iter()
+            .enumerate()
+            .map(|(i, mysql)| (name(6, i), *mysql))
             .collect(),
         functions: Vec::new(),
         routes: Vec::new(),
@@ -364,7 +386,8 @@ fn build(a: AppIntent) -> App {
                 2 => (Kind::Bucket, &["read", "write", "read-write"]),
                 3 => (Kind::Topic, &["publish"]),
                 4 => (Kind::Function, &["invoke"]),
-                _ => (Kind::Secret, &["read"]),
+                5 => (Kind::Secret, &["read"]),
+                _ => (Kind::Database, &["query"]),
             };
             let len = match k {
                 // Any other function (invoke cycles are lint findings, not input errors).
@@ -375,7 +398,7 @@ fn build(a: AppIntent) -> App {
                 Kind::Bucket => app.buckets.len(),
                 Kind::Topic => app.topics.len(),
                 Kind::Secret => app.secrets.len(),
-                Kind::Database => unreachable!("the generator makes no database"),
+                Kind::Database => app.databases.len(),
             };
             if len == 0 {
                 continue;
@@ -548,6 +571,14 @@ fn yaml(app: &App) -> String {
             json!({ "ssm": format!("/p/{n}") })
         };
         s.insert("secrets", n, source);
+    }
+    for (n, mysql) in &app.databases {
+        let engine = if *mysql {
+            "aurora-mysql"
+        } else {
+            "aurora-postgresql"
+        };
+        s.insert("databases", n, json!({ "engine": engine }));
     }
     s.yaml()
 }
@@ -820,6 +851,10 @@ fn expected_resources(app: &App) -> Vec<(String, &'static str)> {
     for t in &app.topics {
         out.push((ids::topic(t), "AWS::SNS::Topic"));
     }
+    for (d, _) in &app.databases {
+        out.push((ids::database(d), "AWS::RDS::DBCluster"));
+        out.push((ids::database_instance(d), "AWS::RDS::DBInstance"));
+    }
     if !app.routes.is_empty() {
         out.push((ids::HTTP_API.to_string(), "AWS::ApiGatewayV2::Api"));
         if app.jwt {
@@ -865,6 +900,7 @@ fn edge_kinds(kind: Kind, level: &str) -> &'static [EdgeKind] {
         (_, "send") => &[EdgeKind::Sends],
         (_, "publish") => &[EdgeKind::Publishes],
         (_, "invoke") => &[EdgeKind::Invokes],
+        (_, "query") => &[EdgeKind::Queries],
         other => panic!("no edge kind for {other:?}"),
     }
 }
