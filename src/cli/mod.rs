@@ -55,7 +55,7 @@ pub enum Command {
     Package(package::PackageArgs),
     /// Create the artifact bucket for function code (private, encrypted, versioned).
     Bootstrap(package::BootstrapArgs),
-    /// Delete the stage's stack (tables and buckets keep their data).
+    /// Delete the stage's stack (tables and buckets keep their data; a database leaves a final snapshot).
     Destroy(stack::DestroyArgs),
     /// Show the stack's status, recent events, outputs and drift hints.
     Status(stack::StatusArgs),
