@@ -49,6 +49,8 @@ TYPES = [
     "AWS::Lambda::Permission",
     "AWS::Lambda::Version",
     "AWS::Logs::LogGroup",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
     "AWS::SNS::Subscription",

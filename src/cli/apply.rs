@@ -29,7 +29,7 @@ pub struct ApplyArgs {
     /// Allow IAM changes that grant more than before.
     #[arg(long)]
     pub allow_broadening: bool,
-    /// Allow replacing or deleting tables, buckets and queues with their data.
+    /// Allow replacing or deleting tables, buckets, queues and databases with their data.
     #[arg(long)]
     pub allow_data_loss: bool,
     /// How to show progress.

@@ -56,7 +56,7 @@ pub enum Command {
     /// Create the artifact bucket for function code (private, encrypted, versioned), or
     /// with --ci the roles a CI pipeline deploys with.
     Bootstrap(package::BootstrapArgs),
-    /// Delete the stage's stack (tables and buckets keep their data).
+    /// Delete the stage's stack (tables and buckets keep their data; a database leaves a final snapshot).
     Destroy(stack::DestroyArgs),
     /// Show the stack's status, recent events, outputs and drift hints.
     Status(stack::StatusArgs),

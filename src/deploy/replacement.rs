@@ -351,6 +351,8 @@ pub(crate) const RENDERED_TYPES: &[&str] = &[
     "AWS::ApiGatewayV2::Route",
     "AWS::ApiGatewayV2::Authorizer",
     "AWS::CloudFormation::Stack",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
 ];
 
 #[cfg(test)]

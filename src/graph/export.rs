@@ -11,7 +11,7 @@ pub enum GraphFormat {
     Json,
 }
 
-const GROUP_ORDER: [NodeKind; 14] = [
+const GROUP_ORDER: [NodeKind; 15] = [
     NodeKind::Api,
     NodeKind::Authorizer,
     NodeKind::Route,
@@ -26,6 +26,7 @@ const GROUP_ORDER: [NodeKind; 14] = [
     NodeKind::Secret,
     NodeKind::Resource,
     NodeKind::Layer,
+    NodeKind::Database,
 ];
 
 pub fn export(g: &AppGraph, file: &SourceFile, format: GraphFormat) -> String {
@@ -94,6 +95,7 @@ fn mermaid(g: &AppGraph) -> String {
                 NodeKind::Secret => format!(">\"{label}\"]"),
                 NodeKind::Resource => format!("[\"{label}\"]"),
                 NodeKind::Layer => format!("[/\"{label}\"\\]"),
+                NodeKind::Database => format!("[(\"{label}\")]"),
             };
             s.push_str(&format!("    {}{}\n", mermaid_id(*i), shape));
         }
@@ -144,6 +146,7 @@ fn dot(g: &AppGraph) -> String {
                 NodeKind::Secret => "note",
                 NodeKind::Resource => "tab",
                 NodeKind::Layer => "component",
+                NodeKind::Database => "cylinder",
             };
             s.push_str(&format!(
                 "    {} [label={}, shape={shape}];\n",

@@ -33,6 +33,7 @@ pub enum NodeKind {
     /// A raw CloudFormation resource of `resources:`.
     Resource,
     Bus,
+    Database,
 }
 
 impl NodeKind {
@@ -52,6 +53,7 @@ impl NodeKind {
             NodeKind::Api => "api",
             NodeKind::Resource => "resource",
             NodeKind::Bus => "bus",
+            NodeKind::Database => "database",
         }
     }
     /// Heading of the group this kind is drawn in.
@@ -68,6 +70,7 @@ impl NodeKind {
             NodeKind::Resource => "CloudFormation resources",
             NodeKind::Layer => "Layers",
             NodeKind::Bus => "Buses",
+            NodeKind::Database => "Databases",
         }
     }
 }
@@ -96,6 +99,9 @@ pub enum EdgeKind {
     /// Puts events on a bus whose rules cannot match them: the function's event source
     /// (see [`function_source`]) is not in the `source` of any rule on that bus.
     PutsUnmatched,
+    /// A function runs statements on a database (`database.NAME: query`): no work
+    /// follows from it, since a database triggers nothing.
+    Queries,
 }
 
 impl EdgeKind {
@@ -115,6 +121,7 @@ impl EdgeKind {
             EdgeKind::UsesLayer => "uses layer",
             EdgeKind::Puts => "puts events on",
             EdgeKind::PutsUnmatched => "puts events (no rule matches their source) on",
+            EdgeKind::Queries => "queries",
         }
     }
     /// Edges along which work flows on at run time (a message, event, object or call):
@@ -428,8 +435,8 @@ impl AppGraph {
         self.graph.add_edge(a, b, GraphEdge { kind, span });
     }
 
-    /// A node per function, queue (and its DLQ), table, bucket, topic, secret and layer,
-    /// in that order.
+    /// A node per function, queue (and its DLQ), table, bucket, topic, secret, layer, bus
+    /// and database, in that order.
     fn add_resources(&mut self, model: &Model) {
         let fns = model
             .functions
@@ -465,6 +472,11 @@ impl AppGraph {
         self.add_all(Kind::Layer, NodeKind::Layer, layers);
         let buses = model.buses.iter().map(|b| (b.name.as_str(), b.name_span));
         self.add_all(Kind::Bus, NodeKind::Bus, buses);
+        let dbs = model
+            .databases
+            .iter()
+            .map(|d| (d.name.as_str(), d.name_span));
+        self.add_all(Kind::Database, NodeKind::Database, dbs);
     }
 
     /// A node per element of one kind (`(name, span)` in model order).
@@ -514,6 +526,7 @@ impl AppGraph {
                 Access::Invoke => &[EdgeKind::Invokes],
                 Access::Put if rule_may_match(model, u.target, f) => &[EdgeKind::Puts],
                 Access::Put => &[EdgeKind::PutsUnmatched],
+                Access::Query => &[EdgeKind::Queries],
             };
             if let Some(target) = self.node(u.target) {
                 for k in kinds {

@@ -92,6 +92,14 @@ pub fn bucket(name: &str) -> String {
 pub fn topic(name: &str) -> String {
     format!("{}Topic", pascal(name))
 }
+/// An Aurora cluster (`AWS::RDS::DBCluster`).
+pub fn database(name: &str) -> String {
+    format!("{}Database", pascal(name))
+}
+/// The one Serverless v2 instance of a database's cluster.
+pub fn database_instance(name: &str) -> String {
+    format!("{}DatabaseInstance", pascal(name))
+}
 pub const HTTP_API: &str = "HttpApi";
 pub const HTTP_API_STAGE: &str = "HttpApiDefaultStage";
 pub fn authorizer(name: &str) -> String {

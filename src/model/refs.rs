@@ -47,6 +47,8 @@ pub struct RefScope<'a> {
     pub has_api: bool,
     /// Whether table `name` has a stream (for `stream_arn`).
     pub table_has_stream: &'a dyn Fn(&str) -> bool,
+    /// Whether database `name` has a database name (an existing one may not).
+    pub database_has_name: &'a dyn Fn(&str) -> bool,
 }
 
 fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
@@ -62,11 +64,17 @@ fn attrs_of(kind: Kind) -> &'static [(&'static str, Attr)] {
             &[("name", Attr::Name), ("arn", Attr::Arn)]
         }
         Kind::Layer => &[("arn", Attr::Arn)],
+        Kind::Database => &[
+            ("name", Attr::Name),
+            ("arn", Attr::Arn),
+            ("secret_arn", Attr::SecretArn),
+        ],
     }
 }
 
-pub(super) const TOP_LEVEL: [&str; 11] = [
+pub(super) const TOP_LEVEL: [&str; 12] = [
     "function", "queue", "table", "bucket", "topic", "secret", "bus", "api", "var", "app", "stage",
+    "database",
 ];
 
 /// Locate `needle` inside the source text of `span` (falls back to the whole span).
@@ -258,6 +266,14 @@ fn resolve_res(
             at,
             format!("table `{name}` has no stream, so it has no `stream_arn`"),
             Some(format!("add `stream: true` to table `{name}`")),
+        );
+    }
+    if id.kind == Kind::Database && *a == Attr::Name && !(scope.database_has_name)(name) {
+        return unresolved(
+            diags,
+            at,
+            format!("existing database `{name}` has no `database_name`, so it has no `name`"),
+            Some("add `database_name` to its `existing:` entry".into()),
         );
     }
     Some(Part::Ref(Reference {

@@ -6,7 +6,7 @@ use crate::source::Span;
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use crate::spec::raw::{Architecture, KeyType, StartingPosition, StreamView};
+pub use crate::spec::raw::{Architecture, Capacity, Engine, KeyType, StartingPosition, StreamView};
 
 /// A value that may have been written in the spec (`span: Some`) or come from a default
 /// (`span: None`, or the span of the `defaults` entry when `from_defaults`).
@@ -46,11 +46,12 @@ pub enum Kind {
     Layer,
     /// An EventBridge bus (`default`: the account's default bus, not created).
     Bus,
+    Database,
 }
 
 impl Kind {
     /// The kinds a spec names with their own word (`Dlq` is written as a queue).
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Function,
         Kind::Queue,
         Kind::Table,
@@ -58,6 +59,7 @@ impl Kind {
         Kind::Topic,
         Kind::Secret,
         Kind::Bus,
+        Kind::Database,
     ];
     /// The word used in specs (`table.orders`) and messages.
     pub fn as_str(self) -> &'static str {
@@ -70,6 +72,7 @@ impl Kind {
             Kind::Secret => "secret",
             Kind::Layer => "layer",
             Kind::Bus => "bus",
+            Kind::Database => "database",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -114,6 +117,7 @@ pub struct Model {
     /// The app's buses in spec order, then the account's `default` bus when the spec
     /// uses it without declaring it.
     pub buses: Vec<Bus>,
+    pub databases: Vec<Database>,
     /// Top-level `lint: { ignore: [...] }`.
     pub lint_ignore: Vec<(Code, Span)>,
     /// `lint: { account_concurrency }`: the account's Lambda concurrency limit in the
@@ -172,6 +176,7 @@ impl Model {
             Kind::Secret => &self.secrets[id.index].name,
             Kind::Layer => &self.layers[id.index].name,
             Kind::Bus => &self.buses[id.index].name,
+            Kind::Database => &self.databases[id.index].name,
         }
     }
     pub fn name_span_of(&self, id: ResId) -> Span {
@@ -188,6 +193,7 @@ impl Model {
             Kind::Secret => self.secrets[id.index].name_span,
             Kind::Layer => self.layers[id.index].name_span,
             Kind::Bus => self.buses[id.index].name_span,
+            Kind::Database => self.databases[id.index].name_span,
         }
     }
     /// `lint_ignore` of the element (empty for secrets; a dead-letter queue's is its
@@ -202,6 +208,7 @@ impl Model {
             Kind::Layer => &self.layers[id.index].lint_ignore,
             Kind::Secret => &[],
             Kind::Bus => &self.buses[id.index].lint_ignore,
+            Kind::Database => &self.databases[id.index].lint_ignore,
         }
     }
     pub fn find(&self, kind: Kind, name: &str) -> Option<ResId> {
@@ -218,6 +225,7 @@ impl Model {
             Kind::Secret => self.secrets.iter().position(|x| x.name == name),
             Kind::Layer => self.layers.iter().position(|x| x.name == name),
             Kind::Bus => self.buses.iter().position(|x| x.name == name),
+            Kind::Database => self.databases.iter().position(|x| x.name == name),
         };
         pos.map(|i| ResId::new(kind, i))
     }
@@ -231,6 +239,7 @@ impl Model {
             Kind::Secret => self.secrets.len(),
             Kind::Layer => self.layers.len(),
             Kind::Bus => self.buses.len(),
+            Kind::Database => self.databases.len(),
         };
         (0..n)
             .filter(move |i| kind != Kind::Dlq || self.queues[*i].dlq().is_some())
@@ -333,6 +342,8 @@ pub enum Attr {
     Arn,
     Url,
     StreamArn,
+    /// A database's master user secret (`${database.NAME.secret_arn}`).
+    SecretArn,
 }
 
 // ---------------------------------------------------------------- functions
@@ -458,6 +469,9 @@ pub enum Access {
     Invoke,
     /// `bus.NAME: put`: `events:PutEvents` on the bus.
     Put,
+    /// `database.NAME: query`: Data API statements and transactions, and reading the
+    /// cluster's secret.
+    Query,
 }
 
 impl Access {
@@ -471,6 +485,7 @@ impl Access {
             Access::Publish => "publish",
             Access::Invoke => "invoke",
             Access::Put => "put",
+            Access::Query => "query",
         }
     }
     /// The access levels a kind accepts (SPEC.md `uses`).
@@ -483,15 +498,24 @@ impl Access {
             Kind::Secret => &[Access::Read],
             Kind::Layer => &[],
             Kind::Bus => &[Access::Put],
+            Kind::Database => &[Access::Query],
         }
     }
     pub fn reads(self) -> bool {
-        matches!(self, Access::Read | Access::ReadWrite | Access::Receive)
+        matches!(
+            self,
+            Access::Read | Access::ReadWrite | Access::Receive | Access::Query
+        )
     }
     pub fn writes(self) -> bool {
         matches!(
             self,
-            Access::Write | Access::ReadWrite | Access::Send | Access::Publish | Access::Put
+            Access::Write
+                | Access::ReadWrite
+                | Access::Send
+                | Access::Publish
+                | Access::Put
+                | Access::Query
         )
     }
 }
@@ -856,6 +880,52 @@ pub enum SecretSource {
     /// SSM parameter name, always starting with `/`.
     Ssm(String),
     SecretsManager(String),
+}
+
+/// An Aurora Serverless v2 cluster queried through the RDS Data API.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub name: String,
+    pub name_span: Span,
+    pub source: DatabaseSource,
+    /// The database `${database.NAME.name}` stands for (`None`: an existing cluster
+    /// without `database_name`).
+    pub database_name: Option<String>,
+    pub lint_ignore: Vec<(Code, Span)>,
+}
+
+impl Database {
+    /// The cluster fnplan creates, when it is not `existing`.
+    pub fn created(&self) -> Option<&Cluster> {
+        match &self.source {
+            DatabaseSource::Created(c) => Some(c),
+            DatabaseSource::Existing { .. } => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum DatabaseSource {
+    Created(Cluster),
+    /// `existing:`: the ARNs as `Fn::Sub` text (`${region}` and `${account}` as pseudo
+    /// parameters).
+    Existing {
+        cluster_arn: String,
+        secret_arn: String,
+    },
+}
+
+/// The settings of a cluster fnplan creates.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub engine: Engine,
+    /// In Aurora capacity units (default 0.5 and 4).
+    pub min_capacity: Setting<Capacity>,
+    pub max_capacity: Setting<Capacity>,
+    /// `subnet_group:` as `Fn::Sub` text; `None`: the default VPC.
+    pub subnet_group: Option<String>,
+    /// `deletion_protection:` (default false).
+    pub deletion_protection: Setting<bool>,
 }
 
 // ---------------------------------------------------------------- API

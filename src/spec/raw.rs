@@ -37,6 +37,8 @@ pub struct RawSpec {
     pub buses: Option<Named<RawBus>>,
     /// Existing secrets, referenced (never created) by fnplan.
     pub secrets: Option<Named<RawSecret>>,
+    /// Aurora Serverless v2 clusters that functions query through the RDS Data API.
+    pub databases: Option<Named<RawDatabase>>,
     /// Lint settings for the whole spec.
     pub lint: Option<RawLint>,
     /// Where `plan`/`apply` upload local function code (`--artifact-bucket` overrides it).
@@ -790,6 +792,148 @@ pub struct RawSecret {
     pub span: Span,
 }
 
+/// An Aurora Serverless v2 cluster with the RDS Data API, or an `existing` one.
+#[derive(Clone, Debug, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawDatabase {
+    /// A cluster made elsewhere, used as it is: fnplan creates nothing and scopes IAM to
+    /// its cluster and secret ARNs.
+    pub existing: Option<Sp<RawExistingDatabase>>,
+    /// `aurora-postgresql` or `aurora-mysql`; required, except for an `existing` database.
+    pub engine: Option<Sp<Engine>>,
+    /// Fewest Aurora capacity units, 0..256 in steps of 0.5 (default 0.5); 0 pauses the
+    /// cluster when idle.
+    pub min_capacity: Option<Sp<Capacity>>,
+    /// Most Aurora capacity units, 1..256 in steps of 0.5 (default 4); not below
+    /// `min_capacity`.
+    pub max_capacity: Option<Sp<Capacity>>,
+    /// The database created in the cluster (default: the key, `-` written as `_` for
+    /// PostgreSQL and left out for MySQL, whose names have letters and digits only).
+    pub database_name: Option<Sp<String>>,
+    /// A DB subnet group's name (default: the default VPC's subnets).
+    pub subnet_group: Option<Sp<String>>,
+    /// Refuse to delete the cluster (`DeletionProtection`; default false, FN116 on a
+    /// stage named `prod`).
+    pub deletion_protection: Option<Sp<bool>>,
+    pub lint_ignore: Option<Vec<Sp<String>>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// `existing: { cluster_arn, secret_arn }`: an Aurora cluster made outside this stack.
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawExistingDatabase {
+    /// `arn:aws:rds:REGION:ACCOUNT:cluster:ID` (`${region}`, `${account}`, `${stage}`,
+    /// `${var.NAME}` may be used).
+    pub cluster_arn: Sp<String>,
+    /// The ARN of the Secrets Manager secret the Data API signs in with.
+    pub secret_arn: Sp<String>,
+    /// The database `${database.NAME.name}` stands for.
+    pub database_name: Option<Sp<String>>,
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// The Aurora engine of a database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    AuroraPostgresql,
+    AuroraMysql,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::AuroraPostgresql => "aurora-postgresql",
+            Engine::AuroraMysql => "aurora-mysql",
+        }
+    }
+}
+
+impl FromNode for Engine {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        enum_from_node(
+            node,
+            cx,
+            &[
+                ("aurora-postgresql", Engine::AuroraPostgresql),
+                ("aurora-mysql", Engine::AuroraMysql),
+            ],
+        )
+    }
+}
+
+/// Aurora capacity units, in halves (`0.5` is 1): a number in steps of 0.5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Capacity(pub u32);
+
+impl Capacity {
+    /// The value in ACUs.
+    pub fn acus(self) -> f64 {
+        f64::from(self.0) / 2.0
+    }
+}
+
+impl std::fmt::Display for Capacity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_multiple_of(2) {
+            write!(f, "{}", self.0 / 2)
+        } else {
+            write!(f, "{}.5", self.0 / 2)
+        }
+    }
+}
+
+impl JsonSchema for Capacity {
+    fn schema_name() -> Cow<'static, str> {
+        "Capacity".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Aurora capacity units, 0..256 in steps of 0.5.",
+            "type": "number",
+            "minimum": 0,
+            "maximum": 256,
+            "multipleOf": 0.5
+        })
+    }
+}
+
+impl FromNode for Capacity {
+    fn from_node(node: &Node, cx: &mut Cx) -> Option<Self> {
+        let halves = match &node.value {
+            Value::Int(i) if (0..=1024).contains(i) => Some(*i as f64 * 2.0),
+            Value::Float(f) if (0.0..=1024.0).contains(f) => Some(f * 2.0),
+            Value::Int(_) | Value::Float(_) => {
+                cx.error(
+                    codes::OUT_OF_RANGE,
+                    node.span,
+                    "capacity is 0..256 Aurora capacity units",
+                );
+                return None;
+            }
+            _ => {
+                cx.wrong_type(node, "a number of Aurora capacity units (`0.5`, `4`)");
+                return None;
+            }
+        };
+        match halves {
+            Some(h) if h.fract() == 0.0 => Some(Capacity(h as u32)),
+            _ => {
+                cx.error(
+                    codes::INVALID_VALUE,
+                    node.span,
+                    "capacity goes in steps of 0.5 Aurora capacity units",
+                )
+                .help = Some("write a whole number or one ending in `.5` (`0.5`, `2.5`)".into());
+                None
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawLint {
@@ -1119,7 +1263,7 @@ pub fn read_spec(root: &Node, cx: &mut Cx) -> Option<RawSpec> {
     read_struct!(root, span, "spec", cx, RawSpec {
         version: req, app: req, stages: opt, defaults: opt, tags: opt, api: opt,
         layers: opt, functions: opt, queues: opt, tables: opt, buckets: opt, topics: opt, buses: opt, secrets: opt, lint: opt,
-        artifacts: opt, resources: opt, outputs: opt,
+        artifacts: opt, databases: opt, resources: opt, outputs: opt,
     }, span: root.span)
 }
 
@@ -1216,6 +1360,11 @@ element!(RawTopic, "topic", { name: opt, existing: opt, fifo: opt, lint_ignore: 
 element!(RawExisting, "existing", { name: req });
 element!(RawBus, "bus", { archive: opt, lint_ignore: opt });
 element!(RawSecret, "secret", { ssm: opt, secretsmanager: opt, kms_key: opt });
+element!(RawDatabase, "database", {
+    existing: opt, engine: opt, min_capacity: opt, max_capacity: opt, database_name: opt,
+    subnet_group: opt, deletion_protection: opt, lint_ignore: opt,
+});
+element!(RawExistingDatabase, "existing database", { cluster_arn: req, secret_arn: req, database_name: opt });
 element!(
     RawLint,
     "lint section",

@@ -3,8 +3,8 @@
 
 use super::Res;
 use super::intrinsics::{
-    Expr, bucket_arn_text, bus_expr, function_arn_text, queue_expr, secret_arn_text, sub,
-    table_expr, tags_list, topic_expr,
+    Expr, bucket_arn_text, bus_expr, database_expr, function_arn_text, queue_expr, secret_arn_text,
+    sub, table_expr, tags_list, topic_expr,
 };
 use crate::model::{Access, Attr, Function, Kind, Model, ResId, SecretSource, Trigger, ids};
 use serde_json::{Map, Value, json};
@@ -53,6 +53,16 @@ const BUCKET_WRITE: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:AbortMult
 /// since it destroys the history versioning is there to keep.
 const VERSIONED_READ: &[&str] = &["s3:GetObjectVersion"];
 const VERSIONED_LIST: &[&str] = &["s3:ListBucketVersions"];
+/// The RDS Data API's statements and transactions, on the cluster's ARN.
+const DATA_API: &[&str] = &[
+    "rds-data:BatchExecuteStatement",
+    "rds-data:BeginTransaction",
+    "rds-data:CommitTransaction",
+    "rds-data:ExecuteStatement",
+    "rds-data:RollbackTransaction",
+];
+/// The Data API signs in with the cluster's secret, read with the caller's permissions.
+const DATABASE_SECRET: &[&str] = &["secretsmanager:GetSecretValue"];
 
 /// One `Allow` statement; actions are sorted and deduplicated.
 fn statement(sid: String, actions: &[&[&str]], resources: Vec<Value>) -> Value {
@@ -110,6 +120,7 @@ fn access_word(a: Access) -> &'static str {
         Access::Publish => "Publish",
         Access::Invoke => "Invoke",
         Access::Put => "Put",
+        Access::Query => "Query",
     }
 }
 
@@ -185,6 +196,18 @@ fn scoped_use_statements(
             let arn = bus_expr(model, i, Attr::Arn).value();
             vec![statement(sid(word), &[&["events:PutEvents"]], vec![arn])]
         }
+        Kind::Database => vec![
+            statement(
+                sid(word),
+                &[DATA_API],
+                vec![database_expr(model, i, Attr::Arn).value()],
+            ),
+            statement(
+                sid("Secret"),
+                &[DATABASE_SECRET],
+                vec![database_expr(model, i, Attr::SecretArn).value()],
+            ),
+        ],
     }
 }
 

@@ -2,8 +2,8 @@
 //! CloudFormation `Ref` / `Fn::GetAtt` / `Fn::Sub` values out.
 
 use crate::model::{
-    Attr, Bucket, Function, Interp, Kind, Model, Part, Pseudo, RefTarget, Reference, Secret,
-    SecretSource, ids,
+    Attr, Bucket, DatabaseSource, Function, Interp, Kind, Model, Part, Pseudo, RefTarget,
+    Reference, Secret, SecretSource, ids,
 };
 use serde_json::{Value, json};
 
@@ -151,6 +151,22 @@ pub(crate) fn reference(model: &Model, r: &Reference) -> Expr {
         (Kind::Secret, _) => Expr::Lit(match &model.secrets[i].source {
             SecretSource::Ssm(n) | SecretSource::SecretsManager(n) => n.clone(),
         }),
+        (Kind::Database, attr) => database_expr(model, i, attr),
+    }
+}
+
+/// A database's cluster ARN, master secret ARN or database name: from the stack
+/// (`DBClusterArn`, `MasterUserSecret.SecretArn`), or the ARNs of an `existing` one.
+pub(crate) fn database_expr(model: &Model, i: usize, attr: Attr) -> Expr {
+    let d = &model.databases[i];
+    match (&d.source, attr) {
+        (_, Attr::Name) => Expr::Lit(d.database_name.clone().unwrap_or_default()),
+        (DatabaseSource::Existing { secret_arn, .. }, Attr::SecretArn) => name_expr(secret_arn),
+        (DatabaseSource::Existing { cluster_arn, .. }, _) => name_expr(cluster_arn),
+        (DatabaseSource::Created(_), Attr::SecretArn) => {
+            Expr::get_att(ids::database(&d.name), "MasterUserSecret.SecretArn")
+        }
+        (DatabaseSource::Created(_), _) => Expr::get_att(ids::database(&d.name), "DBClusterArn"),
     }
 }
 

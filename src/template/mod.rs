@@ -7,6 +7,7 @@
 mod api;
 pub mod bootstrap;
 pub mod ci_roles;
+mod databases;
 mod functions;
 mod iam;
 mod intrinsics;
@@ -155,6 +156,7 @@ fn render_grouped(
     resources::render_buckets(model, &mut out);
     resources::render_topics(model, &mut out);
     resources::render_buses(model, &mut out);
+    databases::render_databases(model, &mut out);
     for index in 0..model.functions.len() {
         out.set_group(Group::Function(index));
         functions::render_function(model, index, keys, &mut out);
@@ -288,8 +290,9 @@ impl Resources {
 pub(crate) struct Res {
     ty: &'static str,
     depends_on: Vec<String>,
-    /// `Some(true)`: Retain, `Some(false)`: Delete, `None`: no policy attributes.
-    retain: Option<bool>,
+    /// `DeletionPolicy` and `UpdateReplacePolicy` (`Retain`, `Delete`, `Snapshot`), or
+    /// `None`: no policy attributes.
+    policy: Option<&'static str>,
     props: Map<String, Value>,
 }
 
@@ -298,7 +301,7 @@ impl Res {
         Res {
             ty,
             depends_on: Vec::new(),
-            retain: None,
+            policy: None,
             props: Map::new(),
         }
     }
@@ -320,7 +323,12 @@ impl Res {
         self
     }
     pub(crate) fn retain(mut self, retain: bool) -> Self {
-        self.retain = Some(retain);
+        self.policy = Some(if retain { "Retain" } else { "Delete" });
+        self
+    }
+    /// Deleting or replacing the resource first takes a final snapshot of it.
+    pub(crate) fn snapshot(mut self) -> Self {
+        self.policy = Some("Snapshot");
         self
     }
     pub(crate) fn props(&self) -> &Map<String, Value> {
@@ -332,8 +340,7 @@ impl Res {
         if !self.depends_on.is_empty() {
             m.insert("DependsOn".into(), json!(self.depends_on));
         }
-        if let Some(retain) = self.retain {
-            let policy = if retain { "Retain" } else { "Delete" };
+        if let Some(policy) = self.policy {
             m.insert("DeletionPolicy".into(), json!(policy));
             m.insert("UpdateReplacePolicy".into(), json!(policy));
         }

@@ -217,6 +217,7 @@ rule_tests! {
     fn113_deprecated_runtime => "FN113",
     fn114_bus_target_without_dlq => "FN114",
     fn115_warm_up_ping => "FN115",
+    fn116_unprotected_database => "FN116",
     fn117_large_function => "FN117",
     fn201_wildcard_policy => "FN201",
     fn202_route_without_auth => "FN202",

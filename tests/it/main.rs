@@ -4,6 +4,7 @@ mod apply;
 mod buses;
 mod ci;
 mod common;
+mod databases;
 mod dlq;
 mod docs;
 mod drift;

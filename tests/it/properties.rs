@@ -2,7 +2,7 @@
 //! over a fixed sample of them, and the input size limit as a user meets it.
 //!
 //! The generator writes YAML text with random sets of functions, queues (with and without
-//! DLQs, some FIFO), tables (with and without streams), buckets, topics, buses and secrets;
+//! DLQs, some FIFO), tables (with and without streams), buckets, topics, buses, secrets and databases;
 //! triggers on existing sources; `uses` with valid levels; env values with `${...}`
 //! references to existing elements; optional provisioned concurrency; optional routes
 //! behind a JWT authorizer. Lint findings are not asserted (specs may well have loops).
@@ -123,6 +123,8 @@ struct App {
     buses: Vec<String>,
     /// (name, from Secrets Manager rather than SSM)
     secrets: Vec<(String, bool)>,
+    /// (name, MySQL rather than PostgreSQL)
+    databases: Vec<(String, bool)>,
     functions: Vec<Function>,
     routes: Vec<Route>,
     jwt: bool,
@@ -141,6 +143,7 @@ impl App {
             Kind::Topic => &self.topics[i],
             Kind::Secret => &self.secrets[i].0,
             Kind::Bus => &self.buses[i],
+            Kind::Database => &self.databases[i].0,
         }
     }
     fn dlq_enabled(&self, q: usize) -> bool {
@@ -179,7 +182,7 @@ fn fn_intent() -> impl Strategy<Value = FnIntent> {
             prop::bool::weighted(0.2),
         ),
         prop::collection::vec((0..5u8, any::<Index>(), any::<u16>()), 0..4),
-        prop::collection::vec((0..7u8, any::<Index>(), any::<u8>()), 0..5),
+        prop::collection::vec((0..8u8, any::<Index>(), any::<u8>()), 0..5),
         prop::collection::vec((0..9u8, any::<Index>(), any::<u8>(), any::<bool>()), 0..6),
         prop::option::weighted(0.3, any::<Index>()),
     )
@@ -216,6 +219,7 @@ struct AppIntent {
     topics: usize,
     buses: usize,
     secrets: Vec<bool>,
+    databases: Vec<bool>,
     functions: Vec<FnIntent>,
     /// (method, path shape, function, auth choice)
     routes: Vec<(Index, bool, Index, u8)>,
@@ -239,6 +243,7 @@ fn app_strategy() -> impl Strategy<Value = App> {
         0..3usize,
         (0..3usize, 0..3usize),
         prop::collection::vec(any::<bool>(), 0..3),
+        prop::collection::vec(any::<bool>(), 0..3),
         prop::collection::vec(fn_intent(), 1..7),
         prop::collection::vec(
             (any::<Index>(), any::<bool>(), any::<Index>(), 0..3u8),
@@ -254,6 +259,7 @@ fn app_strategy() -> impl Strategy<Value = App> {
                 buckets,
                 (topics, buses),
                 secrets,
+                databases,
                 functions,
                 routes,
                 jwt,
@@ -267,6 +273,7 @@ fn app_strategy() -> impl Strategy<Value = App> {
                     topics,
                     buses,
                     secrets,
+                    databases,
                     functions,
                     routes,
                     jwt,
@@ -317,6 +324,12 @@ fn build(a: AppIntent) -> App {
             .iter()
             .enumerate()
             .map(|(i, sm)| (name(5, i), *sm))
+            .collect(),
+        databases: a
+            .databases
+            .iter()
+            .enumerate()
+            .map(|(i, mysql)| (name(6, i), *mysql))
             .collect(),
         functions: Vec::new(),
         routes: Vec::new(),
@@ -384,7 +397,8 @@ fn build(a: AppIntent) -> App {
                 3 => (Kind::Topic, &["publish"]),
                 4 => (Kind::Function, &["invoke"]),
                 5 => (Kind::Secret, &["read"]),
-                _ => (Kind::Bus, &["put"]),
+                6 => (Kind::Bus, &["put"]),
+                _ => (Kind::Database, &["query"]),
             };
             let len = match k {
                 // Any other function (invoke cycles are lint findings, not input errors).
@@ -398,6 +412,7 @@ fn build(a: AppIntent) -> App {
                 Kind::Topic => app.topics.len(),
                 Kind::Secret => app.secrets.len(),
                 Kind::Bus => app.buses.len(),
+                Kind::Database => app.databases.len(),
             };
             if len == 0 {
                 continue;
@@ -578,6 +593,14 @@ fn yaml(app: &App) -> String {
             json!({ "ssm": format!("/p/{n}") })
         };
         s.insert("secrets", n, source);
+    }
+    for (n, mysql) in &app.databases {
+        let engine = if *mysql {
+            "aurora-mysql"
+        } else {
+            "aurora-postgresql"
+        };
+        s.insert("databases", n, json!({ "engine": engine }));
     }
     s.yaml()
 }
@@ -868,6 +891,10 @@ fn expected_resources(app: &App) -> Vec<(String, &'static str)> {
         out.push((ids::bus(b), "AWS::Events::EventBus"));
         out.push((ids::bus_archive(b), "AWS::Events::Archive"));
     }
+    for (d, _) in &app.databases {
+        out.push((ids::database(d), "AWS::RDS::DBCluster"));
+        out.push((ids::database_instance(d), "AWS::RDS::DBInstance"));
+    }
     if !app.routes.is_empty() {
         out.push((ids::HTTP_API.to_string(), "AWS::ApiGatewayV2::Api"));
         if app.jwt {
@@ -914,6 +941,7 @@ fn edge_kinds(kind: Kind, level: &str) -> &'static [EdgeKind] {
         (_, "publish") => &[EdgeKind::Publishes],
         (_, "invoke") => &[EdgeKind::Invokes],
         (_, "put") => &[EdgeKind::Puts],
+        (_, "query") => &[EdgeKind::Queries],
         other => panic!("no edge kind for {other:?}"),
     }
 }

@@ -4,7 +4,14 @@
 use crate::common::{fnplan, root, run};
 use std::path::Path;
 
-pub const EXAMPLES: [&str; 5] = ["orders", "pipeline", "minimal-api", "cart", "resizer"];
+pub const EXAMPLES: [&str; 6] = [
+    "orders",
+    "pipeline",
+    "minimal-api",
+    "cart",
+    "resizer",
+    "ledger",
+];
 
 fn stages_of(example: &str) -> Vec<String> {
     let text = std::fs::read_to_string(root().join(format!("examples/{example}/fnplan.yaml")))

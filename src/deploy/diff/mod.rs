@@ -153,6 +153,9 @@ fn attr<'a>(r: &'a Value, name: &str) -> Option<&'a str> {
     r.get(name).and_then(Value::as_str)
 }
 
+/// What `Snapshot` (databases) keeps when the resource goes: a snapshot, not the resource.
+const SNAPSHOT_NOTE: &str = "the old resource is deleted after a final snapshot (its Snapshot policy): its data survives only as that snapshot, and restoring it makes a new resource with a new ARN";
+
 fn is_retain(policy: Option<&str>) -> bool {
     matches!(policy, Some("Retain" | "RetainExceptOnCreate"))
 }
@@ -173,6 +176,9 @@ fn resource_change(
             c.retained = is_retain(attr(o, "DeletionPolicy"));
             if replacement::is_stateful(&c.resource_type) && !c.retained {
                 c.risks.push(Risk::DataLoss);
+                if attr(o, "DeletionPolicy") == Some("Snapshot") {
+                    c.notes.push(SNAPSHOT_NOTE.into());
+                }
             }
         }
         (Some(o), Some(n)) => {
@@ -259,6 +265,9 @@ fn replace_notes(c: &mut ResourceChange, old: &Value, new: &Value) {
                 "UpdateReplacePolicy Retain keeps the old resource and its data, outside the stack; the new one starts empty"
                     .into(),
             );
+        } else if attr(new, "UpdateReplacePolicy") == Some("Snapshot") {
+            c.notes.push(SNAPSHOT_NOTE.into());
+            c.notes.push("the new one starts empty".into());
         } else {
             c.notes
                 .push("the old resource is deleted with its data; the new one starts empty".into());

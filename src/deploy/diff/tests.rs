@@ -654,3 +654,60 @@ fn a_fixed_name_that_must_be_replaced_is_an_update_that_fails() {
     assert_eq!(t.replacement.fixed_name.as_deref(), Some("TableName"));
     assert!(t.notes.iter().any(|n| n.starts_with("TableName is fixed")));
 }
+
+/// An Aurora cluster as fnplan renders it (`Snapshot` policies).
+fn cluster(database_name: &str) -> Value {
+    json!({
+        "Type": "AWS::RDS::DBCluster",
+        "DeletionPolicy": "Snapshot",
+        "UpdateReplacePolicy": "Snapshot",
+        "Properties": {
+            "Engine": "aurora-postgresql",
+            "DatabaseName": database_name,
+            "EnableHttpEndpoint": true,
+            "ServerlessV2ScalingConfiguration": { "MinCapacity": 0.5, "MaxCapacity": 4 }
+        }
+    })
+}
+
+#[test]
+fn a_database_replaced_or_deleted_is_data_loss_even_with_a_snapshot() {
+    let p = plan_changes(
+        Some(&resources(json!({ "LedgerDatabase": cluster("ledger") }))),
+        &resources(json!({ "LedgerDatabase": cluster("books") })),
+    );
+    let c = change(&p, "LedgerDatabase");
+    assert_eq!(c.action, Action::Replace);
+    assert_eq!(c.replacement.because_of, ["DatabaseName"]);
+    assert!(c.risks.contains(&Risk::DataLoss), "{:?}", c.risks);
+    assert!(!c.retained);
+    assert!(
+        c.notes.iter().any(|n| n.contains("final snapshot")),
+        "{:?}",
+        c.notes
+    );
+
+    let p = plan_changes(
+        Some(&resources(json!({ "LedgerDatabase": cluster("ledger") }))),
+        &resources(json!({})),
+    );
+    let c = change(&p, "LedgerDatabase");
+    assert_eq!(c.action, Action::Delete);
+    assert!(c.risks.contains(&Risk::DataLoss), "{:?}", c.risks);
+    assert!(
+        c.notes.iter().any(|n| n.contains("final snapshot")),
+        "{:?}",
+        c.notes
+    );
+
+    // Capacity changes in place.
+    let mut bigger = cluster("ledger");
+    bigger["Properties"]["ServerlessV2ScalingConfiguration"]["MaxCapacity"] = json!(16);
+    let p = plan_changes(
+        Some(&resources(json!({ "LedgerDatabase": cluster("ledger") }))),
+        &resources(json!({ "LedgerDatabase": bigger })),
+    );
+    let c = change(&p, "LedgerDatabase");
+    assert_eq!(c.action, Action::Modify);
+    assert!(c.risks.is_empty(), "{:?}", c.risks);
+}

@@ -122,6 +122,18 @@ pub(super) static SCHEMAS: &[SchemaFacts] = &[
         primary_identifier: &["LogGroupName"],
     },
     SchemaFacts {
+        type_name: "AWS::RDS::DBCluster",
+        create_only: &["ClusterScalabilityType", "DBClusterIdentifier", "DBSubnetGroupName", "DBSystemId", "DatabaseName", "EngineMode", "KmsKeyId", "PubliclyAccessible", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "SourceDbClusterResourceId", "SourceRegion", "StorageEncrypted", "UseLatestRestorableTime"],
+        conditional_create_only: &["AvailabilityZones", "Engine", "GlobalClusterIdentifier", "MasterUsername"],
+        primary_identifier: &["DBClusterIdentifier"],
+    },
+    SchemaFacts {
+        type_name: "AWS::RDS::DBInstance",
+        create_only: &["BackupTarget", "CharacterSetName", "CustomIAMInstanceProfile", "DBClusterIdentifier", "DBInstanceIdentifier", "DBName", "DBSubnetGroupName", "DBSystemId", "KmsKeyId", "MasterUsername", "NcharCharacterSetName", "SourceRegion", "StorageEncrypted", "Timezone"],
+        conditional_create_only: &["AutoMinorVersionUpgrade", "AvailabilityZone", "BackupRetentionPeriod", "DBClusterSnapshotIdentifier", "DBParameterGroupName", "DBSnapshotIdentifier", "Engine", "MultiAZ", "PerformanceInsightsKMSKeyId", "PreferredMaintenanceWindow", "RestoreTime", "SourceDBClusterIdentifier", "SourceDBInstanceAutomatedBackupsArn", "SourceDBInstanceIdentifier", "SourceDbiResourceId", "UseLatestRestorableTime"],
+        primary_identifier: &["DBInstanceIdentifier"],
+    },
+    SchemaFacts {
         type_name: "AWS::S3::Bucket",
         create_only: &["BucketName", "BucketNamePrefix", "BucketNamespace"],
         conditional_create_only: &[],

@@ -13,7 +13,10 @@ declare_rule! {
     /// Flags functions with no `concurrency` (reserved concurrency) of their own and
     /// none in `defaults.function` when scaling without limit hurts:
     /// - the function uses a table (`uses: { table.orders: ... }`): a burst of
-    ///   instances exhausts the table's capacity or a database's connections;
+    ///   instances exhausts the table's capacity;
+    /// - it queries a database (`uses: { database.ledger: query }`): every instance
+    ///   runs statements on the Aurora cluster, and a burst exhausts its capacity
+    ///   (`max_capacity` ACUs, and the connections and Data API calls they serve);
     /// - it consumes a queue without `max_concurrency` on that trigger: a backlog
     ///   scales it up to the account's whole concurrency;
     /// - it holds an external API key (a secret in `uses`, a `${secret.NAME.name}`
@@ -55,9 +58,8 @@ declare_rule! {
 }
 
 /// Kinds whose resources a burst of instances can overwhelm (capacity, connections).
-/// Aurora databases join here when the model has them.
 fn database_like(kind: Kind) -> bool {
-    matches!(kind, Kind::Table)
+    matches!(kind, Kind::Table | Kind::Database)
 }
 
 /// One cause of harm: where the spec shows it, a short label, and the reason in full.
@@ -73,10 +75,16 @@ fn reasons(model: &Model, f: &Function) -> Vec<Reason> {
     let mut out = Vec::new();
     for u in f.uses.iter().filter(|u| database_like(u.target.kind)) {
         let (kind, name) = (u.target.kind.as_str(), model.name_of(u.target));
+        let text = match u.target.kind {
+            Kind::Database => format!(
+                "it queries database `{name}`, whose capacity (ACUs, and the connections and statements they serve) a burst can exhaust"
+            ),
+            _ => format!("it uses {kind} `{name}`, whose capacity a burst can exhaust"),
+        };
         out.push(Reason {
             span: u.span,
             label: format!("uses {kind} `{name}`"),
-            text: format!("it uses {kind} `{name}`, whose capacity a burst can exhaust"),
+            text,
             queue: false,
         });
     }

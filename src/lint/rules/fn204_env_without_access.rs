@@ -44,6 +44,7 @@ fn attr_str(a: Attr) -> &'static str {
         Attr::Arn => "arn",
         Attr::Url => "url",
         Attr::StreamArn => "stream_arn",
+        Attr::SecretArn => "secret_arn",
     }
 }
 

@@ -17,6 +17,7 @@ mod fn112_authorizer_timeout;
 mod fn113_deprecated_runtime;
 mod fn114_bus_target_without_dlq;
 mod fn115_warm_up_ping;
+mod fn116_unprotected_database;
 mod fn117_large_function;
 mod fn201_wildcard_policy;
 mod fn202_route_without_auth;
@@ -44,6 +45,7 @@ pub use fn112_authorizer_timeout::AuthorizerTimeout;
 pub use fn113_deprecated_runtime::DeprecatedRuntime;
 pub use fn114_bus_target_without_dlq::BusTargetWithoutDlq;
 pub use fn115_warm_up_ping::WarmUpPing;
+pub use fn116_unprotected_database::UnprotectedDatabase;
 pub use fn117_large_function::{LargeFunction, trigger_kind};
 pub use fn201_wildcard_policy::WildcardPolicy;
 pub use fn202_route_without_auth::RouteWithoutAuth;
@@ -73,6 +75,7 @@ pub static ALL: &[&dyn Rule] = &[
     &DeprecatedRuntime,
     &BusTargetWithoutDlq,
     &WarmUpPing,
+    &UnprotectedDatabase,
     &LargeFunction,
     &WildcardPolicy,
     &RouteWithoutAuth,

@@ -95,6 +95,10 @@ pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
         let list = [ids::bus(&b.name), ids::bus_archive(&b.name)];
         c.ids(l, list, b.name_span, &format!("bus `{}`", b.name));
     }
+    for d in &m.databases {
+        let list = [ids::database(&d.name), ids::database_instance(&d.name)];
+        c.ids(l, list, d.name_span, &format!("database `{}`", d.name));
+    }
     if let Some(api) = &m.api {
         for z in &api.authorizers {
             let list = [

@@ -235,3 +235,22 @@ fn bad<T>(l: &mut Lower<'_>, raw: &Sp<String>, rule: &Rule, msg: String) -> Opti
     ));
     None
 }
+
+/// An ARN written in the spec as `Fn::Sub` text: `${app}`, `${stage}`, `${var.NAME}`
+/// filled in, `${region}` and `${account}` as pseudo parameters; `None` after reporting
+/// a reference it cannot hold.
+pub(super) fn arn_text(
+    l: &mut Lower<'_>,
+    cx: &NameCx<'_>,
+    raw: &Sp<String>,
+    what: &'static str,
+) -> Option<String> {
+    let rule = Rule {
+        kind: what,
+        max: usize::MAX,
+        extra: "",
+        lowercase: false,
+        pseudo: true,
+    };
+    fill(l, cx, raw, &rule).map(|(text, _)| text)
+}

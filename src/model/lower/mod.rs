@@ -13,6 +13,7 @@ use crate::suggest;
 mod api;
 mod app;
 mod checks;
+mod database;
 mod existing;
 mod fixed_names;
 mod function;
@@ -25,6 +26,7 @@ mod triggers;
 use api::lower_api;
 use app::{Stage, lower_artifacts, lower_stage, lower_tags};
 use checks::{check_env_cycles, check_logical_ids};
+use database::lower_database;
 pub use function::check_bucket_name;
 use function::{FnCx, lower_function};
 use names::Names;
@@ -241,6 +243,7 @@ struct Data {
     secrets: Vec<Secret>,
     layers: Vec<Layer>,
     buses: Vec<Bus>,
+    databases: Vec<Database>,
 }
 
 fn lower_data(
@@ -261,6 +264,7 @@ fn lower_data(
         layers::lower_layer(l, ncx.prefix, n, x)
     });
     let buses = lower_each(l, &raw.buses, |l, n, b| lower_bus(l, ncx, n, b));
+    let databases = lower_each(l, &raw.databases, |l, n, d| lower_database(l, ncx, n, d));
     Data {
         queues,
         tables,
@@ -269,6 +273,7 @@ fn lower_data(
         secrets,
         layers,
         buses,
+        databases,
     }
 }
 
@@ -297,6 +302,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         secrets,
         layers,
         mut buses,
+        databases,
     } = lower_data(l, raw, &ncx, region_len);
 
     let has_api = raw
@@ -306,6 +312,11 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
     let name_fn = |k: Kind| names.list(k);
     let lookup = |k: Kind, name: &str| names.lookup(k, name);
     let stream_fn = |t: &str| tables.iter().any(|x| x.name == t && x.stream.is_some());
+    let db_name_fn = |d: &str| {
+        databases
+            .iter()
+            .any(|x| x.name == d && x.database_name.is_some())
+    };
     let scope = RefScope {
         app: &app,
         stage: &stage,
@@ -314,6 +325,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         lookup: &lookup,
         has_api,
         table_has_stream: &stream_fn,
+        database_has_name: &db_name_fn,
     };
     let tags = lower_tags(l, raw, &scope);
 
@@ -361,6 +373,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         topics,
         secrets,
         buses,
+        databases,
         lint_ignore,
         account_concurrency,
         lint_settings,

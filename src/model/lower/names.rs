@@ -52,6 +52,7 @@ impl<'r> Names<'r> {
         add(Kind::Secret, keys(&raw.secrets));
         add(Kind::Layer, keys(&raw.layers));
         add(Kind::Bus, keys(&raw.buses));
+        add(Kind::Database, keys(&raw.databases));
         let index = lists
             .iter()
             .map(|(k, names)| {

@@ -1,0 +1,28 @@
+import json
+import os
+
+import boto3
+
+rds = boto3.client("rds-data")
+DB = {"resourceArn": os.environ["DB_ARN"], "secretArn": os.environ["DB_SECRET"], "database": os.environ["DB_NAME"]}
+
+
+def handler(event, context):
+    body = json.loads(event.get("body") or "{}")
+    tx = rds.begin_transaction(**DB)["transactionId"]
+    try:
+        for account, amount in ((body["from"], -body["amount"]), (body["to"], body["amount"])):
+            rds.execute_statement(
+                **DB,
+                transactionId=tx,
+                sql="INSERT INTO entries (account, amount) VALUES (:account, :amount)",
+                parameters=[
+                    {"name": "account", "value": {"stringValue": account}},
+                    {"name": "amount", "value": {"longValue": amount}},
+                ],
+            )
+        rds.commit_transaction(resourceArn=DB["resourceArn"], secretArn=DB["secretArn"], transactionId=tx)
+    except Exception:
+        rds.rollback_transaction(resourceArn=DB["resourceArn"], secretArn=DB["secretArn"], transactionId=tx)
+        raise
+    return {"statusCode": 201, "body": json.dumps({"ok": True})}
