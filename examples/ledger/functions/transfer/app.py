@@ -4,6 +4,7 @@ import os
 import boto3
 
 rds = boto3.client("rds-data")
+events = boto3.client("events")
 DB = {"resourceArn": os.environ["DB_ARN"], "secretArn": os.environ["DB_SECRET"], "database": os.environ["DB_NAME"]}
 
 
@@ -25,4 +26,14 @@ def handler(event, context):
     except Exception:
         rds.rollback_transaction(resourceArn=DB["resourceArn"], secretArn=DB["secretArn"], transactionId=tx)
         raise
+    events.put_events(
+        Entries=[
+            {
+                "EventBusName": os.environ["BUS"],
+                "Source": os.environ["EVENT_SOURCE"],
+                "DetailType": "TransferRecorded",
+                "Detail": json.dumps(body),
+            }
+        ]
+    )
     return {"statusCode": 201, "body": json.dumps({"ok": True})}
