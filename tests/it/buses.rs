@@ -13,9 +13,7 @@ use serde_json::{Value, json};
 const SPEC: &str = "tests/fixtures/buses/fnplan.yaml";
 
 fn template() -> Value {
-    let (code, out, err) = run(&["render", SPEC]);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("JSON template")
+    common::rendered(SPEC)
 }
 
 fn statement(t: &Value, role: &str, sid: &str) -> Value {
@@ -191,24 +189,9 @@ fn the_bus_spec_passes_cfn_lint() {
     common::assert_spec_passes_cfn_lint(SPEC);
 }
 
-fn edges(spec: &str) -> Vec<(String, String, String)> {
-    let (code, out, err) = run(&["graph", spec, "--format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let g: Value = serde_json::from_str(&out).expect("JSON graph");
-    g["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| {
-            let s = |k: &str| e[k].as_str().expect("a string").to_string();
-            (s("from"), s("to"), s("kind"))
-        })
-        .collect()
-}
-
 #[test]
 fn the_graph_draws_function_bus_rule_function() {
-    let edges = edges(SPEC);
+    let edges = common::graph_edges(SPEC);
     for (a, b, k) in [
         ("function:place-order", "bus:orders", "puts"),
         ("bus:orders", "function:ship", "triggers"),

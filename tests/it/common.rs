@@ -122,3 +122,43 @@ pub fn assert_spec_passes_cfn_lint(spec: &str) {
     let errors = cfn_lint_errors(&cfn_lint, &files);
     assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
 }
+
+/// `fnplan render SPEC` as JSON (the command must succeed).
+pub fn rendered(spec: &str) -> serde_json::Value {
+    let (code, out, err) = run(&["render", spec]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).expect("JSON template")
+}
+
+/// The statements of a role's first inline policy in a rendered template.
+pub fn statements(t: &serde_json::Value, role: &str) -> Vec<serde_json::Value> {
+    t["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{role} has a policy"))
+        .clone()
+}
+
+/// The edges of `fnplan graph SPEC --format json` as (from, to, kind).
+pub fn graph_edges(spec: &str) -> Vec<(String, String, String)> {
+    let (code, out, err) = run(&["graph", spec, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let g: serde_json::Value = serde_json::from_str(&out).expect("JSON graph");
+    g["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().expect("a string").to_string();
+            (s("from"), s("to"), s("kind"))
+        })
+        .collect()
+}
+
+/// Each (from, to, kind) is an edge of `spec`'s graph.
+pub fn assert_edges(spec: &str, expected: &[(&str, &str, &str)]) {
+    let edges = graph_edges(spec);
+    for (a, b, k) in expected {
+        let e = (a.to_string(), b.to_string(), k.to_string());
+        assert!(edges.contains(&e), "no edge {e:?} in {edges:?}");
+    }
+}

@@ -8,26 +8,17 @@
 //! `tests/bad-input/database-values.yaml`; FN104 and FN116 have lint fixtures.
 
 use crate::common::{self, run};
-use crate::moto::{Moto, moto};
+use crate::moto::{Moto, change, has_risk, moto, plan_json};
 use serde_json::{Value, json};
 
 const SPEC: &str = "tests/fixtures/databases/fnplan.yaml";
 
 fn template() -> Value {
-    let (code, out, err) = run(&["render", SPEC]);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("JSON template")
-}
-
-fn statements(t: &Value, role: &str) -> Vec<Value> {
-    t["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{role} has a policy"))
-        .clone()
+    common::rendered(SPEC)
 }
 
 fn statement(t: &Value, role: &str, sid: &str) -> Value {
-    statements(t, role)
+    common::statements(t, role)
         .into_iter()
         .find(|s| s["Sid"] == sid)
         .unwrap_or_else(|| panic!("{role} has no statement {sid}"))
@@ -144,7 +135,7 @@ fn query_grants_the_data_api_on_the_cluster_and_reading_its_secret() {
         json!([{ "Fn::Sub": "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:rds!cluster-legacy-AbCdEf" }])
     );
     // Nothing on any other database.
-    let post = serde_json::to_string(&statements(&t, "PostRole")).expect("json");
+    let post = serde_json::to_string(&common::statements(&t, "PostRole")).expect("json");
     assert!(
         !post.contains("AuditLog") && !post.contains("legacy"),
         "{post}"
@@ -233,25 +224,6 @@ queues:
 databases:
   ledger: { engine: aurora-postgresql, min_capacity: 0, max_capacity: 4, database_name: ledger }
 "#;
-
-fn plan_json(m: &Moto, spec: &str) -> Value {
-    let (code, out, err) = m.run(&["plan", spec, "--format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("json")
-}
-
-fn change<'a>(plan: &'a Value, id: &str) -> &'a Value {
-    plan["changes"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["logical_id"] == id))
-        .unwrap_or_else(|| panic!("no change of {id} in {plan:#}"))
-}
-
-fn has_risk(c: &Value, risk: &str) -> bool {
-    c["risks"]
-        .as_array()
-        .is_some_and(|r| r.iter().any(|x| x == risk))
-}
 
 /// `APP` with nothing referring to the database (moto refuses a stack whose template
 /// has `Fn::GetAtt` on a cluster it cannot create).

@@ -10,9 +10,7 @@ use serde_json::{Value, json};
 const SPEC: &str = "tests/fixtures/dlq/fnplan.yaml";
 
 fn template() -> Value {
-    let (code, out, err) = run(&["render", SPEC]);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("JSON template")
+    common::rendered(SPEC)
 }
 
 /// The IAM statement `sid` of `role`.
@@ -89,29 +87,17 @@ fn the_dlq_spec_passes_cfn_lint() {
 
 #[test]
 fn the_graph_draws_the_dlq_as_the_node_of_those_edges() {
-    let (code, out, err) = run(&["graph", SPEC, "--format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let g: Value = serde_json::from_str(&out).expect("JSON graph");
-    let edges: Vec<(String, String, String)> = g["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| {
-            let s = |k: &str| e[k].as_str().expect("a string").to_string();
-            (s("from"), s("to"), s("kind"))
-        })
-        .collect();
-    for (from, to, kind) in [
-        ("queue:jobs", "dlq:jobs-dlq", "redrives_to"),
-        ("dlq:jobs-dlq", "function:dlq-monitor", "triggers"),
-        ("function:redrive", "dlq:jobs-dlq", "reads"),
-        ("function:redrive", "dlq:jobs-dlq", "references"),
-        ("function:redrive", "queue:jobs", "sends"),
-        ("function:nightly", "dlq:jobs-dlq", "on_failure"),
-    ] {
-        let e = (from.to_string(), to.to_string(), kind.to_string());
-        assert!(edges.contains(&e), "no edge {e:?} in {edges:?}");
-    }
+    common::assert_edges(
+        SPEC,
+        &[
+            ("queue:jobs", "dlq:jobs-dlq", "redrives_to"),
+            ("dlq:jobs-dlq", "function:dlq-monitor", "triggers"),
+            ("function:redrive", "dlq:jobs-dlq", "reads"),
+            ("function:redrive", "dlq:jobs-dlq", "references"),
+            ("function:redrive", "queue:jobs", "sends"),
+            ("function:nightly", "dlq:jobs-dlq", "on_failure"),
+        ],
+    );
 }
 
 /// A DLQ keeps SQS's 30 s visibility timeout unless `dlq.visibility_timeout` says

@@ -195,22 +195,11 @@ impl Moto {
     /// `AmazonSSM.GetParameter`);
     /// returns the parsed body.
     pub fn json_call(&self, service: &str, target: &str, body: &str) -> serde_json::Value {
-        let hostport = self.url.trim_start_matches("http://").trim_end_matches('/');
-        let mut s = TcpStream::connect(hostport).expect("connect moto");
-        s.set_read_timeout(Some(Duration::from_secs(30)))
-            .expect("timeout");
-        write!(
-            s,
-            "POST / HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nX-Amz-Date: 20260101T000000Z\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .expect("write");
-        let mut resp = Vec::new();
-        s.read_to_end(&mut resp).expect("read");
-        let text = String::from_utf8_lossy(&resp).into_owned();
-        let (head, json) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        assert!(head.contains(" 200 "), "{target}: {text}");
-        serde_json::from_str(json.trim_start_matches(|c: char| c != '{'))
+        // The target header rides on the content type's line.
+        let content_type = format!("application/x-amz-json-1.1\r\nX-Amz-Target: {target}");
+        let (code, text) = aws_call(&self.url, service, "POST", "/", body, &content_type);
+        assert_eq!(code, 200, "{target}: {text}");
+        serde_json::from_str(text.trim_start_matches(|c: char| c != '{'))
             .unwrap_or_else(|e| panic!("{target}: {e}: {text}"))
     }
 
@@ -332,4 +321,26 @@ impl Moto {
             }
         });
     }
+}
+
+/// The JSON plan of `spec` (the command must succeed).
+pub fn plan_json(m: &Moto, spec: &str) -> serde_json::Value {
+    let (code, out, err) = m.run(&["plan", spec, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).expect("json")
+}
+
+/// The planned change of resource `id`.
+pub fn change<'a>(plan: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    plan["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["logical_id"] == id))
+        .unwrap_or_else(|| panic!("no change of {id} in {plan:#}"))
+}
+
+/// Whether a planned change carries `risk`.
+pub fn has_risk(c: &serde_json::Value, risk: &str) -> bool {
+    c["risks"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|x| x == risk))
 }

@@ -5,7 +5,7 @@
 //! and `renamed_from:` turns it into a move. (The stack refactor itself, which moto does
 //! not implement, is tested against recorded AWS responses in `refactor.rs`.)
 
-use crate::moto::{Moto, moto};
+use crate::moto::{Moto, change, has_risk, moto, plan_json};
 use serde_json::Value;
 
 const SPEC: &str = r#"version: 1
@@ -44,25 +44,6 @@ fn deployed_then_edited(m: &Moto, dir: &std::path::Path, edited: &str) -> String
     m.deploy("truth-dev", &template);
     std::fs::write(&path, edited).expect("write");
     spec
-}
-
-fn plan_json(m: &Moto, spec: &str) -> Value {
-    let (code, out, err) = m.run(&["plan", spec, "--format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("json")
-}
-
-fn change<'a>(plan: &'a Value, id: &str) -> &'a Value {
-    plan["changes"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["logical_id"] == id))
-        .unwrap_or_else(|| panic!("no change of {id} in {plan:#}"))
-}
-
-fn has_risk(c: &Value, risk: &str) -> bool {
-    c["risks"]
-        .as_array()
-        .is_some_and(|r| r.iter().any(|x| x == risk))
 }
 
 /// The human and markdown plans, with the run-specific parts (times, ids) masked.

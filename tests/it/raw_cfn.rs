@@ -12,9 +12,7 @@ use serde_json::{Value, json};
 const SPEC: &str = "tests/fixtures/raw/fnplan.yaml";
 
 fn template() -> Value {
-    let (code, out, err) = run(&["render", SPEC]);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("JSON template")
+    common::rendered(SPEC)
 }
 
 #[test]
@@ -83,27 +81,16 @@ fn the_raw_spec_passes_cfn_lint() {
 
 #[test]
 fn the_graph_draws_raw_resources_with_edges_to_what_they_name() {
-    let (code, out, err) = run(&["graph", SPEC, "--format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let g: Value = serde_json::from_str(&out).expect("JSON graph");
-    let edges: Vec<(&str, &str, &str)> = g["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| {
-            let s = |k: &str| e[k].as_str().expect("a string");
-            (s("from"), s("to"), s("kind"))
-        })
-        .collect();
-    for e in [
-        ("resource:JobsUrlParameter", "queue:jobs", "references"),
-        ("resource:JobsDlqAlarm", "dlq:jobs-dlq", "references"),
-        ("resource:JobsDlqAlarm", "topic:alerts", "references"),
-        // Named by its logical ID (`!GetAtt AuditQueue.Arn`), not a `${...}`.
-        ("resource:AuditSubscription", "queue:audit", "references"),
-    ] {
-        assert!(edges.contains(&e), "no edge {e:?} in {edges:?}");
-    }
+    common::assert_edges(
+        SPEC,
+        &[
+            ("resource:JobsUrlParameter", "queue:jobs", "references"),
+            ("resource:JobsDlqAlarm", "dlq:jobs-dlq", "references"),
+            ("resource:JobsDlqAlarm", "topic:alerts", "references"),
+            // Named by its logical ID (`!GetAtt AuditQueue.Arn`), not a `${...}`.
+            ("resource:AuditSubscription", "queue:audit", "references"),
+        ],
+    );
     let (_, mermaid, _) = run(&["graph", SPEC, "--format", "mermaid"]);
     assert!(mermaid.contains("CloudFormation resources"), "{mermaid}");
 }

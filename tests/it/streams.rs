@@ -12,16 +12,7 @@ use serde_json::{Value, json};
 const SPEC: &str = "tests/fixtures/streams/fnplan.yaml";
 
 fn template() -> Value {
-    let (code, out, err) = run(&["render", SPEC]);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).expect("JSON template")
-}
-
-fn statements(t: &Value, role: &str) -> Vec<Value> {
-    t["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{role} has a policy"))
-        .clone()
+    common::rendered(SPEC)
 }
 
 #[test]
@@ -66,7 +57,7 @@ fn a_stream_trigger_is_a_mapping_on_the_tables_stream_with_every_setting() {
 #[test]
 fn the_role_reads_the_stream_and_nothing_of_the_table() {
     let t = template();
-    let audit = statements(&t, "AuditRole");
+    let audit = common::statements(&t, "AuditRole");
     let sids: Vec<&str> = audit.iter().filter_map(|s| s["Sid"].as_str()).collect();
     assert_eq!(sids, ["Logs", "TableCartsStream", "ListStreams"]);
     assert_eq!(
@@ -85,7 +76,7 @@ fn the_role_reads_the_stream_and_nothing_of_the_table() {
     assert_eq!(audit[2]["Action"], json!(["dynamodb:ListStreams"]));
     assert_eq!(audit[2]["Resource"], json!(["*"]));
     // The on_failure queue: the mapping sends to it with the function's role.
-    let summarize = statements(&t, "SummarizeRole");
+    let summarize = common::statements(&t, "SummarizeRole");
     let send = summarize
         .iter()
         .find(|s| s["Sid"] == "QueueFailedRecordsOnFailure")
@@ -100,25 +91,14 @@ fn the_stream_spec_passes_cfn_lint() {
 
 #[test]
 fn the_graph_draws_the_table_triggering_its_consumers() {
-    let (code, out, err) = run(&["graph", SPEC, "--format", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let g: Value = serde_json::from_str(&out).expect("JSON graph");
-    let edges: Vec<(&str, &str, &str)> = g["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| {
-            let s = |k: &str| e[k].as_str().expect("a string");
-            (s("from"), s("to"), s("kind"))
-        })
-        .collect();
-    for e in [
-        ("table:carts", "function:summarize", "triggers"),
-        ("table:carts", "function:audit", "triggers"),
-        ("function:summarize", "queue:failed-records", "on_failure"),
-    ] {
-        assert!(edges.contains(&e), "no edge {e:?} in {edges:?}");
-    }
+    common::assert_edges(
+        SPEC,
+        &[
+            ("table:carts", "function:summarize", "triggers"),
+            ("table:carts", "function:audit", "triggers"),
+            ("function:summarize", "queue:failed-records", "on_failure"),
+        ],
+    );
 }
 
 #[test]
