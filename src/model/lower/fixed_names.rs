@@ -92,24 +92,6 @@ pub(super) fn known_text(
     fill(l, cx, raw, &rule).map(|(text, _)| text)
 }
 
-/// Text that may also use `${region}` and `${account}` (a KMS key's ARN): `Fn::Sub`
-/// text, `None` after reporting a reference it cannot hold.
-pub(super) fn sub_text(
-    l: &mut Lower<'_>,
-    cx: &NameCx<'_>,
-    raw: &Sp<String>,
-    what: &'static str,
-) -> Option<String> {
-    let rule = Rule {
-        kind: what,
-        max: usize::MAX,
-        extra: "",
-        lowercase: false,
-        pseudo: true,
-    };
-    fill(l, cx, raw, &rule).map(|(text, _)| text)
-}
-
 /// `raw` with its references filled in, and the length it will have.
 fn fill(
     l: &mut Lower<'_>,
@@ -236,9 +218,9 @@ fn bad<T>(l: &mut Lower<'_>, raw: &Sp<String>, rule: &Rule, msg: String) -> Opti
     None
 }
 
-/// An ARN written in the spec as `Fn::Sub` text: `${app}`, `${stage}`, `${var.NAME}`
-/// filled in, `${region}` and `${account}` as pseudo parameters; `None` after reporting
-/// a reference it cannot hold.
+/// An ARN (a KMS key's, a cluster's) or other text written in the spec as `Fn::Sub`
+/// text: `${app}`, `${stage}`, `${var.NAME}` filled in, `${region}` and `${account}` as
+/// pseudo parameters; `None` after reporting a reference it cannot hold.
 pub(super) fn arn_text(
     l: &mut Lower<'_>,
     cx: &NameCx<'_>,

@@ -362,7 +362,7 @@ pub(super) fn lower_secret(
 /// `kms_key:`: a KMS key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`); `${region}` and
 /// `${account}` may be used. An alias ARN is refused: IAM grants `kms:Decrypt` on keys.
 fn kms_key(l: &mut Lower<'_>, cx: &NameCx<'_>, k: &Sp<String>) -> Option<String> {
-    let text = super::fixed_names::sub_text(l, cx, k, "a KMS key ARN")?;
+    let text = super::fixed_names::arn_text(l, cx, k, "a KMS key ARN")?;
     // Pseudo parameters hold colons of their own: check the ARN's shape without them.
     let shape = text
         .replace("${AWS::Region}", "region")

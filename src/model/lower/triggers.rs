@@ -330,13 +330,9 @@ mod tests {
     use crate::model::{LowerOptions, Model, StartingPosition, Trigger, lower};
     use crate::source::SourceFile;
 
-    /// `triggers` of function `f`, with table `carts` (its `stream` as given) and queue
-    /// `failed`: the model, or the errors as `line: message`.
-    fn lower_trigger(trigger: &str, stream: &str) -> Result<Model, Vec<String>> {
-        let text = format!(
-            "version: 1\napp: shop\nfunctions:\n  f:\n    handler: a.h\n    runtime: python3.12\n    code: s3://b/a.zip\n    triggers:\n      - {trigger}\ntables:\n  carts: {{ key: id{stream} }}\nqueues:\n  failed: {{ dlq: false }}\n"
-        );
-        let file = SourceFile::from_string("fnplan.yaml", &text);
+    /// A spec's model, or its errors as `line: message`.
+    fn lower_text(text: &str) -> Result<Model, Vec<String>> {
+        let file = SourceFile::from_string("fnplan.yaml", text);
         let raw = crate::spec::load(&file).map_err(|d| messages(&file, &d))?;
         let o = LowerOptions {
             stage: None,
@@ -347,6 +343,15 @@ mod tests {
             (Some(m), _) => Ok(m),
             (None, d) => Err(messages(&file, &d)),
         }
+    }
+
+    /// `triggers` of function `f`, with table `carts` (its `stream` as given) and queue
+    /// `failed`: the model, or the errors as `line: message`.
+    fn lower_trigger(trigger: &str, stream: &str) -> Result<Model, Vec<String>> {
+        let text = format!(
+            "version: 1\napp: shop\nfunctions:\n  f:\n    handler: a.h\n    runtime: python3.12\n    code: s3://b/a.zip\n    triggers:\n      - {trigger}\ntables:\n  carts: {{ key: id{stream} }}\nqueues:\n  failed: {{ dlq: false }}\n"
+        );
+        lower_text(&text)
     }
 
     fn messages(file: &SourceFile, d: &[Diagnostic]) -> Vec<String> {
@@ -453,17 +458,7 @@ mod tests {
         let text = format!(
             "version: 1\napp: shop\nfunctions:\n  f:\n    handler: a.h\n    runtime: python3.12\n    code: s3://b/a.zip\n    triggers:\n{triggers}\nbuses:\n  orders: {{ archive: 2d }}\n"
         );
-        let file = SourceFile::from_string("fnplan.yaml", &text);
-        let raw = crate::spec::load(&file).map_err(|d| messages(&file, &d))?;
-        let o = LowerOptions {
-            stage: None,
-            rule_codes: &[],
-            today: crate::testing::today(),
-        };
-        match lower(&raw, &file, &o) {
-            (Some(m), _) => Ok(m),
-            (None, d) => Err(messages(&file, &d)),
-        }
+        lower_text(&text)
     }
 
     #[test]
