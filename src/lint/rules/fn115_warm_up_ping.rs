@@ -104,8 +104,8 @@ impl Rule for WarmUpPing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{StackSize, Stacks};
-    use crate::testing::{compile_str, today};
+
+    use crate::testing::compile_str;
 
     /// FN115's messages for a function `f` with `extra` settings, serving a route or not.
     fn findings(extra: &str, route: bool) -> Vec<String> {
@@ -116,17 +116,10 @@ mod tests {
             y.push_str("api:\n  routes:\n    \"GET /x\": { function: f }\n");
         }
         let c = compile_str(&y, None);
-        let stacks = Stacks::Single(StackSize::default());
-        let cx = LintContext {
-            model: &c.model,
-            graph: &c.graph,
-            stacks: &stacks,
-            code: &[],
-            today: today(),
-        };
-        let mut out = Findings::default();
-        WarmUpPing.check(&cx, &mut out);
-        out.items.into_iter().map(|(_, d)| d.message).collect()
+        super::super::run_rule(&WarmUpPing, &c, &[])
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
     }
 
     #[test]

@@ -161,23 +161,16 @@ impl Rule for LargeFunction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{StackSize, Stacks};
-    use crate::testing::{compile_str, today};
+
+    use crate::testing::compile_str;
 
     /// FN117's messages on `yaml` (after the common header).
     fn findings(yaml: &str) -> Vec<String> {
         let c = compile_str(&format!("version: 1\napp: shop\n{yaml}"), None);
-        let stacks = Stacks::Single(StackSize::default());
-        let cx = LintContext {
-            model: &c.model,
-            graph: &c.graph,
-            stacks: &stacks,
-            code: &[],
-            today: today(),
-        };
-        let mut out = Findings::default();
-        LargeFunction.check(&cx, &mut out);
-        out.items.into_iter().map(|(_, d)| d.message).collect()
+        super::super::run_rule(&LargeFunction, &c, &[])
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
     }
 
     /// A spec whose function `f` serves `n` routes and has `triggers` (YAML flow list).

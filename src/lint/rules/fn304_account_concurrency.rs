@@ -124,8 +124,8 @@ impl Rule for AccountConcurrency {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{StackSize, Stacks};
-    use crate::testing::{compile_str, today};
+
+    use crate::testing::compile_str;
 
     /// FN304's findings on a spec whose functions are `name: (concurrency, provisioned)`.
     fn findings(lint: &str, functions: &[(&str, Option<u32>, Option<u32>)]) -> Vec<String> {
@@ -140,19 +140,9 @@ mod tests {
             }
         }
         let c = compile_str(&yaml, None);
-        let stacks = Stacks::Single(StackSize::default());
-        let cx = LintContext {
-            model: &c.model,
-            graph: &c.graph,
-            stacks: &stacks,
-            code: &[],
-            today: today(),
-        };
-        let mut out = Findings::default();
-        AccountConcurrency.check(&cx, &mut out);
-        out.items
+        super::super::run_rule(&AccountConcurrency, &c, &[])
             .into_iter()
-            .map(|(_, d)| {
+            .map(|d| {
                 let labels: Vec<_> = d.labels.iter().map(|l| l.message.clone()).collect();
                 format!("{} [{}]", d.message, labels.join("; "))
             })

@@ -147,8 +147,8 @@ impl Rule for CodeSizeLimit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::{CodePart, StackSize, Stacks};
-    use crate::testing::{compile_str, today};
+    use crate::lint::CodePart;
+    use crate::testing::compile_str;
 
     const MB: u64 = 1024 * 1024;
 
@@ -174,19 +174,9 @@ mod tests {
                 })
                 .collect(),
         }];
-        let stacks = Stacks::Single(StackSize::default());
-        let cx = LintContext {
-            model: &c.model,
-            graph: &c.graph,
-            stacks: &stacks,
-            code: &code,
-            today: today(),
-        };
-        let mut out = Findings::default();
-        CodeSizeLimit.check(&cx, &mut out);
-        out.items
+        super::super::run_rule(&CodeSizeLimit, &c, &code)
             .into_iter()
-            .map(|(_, d)| (d.severity, d.message, d.help.unwrap_or_default()))
+            .map(|d| (d.severity, d.message, d.help.unwrap_or_default()))
             .collect()
     }
 
