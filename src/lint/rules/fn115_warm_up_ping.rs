@@ -104,7 +104,6 @@ impl Rule for WarmUpPing {
 #[cfg(test)]
 mod tests {
     use super::*;
-
     use crate::testing::compile_str;
 
     /// FN115's messages for a function `f` with `extra` settings, serving a route or not.

@@ -161,7 +161,6 @@ impl Rule for LargeFunction {
 #[cfg(test)]
 mod tests {
     use super::*;
-
     use crate::testing::compile_str;
 
     /// FN117's messages on `yaml` (after the common header).

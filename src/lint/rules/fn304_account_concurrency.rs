@@ -124,7 +124,6 @@ impl Rule for AccountConcurrency {
 #[cfg(test)]
 mod tests {
     use super::*;
-
     use crate::testing::compile_str;
 
     /// FN304's findings on a spec whose functions are `name: (concurrency, provisioned)`.
