@@ -115,7 +115,7 @@ mod tests {
             y.push_str("api:\n  routes:\n    \"GET /x\": { function: f }\n");
         }
         let c = compile_str(&y, None);
-        super::super::run_rule(&WarmUpPing, &c, &[])
+        super::super::tests::run_rule(&WarmUpPing, &c, &[])
             .into_iter()
             .map(|d| d.message)
             .collect()

@@ -166,7 +166,7 @@ mod tests {
     /// FN117's messages on `yaml` (after the common header).
     fn findings(yaml: &str) -> Vec<String> {
         let c = compile_str(&format!("version: 1\napp: shop\n{yaml}"), None);
-        super::super::run_rule(&LargeFunction, &c, &[])
+        super::super::tests::run_rule(&LargeFunction, &c, &[])
             .into_iter()
             .map(|d| d.message)
             .collect()

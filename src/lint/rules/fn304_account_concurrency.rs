@@ -139,7 +139,7 @@ mod tests {
             }
         }
         let c = compile_str(&yaml, None);
-        super::super::run_rule(&AccountConcurrency, &c, &[])
+        super::super::tests::run_rule(&AccountConcurrency, &c, &[])
             .into_iter()
             .map(|d| {
                 let labels: Vec<_> = d.labels.iter().map(|l| l.message.clone()).collect();

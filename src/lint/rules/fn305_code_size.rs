@@ -174,7 +174,7 @@ mod tests {
                 })
                 .collect(),
         }];
-        super::super::run_rule(&CodeSizeLimit, &c, &code)
+        super::super::tests::run_rule(&CodeSizeLimit, &c, &code)
             .into_iter()
             .map(|d| (d.severity, d.message, d.help.unwrap_or_default()))
             .collect()

@@ -112,30 +112,29 @@ fn bytes(n: u64) -> String {
     }
 }
 
-/// Test support: one rule's findings on a compiled spec (one stack; `code`: the code
-/// sizes lint is given).
-#[cfg(test)]
-pub(crate) fn run_rule(
-    rule: &dyn Rule,
-    c: &crate::testing::Compiled,
-    code: &[crate::lint::CodeSize],
-) -> Vec<crate::diagnostic::Diagnostic> {
-    let stacks = crate::lint::Stacks::Single(crate::lint::StackSize::default());
-    let cx = crate::lint::LintContext {
-        model: &c.model,
-        graph: &c.graph,
-        stacks: &stacks,
-        code,
-        today: crate::testing::today(),
-    };
-    let mut out = crate::lint::Findings::default();
-    rule.check(&cx, &mut out);
-    out.items.into_iter().map(|(_, d)| d).collect()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{bytes, thousands};
+    use super::{Rule, bytes, thousands};
+
+    /// Test support: one rule's findings on a compiled spec (one stack; `code`: the code
+    /// sizes lint is given).
+    pub(crate) fn run_rule(
+        rule: &dyn Rule,
+        c: &crate::testing::Compiled,
+        code: &[crate::lint::CodeSize],
+    ) -> Vec<crate::diagnostic::Diagnostic> {
+        let stacks = crate::lint::Stacks::Single(crate::lint::StackSize::default());
+        let cx = crate::lint::LintContext {
+            model: &c.model,
+            graph: &c.graph,
+            stacks: &stacks,
+            code,
+            today: crate::testing::today(),
+        };
+        let mut out = crate::lint::Findings::default();
+        rule.check(&cx, &mut out);
+        out.items.into_iter().map(|(_, d)| d).collect()
+    }
 
     #[test]
     fn byte_sizes() {
