@@ -5,6 +5,7 @@ use super::compile::{self, Deployable};
 use super::stage::{self, Code};
 use super::{OpsError, SpecRef};
 use crate::deploy::client::AwsOptions;
+use crate::deploy::lambda::SdkFunctionApi;
 use crate::deploy::plan::Plan;
 use crate::deploy::{format, run};
 use crate::package::NO_BUCKET;
@@ -82,7 +83,12 @@ async fn plan_async(
         input.template_url =
             stage::stage_template(&session.config, bucket, c, input.template).await?;
     }
-    let plan = run::plan(&session.api, &input, opts).await?;
+    let mut plan = run::plan(&session.api, &input, opts).await?;
+    // Functions `apply --hot` updated past the stack (their `fnplan:hot-swapped` tag).
+    if let (true, Some(id)) = (plan.stack.exists, plan.stack.stack_id.clone()) {
+        let lambda = SdkFunctionApi::new(&session.config);
+        plan.hot_swapped = super::hot::lagging(&session.api, &lambda, &id, d).await?;
+    }
     let check = upload::check(&session.config, bucket, &code.artifacts).await?;
     Ok((plan, check))
 }
