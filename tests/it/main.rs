@@ -10,6 +10,7 @@ mod docs;
 mod drift;
 mod errors;
 mod explain;
+mod hot;
 mod faults;
 mod lambda_layers;
 mod large;
