@@ -190,9 +190,15 @@ async fn apply_async(
         };
         moves::apply(api, &cx, plan).await?
     };
+    // The deployment is done either way: a failure here (a CI role without Lambda
+    // permissions) is reported, not turned into a failed apply.
     if in_line(&outcome) {
         let t = &input.template.value;
-        hot::clear(&session, input.stack_name, t, &input.parameters, ui).await?;
+        if let Err(e) = hot::clear(&session, input.stack_name, t, &input.parameters, ui).await {
+            ui.note(&format!(
+                "could not check the functions for `apply --hot` tags ({e}); `fnplan plan` shows any that lag"
+            ));
+        }
     }
     Ok(outcome)
 }

@@ -314,3 +314,101 @@ pub async fn clear(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    /// Records the calls; every function exists.
+    #[derive(Default)]
+    struct Fake {
+        calls: RefCell<Vec<String>>,
+    }
+
+    impl FunctionApi for Fake {
+        async fn get_function(&self, _: &str) -> Result<Option<FunctionState>, DeployError> {
+            Ok(Some(FunctionState::default()))
+        }
+        async fn update_code(&self, n: &str, b: &str, k: &str) -> Result<(), DeployError> {
+            self.calls.borrow_mut().push(format!("code {n} {b}/{k}"));
+            Ok(())
+        }
+        async fn update_env(
+            &self,
+            n: &str,
+            e: &BTreeMap<String, String>,
+        ) -> Result<(), DeployError> {
+            self.calls.borrow_mut().push(format!("env {n} {e:?}"));
+            Ok(())
+        }
+        async fn wait_updated(&self, _: &str) -> Result<(), DeployError> {
+            Ok(())
+        }
+        async fn publish_version(&self, n: &str) -> Result<String, DeployError> {
+            self.calls.borrow_mut().push(format!("publish {n}"));
+            Ok("7".into())
+        }
+        async fn update_alias(&self, n: &str, a: &str, v: &str) -> Result<(), DeployError> {
+            self.calls.borrow_mut().push(format!("alias {n} {a}={v}"));
+            Ok(())
+        }
+        async fn tag(&self, arn: &str, k: &str, v: &str) -> Result<(), DeployError> {
+            self.calls.borrow_mut().push(format!("tag {arn} {k}={v}"));
+            Ok(())
+        }
+        async fn untag(&self, arn: &str, k: &str) -> Result<(), DeployError> {
+            self.calls.borrow_mut().push(format!("untag {arn} {k}"));
+            Ok(())
+        }
+    }
+
+    struct Quiet;
+    impl Ui for Quiet {
+        fn note(&self, _: &str) {}
+        fn preview(&self, _: super::super::Preview<'_>) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn confirm(&self, _: &str) -> Option<bool> {
+            None
+        }
+        fn progress(&self) -> (crate::deploy::follow::Progress, bool) {
+            (crate::deploy::follow::Progress::Plain, false)
+        }
+        fn events(&self) -> Box<dyn std::io::Write + '_> {
+            Box::new(std::io::sink())
+        }
+    }
+
+    #[test]
+    fn a_provisioned_function_gets_a_new_version_behind_its_alias_then_the_tag() {
+        let fake = Fake::default();
+        let w = Work {
+            function: "health".into(),
+            physical: "a-dev-health".into(),
+            state: FunctionState {
+                arn: "arn:f".into(),
+                ..FunctionState::default()
+            },
+            code: Some(("art".into(), "k2.zip".into())),
+            env: Some(BTreeMap::from([("L".into(), "debug".into())])),
+            alias: Some("live".into()),
+            key: "k2.zip".into(),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let s = rt.block_on(swap(&fake, w, &Quiet)).expect("swapped");
+        assert_eq!(s.version.as_deref(), Some("7"));
+        assert_eq!(
+            fake.calls.into_inner(),
+            [
+                "code a-dev-health art/k2.zip",
+                "env a-dev-health {\"L\": \"debug\"}",
+                "publish a-dev-health",
+                "alias a-dev-health live=7",
+                "tag arn:f fnplan:hot-swapped=k2.zip",
+            ]
+        );
+    }
+}
