@@ -99,6 +99,12 @@ pub fn show(a: &ApplyOutcome, out: &Output) -> std::io::Result<()> {
 
 /// What `apply --hot` did, and that the stack now lags.
 fn hot_text(h: &HotSwap) -> String {
+    if h.swapped.is_empty() {
+        return format!(
+            "\n{}: nothing to hot-swap: the functions already run this code and environment. The stack still lags; `fnplan apply` brings it in line.\n",
+            h.stack
+        );
+    }
     let mut s = format!(
         "\n{}: hot-swapped {} function(s) in {:.2}s, without a change set\n",
         h.stack,

@@ -47,8 +47,7 @@ fn not_hot(c: &ResourceChange) -> Option<String> {
     match (t, c.action) {
         ("AWS::Lambda::Version", Action::Create | Action::Delete) if !id.contains('/') => None,
         ("AWS::Lambda::Alias", Action::Modify)
-            if c
-                .properties
+            if c.properties
                 .iter()
                 .all(|p| p.path == "Properties.FunctionVersion") =>
         {
@@ -104,7 +103,10 @@ fn hot_function(c: &ResourceChange, new: &Value) -> HotFunction {
         .iter()
         .any(|p| p.path.starts_with("Properties.Code."));
     let code = code_changed.then(|| {
-        let key = props["Code"]["S3Key"].as_str().unwrap_or_default().to_string();
+        let key = props["Code"]["S3Key"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         (props["Code"]["S3Bucket"].clone(), key)
     });
     HotFunction {
@@ -158,7 +160,11 @@ pub fn new_env(
             Some(s) if !s.contains("{{resolve:") => {
                 out.insert(k.clone(), s.to_string());
             }
-            _ => return Err(format!("Environment.Variables.{k}: its new value refers to another resource or a secret, which only CloudFormation resolves")),
+            _ => {
+                return Err(format!(
+                    "Environment.Variables.{k}: its new value refers to another resource or a secret, which only CloudFormation resolves"
+                ));
+            }
         }
     }
     Ok(out)

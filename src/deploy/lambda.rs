@@ -72,7 +72,10 @@ impl FunctionApi for SdkFunctionApi {
     async fn get_function(&self, name: &str) -> Result<Option<FunctionState>, DeployError> {
         let out = match self.client.get_function().function_name(name).send().await {
             Ok(o) => o,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
                 return Ok(None);
             }
             Err(e) => return Err(err("GetFunction", e)),

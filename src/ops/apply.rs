@@ -109,12 +109,12 @@ pub fn apply(o: &ApplyOptions, ui: &dyn Ui) -> Result<ApplyOutcome, OpsError> {
             d.loaded.file.name, d.warnings
         ));
     }
-    // Local code goes to the artifact bucket (only the missing zips) before any change
-    // set is created or executed.
     if o.hot && !d.compiled.model.hot {
         let stage = d.compiled.model.stage.clone();
         return Ok(ApplyOutcome::Refused(Refusal::HotProtected { stage }));
     }
+    // Local code goes to the artifact bucket (only the missing zips) before any change
+    // set is created or executed.
     let code = Code::of(&d.compiled, o.artifact_bucket.as_deref());
     if code.lacks_bucket() {
         return Err(OpsError::Usage(NO_BUCKET.into()));

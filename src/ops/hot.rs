@@ -126,7 +126,10 @@ pub async fn try_hot(
 fn updatable(status: &str) -> bool {
     crate::deploy::is_settled(status)
         && !status.ends_with("_FAILED")
-        && !matches!(status, "REVIEW_IN_PROGRESS" | "ROLLBACK_COMPLETE" | "DELETE_COMPLETE")
+        && !matches!(
+            status,
+            "REVIEW_IN_PROGRESS" | "ROLLBACK_COMPLETE" | "DELETE_COMPLETE"
+        )
 }
 
 struct Cx<'a> {
@@ -149,15 +152,31 @@ fn spec_name(d: &Deployable, id: &str) -> String {
 
 /// What to do for each function, read before changing anything: `Ok(Err(why))` when one
 /// of them needs CloudFormation after all (an environment value it must resolve).
-async fn prepare(cx: &Cx<'_>, functions: &[HotFunction]) -> Result<Result<Vec<Work>, String>, OpsError> {
+async fn prepare(
+    cx: &Cx<'_>,
+    functions: &[HotFunction],
+) -> Result<Result<Vec<Work>, String>, OpsError> {
     let new = &cx.input.template.value;
     let mut old: Option<Value> = None;
     let mut out = Vec::new();
     for f in functions {
         let id = &f.logical_id;
-        let missing = || OpsError::Usage(format!("function {id} is not in stack {}: run `fnplan apply`", cx.input.stack_name));
-        let physical = cx.api.physical_id(cx.stack_id, id).await?.ok_or_else(missing)?;
-        let state = cx.lambda.get_function(&physical).await?.ok_or_else(missing)?;
+        let missing = || {
+            OpsError::Usage(format!(
+                "function {id} is not in stack {}: run `fnplan apply`",
+                cx.input.stack_name
+            ))
+        };
+        let physical = cx
+            .api
+            .physical_id(cx.stack_id, id)
+            .await?
+            .ok_or_else(missing)?;
+        let state = cx
+            .lambda
+            .get_function(&physical)
+            .await?
+            .ok_or_else(missing)?;
         let key = new["Resources"][id]["Properties"]["Code"]["S3Key"]
             .as_str()
             .unwrap_or_default()
@@ -310,7 +329,9 @@ pub async fn clear(
             lambda.wait_updated(name).await?;
         }
         lambda.untag(&state.arn, HOT_TAG).await?;
-        ui.note(&format!("{id}: the stack names its live code again (hot-swap tag removed)"));
+        ui.note(&format!(
+            "{id}: the stack names its live code again (hot-swap tag removed)"
+        ));
     }
     Ok(())
 }

@@ -34,9 +34,20 @@ fn deployed(m: &Moto, spec: &str) -> (tempfile::TempDir, String) {
     assert_eq!(code, 0, "{out}{err}");
     let d = tempfile::tempdir().expect("tmp");
     write(&d.path().join("fnplan.yaml"), spec);
-    write(&d.path().join("fns/a/app.py"), "def handler(e, c):\n    return 'a'\n");
-    write(&d.path().join("fns/b/app.py"), "def handler(e, c):\n    return 'b'\n");
-    let path = d.path().join("fnplan.yaml").to_str().expect("utf8").to_string();
+    write(
+        &d.path().join("fns/a/app.py"),
+        "def handler(e, c):\n    return 'a'\n",
+    );
+    write(
+        &d.path().join("fns/b/app.py"),
+        "def handler(e, c):\n    return 'b'\n",
+    );
+    let path = d
+        .path()
+        .join("fnplan.yaml")
+        .to_str()
+        .expect("utf8")
+        .to_string();
     let (code, out, err) = m.run(&["apply", &path, "--auto-approve"]);
     assert_eq!(code, 0, "{out}{err}");
     (d, path)
@@ -85,6 +96,17 @@ fn hot_swaps_only_the_changed_function_then_plan_says_the_stack_lags_until_apply
     let (b1, b_mod1, _) = state(&m, "hot-dev-beta");
     assert_eq!((b1, b_mod1), (b0, b_mod0), "beta was touched");
 
+    // Again: alpha already runs that code, so nothing is touched.
+    let (_, a_mod1, _) = state(&m, "hot-dev-alpha");
+    let (code, out, err) = m.run(&["apply", &spec, "--hot", "--auto-approve"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("nothing to hot-swap"), "{out}{err}");
+    assert_eq!(
+        state(&m, "hot-dev-alpha").1,
+        a_mod1,
+        "alpha was touched again"
+    );
+
     // The stack lags: plan says so, in words and in the exit code.
     let (code, out, err) = m.run(&["plan", &spec, "--detailed-exitcode"]);
     assert_eq!(code, 2, "{out}{err}");
@@ -111,7 +133,10 @@ fn hot_swaps_only_the_changed_function_then_plan_says_the_stack_lags_until_apply
 fn an_environment_change_is_hot_swapped_too() {
     let Some(m) = moto() else { return };
     let (_d, spec) = deployed(&m, SPEC);
-    write(Path::new(&spec), &SPEC.replace("LEVEL: info", "LEVEL: debug"));
+    write(
+        Path::new(&spec),
+        &SPEC.replace("LEVEL: info", "LEVEL: debug"),
+    );
     let (code, out, err) = m.run(&["apply", &spec, "--hot", "--auto-approve"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("alpha: environment"), "{out}");
@@ -122,7 +147,10 @@ fn an_environment_change_is_hot_swapped_too() {
     );
     let (code, out, _) = m.run(&["plan", &spec, "--detailed-exitcode"]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("environment of alpha was hot-swapped"), "{out}");
+    assert!(
+        out.contains("environment of alpha was hot-swapped"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -143,8 +171,7 @@ fn a_memory_change_falls_back_to_a_change_set_and_says_why() {
     let (code, out, err) = m.run(&["apply", &spec, "--hot", "--auto-approve"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        err.contains("not hot-swappable")
-            && err.contains("AlphaFunction: Properties.MemorySize"),
+        err.contains("not hot-swappable") && err.contains("AlphaFunction: Properties.MemorySize"),
         "{err}"
     );
     assert!(err.contains("Applying change set"), "{err}");

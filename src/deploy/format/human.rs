@@ -145,7 +145,11 @@ fn hot_swapped(out: &mut String, p: Paint, plan: &Plan) {
     if plan.hot_swapped.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n{}", p.bold("Hot-swapped (the stack lags the live code)"));
+    let _ = writeln!(
+        out,
+        "\n{}",
+        p.bold("Hot-swapped (the stack lags the live code)")
+    );
     for h in &plan.hot_swapped {
         let _ = writeln!(out, "  {}", hot_line(h));
     }
