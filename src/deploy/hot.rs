@@ -276,4 +276,35 @@ mod tests {
         assert_eq!(resolve_bucket(&json!("b"), &p).as_deref(), Some("b"));
         assert_eq!(resolve_bucket(&json!({ "Ref": "X" }), &p), None);
     }
+
+    /// A provisioned function: its new version and the alias moving to it are part of
+    /// the hot swap; the model's `stages.NAME.hot` follows the `prod` default.
+    #[test]
+    fn a_provisioned_functions_version_and_alias_follow_its_code() {
+        let spec = |key: &str, memory: u32| {
+            format!(
+                "version: 1\napp: a\nstages: {{ dev: {{}}, prod: {{}}, qa: {{ hot: false }} }}\nfunctions:\n  health: {{ handler: app.handler, runtime: python3.12, code: s3://b/{key}, memory: {memory}, concurrency: 5, provisioned: 2 }}\n"
+            )
+        };
+        let t = |key: &str, memory: u32| crate::testing::compile_str(&spec(key, memory), None);
+        let (old, new) = (t("k1.zip", 256), t("k2.zip", 256));
+        let Decision::Hot(f) = decide_between(&old.template.value, &new.template.value) else {
+            panic!("not hot");
+        };
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].alias.as_deref(), Some("live"));
+        assert_eq!(f[0].code.as_ref().map(|c| c.1.as_str()), Some("k2.zip"));
+        let Decision::NotHot(why) =
+            decide_between(&old.template.value, &t("k2.zip", 512).template.value)
+        else {
+            panic!("hot");
+        };
+        assert_eq!(why, ["HealthFunction: Properties.MemorySize"]);
+        let hot = |stage| {
+            crate::testing::compile_str(&spec("k.zip", 256), Some(stage))
+                .model
+                .hot
+        };
+        assert!(hot("dev") && !hot("prod") && !hot("qa"));
+    }
 }
