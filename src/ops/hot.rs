@@ -293,8 +293,14 @@ async fn tagged(
         .unwrap_or_default();
     let mut out = Vec::new();
     for id in ids {
-        let Some(physical) = api.physical_id(stack_id, id).await? else {
-            continue;
+        // A function the stack does not have (never created) has no tag to read; moto
+        // answers DescribeStackResource for some of those with an error, not "none".
+        let physical = match api.physical_id(stack_id, id).await {
+            Ok(Some(p)) => p,
+            Ok(None) | Err(DeployError::Aws(crate::aws_error::AwsError::Service { .. })) => {
+                continue;
+            }
+            Err(e) => return Err(e),
         };
         if let Some(s) = lambda.get_function(&physical).await?
             && s.hot_swapped().is_some()
