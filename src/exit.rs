@@ -103,7 +103,8 @@ fn for_watched(w: &Watched) -> ExitStatus {
 
 fn for_refusal(r: &Refusal) -> ExitStatus {
     match r {
-        Refusal::NoTerminal => ExitStatus::InputError,
+        // `--hot` on a protected stage: the command line does not fit the spec.
+        Refusal::NoTerminal | Refusal::HotProtected { .. } => ExitStatus::InputError,
         Refusal::StalePlan { .. }
         | Refusal::StackState(_)
         | Refusal::Gates(_)
@@ -133,7 +134,7 @@ fn for_outcome(o: &Outcome) -> ExitStatus {
         Outcome::Bootstrap(BootstrapOutcome::Refused(_)) => ExitStatus::Failure,
         Outcome::Ci(CiOutcome::Refused(r)) => for_refusal(r),
         Outcome::Plan { .. }
-        | Outcome::Apply(ApplyOutcome::NoChanges(_))
+        | Outcome::Apply(ApplyOutcome::NoChanges(_) | ApplyOutcome::HotSwapped(_))
         | Outcome::Destroy(DestroyOutcome::Missing { .. })
         | Outcome::Bootstrap(_)
         | Outcome::Ci(_)

@@ -7,6 +7,7 @@ use crate::deploy::client::AwsOptions;
 use crate::deploy::follow::{Followed, Progress};
 use crate::deploy::format;
 use crate::ops::apply::{self, ApplyOptions, ApplyOutcome, Refusal};
+use crate::ops::hot::HotSwap;
 use crate::ops::watch::Watched;
 use crate::ops::{OpsError, Outcome, Ui};
 use std::path::PathBuf;
@@ -51,6 +52,12 @@ pub struct ApplyArgs {
     /// instead of your permissions (`fnplan bootstrap --ci` creates one).
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
+    /// Update changed functions' code (and environment) directly, without a change set,
+    /// when nothing else changed; otherwise say why and apply a change set as usual. The
+    /// stack lags until the next normal `apply` (`fnplan plan` says so). Refused on
+    /// stages with `hot: false` (the default for `prod`).
+    #[arg(long)]
+    pub hot: bool,
 }
 
 pub fn run(a: ApplyArgs, out: &Output) -> Result<Outcome, OpsError> {
@@ -69,6 +76,7 @@ pub fn run(a: ApplyArgs, out: &Output) -> Result<Outcome, OpsError> {
         artifact_bucket: a.artifact_bucket,
         split: a.split,
         role_arn: a.role_arn,
+        hot: a.hot,
     };
     apply::apply(&o, out).map(Outcome::Apply)
 }
@@ -85,7 +93,41 @@ pub fn show(a: &ApplyOutcome, out: &Output) -> std::io::Result<()> {
             show_refusal(r, "apply", out);
             Ok(())
         }
+        ApplyOutcome::HotSwapped(h) => out.print(&hot_text(h)),
     }
+}
+
+/// What `apply --hot` did, and that the stack now lags.
+fn hot_text(h: &HotSwap) -> String {
+    if h.swapped.is_empty() {
+        return format!(
+            "\n{}: nothing to hot-swap: the functions already run this code and environment. The stack still lags; `fnplan apply` brings it in line.\n",
+            h.stack
+        );
+    }
+    let mut s = format!(
+        "\n{}: hot-swapped {} function(s) in {:.2}s, without a change set\n",
+        h.stack,
+        h.swapped.len(),
+        h.elapsed.as_secs_f64()
+    );
+    for f in &h.swapped {
+        let mut what = Vec::new();
+        if let Some(k) = &f.code {
+            what.push(format!("code {k}"));
+        }
+        if f.env {
+            what.push("environment".to_string());
+        }
+        if let Some(v) = &f.version {
+            what.push(format!("version {v} behind its alias"));
+        }
+        s.push_str(&format!("  {}: {}\n", f.function, what.join(", ")));
+    }
+    s.push_str(
+        "The stack still names the old code; `fnplan plan` shows it and `fnplan apply` brings the stack in line.\n",
+    );
+    s
 }
 
 /// Why nothing was changed. `verb` is `apply` or `destroy`.
@@ -107,6 +149,7 @@ pub(super) fn show_refusal(r: &Refusal, verb: &str, out: &Output) {
             out.note(&format!("{what} cancelled; nothing was changed."));
         }
         Refusal::NoTerminal if verb == "apply" => out.error("refusing to apply without confirmation: there is no terminal to ask on; pass --auto-approve (and --allow-* for risky changes). Nothing was changed"),
+        Refusal::HotProtected { stage } => out.error(&format!("refusing `apply --hot` on stage {stage}: it is protected (`stages.{stage}.hot` is false, the default for a stage named prod). Run `fnplan apply` without --hot (a change set, with its gates), or set `stages.{stage}.hot: true`. Nothing was changed")),
         Refusal::NoTerminal => out.error(&format!("refusing to {verb} without confirmation: there is no terminal to ask on; pass --auto-approve. Nothing was changed")),
     }
 }

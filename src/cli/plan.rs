@@ -79,6 +79,11 @@ pub fn show(p: &PlanOutcome, f: PlanFormat, out: &Output) -> std::io::Result<()>
         PlanFormat::Json => format::json(&p.plan),
     };
     out.print(&text)?;
+    if let Some(why) = &p.hot_unchecked {
+        out.note(&format!(
+            "not checked whether `apply --hot` left functions ahead of the stack: {why}"
+        ));
+    }
     for line in p.code.describe() {
         out.note(&line);
     }

@@ -43,6 +43,22 @@ pub struct Plan {
     /// Drift detection on the deployed stack (see [`DriftReport`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<DriftReport>,
+    /// Functions `apply --hot` updated directly: they run code (or environment) the
+    /// stack does not name yet; a normal `apply` brings the stack in line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hot_swapped: Vec<HotSwapped>,
+}
+
+/// A function whose live code was hot-swapped (`apply --hot`) past the stack's template.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HotSwapped {
+    /// The function's key in the spec (`health`).
+    pub function: String,
+    pub logical_id: String,
+    /// The artifact key it runs (its `fnplan:hot-swapped` tag).
+    pub artifact: String,
+    /// The artifact key the deployed stack names.
+    pub stack_artifact: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -254,7 +270,10 @@ pub struct ChangeSetEntry {
 
 impl Plan {
     pub fn has_changes(&self) -> bool {
-        !self.changes.is_empty() || !self.outputs.is_empty() || !self.moves.is_empty()
+        !self.changes.is_empty()
+            || !self.outputs.is_empty()
+            || !self.moves.is_empty()
+            || !self.hot_swapped.is_empty()
     }
     /// Whether any change carries risk `r` (for `--fail-on data-loss` style checks).
     pub fn has_risk(&self, r: Risk) -> bool {

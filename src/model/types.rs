@@ -104,6 +104,9 @@ pub struct Model {
     pub stack_name: String,
     /// The stage's `region`, if the spec gives one.
     pub region: Option<String>,
+    /// `fnplan apply --hot` is allowed on this stage (`stages.NAME.hot`; default false for
+    /// a stage named `prod`).
+    pub hot: bool,
     /// Tags put on every taggable resource, in spec order.
     pub tags: Vec<(String, String)>,
     pub api: Option<Api>,

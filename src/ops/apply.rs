@@ -2,6 +2,7 @@
 //! confirmed, the change set executed and followed; an [`ApplyOutcome`] out.
 
 use super::compile::{self, Deployable};
+use super::hot::{self, Hot};
 use super::moves::{self, MoveCx};
 use super::stage::{self, Code};
 use super::watch::{self, Start, Watched};
@@ -34,6 +35,9 @@ pub struct ApplyOptions {
     /// The CloudFormation service role the change set is made with (`--role-arn`); a
     /// saved plan's change set already has the role it was planned with.
     pub role_arn: Option<String>,
+    /// `--hot`: update changed functions' code and environment directly when nothing
+    /// else changed (else fall back to a change set).
+    pub hot: bool,
 }
 
 /// Why `apply` changed nothing.
@@ -49,6 +53,8 @@ pub enum Refusal {
     Declined,
     /// Nobody to ask and no `--auto-approve`.
     NoTerminal,
+    /// `--hot` on a stage whose `hot` is false (the default for `prod`).
+    HotProtected { stage: String },
 }
 
 #[derive(Debug)]
@@ -61,6 +67,8 @@ pub enum ApplyOutcome {
         watched: Watched,
     },
     Refused(Refusal),
+    /// `--hot`: functions updated directly, without a change set.
+    HotSwapped(super::hot::HotSwap),
 }
 
 /// A plan saved with `plan --out`, if `path` holds one.
@@ -88,6 +96,11 @@ fn spec_ref(o: &ApplyOptions, saved: Option<&Plan>) -> SpecRef {
 
 pub fn apply(o: &ApplyOptions, ui: &dyn Ui) -> Result<ApplyOutcome, OpsError> {
     let saved = read_plan(&o.target);
+    if o.hot && saved.is_some() {
+        return Err(OpsError::Usage(
+            "--hot takes a spec, not a saved plan (a saved plan is a change set)".into(),
+        ));
+    }
     let split = o.split || saved.as_ref().is_some_and(|p| p.split);
     let d = compile::compile_and_lint(&spec_ref(o, saved.as_ref()), split)?;
     if d.warnings > 0 {
@@ -96,6 +109,10 @@ pub fn apply(o: &ApplyOptions, ui: &dyn Ui) -> Result<ApplyOutcome, OpsError> {
             d.loaded.file.name, d.warnings
         ));
     }
+    if o.hot && !d.compiled.model.hot {
+        let stage = d.compiled.model.stage.clone();
+        return Ok(ApplyOutcome::Refused(Refusal::HotProtected { stage }));
+    }
     // Local code goes to the artifact bucket (only the missing zips) before any change
     // set is created or executed.
     let code = Code::of(&d.compiled, o.artifact_bucket.as_deref());
@@ -103,7 +120,16 @@ pub fn apply(o: &ApplyOptions, ui: &dyn Ui) -> Result<ApplyOutcome, OpsError> {
         return Err(OpsError::Usage(NO_BUCKET.into()));
     }
     let rt = super::runtime()?;
-    rt.block_on(apply_async(o, &d, &code, saved, ui))
+    rt.block_on(async {
+        if o.hot {
+            match hot::try_hot(&d, &o.aws, &code, ui).await? {
+                Hot::Swapped(s) => return Ok(ApplyOutcome::HotSwapped(s)),
+                Hot::NoChanges(p) => return Ok(ApplyOutcome::NoChanges(p)),
+                Hot::FallBack => {}
+            }
+        }
+        apply_async(o, &d, &code, saved, ui).await
+    })
 }
 
 async fn apply_async(
@@ -149,20 +175,44 @@ async fn apply_async(
             run::plan(api, &input, opts).await?
         }
     };
-    if plan.moves.is_empty() {
-        return Ok(execute(api, plan, o, ui).await?);
-    }
-    // `renamed_from:`: review the whole plan, then move, then update.
-    if let Some(refusal) = review(&plan, o, ui)? {
-        return Ok(ApplyOutcome::Refused(refusal));
-    }
-    let cx = MoveCx {
-        config,
-        bucket,
-        input: &input,
-        ui,
+    let outcome = if plan.moves.is_empty() {
+        execute(api, plan, o, ui).await?
+    } else {
+        // `renamed_from:`: review the whole plan, then move, then update.
+        if let Some(refusal) = review(&plan, o, ui)? {
+            return Ok(ApplyOutcome::Refused(refusal));
+        }
+        let cx = MoveCx {
+            config,
+            bucket,
+            input: &input,
+            ui,
+        };
+        moves::apply(api, &cx, plan).await?
     };
-    moves::apply(api, &cx, plan).await
+    // The deployment is done either way: a failure here (a CI role without Lambda
+    // permissions) is reported, not turned into a failed apply.
+    if in_line(&outcome) {
+        let t = &input.template.value;
+        if let Err(e) = hot::clear(&session, input.stack_name, t, &input.parameters, ui).await {
+            ui.note(&format!(
+                "could not check the functions for `apply --hot` tags ({e}); `fnplan plan` shows any that lag"
+            ));
+        }
+    }
+    Ok(outcome)
+}
+
+/// The stack now names the spec's code: hot-swap tags can go.
+fn in_line(o: &ApplyOutcome) -> bool {
+    match o {
+        ApplyOutcome::NoChanges(_) => true,
+        ApplyOutcome::Applied {
+            watched: Watched::Finished(f),
+            ..
+        } => f.succeeded(),
+        _ => false,
+    }
 }
 
 /// Whether a saved plan may still be applied: `Ok(Err(reason))` when it is stale.

@@ -8,13 +8,14 @@ pub mod bootstrap;
 pub mod ci;
 pub mod compile;
 pub mod graph;
+pub mod hot;
 pub mod lint;
 mod moves;
 pub mod package;
 pub mod plan;
 pub mod render;
 pub mod stack;
-mod stage;
+pub mod stage;
 pub mod watch;
 
 use crate::aws_error::AwsError;

@@ -4,7 +4,10 @@
 use super::compile::{self, Deployable};
 use super::stage::{self, Code};
 use super::{OpsError, SpecRef};
+use crate::aws_error::AwsError;
+use crate::deploy::DeployError;
 use crate::deploy::client::AwsOptions;
+use crate::deploy::lambda::SdkFunctionApi;
 use crate::deploy::plan::Plan;
 use crate::deploy::{format, run};
 use crate::package::NO_BUCKET;
@@ -39,6 +42,8 @@ pub struct PlanOutcome {
     /// Lint warnings (they do not stop a plan).
     pub lint_warnings: usize,
     pub spec_name: String,
+    /// Why the functions could not be checked for hot swaps (`lambda:GetFunction` denied).
+    pub hot_unchecked: Option<String>,
 }
 
 pub fn plan(o: &PlanOptions) -> Result<PlanOutcome, OpsError> {
@@ -50,7 +55,7 @@ pub fn plan(o: &PlanOptions) -> Result<PlanOutcome, OpsError> {
         return Err(OpsError::Usage(NO_BUCKET.into()));
     }
     let rt = super::runtime()?;
-    let (plan, check) = rt.block_on(plan_async(o, &d, &code))?;
+    let (plan, check, hot_unchecked) = rt.block_on(plan_async(o, &d, &code))?;
     if let Some(path) = &o.out {
         std::fs::write(path, format::json(&plan)).map_err(|e| OpsError::write(path, e))?;
     }
@@ -60,6 +65,7 @@ pub fn plan(o: &PlanOptions) -> Result<PlanOutcome, OpsError> {
         saved: o.out.clone(),
         lint_warnings: d.warnings,
         spec_name: d.loaded.file.name.clone(),
+        hot_unchecked,
     })
 }
 
@@ -67,7 +73,7 @@ async fn plan_async(
     o: &PlanOptions,
     d: &Deployable,
     code: &Code,
-) -> Result<(Plan, CodeCheck), OpsError> {
+) -> Result<(Plan, CodeCheck, Option<String>), OpsError> {
     let session = stage::Session::open_as(d, &o.aws, code, o.role_arn.as_deref()).await?;
     let mut input = session.input(d, &o.aws, code);
     let bucket = code.bucket.as_deref();
@@ -82,7 +88,22 @@ async fn plan_async(
         input.template_url =
             stage::stage_template(&session.config, bucket, c, input.template).await?;
     }
-    let plan = run::plan(&session.api, &input, opts).await?;
+    let mut plan = run::plan(&session.api, &input, opts).await?;
+    let mut unchecked = None;
+    // Functions `apply --hot` updated past the stack (their `fnplan:hot-swapped` tag). A
+    // role without `lambda:GetFunction` (a read-only CI plan role) still gets its plan.
+    if let (true, Some(id)) = (plan.stack.exists, plan.stack.stack_id.clone()) {
+        let lambda = SdkFunctionApi::new(&session.config);
+        match super::hot::lagging(&session.api, &lambda, &id, d).await {
+            Ok(lag) => plan.hot_swapped = lag,
+            Err(DeployError::Aws(e @ AwsError::Service { .. }))
+                if e.to_string().contains("AccessDenied") =>
+            {
+                unchecked = Some(e.to_string());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let check = upload::check(&session.config, bucket, &code.artifacts).await?;
-    Ok((plan, check))
+    Ok((plan, check, unchecked))
 }

@@ -61,6 +61,9 @@ pub struct RawStage {
     pub region: Option<Sp<String>>,
     /// Stage variables, used as `${var.NAME}`.
     pub vars: Option<Named<Sp<Scalar>>>,
+    /// Whether `fnplan apply --hot` may update this stage's functions directly (default:
+    /// false for a stage named `prod`, true otherwise).
+    pub hot: Option<Sp<bool>>,
 }
 
 #[derive(Clone, Debug, Default, JsonSchema)]
@@ -1291,7 +1294,8 @@ element!(
     "stage",
     nospan {
         region: opt,
-        vars: opt
+        vars: opt,
+        hot: opt
     }
 );
 element!(RawDefaults, "defaults section", nospan { function: opt });

@@ -11,6 +11,7 @@ mod drift;
 mod errors;
 mod explain;
 mod faults;
+mod hot;
 mod lambda_layers;
 mod large;
 mod layers;

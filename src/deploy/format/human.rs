@@ -80,6 +80,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
         }
     }
     drifted(&mut out, p, plan);
+    hot_swapped(&mut out, p, plan);
     if !plan.changes.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Changes"));
         for l in change_lines(plan) {
@@ -137,6 +138,35 @@ fn drifted(out: &mut String, p: Paint, plan: &Plan) {
     for l in lines {
         let _ = writeln!(out, "{}", line(p, &l));
     }
+}
+
+/// Functions `apply --hot` updated past the stack: the stack lags their live code.
+fn hot_swapped(out: &mut String, p: Paint, plan: &Plan) {
+    if plan.hot_swapped.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        p.bold("Hot-swapped (the stack lags the live code)")
+    );
+    for h in &plan.hot_swapped {
+        let _ = writeln!(out, "  {}", hot_line(h));
+    }
+}
+
+/// "code of health was hot-swapped; the stack still names the old artifact; ...".
+pub fn hot_line(h: &crate::deploy::plan::HotSwapped) -> String {
+    if h.stack_artifact.as_deref() == Some(h.artifact.as_str()) {
+        return format!(
+            "environment of {} was hot-swapped; the stack still names the old environment; `fnplan apply` brings the stack in line",
+            h.function
+        );
+    }
+    format!(
+        "code of {} was hot-swapped ({}); the stack still names the old artifact; `fnplan apply` brings the stack in line",
+        h.function, h.artifact
+    )
 }
 
 /// IAM changes, grouped by the role or policy they are in.

@@ -144,7 +144,11 @@ fn view(plan: &Plan) -> View {
             .map(|l| format!("{}  ", l.trim()))
             .collect(),
         footer: footer(plan),
-        drift_summary: drift::summary(plan),
+        // Functions `apply --hot` left ahead of the stack, with the drift summary.
+        drift_summary: drift::summary(plan)
+            .into_iter()
+            .chain(plan.hot_swapped.iter().map(super::human::hot_line))
+            .collect(),
         drift_title: drift::TITLE,
         drift_count: plan.drift.as_ref().map_or(0, |d| d.resources.len()),
         drift,

@@ -236,3 +236,21 @@ fn human_moved_table() {
 fn markdown_moved_table() {
     insta::assert_snapshot!(markdown(&moved_table()));
 }
+
+#[test]
+fn hot_swapped_functions_say_the_stack_lags_in_human_and_markdown() {
+    let mut p = Plan {
+        stack_name: "a-dev".into(),
+        ..Plan::default()
+    };
+    p.hot_swapped.push(crate::deploy::plan::HotSwapped {
+        function: "health".into(),
+        logical_id: "HealthFunction".into(),
+        artifact: "a/dev/health-2.zip".into(),
+        stack_artifact: Some("a/dev/health-1.zip".into()),
+    });
+    assert!(p.has_changes());
+    let want = "code of health was hot-swapped (a/dev/health-2.zip); the stack still names the old artifact; `fnplan apply` brings the stack in line";
+    assert!(human(&p, false).contains(want), "{}", human(&p, false));
+    assert!(markdown(&p).contains(want), "{}", markdown(&p));
+}

@@ -9,6 +9,8 @@ pub(super) struct Stage {
     pub stage: String,
     pub region: Option<String>,
     pub vars: Vec<(String, String)>,
+    /// `apply --hot` is allowed (the stage's `hot`, default false for `prod`).
+    pub hot: bool,
 }
 
 /// Check the version and app name and pick the stage (`None`: no stage can be chosen).
@@ -34,11 +36,15 @@ pub(super) fn lower_stage(
     let vars = stage_raw
         .and_then(|s| s.vars.as_ref())
         .map_or_else(Vec::new, |v| lower_vars(l, v));
+    let hot = stage_raw
+        .and_then(|s| s.hot.as_ref())
+        .map_or(stage != "prod", |h| h.value);
     Some(Stage {
         app,
         stage,
         region,
         vars,
+        hot,
     })
 }
 

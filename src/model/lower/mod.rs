@@ -283,6 +283,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         stage,
         region,
         vars,
+        hot,
     } = lower_stage(l, raw, stage_arg)?;
     // Names of everything, checked first so references can be resolved.
     let names = Names::new(l, raw);
@@ -363,6 +364,7 @@ fn lower_inner(l: &mut Lower<'_>, raw: &RawSpec, stage_arg: Option<&str>) -> Opt
         stage: stage.clone(),
         stack_name: prefix,
         region,
+        hot,
         tags,
         api,
         layers,

@@ -1,0 +1,310 @@
+//! Hot-swap decision: a plan (the semantic diff of the deployed template and the new one)
+//! and both templates in; either the functions `apply --hot` may update directly (new code
+//! and/or environment) or the changes that force a change set, by logical ID and property.
+
+use super::plan::{Action, Plan, ResourceChange};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One function `apply --hot` updates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HotFunction {
+    pub logical_id: String,
+    /// The new code, when it changed: (bucket as the template says it, S3 key).
+    pub code: Option<(Value, String)>,
+    /// The environment changed.
+    pub env: bool,
+    /// The alias (`live`) to move to a new version: provisioned functions.
+    pub alias: Option<String>,
+}
+
+/// Whether `apply --hot` can do without a change set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Only these functions' code and environment differ.
+    Hot(Vec<HotFunction>),
+    /// These changes need CloudFormation: "MemoryFunction: Properties.MemorySize".
+    NotHot(Vec<String>),
+}
+
+/// Properties of a function `apply --hot` updates directly.
+fn hot_path(path: &str) -> bool {
+    path.starts_with("Properties.Code.") || path.starts_with("Properties.Environment")
+}
+
+/// Why change `c` is not hot-swappable, if it is not. Versions come and go with the
+/// function's code hash, and the alias follows them: both are part of a hot swap.
+fn not_hot(c: &ResourceChange) -> Option<String> {
+    let id = &c.logical_id;
+    let t = c.resource_type.as_str();
+    let paths = || {
+        c.properties
+            .iter()
+            .filter(|p| !hot_path(&p.path))
+            .map(|p| p.path.clone())
+            .collect::<Vec<_>>()
+    };
+    match (t, c.action) {
+        ("AWS::Lambda::Version", Action::Create | Action::Delete) if !id.contains('/') => None,
+        ("AWS::Lambda::Alias", Action::Modify)
+            if c.properties
+                .iter()
+                .all(|p| p.path == "Properties.FunctionVersion") =>
+        {
+            None
+        }
+        ("AWS::Lambda::Function", Action::Modify) if id.contains('/') => {
+            Some(format!("{id}: in a nested stack (--split)"))
+        }
+        ("AWS::Lambda::Function", Action::Modify) => {
+            let other = paths();
+            (!other.is_empty()).then(|| format!("{id}: {}", other.join(", ")))
+        }
+        (_, Action::Modify) => Some(format!("{id} ({t}): {}", paths().join(", "))),
+        (_, a) => Some(format!("{id} ({t}) is {}", done(a))),
+    }
+}
+
+fn done(a: Action) -> &'static str {
+    match a {
+        Action::Create => "created",
+        Action::Modify => "modified",
+        Action::Replace => "replaced",
+        Action::Delete => "deleted",
+    }
+}
+
+/// Decide from `plan` (deployed stack -> `new` template) whether a hot swap covers it.
+pub fn decide(plan: &Plan, new: &Value) -> Decision {
+    let mut reasons: Vec<String> = plan.changes.iter().filter_map(not_hot).collect();
+    for o in &plan.outputs {
+        reasons.push(format!("output {} changes", o.name));
+    }
+    for m in &plan.moves {
+        reasons.push(format!("{} moves to {}", m.from, m.to));
+    }
+    if !reasons.is_empty() {
+        return Decision::NotHot(reasons);
+    }
+    let functions = plan
+        .changes
+        .iter()
+        .filter(|c| c.resource_type == "AWS::Lambda::Function")
+        .map(|c| hot_function(c, new))
+        .collect();
+    Decision::Hot(functions)
+}
+
+fn hot_function(c: &ResourceChange, new: &Value) -> HotFunction {
+    let id = &c.logical_id;
+    let props = &new["Resources"][id]["Properties"];
+    let code_changed = c
+        .properties
+        .iter()
+        .any(|p| p.path.starts_with("Properties.Code."));
+    let code = code_changed.then(|| {
+        let key = props["Code"]["S3Key"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        (props["Code"]["S3Bucket"].clone(), key)
+    });
+    HotFunction {
+        logical_id: id.clone(),
+        code,
+        env: c
+            .properties
+            .iter()
+            .any(|p| p.path.starts_with("Properties.Environment")),
+        alias: alias_of(new, id),
+    }
+}
+
+/// The name of the alias in `template` that points at function `logical_id`.
+pub fn alias_of(template: &Value, logical_id: &str) -> Option<String> {
+    let resources = template.get("Resources")?.as_object()?;
+    resources.values().find_map(|r| {
+        let p = &r["Properties"];
+        (r["Type"] == "AWS::Lambda::Alias" && p["FunctionName"]["Ref"] == logical_id)
+            .then(|| p["Name"].as_str().map(str::to_string))
+            .flatten()
+    })
+}
+
+/// The environment variables of function `logical_id` in `template`, as written.
+pub fn template_env(template: &Value, logical_id: &str) -> BTreeMap<String, Value> {
+    template["Resources"][logical_id]["Properties"]["Environment"]["Variables"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// The environment a hot swap sets: the live (resolved) values of variables whose
+/// template text did not change, and the new literal values of those that did. `Err`
+/// names a changed variable whose new value CloudFormation would have to resolve (a
+/// reference or a dynamic reference).
+pub fn new_env(
+    old: &BTreeMap<String, Value>,
+    new: &BTreeMap<String, Value>,
+    live: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in new {
+        if old.get(k) == Some(v)
+            && let Some(l) = live.get(k)
+        {
+            out.insert(k.clone(), l.clone());
+            continue;
+        }
+        match v.as_str() {
+            Some(s) if !s.contains("{{resolve:") => {
+                out.insert(k.clone(), s.to_string());
+            }
+            _ => {
+                return Err(format!(
+                    "Environment.Variables.{k}: its new value refers to another resource or a secret, which only CloudFormation resolves"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The S3 bucket a template's `Code.S3Bucket` names: a literal, or a `Ref` to a parameter.
+pub fn resolve_bucket(bucket: &Value, parameters: &[(String, String)]) -> Option<String> {
+    if let Some(s) = bucket.as_str() {
+        return Some(s.to_string());
+    }
+    let name = bucket["Ref"].as_str()?;
+    parameters
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::diff::plan_changes;
+    use serde_json::json;
+
+    fn template(key: &str, memory: u32, level: &str, table: Value) -> Value {
+        json!({ "Resources": {
+            "HealthFunction": { "Type": "AWS::Lambda::Function", "Properties": {
+                "FunctionName": "a-dev-health", "MemorySize": memory,
+                "Code": { "S3Bucket": { "Ref": "ArtifactBucket" }, "S3Key": key },
+                "Environment": { "Variables": { "LEVEL": level, "TABLE": table } } } },
+            "OtherFunction": { "Type": "AWS::Lambda::Function", "Properties": {
+                "FunctionName": "a-dev-other",
+                "Code": { "S3Bucket": "b", "S3Key": "other.zip" } } }
+        } })
+    }
+
+    fn decide_between(old: &Value, new: &Value) -> Decision {
+        let c = plan_changes(Some(old), new);
+        let plan = Plan {
+            changes: c.changes,
+            outputs: c.outputs,
+            ..Plan::default()
+        };
+        decide(&plan, new)
+    }
+
+    #[test]
+    fn code_and_environment_changes_are_hot() {
+        let old = template("k1.zip", 128, "info", json!({ "Ref": "T" }));
+        let new = template("k2.zip", 128, "debug", json!({ "Ref": "T" }));
+        let Decision::Hot(f) = decide_between(&old, &new) else {
+            panic!("not hot");
+        };
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].logical_id, "HealthFunction");
+        assert_eq!(f[0].code.as_ref().map(|c| c.1.as_str()), Some("k2.zip"));
+        assert!(f[0].env);
+        assert_eq!(f[0].alias, None);
+    }
+
+    #[test]
+    fn a_memory_change_is_not_hot_and_is_named() {
+        let old = template("k1.zip", 128, "info", json!("t"));
+        let new = template("k2.zip", 256, "info", json!("t"));
+        assert_eq!(
+            decide_between(&old, &new),
+            Decision::NotHot(vec!["HealthFunction: Properties.MemorySize".into()])
+        );
+    }
+
+    #[test]
+    fn a_new_resource_is_not_hot() {
+        let old = template("k1.zip", 128, "info", json!("t"));
+        let mut new = old.clone();
+        new["Resources"]["Q"] = json!({ "Type": "AWS::SQS::Queue", "Properties": {} });
+        assert_eq!(
+            decide_between(&old, &new),
+            Decision::NotHot(vec!["Q (AWS::SQS::Queue) is created".into()])
+        );
+    }
+
+    #[test]
+    fn the_environment_keeps_resolved_values_and_refuses_new_references() {
+        let old = BTreeMap::from([
+            ("T".to_string(), json!({ "Ref": "Table" })),
+            ("L".to_string(), json!("info")),
+        ]);
+        let live = BTreeMap::from([
+            ("T".to_string(), "orders-123".to_string()),
+            ("L".to_string(), "info".to_string()),
+        ]);
+        let mut new = old.clone();
+        new.insert("L".into(), json!("debug"));
+        let env = new_env(&old, &new, &live).expect("literal");
+        assert_eq!(env["T"], "orders-123");
+        assert_eq!(env["L"], "debug");
+        new.insert("T".into(), json!({ "Ref": "Other" }));
+        assert!(new_env(&old, &new, &live).is_err());
+        new.insert("T".into(), json!("{{resolve:secretsmanager:x}}"));
+        assert!(new_env(&old, &new, &live).is_err());
+    }
+
+    #[test]
+    fn buckets_resolve_from_literals_and_parameters() {
+        let p = vec![("ArtifactBucket".to_string(), "art".to_string())];
+        assert_eq!(
+            resolve_bucket(&json!({ "Ref": "ArtifactBucket" }), &p).as_deref(),
+            Some("art")
+        );
+        assert_eq!(resolve_bucket(&json!("b"), &p).as_deref(), Some("b"));
+        assert_eq!(resolve_bucket(&json!({ "Ref": "X" }), &p), None);
+    }
+
+    /// A provisioned function: its new version and the alias moving to it are part of
+    /// the hot swap; the model's `stages.NAME.hot` follows the `prod` default.
+    #[test]
+    fn a_provisioned_functions_version_and_alias_follow_its_code() {
+        let spec = |key: &str, memory: u32| {
+            format!(
+                "version: 1\napp: a\nstages: {{ dev: {{}}, prod: {{}}, qa: {{ hot: false }} }}\nfunctions:\n  health: {{ handler: app.handler, runtime: python3.12, code: s3://b/{key}, memory: {memory}, concurrency: 5, provisioned: 2 }}\n"
+            )
+        };
+        let t = |key: &str, memory: u32| crate::testing::compile_str(&spec(key, memory), None);
+        let (old, new) = (t("k1.zip", 256), t("k2.zip", 256));
+        let Decision::Hot(f) = decide_between(&old.template.value, &new.template.value) else {
+            panic!("not hot");
+        };
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].alias.as_deref(), Some("live"));
+        assert_eq!(f[0].code.as_ref().map(|c| c.1.as_str()), Some("k2.zip"));
+        let Decision::NotHot(why) =
+            decide_between(&old.template.value, &t("k2.zip", 512).template.value)
+        else {
+            panic!("hot");
+        };
+        assert_eq!(why, ["HealthFunction: Properties.MemorySize"]);
+        let hot = |stage| {
+            crate::testing::compile_str(&spec("k.zip", 256), Some(stage))
+                .model
+                .hot
+        };
+        assert!(hot("dev") && !hot("prod") && !hot("qa"));
+    }
+}
