@@ -12,6 +12,7 @@ use crate::deploy::plan::{HotSwapped, Plan};
 use crate::deploy::run::{self, PlanInput};
 use crate::deploy::{DeployError, StackApi, cfn_yaml};
 use crate::package::upload;
+use futures_util::{StreamExt, TryStreamExt, stream};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -291,24 +292,38 @@ async fn tagged(
                 .collect()
         })
         .unwrap_or_default();
-    let mut out = Vec::new();
-    for id in ids {
-        // A function the stack does not have (never created) has no tag to read; moto
-        // answers DescribeStackResource for some of those with an error, not "none".
-        let physical = match api.physical_id(stack_id, id).await {
-            Ok(Some(p)) => p,
-            Ok(None) | Err(DeployError::Aws(crate::aws_error::AwsError::Service { .. })) => {
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        if let Some(s) = lambda.get_function(&physical).await?
-            && s.hot_swapped().is_some()
-        {
-            out.push((id.clone(), s));
-        }
-    }
+    // One DescribeStackResource and one GetFunction per function: a few at a time, so a
+    // large stack does not wait on them one by one (Lambda's read APIs allow far more).
+    let states: Vec<Option<(String, FunctionState)>> = stream::iter(ids)
+        .map(|id| tag_of(api, lambda, stack_id, id))
+        .buffered(8)
+        .try_collect()
+        .await?;
+    let out = states.into_iter().flatten().collect();
     Ok(out)
+}
+
+/// Function `id` of the stack with its state, when it carries the hot-swap tag.
+async fn tag_of(
+    api: &impl StackApi,
+    lambda: &impl FunctionApi,
+    stack_id: &str,
+    id: &str,
+) -> Result<Option<(String, FunctionState)>, DeployError> {
+    // A function the stack does not have (never created) has no tag to read; moto
+    // answers DescribeStackResource for some of those with an error, not "none".
+    let physical = match api.physical_id(stack_id, id).await {
+        Ok(Some(p)) => p,
+        Ok(None) | Err(DeployError::Aws(crate::aws_error::AwsError::Service { .. })) => {
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(lambda
+        .get_function(&physical)
+        .await?
+        .filter(|s| s.hot_swapped().is_some())
+        .map(|s| (id.to_string(), s)))
 }
 
 /// After a normal apply: the stack names each function's code again, so remove the
