@@ -219,6 +219,14 @@ impl CiScope<'_> {
             self.partition, self.account
         )
     }
+    /// The app's functions, `{app}-{stage}-{key}` (a `name:` outside that prefix is not
+    /// covered).
+    fn functions_arn(&self) -> String {
+        format!(
+            "arn:{}:lambda:*:{}:function:{}-*",
+            self.partition, self.account, self.app
+        )
+    }
     /// The app's function roles, named by CloudFormation `{app}-{stage}-{LogicalId}-...`.
     fn function_roles_arn(&self) -> String {
         format!(
@@ -332,6 +340,17 @@ const UNSCOPED_READS: &[&str] = &[
     "cloudformation:DescribeStackRefactor",
 ];
 
+/// What `apply` (and `apply --hot`) calls on the app's functions directly.
+const HOT_ACTIONS: &[&str] = &[
+    "lambda:GetFunction",
+    "lambda:PublishVersion",
+    "lambda:TagResource",
+    "lambda:UntagResource",
+    "lambda:UpdateAlias",
+    "lambda:UpdateFunctionCode",
+    "lambda:UpdateFunctionConfiguration",
+];
+
 fn actions(lists: &[&[&str]]) -> Value {
     let mut v: Vec<&str> = lists.iter().flat_map(|l| l.iter().copied()).collect();
     v.sort_unstable();
@@ -367,6 +386,19 @@ fn ci_policy(s: &CiScope<'_>, kind: RoleKind) -> Value {
             "Condition": { "StringEquals": { "iam:PassedToService": "cloudformation.amazonaws.com" } }
         }),
     ];
+    // Plan reads each function's hot-swap tag; apply clears it after a change set (and
+    // puts the stack's code back when the tag names other code), and `apply --hot`
+    // updates code, environment, versions and aliases directly.
+    let function_actions: &[&str] = match kind {
+        RoleKind::Apply => HOT_ACTIONS,
+        _ => &["lambda:GetFunction"],
+    };
+    st.push(json!({
+        "Sid": "AppFunctionsHotSwap",
+        "Effect": "Allow",
+        "Action": actions(&[function_actions]),
+        "Resource": s.functions_arn()
+    }));
     if let Some(b) = s.bucket {
         let p = s.partition;
         st.push(json!({
