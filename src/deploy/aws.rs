@@ -96,6 +96,14 @@ impl StackApi for SdkStackApi {
                     )
                 })
                 .collect(),
+            tags: s
+                .tags()
+                .iter()
+                .map(|t| {
+                    let text = |v: Option<&str>| v.unwrap_or_default().to_string();
+                    (text(t.key()), text(t.value()))
+                })
+                .collect(),
         }))
     }
 

@@ -6,6 +6,8 @@ use super::stage::{self, Code};
 use super::{OpsError, SpecRef};
 use crate::deploy::client::AwsOptions;
 use crate::deploy::plan::Plan;
+use crate::deploy::preview::ChangeSetMode;
+use crate::deploy::timings::{Phase, Timings};
 use crate::deploy::{format, run};
 use crate::package::NO_BUCKET;
 use crate::package::upload::{self, CodeCheck};
@@ -17,8 +19,8 @@ pub struct PlanOptions {
     pub aws: AwsOptions,
     /// Save the plan (with its change set kept) for `apply FILE`.
     pub out: Option<PathBuf>,
-    /// Only diff the templates; do not ask CloudFormation for a change set.
-    pub no_change_set: bool,
+    /// When to ask CloudFormation for a change set (`--change-set`, `--no-change-set`).
+    pub change_set: ChangeSetMode,
     pub artifact_bucket: Option<String>,
     /// Deploy as nested stacks.
     pub split: bool,
@@ -26,6 +28,8 @@ pub struct PlanOptions {
     pub no_drift: bool,
     /// The CloudFormation service role the change set is made with (`--role-arn`).
     pub role_arn: Option<String>,
+    /// Measure each step's wall time (`--timings`).
+    pub timings: bool,
 }
 
 /// What `plan` found.
@@ -39,18 +43,21 @@ pub struct PlanOutcome {
     /// Lint warnings (they do not stop a plan).
     pub lint_warnings: usize,
     pub spec_name: String,
+    /// Each step's wall time, with `--timings` (empty otherwise).
+    pub timings: Vec<Phase>,
 }
 
 pub fn plan(o: &PlanOptions) -> Result<PlanOutcome, OpsError> {
-    let d = compile::compile_and_lint(&o.spec, o.split)?;
+    let t = Timings::default();
+    let d = t.time_sync("compile and lint", || compile::compile_and_lint(&o.spec, o.split))?;
     // Local code: the artifact bucket fills the template's parameter; plan only checks
     // which zips it lacks (apply uploads them).
     let code = Code::of(&d.compiled, o.artifact_bucket.as_deref());
-    if code.lacks_bucket() && !o.no_change_set {
+    if code.lacks_bucket() && o.change_set != ChangeSetMode::Never {
         return Err(OpsError::Usage(NO_BUCKET.into()));
     }
     let rt = super::runtime()?;
-    let (plan, check) = rt.block_on(plan_async(o, &d, &code))?;
+    let (plan, check) = rt.block_on(plan_async(o, &d, &code, &t))?;
     if let Some(path) = &o.out {
         std::fs::write(path, format::json(&plan)).map_err(|e| OpsError::write(path, e))?;
     }
@@ -60,29 +67,36 @@ pub fn plan(o: &PlanOptions) -> Result<PlanOutcome, OpsError> {
         saved: o.out.clone(),
         lint_warnings: d.warnings,
         spec_name: d.loaded.file.name.clone(),
+        timings: if o.timings { t.phases() } else { Vec::new() },
     })
 }
 
+/// The AWS part: the artifact bucket is checked while the stack is read and diffed.
 async fn plan_async(
     o: &PlanOptions,
     d: &Deployable,
     code: &Code,
+    t: &Timings,
 ) -> Result<(Plan, CodeCheck), OpsError> {
-    let session = stage::Session::open_as(d, &o.aws, code, o.role_arn.as_deref()).await?;
+    let open = stage::Session::open_as(d, &o.aws, code, o.role_arn.as_deref());
+    let session = t.time("aws config and staging", open).await?;
     let mut input = session.input(d, &o.aws, code);
     let bucket = code.bucket.as_deref();
     let opts = run::PlanOptions {
-        change_set: !o.no_change_set,
+        change_set: o.change_set,
         keep_change_set: o.out.is_some(),
         drift: !o.no_drift,
         ..Default::default()
     };
-    if opts.change_set {
+    if opts.change_set != ChangeSetMode::Never {
         let c = &d.compiled;
-        input.template_url =
-            stage::stage_template(&session.config, bucket, c, input.template).await?;
+        let staged = stage::stage_template(&session.config, bucket, c, input.template);
+        input.template_url = t.time("stage template", staged).await?;
     }
-    let plan = run::plan(&session.api, &input, opts).await?;
-    let check = upload::check(&session.config, bucket, &code.artifacts).await?;
-    Ok((plan, check))
+    let check = upload::check(&session.config, bucket, &code.artifacts);
+    let (plan, check) = tokio::join!(
+        run::plan_timed(&session.api, &input, opts, t),
+        t.time("artifact check", check),
+    );
+    Ok((plan?, check?))
 }
