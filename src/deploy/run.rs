@@ -78,21 +78,40 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Where a template over CloudFormation's inline limit goes before a change set is made
+/// of it. Asked only when a change set is made: a plan that skips it stages nothing.
+#[allow(async_fn_in_trait)]
+pub trait Stager {
+    /// The S3 URL of template `body`, or `None` to send it inline.
+    async fn template_url(&self, body: &str) -> Result<Option<String>, DeployError>;
+}
+
+/// No staging: the template goes inline, or by the `template_url` already in the input.
+pub struct Inline;
+
+impl Stager for Inline {
+    async fn template_url(&self, _body: &str) -> Result<Option<String>, DeployError> {
+        Ok(None)
+    }
+}
+
 /// Build the plan of `input` against the stack `input.stack_name`.
 pub async fn plan(
     api: &impl StackApi,
     input: &PlanInput<'_>,
     opts: PlanOptions,
 ) -> Result<Plan, DeployError> {
-    plan_timed(api, input, opts, &Timings::default()).await
+    plan_timed(api, input, &Inline, opts, &Timings::default()).await
 }
 
-/// [`plan`], recording each step's wall time in `t`. Independent calls run concurrently:
-/// the stack and its template are read together (by stack name), and drift detection
-/// runs while CloudFormation makes the change set.
+/// [`plan`], staging the template with `stager` when a change set is made, and recording
+/// each step's wall time in `t`. Independent calls run concurrently: the stack and its
+/// template are read together (by stack name), and drift detection runs while
+/// CloudFormation makes the change set.
 pub async fn plan_timed(
     api: &impl StackApi,
     input: &PlanInput<'_>,
+    stager: &impl Stager,
     opts: PlanOptions,
     t: &Timings,
 ) -> Result<Plan, DeployError> {
@@ -101,15 +120,11 @@ pub async fn plan_timed(
     if opts.change_set != ChangeSetMode::Never {
         check_parameters(input)?;
     }
-    let (stack, prefetched) = tokio::join!(
-        t.time("describe stack", api.describe_stack(input.stack_name)),
-        t.time("get template", api.get_template(input.stack_name)),
-    );
-    let stack = stack?;
+    let (stack, prefetched) = read_stack(api, input.stack_name, t).await?;
     // A stack left in REVIEW_IN_PROGRESS by a change set that never ran holds nothing.
     let live = stack.as_ref().filter(|s| s.status != "REVIEW_IN_PROGRESS");
     plan.stack = stack_state(stack.as_ref(), live.is_some());
-    let old = deployed(api, live, input, prefetched.ok(), &mut plan, t).await?;
+    let old = deployed(api, live, input, prefetched, &mut plan, t).await?;
     let mut changes = t.time_sync("diff", || {
         diff::plan_changes(old.as_ref(), &input.template.value)
     });
@@ -124,12 +139,7 @@ pub async fn plan_timed(
         let retained = left_behind(api, &s.stack_id, &mut changes.changes);
         t.time("retained physical ids", retained).await?;
     }
-    plan.changes = changes.changes;
-    plan.unchanged = changes.unchanged;
-    plan.outputs = changes.outputs;
-    plan.iam = changes.iam;
-    // Plans end up in CI logs and PR comments: no secret values in them.
-    super::mask::mask_plan(&mut plan);
+    set_changes(&mut plan, changes);
     let decision = preview::decide(&preview::Situation {
         mode: opts.change_set,
         live,
@@ -139,38 +149,66 @@ pub async fn plan_timed(
         parameters: &input.parameters,
         tags: &input.tags,
     });
-    let req = match decision {
-        Decision::Make => Some(change_set_request(input, &plan, live.is_some(), body)),
-        Decision::Skip(why) => {
-            plan.change_set_skipped = Some(why);
-            None
-        }
-    };
-    // Drift detection (on the plan as fnplan sees it) runs while CloudFormation makes the
-    // change set; the change set's verdicts are merged afterwards.
+    let make = decision == Decision::Make;
+    if let Decision::Skip(why) = decision {
+        plan.change_set_skipped = Some(why);
+    }
+    // Drift detection starts while CloudFormation makes the change set, and is collected
+    // once the change set is read.
     let drifted = async {
         match live {
             Some(s) if opts.drift => {
-                let pending = t.time("drift start", drift::start(api, s, &nested_ids)).await;
-                let finish = drift::finish(api, pending, opts.drift_wait, &plan);
-                Some(t.time("drift wait", finish).await)
+                Some(t.time("drift start", drift::start(api, s, &nested_ids)).await)
             }
             _ => None,
         }
     };
     let previewed = async {
-        match &req {
-            Some(req) => change_set(api, req, &stack, live.is_some(), opts, t).await,
-            None => Ok(None),
+        if !make {
+            return Ok(None);
         }
+        let mut req = change_set_request(input, &plan, live.is_some(), body);
+        if req.template_url.is_none() {
+            let staged = stager.template_url(&req.template_body);
+            req.template_url = t.time("stage template", staged).await?;
+        }
+        change_set(api, &req, &stack, live.is_some(), opts, t).await
     };
     let (drift, cs) = tokio::join!(drifted, previewed);
     plan.change_set = cs?;
     if let Some(cs) = plan.change_set.clone() {
         merge_verdicts(&mut plan, &cs);
     }
-    plan.drift = drift;
+    if let Some(pending) = drift {
+        let finish = drift::finish(api, pending, opts.drift_wait, &plan);
+        plan.drift = Some(t.time("drift wait", finish).await);
+    }
     Ok(plan)
+}
+
+/// Put the diff's findings in the plan, secrets masked (plans end up in CI logs and PR
+/// comments).
+fn set_changes(plan: &mut Plan, changes: diff::PlanChanges) {
+    plan.changes = changes.changes;
+    plan.unchanged = changes.unchanged;
+    plan.outputs = changes.outputs;
+    plan.iam = changes.iam;
+    super::mask::mask_plan(plan);
+}
+
+/// The stack and, read at the same time by the stack's name, its template (`None` when
+/// that read failed: no stack, or one in review; [`deployed`] then reads it by ID if
+/// the stack is live after all).
+async fn read_stack(
+    api: &impl StackApi,
+    name: &str,
+    t: &Timings,
+) -> Result<(Option<super::StackInfo>, Option<String>), DeployError> {
+    let (stack, template) = tokio::join!(
+        t.time("describe stack", api.describe_stack(name)),
+        t.time("get template", api.get_template(name)),
+    );
+    Ok((stack?, template.ok()))
 }
 
 /// The plan's header: what is planned, from which spec and template.

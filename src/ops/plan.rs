@@ -80,7 +80,7 @@ async fn plan_async(
 ) -> Result<(Plan, CodeCheck), OpsError> {
     let open = stage::Session::open_as(d, &o.aws, code, o.role_arn.as_deref());
     let session = t.time("aws config and staging", open).await?;
-    let mut input = session.input(d, &o.aws, code);
+    let input = session.input(d, &o.aws, code);
     let bucket = code.bucket.as_deref();
     let opts = run::PlanOptions {
         change_set: o.change_set,
@@ -88,14 +88,15 @@ async fn plan_async(
         drift: !o.no_drift,
         ..Default::default()
     };
-    if opts.change_set != ChangeSetMode::Never {
-        let c = &d.compiled;
-        let staged = stage::stage_template(&session.config, bucket, c, input.template);
-        input.template_url = t.time("stage template", staged).await?;
-    }
+    // The template goes to the bucket only when a change set is made of it.
+    let stager = stage::S3Stager {
+        config: &session.config,
+        bucket,
+        c: &d.compiled,
+    };
     let check = upload::check(&session.config, bucket, &code.artifacts);
     let (plan, check) = tokio::join!(
-        run::plan_timed(&session.api, &input, opts, t),
+        run::plan_timed(&session.api, &input, &stager, opts, t),
         t.time("artifact check", check),
     );
     Ok((plan?, check?))
