@@ -40,24 +40,34 @@ ARGS=(--stage dev --artifact-bucket "$BUCKET")
     exit 1
 }
 
-ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>>"$TMP/timings"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>>"$TIMINGS"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Median per phase of the `timing: NAME  at START ms  TOOK ms` lines in $1 (older builds
+# print none), in the order of the last run.
+phases() {
+    local name
+    sed -n 's/^timing: \(.*[^ ]\)  *at  *[0-9]* ms  *[0-9]* ms$/\1/p' "$1" | awk '!seen[$0]++' | while read -r name; do
+        printf '| %s | %s |\n' "$name" "$(sed -n "s/^timing: $name  *at  *[0-9]* ms  *\([0-9]*\) ms$/\1/p" "$1" | median)"
+    done
+}
+# One table: RUNS plans with the extra arguments given.
+bench() {
+    local label="$1" total=()
+    shift
+    TIMINGS="$TMP/timings.$RANDOM"
+    : >"$TIMINGS"
+    for _ in $(seq "$RUNS"); do
+        total+=("$(FNPLAN_TIMINGS=1 ms "$FNPLAN" plan "$SPEC" "${ARGS[@]}" "$@")")
+    done
+    echo
+    echo "| $label ($N functions, moto, $RUNS runs) | median ms |"
+    echo "|---|---:|"
+    echo "| whole process | $(printf '%s\n' "${total[@]}" | median) |"
+    phases "$TIMINGS"
+}
 
+TIMINGS=/dev/null
 "$FNPLAN" plan "$SPEC" "${ARGS[@]}" >/dev/null 2>&1 # warm moto
-: >"$TMP/timings"
-total=()
-for _ in $(seq "$RUNS"); do
-    total+=("$(FNPLAN_TIMINGS=1 ms "$FNPLAN" plan "$SPEC" "${ARGS[@]}")")
-done
-echo "| plan, unchanged $N-function stack (moto, $RUNS runs) | median ms |"
-echo "|---|---:|"
-echo "| total wall time (process) | $(printf '%s\n' "${total[@]}" | median) |"
-# `timing: NAME  at START ms  TOOK ms` lines; older builds print none.
-sed -n 's/^timing: \(.*[^ ]\)  *at  *[0-9]* ms  *\([0-9]*\) ms$/\1\t\2/p' "$TMP/timings" \
-    | sort -t$'\t' -k1,1 -s \
-    | awk -F'\t' -v runs="$RUNS" '
-        $1 != p { if (p != "") out(); p = $1; n = 0 }
-        { v[++n] = $2 + 0 }
-        function out(  i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-            printf "| %s | %d |\n", p, v[int((n + 1) / 2)] }
-        END { if (p != "") out() }'
+bench "plan, unchanged stack"
+bench "plan --change-set always, unchanged stack" --change-set always
+bench "plan --no-drift, unchanged stack" --no-drift
