@@ -123,7 +123,10 @@ mod tests {
             stack_id: "arn:stack/app-dev/1".into(),
             status: status.into(),
             parameters: vec![("ArtifactBucket".into(), "b".into())],
-            tags: vec![("team".into(), "a".into()), ("aws:cloudformation:x".into(), "y".into())],
+            tags: vec![
+                ("team".into(), "a".into()),
+                ("aws:cloudformation:x".into(), "y".into()),
+            ],
             ..StackInfo::default()
         }
     }
@@ -162,7 +165,10 @@ mod tests {
             let Decision::Skip(why) = d else {
                 panic!("{status}: made")
             };
-            assert!(why.contains(status) && why.contains("--change-set always"), "{why}");
+            assert!(
+                why.contains(status) && why.contains("--change-set always"),
+                "{why}"
+            );
         }
     }
 
@@ -179,7 +185,11 @@ mod tests {
             "IMPORT_IN_PROGRESS",
         ] {
             let s = stack(status);
-            assert_eq!(unchanged(ChangeSetMode::Auto, Some(&s)), Decision::Make, "{status}");
+            assert_eq!(
+                unchanged(ChangeSetMode::Auto, Some(&s)),
+                Decision::Make,
+                "{status}"
+            );
         }
     }
 
@@ -243,7 +253,10 @@ mod tests {
         };
         assert_eq!(decide(&sit), Decision::Make);
         let p = params();
-        let more = vec![("team".to_string(), "a".to_string()), ("cost".to_string(), "1".to_string())];
+        let more = vec![
+            ("team".to_string(), "a".to_string()),
+            ("cost".to_string(), "1".to_string()),
+        ];
         sit.parameters = &p;
         sit.tags = &more;
         assert_eq!(decide(&sit), Decision::Make);

@@ -157,9 +157,10 @@ pub async fn plan_timed(
     // once the change set is read.
     let drifted = async {
         match live {
-            Some(s) if opts.drift => {
-                Some(t.time("drift start", drift::start(api, s, &nested_ids)).await)
-            }
+            Some(s) if opts.drift => Some(
+                t.time("drift start", drift::start(api, s, &nested_ids))
+                    .await,
+            ),
             _ => None,
         }
     };
@@ -279,7 +280,10 @@ async fn deployed(
     let Some(s) = live else { return Ok(None) };
     let text = match prefetched {
         Some(text) => text,
-        None => t.time("get template (by id)", api.get_template(&s.stack_id)).await?,
+        None => {
+            t.time("get template (by id)", api.get_template(&s.stack_id))
+                .await?
+        }
     };
     let parsed = t.time_sync("parse template", || cfn_yaml::parse(&text));
     let t = parsed.map_err(DeployError::BadTemplate)?;
@@ -461,7 +465,9 @@ async fn preview(
     opts: PlanOptions,
     t: &Timings,
 ) -> Result<Option<ChangeSetInfo>, DeployError> {
-    let created = t.time("change set create", api.create_change_set(req)).await?;
+    let created = t
+        .time("change set create", api.create_change_set(req))
+        .await?;
     let arn = match created {
         Created::ChangeSet { arn, .. } => arn,
         Created::NoChanges => return Ok(None),

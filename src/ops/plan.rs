@@ -49,7 +49,9 @@ pub struct PlanOutcome {
 
 pub fn plan(o: &PlanOptions) -> Result<PlanOutcome, OpsError> {
     let t = Timings::default();
-    let d = t.time_sync("compile and lint", || compile::compile_and_lint(&o.spec, o.split))?;
+    let d = t.time_sync("compile and lint", || {
+        compile::compile_and_lint(&o.spec, o.split)
+    })?;
     // Local code: the artifact bucket fills the template's parameter; plan only checks
     // which zips it lacks (apply uploads them).
     let code = Code::of(&d.compiled, o.artifact_bucket.as_deref());

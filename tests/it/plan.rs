@@ -279,8 +279,17 @@ fn plan_of_an_unchanged_stack_makes_no_change_set_unless_forced() {
         out.contains("CloudFormation change set: not made (no changes: the template, parameters and tags are the deployed ones and the stack is CREATE_COMPLETE"),
         "{out}"
     );
-    for phase in ["describe stack", "get template", "diff", "drift wait", "total"] {
-        assert!(err.contains(&format!("timing: {phase} ")), "{phase}:\n{err}");
+    for phase in [
+        "describe stack",
+        "get template",
+        "diff",
+        "drift wait",
+        "total",
+    ] {
+        assert!(
+            err.contains(&format!("timing: {phase} ")),
+            "{phase}:\n{err}"
+        );
     }
     assert!(!err.contains("timing: change set create"), "{err}");
     let (_, json, _) = m.run(&["plan", &spec, "--format", "json"]);
@@ -294,7 +303,13 @@ fn plan_of_an_unchanged_stack_makes_no_change_set_unless_forced() {
     // Forced: CloudFormation is asked (moto answers an unchanged template with an empty
     // change set), and nothing is left behind.
     let (code, json, err) = m.run(&[
-        "plan", &spec, "--change-set", "always", "--format", "json", "--timings",
+        "plan",
+        &spec,
+        "--change-set",
+        "always",
+        "--format",
+        "json",
+        "--timings",
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("timing: change set create"), "{err}");

@@ -257,5 +257,9 @@ fn a_skipped_change_set_is_said_in_every_format() {
         to: "B".into(),
         resource_type: "AWS::SQS::Queue".into(),
     }];
-    assert!(!human(&p, false).contains("not made"), "{}", human(&p, false));
+    assert!(
+        !human(&p, false).contains("not made"),
+        "{}",
+        human(&p, false)
+    );
 }
