@@ -67,10 +67,14 @@ pub fn decide(s: &Situation<'_>) -> Decision {
             "the spec moves resources (`renamed_from:`): apply makes the change set after the stack refactor".into(),
         );
     }
-    if s.mode == ChangeSetMode::Always || s.keep {
+    if s.mode == ChangeSetMode::Always {
         return Decision::Make;
     }
     let Some(stack) = s.live else {
+        // A saved plan (`--out`) keeps the change set that creates the stack.
+        if s.keep {
+            return Decision::Make;
+        }
         return Decision::Skip(
             "the stack does not exist yet, so everything is created (`--change-set always` makes one)".into(),
         );
@@ -216,6 +220,22 @@ mod tests {
             tags: &t,
         };
         assert_eq!(decide(&kept), Decision::Make);
+    }
+
+    #[test]
+    fn a_saved_plan_of_an_unchanged_stack_keeps_none() {
+        let s = stack("UPDATE_COMPLETE");
+        let (p, t) = (params(), tags());
+        let sit = Situation {
+            mode: ChangeSetMode::Auto,
+            live: Some(&s),
+            keep: true,
+            moves: false,
+            has_changes: false,
+            parameters: &p,
+            tags: &t,
+        };
+        assert!(is_skip(&decide(&sit)));
     }
 
     #[test]

@@ -299,6 +299,12 @@ fn plan_of_an_unchanged_stack_makes_no_change_set_unless_forced() {
     assert!(why.contains("--change-set always"), "{why}");
     let (_, md, _) = m.run(&["plan", &spec, "--format", "markdown"]);
     assert!(md.contains("change set: not made (no changes"), "{md}");
+    // A saved plan of an unchanged stack keeps no change set either.
+    let saved = dir.path().join("plan.json");
+    let saved = saved.to_str().expect("utf8");
+    let (code, _, err) = m.run(&["plan", &spec, "--out", saved]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(change_sets(&m, "shop-dev"), 0);
 
     // Forced: CloudFormation is asked (moto answers an unchanged template with an empty
     // change set), and nothing is left behind.
