@@ -4,6 +4,8 @@
 use super::{Output, SpecArgs};
 use crate::deploy::client::AwsOptions;
 use crate::deploy::format;
+use crate::deploy::preview::ChangeSetMode;
+use crate::deploy::timings;
 use crate::ops::plan::{self, PlanOptions, PlanOutcome};
 use crate::ops::{OpsError, Outcome, Ui};
 use std::path::PathBuf;
@@ -29,8 +31,15 @@ pub struct PlanArgs {
     /// Save the plan (with its change set kept) for `fnplan apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Only diff the templates; do not ask CloudFormation for a change set.
-    #[arg(long)]
+    /// When to ask CloudFormation for a change set: `auto` when fnplan's diff has changes
+    /// or the stack is not stable (in progress, failed, rolled back), `always` even for an
+    /// unchanged stack, `never` (fnplan's diff alone). The plan says when and why none
+    /// was made.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub change_set: ChangeSetMode,
+    /// Only diff the templates; do not ask CloudFormation for a change set (the same as
+    /// `--change-set never`).
+    #[arg(long, conflicts_with = "change_set")]
     pub no_change_set: bool,
     /// S3 bucket holding the function code zips (the template's `ArtifactBucket`).
     #[arg(long, value_name = "NAME")]
@@ -47,6 +56,10 @@ pub struct PlanArgs {
     /// instead of your permissions (`fnplan bootstrap --ci` creates one).
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
+    /// Print each step's wall time on stderr (describe stack, get template, change set,
+    /// drift, artifact check, ...); so does `FNPLAN_TIMINGS=1`.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 pub fn run(a: PlanArgs) -> Result<Outcome, OpsError> {
@@ -54,11 +67,16 @@ pub fn run(a: PlanArgs) -> Result<Outcome, OpsError> {
         spec: a.spec.spec_ref(),
         aws: a.aws,
         out: a.out,
-        no_change_set: a.no_change_set,
+        change_set: if a.no_change_set {
+            ChangeSetMode::Never
+        } else {
+            a.change_set
+        },
         artifact_bucket: a.artifact_bucket,
         split: a.split,
         no_drift: a.no_drift,
         role_arn: a.role_arn,
+        timings: a.timings || std::env::var_os("FNPLAN_TIMINGS").is_some_and(|v| v != "0"),
     };
     Ok(Outcome::Plan {
         outcome: Box::new(plan::plan(&o)?),
@@ -85,6 +103,9 @@ pub fn show(p: &PlanOutcome, f: PlanFormat, out: &Output) -> std::io::Result<()>
         ));
     }
     for line in p.code.describe() {
+        out.note(&line);
+    }
+    for line in timings::lines(&p.timings) {
         out.note(&line);
     }
     if let Some(path) = &p.saved {

@@ -15,9 +15,11 @@ pub mod iam;
 pub mod lambda;
 pub mod mask;
 pub mod plan;
+pub mod preview;
 pub mod refactor;
 pub mod replacement;
 pub mod run;
+pub mod timings;
 
 use std::time::Duration;
 
@@ -69,6 +71,8 @@ pub struct StackInfo {
     pub last_updated: Option<String>,
     pub outputs: Vec<(String, String)>,
     pub parameters: Vec<(String, String)>,
+    /// Stack tags (CloudFormation's own `aws:` tags included).
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -26,6 +26,10 @@ pub struct Plan {
     pub iam: Vec<IamChange>,
     /// CloudFormation's own preview, when one was made.
     pub change_set: Option<ChangeSetInfo>,
+    /// Why no change set was made (`--no-change-set`, a stack that does not exist yet, an
+    /// unchanged stable stack, ...); absent when one was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_set_skipped: Option<String>,
     /// The spec file as given on the command line (so `apply plan.json` finds it).
     #[serde(default)]
     pub spec_path: String,

@@ -3,6 +3,8 @@
 //! and merge its verdict with fnplan's prediction.
 
 use super::plan::{ChangeSetInfo, Plan, StackState};
+use super::preview::{self, ChangeSetMode, Decision};
+use super::timings::Timings;
 use super::{
     ChangeSetRequest, ChangeSetType, Created, DeployError, StackApi, cfn_yaml, diff, drift,
 };
@@ -44,8 +46,8 @@ impl<'a> PlanInput<'a> {
 
 #[derive(Clone, Copy, Debug)]
 pub struct PlanOptions {
-    /// Ask CloudFormation for a change set (default on).
-    pub change_set: bool,
+    /// When to ask CloudFormation for a change set (`--change-set`; see [`preview::decide`]).
+    pub change_set: ChangeSetMode,
     /// Keep it for a later `apply plan.json`.
     pub keep_change_set: bool,
     /// How long to wait for the change set.
@@ -60,7 +62,7 @@ pub struct PlanOptions {
 impl Default for PlanOptions {
     fn default() -> Self {
         PlanOptions {
-            change_set: true,
+            change_set: ChangeSetMode::Auto,
             keep_change_set: false,
             wait: Duration::from_secs(300),
             drift: true,
@@ -76,14 +78,143 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Where a template over CloudFormation's inline limit goes before a change set is made
+/// of it. Asked only when a change set is made: a plan that skips it stages nothing.
+#[allow(async_fn_in_trait)]
+pub trait Stager {
+    /// The S3 URL of template `body`, or `None` to send it inline.
+    async fn template_url(&self, body: &str) -> Result<Option<String>, DeployError>;
+}
+
+/// No staging: the template goes inline, or by the `template_url` already in the input.
+pub struct Inline;
+
+impl Stager for Inline {
+    async fn template_url(&self, _body: &str) -> Result<Option<String>, DeployError> {
+        Ok(None)
+    }
+}
+
 /// Build the plan of `input` against the stack `input.stack_name`.
 pub async fn plan(
     api: &impl StackApi,
     input: &PlanInput<'_>,
     opts: PlanOptions,
 ) -> Result<Plan, DeployError> {
-    let body = input.template.to_compact_json();
-    let mut plan = Plan {
+    plan_timed(api, input, &Inline, opts, &Timings::default()).await
+}
+
+/// [`plan`], staging the template with `stager` when a change set is made, and recording
+/// each step's wall time in `t`. Independent calls run concurrently: the stack and its
+/// template are read together (by stack name), and drift detection runs while
+/// CloudFormation makes the change set.
+pub async fn plan_timed(
+    api: &impl StackApi,
+    input: &PlanInput<'_>,
+    stager: &impl Stager,
+    opts: PlanOptions,
+    t: &Timings,
+) -> Result<Plan, DeployError> {
+    let body = t.time_sync("serialize template", || input.template.to_compact_json());
+    let mut plan = new_plan(input, &body);
+    if opts.change_set != ChangeSetMode::Never {
+        check_parameters(input)?;
+    }
+    let (stack, prefetched) = read_stack(api, input.stack_name, t).await?;
+    // A stack left in REVIEW_IN_PROGRESS by a change set that never ran holds nothing.
+    let live = stack.as_ref().filter(|s| s.status != "REVIEW_IN_PROGRESS");
+    plan.stack = stack_state(stack.as_ref(), live.is_some());
+    let old = deployed(api, live, input, prefetched, &mut plan, t).await?;
+    let mut changes = t.time_sync("diff", || {
+        diff::plan_changes(old.as_ref(), &input.template.value)
+    });
+    let nested = input.nested.unwrap_or_default();
+    let nested_ids = t
+        .time(
+            "nested stacks",
+            nested_changes(api, live, old.as_ref(), nested, &mut changes),
+        )
+        .await?;
+    if let Some(s) = live {
+        let retained = left_behind(api, &s.stack_id, &mut changes.changes);
+        t.time("retained physical ids", retained).await?;
+    }
+    set_changes(&mut plan, changes);
+    let decision = preview::decide(&preview::Situation {
+        mode: opts.change_set,
+        live,
+        keep: opts.keep_change_set,
+        moves: !plan.moves.is_empty(),
+        has_changes: plan.has_changes(),
+        parameters: &input.parameters,
+        tags: &input.tags,
+    });
+    let make = decision == Decision::Make;
+    if let Decision::Skip(why) = decision {
+        plan.change_set_skipped = Some(why);
+    }
+    // Drift detection starts while CloudFormation makes the change set, and is collected
+    // once the change set is read.
+    let drifted = async {
+        match live {
+            Some(s) if opts.drift => Some(
+                t.time("drift start", drift::start(api, s, &nested_ids))
+                    .await,
+            ),
+            _ => None,
+        }
+    };
+    let previewed = async {
+        if !make {
+            return Ok(None);
+        }
+        let mut req = change_set_request(input, &plan, live.is_some(), body);
+        if req.template_url.is_none() {
+            let staged = stager.template_url(&req.template_body);
+            req.template_url = t.time("stage template", staged).await?;
+        }
+        change_set(api, &req, &stack, live.is_some(), opts, t).await
+    };
+    let (drift, cs) = tokio::join!(drifted, previewed);
+    plan.change_set = cs?;
+    if let Some(cs) = plan.change_set.clone() {
+        merge_verdicts(&mut plan, &cs);
+    }
+    if let Some(pending) = drift {
+        let finish = drift::finish(api, pending, opts.drift_wait, &plan);
+        plan.drift = Some(t.time("drift wait", finish).await);
+    }
+    Ok(plan)
+}
+
+/// Put the diff's findings in the plan, secrets masked (plans end up in CI logs and PR
+/// comments).
+fn set_changes(plan: &mut Plan, changes: diff::PlanChanges) {
+    plan.changes = changes.changes;
+    plan.unchanged = changes.unchanged;
+    plan.outputs = changes.outputs;
+    plan.iam = changes.iam;
+    super::mask::mask_plan(plan);
+}
+
+/// The stack and, read at the same time by the stack's name, its template (`None` when
+/// that read failed: no stack, or one in review; [`deployed`] then reads it by ID if
+/// the stack is live after all).
+async fn read_stack(
+    api: &impl StackApi,
+    name: &str,
+    t: &Timings,
+) -> Result<(Option<super::StackInfo>, Option<String>), DeployError> {
+    let (stack, template) = tokio::join!(
+        t.time("describe stack", api.describe_stack(name)),
+        t.time("get template", api.get_template(name)),
+    );
+    Ok((stack?, template.ok()))
+}
+
+/// The plan's header: what is planned, from which spec and template.
+fn new_plan(input: &PlanInput<'_>, body: &str) -> Plan {
+    Plan {
         format_version: super::plan::FORMAT_VERSION,
         app: input.app.to_string(),
         stage: input.stage.to_string(),
@@ -94,78 +225,68 @@ pub async fn plan(
         template_sha256: sha256_hex(body.as_bytes()),
         split: input.nested.is_some(),
         ..Plan::default()
-    };
-    if opts.change_set {
-        check_parameters(input)?;
     }
-    let stack = api.describe_stack(input.stack_name).await?;
-    // A stack left in REVIEW_IN_PROGRESS by a change set that never ran holds nothing.
-    let live = stack.as_ref().filter(|s| s.status != "REVIEW_IN_PROGRESS");
-    plan.stack = match &stack {
+}
+
+fn stack_state(stack: Option<&super::StackInfo>, live: bool) -> StackState {
+    match stack {
         Some(s) => StackState {
-            exists: live.is_some(),
+            exists: live,
             stack_id: Some(s.stack_id.clone()),
             status: Some(s.status.clone()),
             last_updated: s.last_updated.clone(),
         },
         None => StackState::default(),
-    };
-    let old = deployed(api, live, input, &mut plan).await?;
-    let mut changes = diff::plan_changes(old.as_ref(), &input.template.value);
-    let nested = input.nested.unwrap_or_default();
-    let nested_ids = nested_changes(api, live, old.as_ref(), nested, &mut changes).await?;
-    if let Some(s) = live {
-        left_behind(api, &s.stack_id, &mut changes.changes).await?;
     }
-    plan.changes = changes.changes;
-    plan.unchanged = changes.unchanged;
-    plan.outputs = changes.outputs;
-    plan.iam = changes.iam;
-    // Plans end up in CI logs and PR comments: no secret values in them.
-    super::mask::mask_plan(&mut plan);
-    // Drift detection runs while CloudFormation makes the change set; collected below.
-    let drift = match live {
-        Some(s) if opts.drift => Some(drift::start(api, s, &nested_ids).await),
-        _ => None,
-    };
+}
 
-    // CloudFormation's own verdict. For a stack that does not exist yet everything is a
-    // create and a change set would only leave an empty stack behind, unless it is kept
-    // for `apply plan.json`.
-    // With moves, the change set can only be made after the refactor: apply makes it.
-    let want_change_set = opts.change_set
-        && plan.moves.is_empty()
-        && (live.is_some() || opts.keep_change_set)
-        && (plan.has_changes() || live.is_none());
-    if want_change_set {
-        if let (None, Some(review)) = (live, &stack) {
-            // An empty stack left in review by an earlier, unexecuted change set: remove it
-            // so that the new stack is created by name (it holds no resources).
-            discard_review_stack(api, &review.stack_id).await?;
-        }
-        let req = change_set_request(input, &plan, live.is_some(), body);
-        plan.change_set = preview(api, &req, opts).await?;
-        if let Some(cs) = plan.change_set.clone() {
-            merge_verdicts(&mut plan, &cs);
-        }
+/// CloudFormation's own verdict: the change set of `req`. A stack in review (left by an
+/// earlier, unexecuted change set) is removed first so that a new stack is created by
+/// name; a change set on a stack that did not exist, when not kept, takes the empty
+/// stack it made with it.
+async fn change_set(
+    api: &impl StackApi,
+    req: &ChangeSetRequest,
+    stack: &Option<super::StackInfo>,
+    live: bool,
+    opts: PlanOptions,
+    t: &Timings,
+) -> Result<Option<ChangeSetInfo>, DeployError> {
+    if let (false, Some(review)) = (live, stack) {
+        discard_review_stack(api, &review.stack_id).await?;
     }
-    if let Some(d) = drift {
-        plan.drift = Some(drift::finish(api, d, opts.drift_wait, &plan).await);
+    let cs = preview(api, req, opts, t).await?;
+    if !live
+        && !cs.as_ref().is_some_and(|c| c.kept)
+        && let Some(s) = api.describe_stack(&req.stack).await?
+        && s.status == "REVIEW_IN_PROGRESS"
+    {
+        discard_review_stack(api, &s.stack_id).await?;
     }
-    Ok(plan)
+    Ok(cs)
 }
 
 /// The deployed template as `apply` will find it: after the stack refactor of the spec's
 /// `renamed_from:` moves (recorded in `plan.moves`); `None` without a live stack.
+/// `prefetched` is the template read by stack name alongside the stack itself.
 async fn deployed(
     api: &impl StackApi,
     live: Option<&super::StackInfo>,
     input: &PlanInput<'_>,
+    prefetched: Option<String>,
     plan: &mut Plan,
+    t: &Timings,
 ) -> Result<Option<serde_json::Value>, DeployError> {
     let Some(s) = live else { return Ok(None) };
-    let text = api.get_template(&s.stack_id).await?;
-    let t = cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?;
+    let text = match prefetched {
+        Some(text) => text,
+        None => {
+            t.time("get template (by id)", api.get_template(&s.stack_id))
+                .await?
+        }
+    };
+    let parsed = t.time_sync("parse template", || cfn_yaml::parse(&text));
+    let t = parsed.map_err(DeployError::BadTemplate)?;
     let (moved, done) = super::refactor::rename(&t, &input.moves);
     plan.moves = done;
     Ok(Some(moved))
@@ -342,16 +463,23 @@ async fn preview(
     api: &impl StackApi,
     req: &ChangeSetRequest,
     opts: PlanOptions,
+    t: &Timings,
 ) -> Result<Option<ChangeSetInfo>, DeployError> {
-    let arn = match api.create_change_set(req).await? {
+    let created = t
+        .time("change set create", api.create_change_set(req))
+        .await?;
+    let arn = match created {
         Created::ChangeSet { arn, .. } => arn,
         Created::NoChanges => return Ok(None),
     };
-    let desc = wait_for(api, &arn, opts.wait).await?;
+    let desc = t
+        .time("change set wait", wait_for(api, &arn, opts.wait))
+        .await?;
     let empty = desc.is_empty_failure();
     let keep = opts.keep_change_set && !empty && desc.status == "CREATE_COMPLETE";
     if !keep {
-        api.delete_change_set(&arn).await?;
+        t.time("change set delete", api.delete_change_set(&arn))
+            .await?;
     }
     if empty {
         return Ok(None);

@@ -168,7 +168,7 @@ async fn apply_async(
             let c = &d.compiled;
             input.template_url = stage::stage_template(config, bucket, c, input.template).await?;
             let opts = run::PlanOptions {
-                change_set: true,
+                change_set: crate::deploy::preview::ChangeSetMode::Auto,
                 keep_change_set: true,
                 ..Default::default()
             };

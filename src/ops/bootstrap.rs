@@ -87,7 +87,7 @@ pub fn bootstrap(o: &BootstrapOptions, ui: &dyn Ui) -> Result<BootstrapOutcome, 
             moves: Vec::new(),
         };
         let opts = run::PlanOptions {
-            change_set: true,
+            change_set: crate::deploy::preview::ChangeSetMode::Auto,
             keep_change_set: true,
             // The bootstrap stack is one bucket fnplan alone manages: no drift check.
             drift: false,

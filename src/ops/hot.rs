@@ -87,7 +87,7 @@ pub async fn try_hot(
         None => return fall_back(&[format!("stack {} does not exist yet", input.stack_name)]),
     };
     let opts = run::PlanOptions {
-        change_set: false,
+        change_set: crate::deploy::preview::ChangeSetMode::Never,
         drift: false,
         ..Default::default()
     };

@@ -78,7 +78,7 @@ async fn then_update(
     approved: &Plan,
 ) -> Result<ApplyOutcome, OpsError> {
     let opts = run::PlanOptions {
-        change_set: true,
+        change_set: crate::deploy::preview::ChangeSetMode::Auto,
         keep_change_set: true,
         // Only compared with the approved plan: drift was shown there.
         drift: false,

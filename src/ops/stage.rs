@@ -7,7 +7,7 @@ use super::compile::{Compiled, Deployable};
 use crate::deploy::DeployError;
 use crate::deploy::aws::SdkStackApi;
 use crate::deploy::client::{self, AwsOptions};
-use crate::deploy::run::{self, PlanInput};
+use crate::deploy::run::{self, PlanInput, Stager};
 use crate::limits::INLINE_TEMPLATE_BYTES;
 use crate::package::{self, Artifact, upload};
 use crate::template::{self, Template, split::Split};
@@ -152,17 +152,30 @@ pub async fn stage_template(
     c: &Compiled,
     template: &Template,
 ) -> Result<Option<String>, OpsError> {
-    let body = template.to_compact_json();
-    if body.len() <= INLINE_TEMPLATE_BYTES {
-        return Ok(None);
+    let stager = S3Stager { config, bucket, c };
+    Ok(stager.template_url(&template.to_compact_json()).await?)
+}
+
+/// Templates over the inline limit go to the artifact bucket ([`stage_template`]), when
+/// `plan` makes a change set.
+pub struct S3Stager<'a> {
+    pub config: &'a aws_config::SdkConfig,
+    pub bucket: Option<&'a str>,
+    pub c: &'a Compiled,
+}
+
+impl run::Stager for S3Stager<'_> {
+    async fn template_url(&self, body: &str) -> Result<Option<String>, DeployError> {
+        if body.len() <= INLINE_TEMPLATE_BYTES {
+            return Ok(None);
+        }
+        let Some(bucket) = self.bucket else {
+            return Err(DeployError::TemplateNeedsBucket(body.len()));
+        };
+        let key = template_key(self.c, body);
+        let url = upload::put_template(self.config, bucket, &key, body.to_string()).await?;
+        Ok(Some(url))
     }
-    let Some(bucket) = bucket else {
-        return Err(DeployError::TemplateNeedsBucket(body.len()).into());
-    };
-    let key = template_key(c, &body);
-    Ok(Some(
-        upload::put_template(config, bucket, &key, body).await?,
-    ))
 }
 
 /// Where a template is kept in the artifact bucket: named by its sha256, so an unchanged

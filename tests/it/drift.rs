@@ -274,7 +274,7 @@ fn nested_stacks_are_checked_one_by_one() {
         moves: Vec::new(),
     };
     let opts = PlanOptions {
-        change_set: false,
+        change_set: fnplan::deploy::preview::ChangeSetMode::Never,
         ..PlanOptions::default()
     };
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -254,3 +254,100 @@ fn detailed_exitcode_keeps_2_for_changes_only() {
     assert_eq!(code, 0);
     assert!(out.contains("--detailed-exitcode"), "{out}");
 }
+
+/// The change set CloudFormation would make for an unchanged, stable stack finds nothing:
+/// plan skips it and says why; `--change-set always` makes it anyway, and a stack whose
+/// tags differ (the template diff cannot see them) gets one. `--timings` shows the calls.
+#[test]
+fn plan_of_an_unchanged_stack_makes_no_change_set_unless_forced() {
+    let Some(m) = moto() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let spec = write_spec(dir.path(), SPEC);
+    let (code, out, err) = m.run(&["plan", &spec]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("CloudFormation change set: not made (the stack does not exist yet"),
+        "{out}"
+    );
+    m.put_test_code();
+    m.deploy("shop-dev", &render(&m, &spec));
+
+    let (code, out, err) = m.run(&["plan", &spec, "--timings"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("No changes"), "{out}");
+    assert!(
+        out.contains("CloudFormation change set: not made (no changes: the template, parameters and tags are the deployed ones and the stack is CREATE_COMPLETE"),
+        "{out}"
+    );
+    for phase in [
+        "describe stack",
+        "get template",
+        "diff",
+        "drift wait",
+        "total",
+    ] {
+        assert!(
+            err.contains(&format!("timing: {phase} ")),
+            "{phase}:\n{err}"
+        );
+    }
+    assert!(!err.contains("timing: change set create"), "{err}");
+    let (_, json, _) = m.run(&["plan", &spec, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert!(v["change_set"].is_null(), "{json}");
+    let why = v["change_set_skipped"].as_str().expect("a reason");
+    assert!(why.contains("--change-set always"), "{why}");
+    let (_, md, _) = m.run(&["plan", &spec, "--format", "markdown"]);
+    assert!(md.contains("change set: not made (no changes"), "{md}");
+    // A saved plan of an unchanged stack keeps no change set either.
+    let saved = dir.path().join("plan.json");
+    let saved = saved.to_str().expect("utf8");
+    let (code, _, err) = m.run(&["plan", &spec, "--out", saved]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(change_sets(&m, "shop-dev"), 0);
+
+    // Forced: CloudFormation is asked (moto answers an unchanged template with an empty
+    // change set), and nothing is left behind.
+    let (code, json, err) = m.run(&[
+        "plan",
+        &spec,
+        "--change-set",
+        "always",
+        "--format",
+        "json",
+        "--timings",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("timing: change set create"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert!(v["change_set_skipped"].is_null(), "{json}");
+    assert_eq!(change_sets(&m, "shop-dev"), 0, "the preview is deleted");
+    let (code, _, err) = m.run(&["plan", &spec, "--change-set", "always", "--no-change-set"]);
+    assert_eq!(code, 2, "the two flags conflict: {err}");
+
+    // Stack tags are not in the template: new ones make a change set.
+    write_spec(dir.path(), &format!("{SPEC}tags: {{ team: payments }}\n"));
+    let (code, json, err) = m.run(&["plan", &spec, "--format", "json", "--timings"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert!(v["change_set_skipped"].is_null(), "{json}");
+    assert!(err.contains("timing: change set create"), "{err}");
+}
+
+/// How many change sets stack `name` holds.
+fn change_sets(m: &crate::moto::Moto, name: &str) -> usize {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let cfn = m.cfn().await;
+        let out = cfn
+            .list_change_sets()
+            .stack_name(name)
+            .send()
+            .await
+            .expect("list change sets");
+        out.summaries().len()
+    })
+}

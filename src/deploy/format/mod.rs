@@ -391,7 +391,13 @@ fn output_lines(plan: &Plan) -> Vec<(Mark, String)> {
 /// CloudFormation's change set in a sentence, and what it lists that fnplan's diff does not.
 fn change_set_lines(plan: &Plan) -> Vec<String> {
     let Some(cs) = &plan.change_set else {
-        return Vec::new();
+        // With moves, the moves section already says when the change set is made.
+        return plan
+            .change_set_skipped
+            .iter()
+            .filter(|_| plan.moves.is_empty())
+            .map(|why| format!("CloudFormation change set: not made ({why})"))
+            .collect();
     };
     let kept = if cs.kept {
         format!(", ready to execute ({})", cs.arn)

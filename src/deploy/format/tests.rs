@@ -254,3 +254,30 @@ fn hot_swapped_functions_say_the_stack_lags_in_human_and_markdown() {
     assert!(human(&p, false).contains(want), "{}", human(&p, false));
     assert!(markdown(&p).contains(want), "{}", markdown(&p));
 }
+
+#[test]
+fn a_skipped_change_set_is_said_in_every_format() {
+    let mut p = unchanged();
+    p.change_set_skipped = Some("no changes: the stack is UPDATE_COMPLETE".into());
+    let line = "CloudFormation change set: not made (no changes: the stack is UPDATE_COMPLETE)";
+    assert!(human(&p, false).contains(line), "{}", human(&p, false));
+    assert!(markdown(&p).contains(line), "{}", markdown(&p));
+    let v: Value = serde_json::from_str(&json(&p)).expect("json");
+    assert_eq!(
+        v["change_set_skipped"],
+        "no changes: the stack is UPDATE_COMPLETE"
+    );
+    // Absent when a change set was made (older readers see no new field).
+    assert!(!json(&unchanged()).contains("change_set_skipped"));
+    // With moves, the moves section says when the change set is made.
+    p.moves = vec![crate::deploy::plan::Moved {
+        from: "A".into(),
+        to: "B".into(),
+        resource_type: "AWS::SQS::Queue".into(),
+    }];
+    assert!(
+        !human(&p, false).contains("not made"),
+        "{}",
+        human(&p, false)
+    );
+}
