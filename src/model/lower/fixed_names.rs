@@ -82,14 +82,7 @@ pub(super) fn known_text(
     raw: &Sp<String>,
     what: &'static str,
 ) -> Option<String> {
-    let rule = Rule {
-        kind: what,
-        max: usize::MAX,
-        extra: "",
-        lowercase: false,
-        pseudo: false,
-    };
-    fill(l, cx, raw, &rule).map(|(text, _)| text)
+    free_text(l, cx, raw, what, false)
 }
 
 /// `raw` with its references filled in, and the length it will have.
@@ -227,12 +220,24 @@ pub(super) fn arn_text(
     raw: &Sp<String>,
     what: &'static str,
 ) -> Option<String> {
+    free_text(l, cx, raw, what, true)
+}
+
+/// Text of any length and case with `${app}`, `${stage}`, `${var.NAME}` filled in (and
+/// `${region}`, `${account}` as pseudo parameters when `pseudo`).
+fn free_text(
+    l: &mut Lower<'_>,
+    cx: &NameCx<'_>,
+    raw: &Sp<String>,
+    what: &'static str,
+    pseudo: bool,
+) -> Option<String> {
     let rule = Rule {
         kind: what,
         max: usize::MAX,
         extra: "",
         lowercase: false,
-        pseudo: true,
+        pseudo,
     };
     fill(l, cx, raw, &rule).map(|(text, _)| text)
 }
