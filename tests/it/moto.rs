@@ -274,6 +274,17 @@ impl Moto {
         (dir, spec)
     }
 
+    /// The spec file `fixture` (relative to the repository) applied to a fresh directory,
+    /// and stack `stack` complete: (the directory, the spec's path, the spec's text).
+    pub fn applied(&self, fixture: &str, stack: &str) -> (tempfile::TempDir, String, String) {
+        let text = std::fs::read_to_string(crate::common::root().join(fixture)).expect("spec");
+        let (dir, spec) = self.app(&text);
+        let (code, out, err) = self.run(&["apply", &spec, "--auto-approve", "--progress", "plain"]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert_eq!(self.stack_status(stack).as_deref(), Some("CREATE_COMPLETE"));
+        (dir, spec, text)
+    }
+
     /// Create an S3 bucket and put an object (function code for moto's Lambda).
     pub fn put_object(&self, bucket: &str, key: &str, body: &[u8]) {
         let (c, t) = http(&self.url, "PUT", &format!("/{bucket}"), b"").expect("create bucket");

@@ -127,14 +127,7 @@ fn short_tags_outside_resources_and_outputs_stay_errors() {
 #[test]
 fn apply_creates_raw_resources_and_plan_sees_their_edits() {
     let Some(m) = moto() else { return };
-    let text = std::fs::read_to_string(common::root().join(SPEC)).expect("spec");
-    let (dir, spec) = m.app(&text);
-    let (code, out, err) = m.run(&["apply", &spec, "--auto-approve", "--progress", "plain"]);
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(
-        m.stack_status("raw-dev").as_deref(),
-        Some("CREATE_COMPLETE")
-    );
+    let (dir, spec, text) = m.applied(SPEC, "raw-dev");
     assert_eq!(
         m.physical_id("raw-dev", "JobsUrlParameter"),
         "/raw/dev/jobs-url"

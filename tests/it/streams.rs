@@ -171,14 +171,7 @@ queues:
 #[test]
 fn apply_creates_the_stream_mappings() {
     let Some(m) = moto() else { return };
-    let text = std::fs::read_to_string(common::root().join(SPEC)).expect("spec");
-    let (_d, spec) = m.app(&text);
-    let (code, out, err) = m.run(&["apply", &spec, "--auto-approve", "--progress", "plain"]);
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(
-        m.stack_status("carts-dev").as_deref(),
-        Some("CREATE_COMPLETE")
-    );
+    let _app = m.applied(SPEC, "carts-dev");
     let maps = m.lambda_get("/2015-03-31/event-source-mappings/");
     let mapping = |function: &str| {
         maps["EventSourceMappings"]
