@@ -126,7 +126,7 @@ pub async fn plan_timed(
     plan.stack = stack_state(stack.as_ref(), live.is_some());
     let old = deployed(api, live, input, prefetched, &mut plan, t).await?;
     let mut changes = t.time_sync("diff", || {
-        diff::plan_changes(old.as_ref(), &input.template.value)
+        diff::plan_changes(old.as_ref(), &input.template.value())
     });
     let nested = input.nested.unwrap_or_default();
     let nested_ids = t
@@ -310,11 +310,8 @@ async fn left_behind(
 
 /// Parameters without a default need a value before CloudFormation will preview.
 fn check_parameters(input: &PlanInput<'_>) -> Result<(), DeployError> {
-    let params = input
-        .template
-        .value
-        .get("Parameters")
-        .and_then(|p| p.as_object());
+    let value = input.template.value();
+    let params = value.get("Parameters").and_then(|p| p.as_object());
     for (name, def) in params.into_iter().flatten() {
         let given = input.parameters.iter().any(|(k, _)| k == name);
         if def.get("Default").is_none() && !given {
@@ -376,7 +373,7 @@ async fn nested_changes(
     let empty = serde_json::json!({ "Resources": {} });
     let news = nested
         .iter()
-        .map(|n| (n.logical_id.as_str(), &n.template.value));
+        .map(|n| (n.logical_id.as_str(), n.template.value()));
     let gone = old_stacks
         .iter()
         .filter(|id| !nested.iter().any(|n| n.logical_id == **id))

@@ -6,7 +6,7 @@ use super::compile::{self, CodeNeed};
 use super::render::TemplateFormat;
 use super::{OpsError, SpecRef};
 use crate::package;
-use crate::template::ARTIFACT_BUCKET_PARAM;
+use crate::template::{ARTIFACT_BUCKET_PARAM, Template};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug)]
@@ -79,9 +79,8 @@ pub fn package(o: &PackageOptions) -> Result<PackageOutcome, OpsError> {
             });
         }
         let bucket = package::artifact_bucket(o.artifact_bucket.as_deref(), &c.model);
-        let param = c
-            .template
-            .value
+        let mut value = c.template.value().clone();
+        let param = value
             .pointer_mut(&format!("/Parameters/{ARTIFACT_BUCKET_PARAM}"))
             .and_then(|p| p.as_object_mut());
         if let (Some(b), Some(p)) = (bucket, param) {
@@ -91,7 +90,8 @@ pub fn package(o: &PackageOptions) -> Result<PackageOutcome, OpsError> {
         let path = o
             .out
             .join(format!("{}-{}.{ext}", c.model.app, c.model.stage));
-        write_file(&path, o.format.text(&c.template).as_bytes())?;
+        let template = Template::from_value(value);
+        write_file(&path, o.format.text(&template).as_bytes())?;
         files.push(PackagedFile::Template(path));
     }
     Ok(PackageOutcome {

@@ -143,7 +143,7 @@ pub fn status(o: &StackOptions, recent: usize) -> Result<StatusOutcome, OpsError
         let deployed = deployed_template(&api, &info.stack_id).await?;
         Ok(StatusOutcome {
             stack: name,
-            matches_spec: deployed == c.template.value,
+            matches_spec: deployed == *c.template.value(),
             info: Some(info),
             events,
             first_failure,

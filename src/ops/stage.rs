@@ -130,17 +130,16 @@ async fn stage_split(
         })
         .collect();
     let urls = upload::put_templates(config, bucket, templates).await?;
-    let mut parent = split.parent.clone();
+    let mut parent = split.parent.value().clone();
     for (n, url) in split.children.iter().zip(urls) {
         if let Some(r) = parent
-            .value
             .get_mut("Resources")
             .and_then(|r| r.get_mut(&n.logical_id))
         {
             r["Properties"]["TemplateURL"] = serde_json::Value::String(url);
         }
     }
-    Ok(parent)
+    Ok(Template::from_value(parent))
 }
 
 /// A template over CloudFormation's inline limit is uploaded to the artifact bucket

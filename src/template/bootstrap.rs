@@ -16,8 +16,7 @@ pub const NONCURRENT_DAYS: u32 = 30;
 pub fn template() -> Template {
     let bucket_arn = json!({ "Fn::GetAtt": ["ArtifactBucket", "Arn"] });
     let objects_arn = json!({ "Fn::Join": ["", [bucket_arn.clone(), "/*"]] });
-    Template {
-        value: json!({
+    Template::from_value(json!({
             "AWSTemplateFormatVersion": "2010-09-09",
             "Description": "fnplan artifact bucket: function code zips (fnplan bootstrap)",
             "Parameters": {
@@ -83,6 +82,5 @@ pub fn template() -> Template {
                     "Value": { "Ref": "ArtifactBucket" }
                 }
             }
-        }),
-    }
+    }))
 }

@@ -844,13 +844,11 @@ pub fn template(s: &CiScope<'_>) -> Result<Template, String> {
     for r in roles(s)? {
         resources.insert(r.kind.logical_id().into(), role_resource(&r));
     }
-    Ok(Template {
-        value: json!({
+    Ok(Template::from_value(json!({
             "AWSTemplateFormatVersion": "2010-09-09",
             "Description": format!("fnplan CI roles of {} for {}", s.app, s.repo.path),
             "Resources": resources
-        }),
-    })
+    })))
 }
 
 /// One role as an `AWS::IAM::Role` resource.

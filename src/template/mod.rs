@@ -8,6 +8,7 @@ mod api;
 pub mod bootstrap;
 pub mod ci_roles;
 mod databases;
+mod doc;
 mod functions;
 mod iam;
 mod intrinsics;
@@ -25,31 +26,63 @@ mod tests;
 
 use crate::graph::AppGraph;
 use crate::model::{CodeSource, Model, ids};
+use doc::Doc;
 use serde_json::{Map, Value, json};
 
-/// A rendered CloudFormation template document.
-#[derive(Clone, Debug, PartialEq)]
+/// A rendered CloudFormation template document: kept as a compact [`Doc`] (what is
+/// written and measured), with a `serde_json::Value` view made on first use (for code
+/// that walks or compares templates: plan's diff, split, tests).
+#[derive(Clone, Debug)]
 pub struct Template {
-    pub value: Value,
+    doc: Doc,
+    value: std::sync::OnceLock<Value>,
+}
+
+impl PartialEq for Template {
+    fn eq(&self, other: &Self) -> bool {
+        self.doc == other.doc
+    }
 }
 
 impl Template {
+    /// A template from its JSON value.
+    pub fn from_value(value: Value) -> Self {
+        Template::from_doc(Doc::from(value))
+    }
+
+    fn from_doc(doc: Doc) -> Self {
+        Template {
+            doc,
+            value: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The template as a `serde_json::Value` (made on first use, then kept).
+    pub fn value(&self) -> &Value {
+        self.value.get_or_init(|| self.doc.to_value())
+    }
+
+    /// The template as a `serde_json::Value`, owned.
+    pub fn into_value(mut self) -> Value {
+        self.value.take().unwrap_or_else(|| self.doc.to_value())
+    }
+
     /// Pretty-printed JSON with a trailing newline.
     pub fn to_json(&self) -> String {
         let mut s =
-            serde_json::to_string_pretty(&self.value).expect("a JSON value always serializes");
+            serde_json::to_string_pretty(&self.doc).expect("a JSON value always serializes");
         s.push('\n');
         s
     }
 
     /// YAML; intrinsics keep their long form (`Fn::GetAtt:`), which CloudFormation accepts.
     pub fn to_yaml(&self) -> String {
-        serde_saphyr::to_string(&self.value).expect("a JSON value always serializes to YAML")
+        serde_saphyr::to_string(&self.doc).expect("a JSON value always serializes to YAML")
     }
 
     /// Compact JSON, as `plan` and `apply` send the template to CloudFormation.
     pub fn to_compact_json(&self) -> String {
-        serde_json::to_string(&self.value).expect("a JSON value always serializes")
+        serde_json::to_string(&self.doc).expect("a JSON value always serializes")
     }
 
     /// Size in bytes of the template as sent to CloudFormation (compact JSON).
@@ -66,7 +99,7 @@ impl Template {
             }
         }
         let mut c = Count(0);
-        let _ = serde_json::to_writer(&mut c, &self.value);
+        let _ = serde_json::to_writer(&mut c, &self.doc);
         c.0
     }
 
@@ -77,10 +110,7 @@ impl Template {
 
     /// How many entries a top-level section (`Resources`, `Parameters`, `Outputs`) has.
     pub fn section_len(&self, section: &str) -> usize {
-        self.value
-            .get(section)
-            .and_then(Value::as_object)
-            .map_or(0, Map::len)
+        self.doc.get(section).map_or(0, Doc::len)
     }
 }
 
@@ -190,15 +220,16 @@ fn render_grouped(
             }),
         );
     }
-    doc.insert("Resources".into(), Value::Object(out.map));
-    doc.insert(
-        "Outputs".into(),
-        Value::Object(outputs(model, has_api, all_outputs)),
-    );
-    let template = Template {
-        value: Value::Object(doc),
-    };
-    (template, out.groups)
+    let outputs = Doc::from(Value::Object(outputs(model, has_api, all_outputs)));
+    let mut pairs: Vec<(Box<str>, Doc)> = doc
+        .into_iter()
+        .map(|(k, v)| (k.into_boxed_str(), Doc::from(v)))
+        .collect();
+    let (resources, groups) = out.finish();
+    pairs.push(("Resources".into(), resources));
+    pairs.push(("Outputs".into(), outputs));
+    let template = Template::from_doc(Doc::object(pairs));
+    (template, groups)
 }
 
 /// The stack's outputs: the API URL, each queue's URL and each function's ARN. A stack has
@@ -248,7 +279,8 @@ fn outputs(model: &Model, has_api: bool, all: bool) -> Map<String, Value> {
 /// resource belongs to (read by `split`).
 #[derive(Default)]
 pub(crate) struct Resources {
-    map: Map<String, Value>,
+    /// Each resource in template form, as soon as it is added (its `Value` is freed then).
+    list: Vec<(Box<str>, Doc)>,
     group: Group,
     groups: Vec<Group>,
 }
@@ -265,18 +297,35 @@ pub(crate) enum Group {
 
 impl Resources {
     pub(crate) fn add(&mut self, logical_id: String, r: Res) {
-        debug_assert!(
-            !self.map.contains_key(&logical_id),
-            "logical ID {logical_id} rendered twice"
-        );
-        self.map.insert(logical_id, r.into_value());
+        self.list
+            .push((logical_id.into_boxed_str(), Doc::from(r.into_value())));
         self.groups.push(self.group);
     }
 
     /// A resource already in template form (raw CloudFormation).
     pub(crate) fn add_value(&mut self, logical_id: String, value: Value) {
-        self.map.insert(logical_id, value);
+        self.list
+            .push((logical_id.into_boxed_str(), Doc::from(value)));
         self.groups.push(self.group);
+    }
+
+    /// Whether a resource named `logical_id` was added (a linear search: only raw
+    /// resources ask).
+    pub(crate) fn contains(&self, logical_id: &str) -> bool {
+        self.list.iter().any(|(id, _)| &**id == logical_id)
+    }
+
+    /// The `Resources` section, in the order added, and each resource's group.
+    fn finish(self) -> (Doc, Vec<Group>) {
+        #[cfg(debug_assertions)]
+        {
+            let mut ids: Vec<&str> = self.list.iter().map(|(id, _)| &**id).collect();
+            ids.sort_unstable();
+            if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+                panic!("logical ID {} rendered twice", w[0]);
+            }
+        }
+        (Doc::object(self.list), self.groups)
     }
 
     /// Resources added from now on belong to `group`.

@@ -48,7 +48,7 @@ pub(crate) fn resolve(model: &Model, v: &RawValue) -> Value {
 pub(crate) fn render_resources(model: &Model, out: &mut Resources) {
     out.set_group(Group::Shared);
     for r in &model.raw_resources {
-        if !out.map.contains_key(&r.logical_id) {
+        if !out.contains(&r.logical_id) {
             out.add_value(r.logical_id.clone(), resolve(model, &r.value));
         }
     }
@@ -80,7 +80,7 @@ pub(crate) fn render_outputs(model: &Model, o: &mut Map<String, Value>) {
 /// output name fnplan generates itself (FN008), and a `Ref`, `Fn::GetAtt`, `${X}` or
 /// `DependsOn` naming nothing in the template (FN006).
 pub fn check(model: &Model, template: &Template) -> Vec<Diagnostic> {
-    let section = |name: &str| template.value.get(name).and_then(Value::as_object);
+    let section = |name: &str| template.value().get(name).and_then(Value::as_object);
     let empty = Map::new();
     let resources = section("Resources").unwrap_or(&empty);
     let parameters = section("Parameters").unwrap_or(&empty);

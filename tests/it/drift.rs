@@ -39,7 +39,7 @@ tables:
 fn plan_against(spec: &str, after: Vec<ReplayEvent>, opts: PlanOptions) -> Plan {
     let old = compile_str(SPEC, None);
     let new = compile_str(spec, None);
-    let deployed = serde_json::to_string(&old.template.value).expect("json");
+    let deployed = serde_json::to_string(&old.template.value()).expect("json");
     let mut events = vec![
         event(body("describe-stacks-update-complete.xml")),
         event(body("get-template.xml").replace("{{TEMPLATE}}", &xml_escape(&deployed))),
@@ -234,9 +234,7 @@ fn nested_stacks_are_checked_one_by_one() {
         "Type": "AWS::CloudFormation::Stack",
         "Properties": { "TemplateURL": "https://fnplan-test-code.s3.amazonaws.com/workers.json" }
     } } });
-    let parent = Template {
-        value: stack.clone(),
-    };
+    let parent = Template::from_value(stack.clone());
     let nested = [Nested {
         logical_id: "WorkersStack".into(),
         file_name: "shop-dev.WorkersStack.json".into(),
@@ -250,7 +248,7 @@ fn nested_stacks_are_checked_one_by_one() {
         event(body("describe-stacks-update-complete.xml")),
         event(template(&stack)),
         event(body("describe-stack-resource-nested-stack.xml")),
-        event(template(&old.template.value)),
+        event(template(&old.template.value())),
         event(body("detect-stack-drift.xml")),
         event(body("detect-stack-drift.xml")),
         event(body("describe-stack-drift-detection-status-in-sync.xml")),

@@ -714,7 +714,7 @@ fn bootstrap_creates_the_bucket_once() {
 
 #[test]
 fn the_bootstrap_template_asks_for_a_private_encrypted_versioned_bucket() {
-    let t = fnplan::template::bootstrap::template().value;
+    let t = fnplan::template::bootstrap::template().into_value();
     let b = &t["Resources"]["ArtifactBucket"];
     assert_eq!(b["DeletionPolicy"], "Retain");
     let p = &b["Properties"];

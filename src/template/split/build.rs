@@ -155,9 +155,7 @@ impl Builder<'_> {
             logical_id,
             file_name,
             functions,
-            template: Template {
-                value: Value::Object(doc),
-            },
+            template: Template::from_value(Value::Object(doc)),
         };
         (Value::Object(stack), nested)
     }
@@ -177,9 +175,7 @@ impl Builder<'_> {
                 doc.insert(key.clone(), v);
             }
         }
-        Template {
-            value: Value::Object(doc),
-        }
+        Template::from_value(Value::Object(doc))
     }
 
     /// Rewrite the references of a value that lives in `here`: anything outside becomes a

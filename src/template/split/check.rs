@@ -46,41 +46,43 @@ impl Split {
     /// when the split is sound.
     pub fn boundary_problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        let defined = |t: &Template| -> HashSet<String> {
+        let defined = |t: &Value| -> HashSet<String> {
             let mut d = HashSet::new();
             for k in ["Resources", "Parameters"] {
-                if let Some(m) = t.value.get(k).and_then(Value::as_object) {
+                if let Some(m) = t.get(k).and_then(Value::as_object) {
                     d.extend(m.keys().cloned());
                 }
             }
             d
         };
-        let mut check = |name: &str, t: &Template| {
+        let parent = self.parent.value();
+        let children: Vec<&Value> = self.children.iter().map(|c| c.template.value()).collect();
+        let mut check = |name: &str, t: &Value| {
             let d = defined(t);
             let mut seen = |id: &str| {
                 if !id.starts_with("AWS::") && !d.contains(id) {
                     problems.push(format!("{name}: refers to {id}, which it does not define"));
                 }
             };
-            visit_refs(&t.value, &mut |id, _| seen(id));
-            if let Some(rs) = t.value.get("Resources").and_then(Value::as_object) {
+            visit_refs(t, &mut |id, _| seen(id));
+            if let Some(rs) = t.get("Resources").and_then(Value::as_object) {
                 for v in rs.values() {
                     depends_on(v).into_iter().for_each(&mut seen);
                 }
             }
         };
-        check("parent", &self.parent);
-        for c in &self.children {
-            check(&c.file_name, &c.template);
+        check("parent", parent);
+        for (c, t) in self.children.iter().zip(&children) {
+            check(&c.file_name, t);
         }
-        let parent_resources = self.parent.value["Resources"].as_object();
-        for c in &self.children {
+        let parent_resources = parent["Resources"].as_object();
+        for (c, t) in self.children.iter().zip(&children) {
             let Some(stack) = parent_resources.and_then(|r| r.get(&c.logical_id)) else {
                 problems.push(format!("parent: no resource {}", c.logical_id));
                 continue;
             };
             let passed = stack["Properties"]["Parameters"].as_object();
-            let declared = c.template.value["Parameters"].as_object();
+            let declared = t["Parameters"].as_object();
             for p in declared.into_iter().flat_map(|m| m.keys()) {
                 if !passed.is_some_and(|m| m.contains_key(p)) {
                     problems.push(format!("{}: parameter {p} is not passed in", c.file_name));
@@ -97,14 +99,14 @@ impl Split {
         }
         // Every `Outputs.X` read names an output of that child.
         let mut reads = Vec::new();
-        visit_refs(&self.parent.value, &mut |id, attr| {
+        visit_refs(parent, &mut |id, attr| {
             if let Some(o) = attr.and_then(|a| a.strip_prefix("Outputs.")) {
                 reads.push((id.to_string(), o.to_string()));
             }
         });
         for (stack, o) in reads {
-            match self.children.iter().find(|c| c.logical_id == stack) {
-                Some(c) if c.template.value["Outputs"].get(&o).is_some() => {}
+            match self.children.iter().position(|c| c.logical_id == stack) {
+                Some(i) if children[i]["Outputs"].get(&o).is_some() => {}
                 _ => problems.push(format!(
                     "parent: reads {stack}.Outputs.{o}, which does not exist"
                 )),

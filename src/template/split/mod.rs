@@ -111,7 +111,7 @@ pub(crate) fn split(
     groups: &[Group],
     file_name: &dyn Fn(&str) -> String,
 ) -> Split {
-    let mut doc = match template.value {
+    let mut doc = match template.into_value() {
         Value::Object(m) => m,
         _ => Map::new(),
     };

@@ -130,10 +130,10 @@ fn the_complete_example_renders_soundly() {
         assert_sound(&m, &t);
     }
     let (_, t) = complete(None);
-    assert_eq!(t.value["AWSTemplateFormatVersion"], "2010-09-09");
-    assert_eq!(t.value["Description"], "fnplan app orders, stage dev");
+    assert_eq!(t.value()["AWSTemplateFormatVersion"], "2010-09-09");
+    assert_eq!(t.value()["Description"], "fnplan app orders, stage dev");
     // Local code needs the artifact bucket parameter.
-    assert_eq!(t.value["Parameters"]["ArtifactBucket"]["Type"], "String");
+    assert_eq!(t.value()["Parameters"]["ArtifactBucket"]["Type"], "String");
     let code = &props(&t, "CreateOrderFunction")["Code"];
     assert_eq!(code["S3Bucket"], json!({ "Ref": "ArtifactBucket" }));
     assert!(
@@ -315,7 +315,7 @@ fn the_complete_example_renders_soundly() {
     );
 
     // Outputs.
-    let outputs = t.value["Outputs"].as_object().unwrap();
+    let outputs = t.value()["Outputs"].as_object().unwrap();
     assert_eq!(
         outputs["ApiUrl"]["Value"],
         json!({ "Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}" })

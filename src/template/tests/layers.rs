@@ -56,7 +56,7 @@ fn a_layer_is_a_retained_layer_version_of_its_content_addressed_zip() {
     assert!(plain.get("CompatibleRuntimes").is_none());
     assert!(plain.get("CompatibleArchitectures").is_none());
     // Only layers need the artifact bucket here (every function's code is in S3).
-    assert!(t.value["Parameters"]["ArtifactBucket"].is_object());
+    assert!(t.value()["Parameters"]["ArtifactBucket"].is_object());
 }
 
 #[test]

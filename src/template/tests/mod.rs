@@ -32,7 +32,7 @@ fn tpl(yaml: &str) -> Template {
 }
 
 fn resources(t: &Template) -> &serde_json::Map<String, Value> {
-    t.value["Resources"].as_object().expect("Resources")
+    t.value()["Resources"].as_object().expect("Resources")
 }
 
 fn res<'a>(t: &'a Template, id: &str) -> &'a Value {
@@ -121,7 +121,7 @@ fn dependencies(t: &Template) -> BTreeMap<String, BTreeSet<String>> {
 /// depends on itself, directly or in a cycle.
 fn assert_references_resolve(t: &Template) {
     let params: BTreeSet<String> = t
-        .value
+        .value()
         .get("Parameters")
         .and_then(Value::as_object)
         .map_or_else(BTreeSet::new, |p| p.keys().cloned().collect());
@@ -134,7 +134,7 @@ fn assert_references_resolve(t: &Template) {
         }
     }
     let mut out = BTreeSet::new();
-    refs_in(&t.value["Outputs"], &mut out);
+    refs_in(&t.value()["Outputs"], &mut out);
     for target in &out {
         assert!(known(target), "an output refers to unknown `{target}`");
     }
@@ -214,7 +214,7 @@ fn assert_sound(m: &Model, t: &Template) {
     let node = crate::spec::node::parse(&yaml, crate::spec::InputBudget::DEFAULT)
         .expect("YAML output parses");
     let back: Value = crate::spec::read::to_json(&node);
-    assert_eq!(back, t.value, "YAML does not read back as the template");
+    assert_eq!(back, *t.value(), "YAML does not read back as the template");
     assert!(t.to_json().ends_with("}\n"));
     assert_eq!(t.resource_count(), resources(t).len());
 }
@@ -297,7 +297,7 @@ topics: { t: {} }
         json!({ "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*/*/*" })
     );
     // No parameters without local code.
-    assert!(t.value.get("Parameters").is_none());
+    assert!(t.value().get("Parameters").is_none());
 }
 
 const SMALL: &str = r#"
@@ -646,11 +646,11 @@ fn minimal_spec_has_no_api_no_tags_and_no_parameters() {
     let ids: Vec<&String> = resources(&t).keys().collect();
     assert_eq!(ids, ["FRole", "FLogGroup", "FFunction"]);
     assert_eq!(t.resource_count(), 3);
-    assert!(t.value.get("Parameters").is_none());
+    assert!(t.value().get("Parameters").is_none());
     assert!(props(&t, "FFunction").get("Tags").is_none());
     assert!(props(&t, "FRole").get("Tags").is_none());
     assert_eq!(
-        t.value["Outputs"]
+        t.value()["Outputs"]
             .as_object()
             .unwrap()
             .keys()
@@ -930,6 +930,6 @@ topics:
         sub["TopicArn"],
         json!({ "Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:ops-alerts" })
     );
-    assert!(t.value["Outputs"].get("JobsQueueUrl").is_none());
+    assert!(t.value()["Outputs"].get("JobsQueueUrl").is_none());
     assert_references_resolve(&t);
 }

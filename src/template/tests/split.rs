@@ -26,7 +26,10 @@ fn synth(n: usize) -> Model {
 
 fn section<'a>(t: &'a Template, k: &str) -> &'a Map<String, Value> {
     static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
-    t.value.get(k).and_then(Value::as_object).unwrap_or(&EMPTY)
+    t.value()
+        .get(k)
+        .and_then(Value::as_object)
+        .unwrap_or(&EMPTY)
 }
 
 /// The child holding resource `id`.

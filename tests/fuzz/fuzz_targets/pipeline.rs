@@ -131,7 +131,7 @@ fn run(file: &SourceFile) {
         render_all(file, &findings);
         let json = template.to_json();
         let back: serde_json::Value = serde_json::from_str(&json).expect("template JSON parses");
-        assert_eq!(back, template.value, "template JSON does not round-trip");
+        assert_eq!(back, template.value(), "template JSON does not round-trip");
         let _ = template.to_yaml();
         // Nested stacks: every reference across a boundary through a parameter or output,
         // and lint's stack limits on them.
