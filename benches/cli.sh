@@ -3,10 +3,15 @@
 # (nested stacks written to a directory) on generated specs.
 # Usage: benches/cli.sh [N ...]   (default: 10 100 500 2000). Prints a Markdown table:
 # wall-clock median of 15 runs and peak resident memory (GNU time), release build.
+# FNPLAN_BIN=path/to/fnplan measures another build (an older one, for a before/after).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-cargo build --release --quiet
-BIN="$PWD/target/release/fnplan"
+if [[ -n "${FNPLAN_BIN:-}" ]]; then
+    BIN="$(realpath "$FNPLAN_BIN")"
+else
+    cargo build --release --quiet
+    BIN="$PWD/target/release/fnplan"
+fi
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 RUNS=15

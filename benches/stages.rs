@@ -104,17 +104,17 @@ fn stages(c: &mut Criterion) {
     let n = 500;
     let old = compile_str(&synth::spec(n), None).template;
     let new = compile_str(&changed_spec(n), None).template;
-    let changes = fnplan::deploy::diff::plan_changes(Some(&old.value()), &new.value());
+    let changes = fnplan::deploy::diff::plan_changes(Some(old.value()), new.value());
     assert!(
         !changes.changes.is_empty(),
         "the changed spec must produce changes"
     );
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function(BenchmarkId::new("every_10th_timeout", n), |b| {
-        b.iter(|| fnplan::deploy::diff::plan_changes(Some(black_box(&old.value())), &new.value()))
+        b.iter(|| fnplan::deploy::diff::plan_changes(Some(black_box(old.value())), new.value()))
     });
     group.bench_function(BenchmarkId::new("identical", n), |b| {
-        b.iter(|| fnplan::deploy::diff::plan_changes(Some(black_box(&old.value())), &old.value()))
+        b.iter(|| fnplan::deploy::diff::plan_changes(Some(black_box(old.value())), old.value()))
     });
     group.finish();
 }

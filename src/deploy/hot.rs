@@ -288,14 +288,14 @@ mod tests {
         };
         let t = |key: &str, memory: u32| crate::testing::compile_str(&spec(key, memory), None);
         let (old, new) = (t("k1.zip", 256), t("k2.zip", 256));
-        let Decision::Hot(f) = decide_between(&old.template.value(), &new.template.value()) else {
+        let Decision::Hot(f) = decide_between(old.template.value(), new.template.value()) else {
             panic!("not hot");
         };
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].alias.as_deref(), Some("live"));
         assert_eq!(f[0].code.as_ref().map(|c| c.1.as_str()), Some("k2.zip"));
         let Decision::NotHot(why) =
-            decide_between(&old.template.value(), &t("k2.zip", 512).template.value())
+            decide_between(old.template.value(), t("k2.zip", 512).template.value())
         else {
             panic!("hot");
         };

@@ -126,7 +126,7 @@ pub async fn plan_timed(
     plan.stack = stack_state(stack.as_ref(), live.is_some());
     let old = deployed(api, live, input, prefetched, &mut plan, t).await?;
     let mut changes = t.time_sync("diff", || {
-        diff::plan_changes(old.as_ref(), &input.template.value())
+        diff::plan_changes(old.as_ref(), input.template.value())
     });
     let nested = input.nested.unwrap_or_default();
     let nested_ids = t

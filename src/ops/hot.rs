@@ -92,7 +92,7 @@ pub async fn try_hot(
         ..Default::default()
     };
     let plan = run::plan(&session.api, &input, opts).await?;
-    let functions = match hot::decide(&plan, &input.template.value()) {
+    let functions = match hot::decide(&plan, input.template.value()) {
         Decision::NotHot(why) => return fall_back(&why),
         Decision::Hot(f) if f.is_empty() => return Ok(Hot::NoChanges(Box::new(plan))),
         Decision::Hot(f) => f,
@@ -157,7 +157,7 @@ async fn prepare(
     cx: &Cx<'_>,
     functions: &[HotFunction],
 ) -> Result<Result<Vec<Work>, String>, OpsError> {
-    let new = &cx.input.template.value();
+    let new = cx.input.template.value();
     let mut old: Option<Value> = None;
     let mut out = Vec::new();
     for f in functions {

@@ -128,10 +128,12 @@ pub fn parse(file: &SourceFile, budget: InputBudget) -> Result<Node, ParseError>
     b.root.ok_or(ParseError::Empty)
 }
 
+/// A collection being read; `nodes` counts it and everything in it so far.
 enum Frame {
     Seq {
         start: Span,
         anchor: usize,
+        nodes: usize,
         items: Vec<Node>,
         /// The long form of the CloudFormation short tag it carried (`!Join [..]`).
         tag: Option<&'static str>,
@@ -139,12 +141,19 @@ enum Frame {
     Map {
         start: Span,
         anchor: usize,
+        nodes: usize,
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
-        seen: HashMap<String, Span>,
+        /// Keys seen, for duplicate detection: `None` while the mapping is small enough to
+        /// scan ([`INDEX_KEYS_FROM`]).
+        seen: Option<HashMap<String, Span>>,
         tag: Option<&'static str>,
     },
 }
+
+/// Mappings with this many keys index them for duplicate detection; smaller ones (nearly
+/// all) compare with each key before.
+const INDEX_KEYS_FROM: usize = 16;
 
 #[derive(Default)]
 struct Builder {
@@ -166,7 +175,12 @@ impl Default for InputBudget {
 }
 
 fn size(n: &Node) -> usize {
-    1 + match &n.value {
+    1 + value_size(&n.value)
+}
+
+/// The nodes inside a value.
+fn value_size(v: &Value) -> usize {
+    match v {
         Value::Seq(items) => items.iter().map(size).sum(),
         Value::Map(entries) => entries.iter().map(|(k, v)| size(k) + size(v)).sum(),
         _ => 0,
@@ -277,6 +291,7 @@ impl Builder {
                 let frame = Frame::Seq {
                     start: span,
                     anchor,
+                    nodes: 1,
                     items: Vec::new(),
                     tag,
                 };
@@ -287,9 +302,10 @@ impl Builder {
                 let frame = Frame::Map {
                     start: span,
                     anchor,
+                    nodes: 1,
                     entries: Vec::new(),
                     key: None,
-                    seen: HashMap::new(),
+                    seen: None,
                     tag,
                 };
                 self.open(frame, span)?;
@@ -327,12 +343,13 @@ impl Builder {
 
     /// The end of a sequence (`seq`) or mapping: its node, spanning its items, is complete.
     fn close(&mut self, seq: bool, span: Span) -> Result<(), ParseError> {
-        let (start, anchor, value, end, tag) = match (seq, self.stack.pop()) {
+        let (start, anchor, value, end, tag, mut n) = match (seq, self.stack.pop()) {
             (
                 true,
                 Some(Frame::Seq {
                     start,
                     anchor,
+                    nodes,
                     items,
                     tag,
                 }),
@@ -340,23 +357,32 @@ impl Builder {
                 let end = items
                     .last()
                     .map_or(span.end, |i| i.span.end.max(start.start));
-                (start, anchor, Value::Seq(items), end, tag)
+                (start, anchor, Value::Seq(items), end, tag, nodes)
             }
             (
                 false,
                 Some(Frame::Map {
                     start,
                     anchor,
+                    nodes,
                     entries,
                     tag,
                     ..
                 }),
             ) => {
+                let merges = entries.iter().any(|(k, _)| k.as_str() == Some("<<"));
                 let entries = merge_keys(entries)?;
                 let end = entries
                     .last()
                     .map_or(span.end, |(_, v)| v.span.end.max(start.start));
-                (start, anchor, Value::Map(entries), end, tag)
+                let value = Value::Map(entries);
+                // Merging moves nodes around: count what is left.
+                let nodes = if merges {
+                    1 + value_size(&value)
+                } else {
+                    nodes
+                };
+                (start, anchor, value, end, tag, nodes)
             }
             _ => return Ok(()),
         };
@@ -366,8 +392,8 @@ impl Builder {
         };
         if let Some(long) = tag {
             node = single(long, node);
+            n += 2;
         }
-        let n = size(&node);
         self.complete(node, anchor, n)
     }
 
@@ -378,29 +404,81 @@ impl Builder {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { items, nodes, .. }) => {
+                *nodes += n;
+                items.push(node);
+            }
             Some(Frame::Map {
-                entries, key, seen, ..
-            }) => match key.take() {
-                None => {
-                    if let Some(k) = key_text(&node)
-                        && k != "<<"
-                    {
-                        if let Some(first) = seen.get(&k) {
+                entries,
+                key,
+                seen,
+                nodes,
+                ..
+            }) => {
+                *nodes += n;
+                match key.take() {
+                    None => {
+                        if let Some(first) = seen_before(entries, seen, &node) {
                             return Err(ParseError::DuplicateKey {
-                                key: k,
+                                key: key_text(&node).unwrap_or_default(),
                                 span: node.span,
-                                first: *first,
+                                first,
                             });
                         }
-                        seen.insert(k, node.span);
+                        *key = Some(node);
                     }
-                    *key = Some(node);
+                    Some(k) => entries.push((k, node)),
                 }
-                Some(k) => entries.push((k, node)),
-            },
+            }
         }
         Ok(())
+    }
+}
+
+/// Where `key` was written before in a mapping with `entries` (`<<` may repeat): a scan
+/// of a small mapping, an index (`seen`, made when the mapping grows) of a big one.
+fn seen_before(
+    entries: &[(Node, Node)],
+    seen: &mut Option<HashMap<String, Span>>,
+    key: &Node,
+) -> Option<Span> {
+    if key.as_str() == Some("<<") || matches!(key.value, Value::Seq(_) | Value::Map(_)) {
+        return None;
+    }
+    if seen.is_none() && entries.len() < INDEX_KEYS_FROM {
+        return entries
+            .iter()
+            .find(|(k, _)| same_key(&k.value, &key.value))
+            .map(|(k, _)| k.span);
+    }
+    let index = seen.get_or_insert_with(|| {
+        let mut m = HashMap::with_capacity(entries.len() * 2);
+        for (k, _) in entries {
+            if let Some(t) = key_text(k) {
+                m.entry(t).or_insert(k.span);
+            }
+        }
+        m
+    });
+    let text = key_text(key)?;
+    match index.get(&text) {
+        Some(first) => Some(*first),
+        None => {
+            index.insert(text, key.span);
+            None
+        }
+    }
+}
+
+/// Whether two scalar keys are the same key ([`key_text`] equal).
+fn same_key(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Null, Value::Null) => true,
+        (Value::Float(x), Value::Float(y)) => x.to_string() == y.to_string(),
+        _ => false,
     }
 }
 

@@ -9,7 +9,9 @@
 //! written and measured, not searched, and each object is small.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::ser::Formatter;
 use serde_json::{Map, Number, Value};
+use std::io::{self, Write};
 
 /// One JSON value of a template.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,6 +111,194 @@ impl Serialize for Doc {
     }
 }
 
+/// serde_json's pretty format (two spaces a level), starting `level` levels deep: what
+/// lets parts of one document be written apart and joined.
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Write `v` pretty-printed as if it stood `level` levels deep.
+fn write_at(buf: &mut Vec<u8>, v: &Doc, level: usize) {
+    let f = Pretty {
+        level,
+        has_value: false,
+    };
+    let mut ser = serde_json::Serializer::with_formatter(buf, f);
+    v.serialize(&mut ser)
+        .expect("writing JSON to memory cannot fail");
+}
+
+/// `"key": value` entries of an object `level` deep, each on its own line.
+fn write_entries(buf: &mut Vec<u8>, pairs: &[(Box<str>, Doc)], level: usize, first: bool) {
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        write_entry(buf, (k, v), level, first && i == 0);
+    }
+}
+
+/// One `"key": value` entry of an object `level` deep, on its own line.
+fn write_entry(buf: &mut Vec<u8>, (k, v): (&str, &Doc), level: usize, first: bool) {
+    buf.extend_from_slice(if first { b"\n" } else { b",\n" });
+    buf.resize(buf.len() + 2 * level, b' ');
+    serde_json::to_writer(&mut *buf, k).expect("writing JSON to memory cannot fail");
+    buf.extend_from_slice(b": ");
+    write_at(buf, v, level);
+}
+
+/// Sections with at least this many entries are written on two threads.
+const PARALLEL_FROM: usize = 512;
+
+/// `doc` pretty-printed exactly as `serde_json::to_writer_pretty` writes it, into `buf`.
+/// A big section of a top-level object (a template's `Resources`) is written in two
+/// halves at once and joined.
+pub fn write_pretty(buf: &mut Vec<u8>, doc: &Doc) {
+    let Doc::Object(top) = doc else {
+        return write_at(buf, doc, 0);
+    };
+    if top.iter().all(|(_, v)| v.len() < PARALLEL_FROM) {
+        return write_at(buf, doc, 0);
+    }
+    buf.push(b'{');
+    for (i, (k, v)) in top.iter().enumerate() {
+        match v {
+            Doc::Object(pairs) if pairs.len() >= PARALLEL_FROM => {
+                buf.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+                serde_json::to_writer(&mut *buf, &**k).expect("writing JSON to memory cannot fail");
+                buf.extend_from_slice(b": {");
+                let (a, b) = pairs.split_at(pairs.len() / 2);
+                let room = buf.capacity() / 2;
+                let rest = std::thread::scope(|s| {
+                    let rest = s.spawn(|| {
+                        let mut out = Vec::with_capacity(room);
+                        write_entries(&mut out, b, 2, false);
+                        out
+                    });
+                    write_entries(buf, a, 2, true);
+                    rest.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+                });
+                buf.extend_from_slice(&rest);
+                buf.extend_from_slice(b"\n  }");
+            }
+            _ => write_entry(buf, (k, v), 1, i == 0),
+        }
+    }
+    buf.extend_from_slice(b"\n}");
+}
+
+/// Length in bytes of `v` as compact JSON (`serde_json::to_writer`), without keeping it.
+fn compact_len_of<T: Serialize + ?Sized>(v: &T) -> usize {
+    /// Counts bytes instead of keeping them.
+    struct Count(usize);
+    impl Write for Count {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
+}
+
+/// Length of an object's entries as compact JSON, braces included.
+fn entries_len(pairs: &[(Box<str>, Doc)]) -> usize {
+    let entries: usize = pairs
+        .iter()
+        .map(|(k, v)| compact_len_of(&**k) + 1 + compact_len_of(v))
+        .sum();
+    2 + pairs.len().saturating_sub(1) + entries
+}
+
+/// Length in bytes of `doc` as compact JSON; a big section of a top-level object is
+/// measured in two halves at once.
+pub fn compact_len(doc: &Doc) -> usize {
+    let Doc::Object(top) = doc else {
+        return compact_len_of(doc);
+    };
+    if top.iter().all(|(_, v)| v.len() < PARALLEL_FROM) {
+        return compact_len_of(doc);
+    }
+    let value_len = |v: &Doc| match v {
+        Doc::Object(pairs) if pairs.len() >= PARALLEL_FROM => {
+            let (a, b) = pairs.split_at(pairs.len() / 2);
+            let (a, b) = std::thread::scope(|s| {
+                let b = s.spawn(|| entries_len(b));
+                let a = entries_len(a);
+                (a, b.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            });
+            // Two objects' braces become one object's comma between the halves.
+            a + b - 1
+        }
+        _ => compact_len_of(v),
+    };
+    let entries: usize = top
+        .iter()
+        .map(|(k, v)| compact_len_of(&**k) + 1 + value_len(v))
+        .sum();
+    2 + top.len().saturating_sub(1) + entries
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +317,9 @@ mod tests {
     fn writes_the_same_bytes_as_serde_json() {
         let v = sample();
         let d = Doc::from(v.clone());
+        let mut buf = Vec::new();
+        write_pretty(&mut buf, &d);
+        assert_eq!(buf, serde_json::to_vec_pretty(&v).unwrap());
         assert_eq!(
             serde_json::to_string_pretty(&d).unwrap(),
             serde_json::to_string_pretty(&v).unwrap()
@@ -139,6 +332,41 @@ mod tests {
             serde_saphyr::to_string(&d).unwrap(),
             serde_saphyr::to_string(&v).unwrap()
         );
+    }
+
+    #[test]
+    fn big_sections_written_in_halves_are_the_same_bytes() {
+        for n in [
+            PARALLEL_FROM - 1,
+            PARALLEL_FROM,
+            PARALLEL_FROM + 1,
+            2 * PARALLEL_FROM + 7,
+        ] {
+            let resources: Map<String, Value> = (0..n)
+                .map(|i| {
+                    (
+                        format!("R{i}"),
+                        json!({ "Type": "T", "Properties": { "N": i, "L": [i, {}] } }),
+                    )
+                })
+                .collect();
+            for v in [
+                json!({ "A": "x", "Resources": resources, "Outputs": {} }),
+                json!({ "Resources": resources }),
+                json!({ "Resources": {}, "B": [] }),
+            ] {
+                assert_eq!(
+                    compact_len(&Doc::from(v.clone())),
+                    serde_json::to_string(&v).unwrap().len()
+                );
+                let mut buf = Vec::new();
+                write_pretty(&mut buf, &Doc::from(v.clone()));
+                assert_eq!(
+                    String::from_utf8(buf).unwrap(),
+                    serde_json::to_string_pretty(&v).unwrap()
+                );
+            }
+        }
     }
 
     #[test]

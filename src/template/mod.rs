@@ -69,10 +69,12 @@ impl Template {
 
     /// Pretty-printed JSON with a trailing newline.
     pub fn to_json(&self) -> String {
-        let mut s =
-            serde_json::to_string_pretty(&self.doc).expect("a JSON value always serializes");
-        s.push('\n');
-        s
+        // Room for the whole text up front: growing a buffer of megabytes copies it each
+        // time, while room never written costs no memory (the pages are never touched).
+        let mut buf = Vec::with_capacity(64 * 1024 + 1024 * self.resource_count());
+        doc::write_pretty(&mut buf, &self.doc);
+        buf.push(b'\n');
+        String::from_utf8(buf).expect("serde_json writes UTF-8")
     }
 
     /// YAML; intrinsics keep their long form (`Fn::GetAtt:`), which CloudFormation accepts.
@@ -87,20 +89,7 @@ impl Template {
 
     /// Size in bytes of the template as sent to CloudFormation (compact JSON).
     pub fn compact_len(&self) -> usize {
-        /// Counts bytes instead of keeping them.
-        struct Count(usize);
-        impl std::io::Write for Count {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0 += buf.len();
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut c = Count(0);
-        let _ = serde_json::to_writer(&mut c, &self.doc);
-        c.0
+        doc::compact_len(&self.doc)
     }
 
     /// How many entries `Resources` has.
@@ -179,23 +168,8 @@ fn render_grouped(
     keys: &ArtifactKeys,
     all_outputs: bool,
 ) -> (Template, Vec<Group>) {
-    let mut out = Resources::default();
-    layers::render_layers(model, keys, &mut out);
-    resources::render_queues(model, &mut out);
-    resources::render_tables(model, &mut out);
-    resources::render_buckets(model, &mut out);
-    resources::render_topics(model, &mut out);
-    resources::render_buses(model, &mut out);
-    databases::render_databases(model, &mut out);
-    for index in 0..model.functions.len() {
-        out.set_group(Group::Function(index));
-        functions::render_function(model, index, keys, &mut out);
-    }
-    out.set_group(Group::Shared);
     let has_api = api::has_api(model);
-    if has_api {
-        api::render_api(model, &mut out);
-    }
+    let mut out = render_resources(model, keys, has_api);
     raw_cfn::render_resources(model, &mut out);
 
     let mut doc = Map::new();
@@ -230,6 +204,67 @@ fn render_grouped(
     pairs.push(("Outputs".into(), outputs));
     let template = Template::from_doc(Doc::object(pairs));
     (template, groups)
+}
+
+/// Apps with at least this many functions render on two threads.
+const PARALLEL_FROM: usize = 64;
+
+/// fnplan's own resources, in their fixed order: layers, data stores, queues, topics,
+/// buses, databases, each function with its role, log group and triggers, then the API.
+/// A big app renders in two halves at once (the first: the shared resources and the first
+/// 60% of the functions; the second: the rest and the API, about as much work), joined in
+/// that order, so the result is the same as on one thread.
+fn render_resources(model: &Model, keys: &ArtifactKeys, has_api: bool) -> Resources {
+    let n = model.functions.len();
+    let first_half = |until: usize| {
+        let mut out = Resources::default();
+        layers::render_layers(model, keys, &mut out);
+        resources::render_queues(model, &mut out);
+        resources::render_tables(model, &mut out);
+        resources::render_buckets(model, &mut out);
+        resources::render_topics(model, &mut out);
+        resources::render_buses(model, &mut out);
+        databases::render_databases(model, &mut out);
+        render_functions(model, keys, 0..until, &mut out);
+        out
+    };
+    let second_half = |from: usize| {
+        let mut out = Resources::default();
+        render_functions(model, keys, from..n, &mut out);
+        out.set_group(Group::Shared);
+        if has_api {
+            api::render_api(model, &mut out);
+        }
+        out
+    };
+    if n < PARALLEL_FROM {
+        let mut out = first_half(n);
+        out.append(second_half(n));
+        return out;
+    }
+    let split = n * 3 / 5;
+    let (mut out, rest) = std::thread::scope(|s| {
+        let rest = s.spawn(|| second_half(split));
+        let out = first_half(split);
+        // A panic while rendering is a bug; it stays one on either thread.
+        let rest = rest.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (out, rest)
+    });
+    out.append(rest);
+    out
+}
+
+/// Functions `range` and their resources, each in its own group.
+fn render_functions(
+    model: &Model,
+    keys: &ArtifactKeys,
+    range: std::ops::Range<usize>,
+    out: &mut Resources,
+) {
+    for index in range {
+        out.set_group(Group::Function(index));
+        functions::render_function(model, index, keys, out);
+    }
 }
 
 /// The stack's outputs: the API URL, each queue's URL and each function's ARN. A stack has
@@ -307,6 +342,13 @@ impl Resources {
         self.list
             .push((logical_id.into_boxed_str(), Doc::from(value)));
         self.groups.push(self.group);
+    }
+
+    /// Add `other`'s resources after these.
+    fn append(&mut self, other: Resources) {
+        self.list.extend(other.list);
+        self.groups.extend(other.groups);
+        self.group = other.group;
     }
 
     /// Whether a resource named `logical_id` was added (a linear search: only raw

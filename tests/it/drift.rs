@@ -39,7 +39,7 @@ tables:
 fn plan_against(spec: &str, after: Vec<ReplayEvent>, opts: PlanOptions) -> Plan {
     let old = compile_str(SPEC, None);
     let new = compile_str(spec, None);
-    let deployed = serde_json::to_string(&old.template.value()).expect("json");
+    let deployed = serde_json::to_string(old.template.value()).expect("json");
     let mut events = vec![
         event(body("describe-stacks-update-complete.xml")),
         event(body("get-template.xml").replace("{{TEMPLATE}}", &xml_escape(&deployed))),
@@ -248,7 +248,7 @@ fn nested_stacks_are_checked_one_by_one() {
         event(body("describe-stacks-update-complete.xml")),
         event(template(&stack)),
         event(body("describe-stack-resource-nested-stack.xml")),
-        event(template(&old.template.value())),
+        event(template(old.template.value())),
         event(body("detect-stack-drift.xml")),
         event(body("detect-stack-drift.xml")),
         event(body("describe-stack-drift-detection-status-in-sync.xml")),

@@ -948,7 +948,7 @@ fn edge_kinds(kind: Kind, level: &str) -> &'static [EdgeKind] {
 
 /// Check every property of one compiled stage of `app`; returns the violations.
 fn violations(app: &App, text: &str, c: &Compiled) -> Vec<String> {
-    let doc = &c.template.value();
+    let doc = c.template.value();
     let mut v = dangling(doc);
     let res = doc["Resources"].as_object().expect("Resources");
 
@@ -1113,7 +1113,7 @@ proptest! {
         prop_assert!(problems.is_empty(), "{}", problems.join("\n"));
         let mut ids: Vec<String> = Vec::new();
         for t in std::iter::once(&s.parent).chain(s.children.iter().map(|n| &n.template)) {
-            let d = dangling(&t.value());
+            let d = dangling(t.value());
             prop_assert!(d.is_empty(), "{}", d.join("\n"));
             for (id, r) in t.value()["Resources"].as_object().unwrap() {
                 if r["Type"] != "AWS::CloudFormation::Stack" {
@@ -1122,7 +1122,7 @@ proptest! {
             }
         }
         ids.sort();
-        let mut whole: Vec<String> = keys(&c.template.value(), "Resources").into_iter().collect();
+        let mut whole: Vec<String> = keys(c.template.value(), "Resources").into_iter().collect();
         whole.sort();
         prop_assert_eq!(ids, whole);
     }

@@ -57,9 +57,9 @@ fn renamed_from_turns_a_replacement_into_a_move() {
             .is_none(),
         "CloudFormation named the table; the move keeps that name"
     );
-    let (moved, done) = refactor::rename(&old.template.value(), &moves);
+    let (moved, done) = refactor::rename(old.template.value(), &moves);
     assert_eq!(done.len(), 1);
-    let changes = plan_changes(Some(&moved), &new.template.value());
+    let changes = plan_changes(Some(&moved), new.template.value());
     // Only the readable-name tag follows the new key: an in-place update.
     let table: Vec<_> = changes
         .changes
@@ -76,7 +76,7 @@ fn renamed_from_turns_a_replacement_into_a_move() {
         "{table:?}"
     );
     // Without the move: a rename that leaves the data behind.
-    let unmoved = plan_changes(Some(&old.template.value()), &new.template.value());
+    let unmoved = plan_changes(Some(old.template.value()), new.template.value());
     let created = unmoved
         .changes
         .iter()
@@ -106,7 +106,7 @@ fn the_refactor_is_created_validated_and_executed() {
     let old = compile_str(OLD, None);
     let new = compile_str(&new_spec(), None);
     let (moved, done) =
-        refactor::rename(&old.template.value(), &fnplan::template::moves(&new.model));
+        refactor::rename(old.template.value(), &fnplan::template::moves(&new.model));
     let text = serde_json::to_string(&moved).unwrap();
     rt().block_on(refactor::run(
         &api,

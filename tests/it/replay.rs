@@ -86,7 +86,7 @@ fn change_set_replacement_details_are_shown_and_disagreements_flagged() {
             .replace("timeout: 10", "timeout: 20"),
         None,
     );
-    let deployed = serde_json::to_string(&old.template.value()).expect("json");
+    let deployed = serde_json::to_string(old.template.value()).expect("json");
     let events = vec![
         event(body("describe-stacks-update-complete.xml")),
         event(body("get-template.xml").replace("{{TEMPLATE}}", &xml_escape(&deployed))),

@@ -2,7 +2,7 @@
 //! logical-ID or output-name collisions out.
 
 use super::*;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Functions whose env refers to each other's name or ARN make a CloudFormation
 /// circular dependency; a function that refers to itself does too.
@@ -183,8 +183,11 @@ fn function_ids(c: &mut Collisions, l: &mut Lower<'_>, m: &Model, f: &Function) 
 /// The logical IDs and output names seen so far, and the collisions already reported.
 #[derive(Default)]
 struct Collisions {
-    seen: BTreeMap<String, (Span, String)>,
-    outputs: BTreeMap<String, (Span, String)>,
+    /// Logical ID -> where it was declared and what declared it (an index in `whats`).
+    seen: HashMap<String, (Span, usize)>,
+    /// What declared each group of logical IDs ("function `f`"), once per group.
+    whats: Vec<String>,
+    outputs: HashMap<String, (Span, String)>,
     /// One report per colliding pair, naming the first (main) logical ID they share.
     reported: Vec<(Span, Span)>,
 }
@@ -192,17 +195,30 @@ struct Collisions {
 impl Collisions {
     /// The logical IDs of `what`, declared at `span`.
     fn ids<const N: usize>(&mut self, l: &mut Lower<'_>, ids: [String; N], span: Span, what: &str) {
+        let mut index = None;
         for id in ids {
-            self.id(l, id, span, what);
+            self.id(l, id, span, what, &mut index);
         }
     }
 
-    fn id(&mut self, l: &mut Lower<'_>, id: String, span: Span, what: &str) {
-        let Some((first, first_what)) = self.seen.get(&id) else {
-            self.seen.insert(id, (span, what.to_string()));
+    /// `index`: where `what` is in `whats`, once it is there.
+    fn id(
+        &mut self,
+        l: &mut Lower<'_>,
+        id: String,
+        span: Span,
+        what: &str,
+        index: &mut Option<usize>,
+    ) {
+        let Some(&(first, w)) = self.seen.get(&id) else {
+            let i = *index.get_or_insert_with(|| {
+                self.whats.push(what.to_string());
+                self.whats.len() - 1
+            });
+            self.seen.insert(id, (span, i));
             return;
         };
-        let first = *first;
+        let first_what = &self.whats[w];
         if self.reported.contains(&(first, span)) {
             return;
         }
