@@ -1,6 +1,6 @@
 //! Per-stage timings on synthetic specs (`fnplan::synth::spec(n)`): load, lower, graph,
-//! lint, render, render --split, and plan's template diff. In-process, so no startup or
-//! I/O cost; the whole-process view is `benches/cli.sh`.
+//! lint, render, writing the template as JSON, render --split, and plan's template diff.
+//! In-process, so no startup or I/O cost; the whole-process view is `benches/cli.sh`.
 //!
 //! Run: `cargo bench --bench stages -- --warm-up-time 1 --measurement-time 3`
 
@@ -82,6 +82,17 @@ fn stages(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         group.bench_function(BenchmarkId::from_parameter(n), |b| {
             b.iter(|| template::render(black_box(&c.model), &c.graph, &c.keys))
+        });
+    }
+    group.finish();
+
+    // Writing the rendered template as pretty JSON (what `render` prints).
+    let mut group = c.benchmark_group("write_json");
+    for n in SIZES {
+        let c = compile(&file(n), None);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| black_box(&c.template).to_json())
         });
     }
     group.finish();

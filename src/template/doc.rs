@@ -67,6 +67,26 @@ impl Doc {
     }
 }
 
+impl From<Doc> for Value {
+    /// Moves the strings (no copy).
+    fn from(d: Doc) -> Self {
+        match d {
+            Doc::Null => Value::Null,
+            Doc::Bool(b) => Value::Bool(b),
+            Doc::Number(n) => Value::Number(n),
+            Doc::String(s) => Value::String(s.into_string()),
+            Doc::Array(items) => Value::Array(items.into_iter().map(Value::from).collect()),
+            Doc::Object(pairs) => {
+                let mut m = Map::with_capacity(pairs.len());
+                for (k, v) in pairs {
+                    m.insert(k.into_string(), Value::from(v));
+                }
+                Value::Object(m)
+            }
+        }
+    }
+}
+
 impl From<Value> for Doc {
     /// Moves the strings; the maps and vectors of `v` are freed as it goes.
     fn from(v: Value) -> Self {
@@ -374,6 +394,7 @@ mod tests {
         let v = sample();
         let back = Doc::from(v.clone()).to_value();
         assert_eq!(back, v);
+        assert_eq!(Value::from(Doc::from(v.clone())), v);
         let keys: Vec<&String> = back.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["Type", "Properties", "A"]);
         let d = Doc::from(v);

@@ -23,7 +23,7 @@ pub(crate) fn render_function(
     let hash = f
         .provisioned
         .as_ref()
-        .map(|_| version_hash(function.props()));
+        .map(|_| version_hash(&function.props()));
     out.add(ids::function(&f.name), function);
 
     if let (Some(p), Some(hash)) = (&f.provisioned, hash) {

@@ -64,7 +64,7 @@ impl Template {
 
     /// The template as a `serde_json::Value`, owned.
     pub fn into_value(mut self) -> Value {
-        self.value.take().unwrap_or_else(|| self.doc.to_value())
+        self.value.take().unwrap_or_else(|| Value::from(self.doc))
     }
 
     /// Pretty-printed JSON with a trailing newline.
@@ -332,8 +332,7 @@ pub(crate) enum Group {
 
 impl Resources {
     pub(crate) fn add(&mut self, logical_id: String, r: Res) {
-        self.list
-            .push((logical_id.into_boxed_str(), Doc::from(r.into_value())));
+        self.list.push((logical_id.into_boxed_str(), r.into_doc()));
         self.groups.push(self.group);
     }
 
@@ -384,7 +383,8 @@ pub(crate) struct Res {
     /// `DeletionPolicy` and `UpdateReplacePolicy` (`Retain`, `Delete`, `Snapshot`), or
     /// `None`: no policy attributes.
     policy: Option<&'static str>,
-    props: Map<String, Value>,
+    /// Properties in the order first set, already in template form.
+    props: Vec<(Box<str>, Doc)>,
 }
 
 impl Res {
@@ -393,11 +393,16 @@ impl Res {
             ty,
             depends_on: Vec::new(),
             policy: None,
-            props: Map::new(),
+            props: Vec::new(),
         }
     }
+    /// Set property `key` (a second value for a key replaces the first, in its place).
     pub(crate) fn prop(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.props.insert(key.to_string(), value.into());
+        let value = Doc::from(value.into());
+        match self.props.iter_mut().find(|(k, _)| &**k == key) {
+            Some((_, v)) => *v = value,
+            None => self.props.push((key.into(), value)),
+        }
         self
     }
     pub(crate) fn opt(self, key: &str, value: Option<impl Into<Value>>) -> Self {
@@ -422,22 +427,29 @@ impl Res {
         self.policy = Some("Snapshot");
         self
     }
-    pub(crate) fn props(&self) -> &Map<String, Value> {
-        &self.props
+    /// The properties as a JSON object (a copy).
+    pub(crate) fn props(&self) -> Map<String, Value> {
+        self.props
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_value()))
+            .collect()
     }
-    fn into_value(self) -> Value {
-        let mut m = Map::new();
-        m.insert("Type".into(), json!(self.ty));
+    /// The resource in template form, built directly (no map per resource).
+    fn into_doc(self) -> Doc {
+        let text = |s: &str| Doc::String(s.into());
+        let mut m: Vec<(Box<str>, Doc)> = Vec::with_capacity(5);
+        m.push(("Type".into(), text(self.ty)));
         if !self.depends_on.is_empty() {
-            m.insert("DependsOn".into(), json!(self.depends_on));
+            let ids = self.depends_on.into_iter().map(|id| Doc::String(id.into()));
+            m.push(("DependsOn".into(), Doc::Array(ids.collect())));
         }
         if let Some(policy) = self.policy {
-            m.insert("DeletionPolicy".into(), json!(policy));
-            m.insert("UpdateReplacePolicy".into(), json!(policy));
+            m.push(("DeletionPolicy".into(), text(policy)));
+            m.push(("UpdateReplacePolicy".into(), text(policy)));
         }
         if !self.props.is_empty() {
-            m.insert("Properties".into(), Value::Object(self.props));
+            m.push(("Properties".into(), Doc::object(self.props)));
         }
-        Value::Object(m)
+        Doc::object(m)
     }
 }
