@@ -224,7 +224,7 @@ fn write_entry(buf: &mut Vec<u8>, (k, v): (&str, &Doc), level: usize, first: boo
 }
 
 /// Sections with at least this many entries are written on two threads.
-const PARALLEL_FROM: usize = 512;
+pub(crate) const PARALLEL_FROM: usize = 512;
 
 /// `doc` pretty-printed exactly as `serde_json::to_writer_pretty` writes it, into `buf`.
 /// A big section of a top-level object (a template's `Resources`) is written in two
@@ -264,7 +264,7 @@ pub fn write_pretty(buf: &mut Vec<u8>, doc: &Doc) {
 }
 
 /// Length in bytes of `v` as compact JSON (`serde_json::to_writer`), without keeping it.
-fn compact_len_of<T: Serialize + ?Sized>(v: &T) -> usize {
+pub(crate) fn compact_len_of<T: Serialize + ?Sized>(v: &T) -> usize {
     /// Counts bytes instead of keeping them.
     struct Count(usize);
     impl Write for Count {

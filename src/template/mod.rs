@@ -29,67 +29,108 @@ use crate::model::{CodeSource, Model, ids};
 use doc::Doc;
 use serde_json::{Map, Value, json};
 
-/// A rendered CloudFormation template document: kept as a compact [`Doc`] (what is
-/// written and measured), with a `serde_json::Value` view made on first use (for code
-/// that walks or compares templates: plan's diff, split, tests).
+/// A rendered CloudFormation template document. What fnplan renders is kept as a
+/// compact [`Doc`] (written and measured), with a `serde_json::Value` view made on first
+/// use (for code that walks or compares templates: plan's diff, tests); a template made
+/// from a `Value` (nested stacks, bootstrap) keeps it as it is.
 #[derive(Clone, Debug)]
 pub struct Template {
-    doc: Doc,
-    value: std::sync::OnceLock<Value>,
+    body: Body,
+    /// The `Value` view of a [`Body::Doc`], once asked for.
+    view: std::sync::OnceLock<Value>,
+}
+
+#[derive(Clone, Debug)]
+enum Body {
+    Doc(Doc),
+    Value(Value),
 }
 
 impl PartialEq for Template {
     fn eq(&self, other: &Self) -> bool {
-        self.doc == other.doc
+        match (&self.body, &other.body) {
+            (Body::Doc(a), Body::Doc(b)) => a == b,
+            _ => self.value() == other.value(),
+        }
+    }
+}
+
+impl serde::Serialize for Template {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.body {
+            Body::Doc(d) => d.serialize(s),
+            Body::Value(v) => v.serialize(s),
+        }
     }
 }
 
 impl Template {
     /// A template from its JSON value.
     pub fn from_value(value: Value) -> Self {
-        Template::from_doc(Doc::from(value))
+        Template::with(Body::Value(value))
     }
 
-    fn from_doc(doc: Doc) -> Self {
+    fn with(body: Body) -> Self {
         Template {
-            doc,
-            value: std::sync::OnceLock::new(),
+            body,
+            view: std::sync::OnceLock::new(),
         }
     }
 
     /// The template as a `serde_json::Value` (made on first use, then kept).
     pub fn value(&self) -> &Value {
-        self.value.get_or_init(|| self.doc.to_value())
+        match &self.body {
+            Body::Value(v) => v,
+            Body::Doc(d) => self.view.get_or_init(|| d.to_value()),
+        }
     }
 
     /// The template as a `serde_json::Value`, owned.
     pub fn into_value(mut self) -> Value {
-        self.value.take().unwrap_or_else(|| Value::from(self.doc))
+        match self.body {
+            Body::Value(v) => v,
+            Body::Doc(d) => self.view.take().unwrap_or_else(|| Value::from(d)),
+        }
     }
 
     /// Pretty-printed JSON with a trailing newline.
     pub fn to_json(&self) -> String {
-        // Room for the whole text up front: growing a buffer of megabytes copies it each
-        // time, while room never written costs no memory (the pages are never touched).
-        let mut buf = Vec::with_capacity(64 * 1024 + 1024 * self.resource_count());
-        doc::write_pretty(&mut buf, &self.doc);
+        let mut buf = Vec::new();
+        match &self.body {
+            Body::Doc(d) => {
+                // Room for a big template's text up front: growing a buffer of megabytes
+                // copies it each time, while room never written costs no memory (its
+                // pages are never touched).
+                let n = d.get("Resources").map_or(0, Doc::len);
+                if n >= doc::PARALLEL_FROM {
+                    buf.reserve(64 * 1024 + 1024 * n);
+                }
+                doc::write_pretty(&mut buf, d);
+            }
+            Body::Value(v) => {
+                serde_json::to_writer_pretty(&mut buf, v).expect("JSON writes to memory");
+            }
+        }
         buf.push(b'\n');
         String::from_utf8(buf).expect("serde_json writes UTF-8")
     }
 
     /// YAML; intrinsics keep their long form (`Fn::GetAtt:`), which CloudFormation accepts.
     pub fn to_yaml(&self) -> String {
-        serde_saphyr::to_string(&self.doc).expect("a JSON value always serializes to YAML")
+        serde_saphyr::to_string(self).expect("a JSON value always serializes to YAML")
     }
 
     /// Compact JSON, as `plan` and `apply` send the template to CloudFormation.
     pub fn to_compact_json(&self) -> String {
-        serde_json::to_string(&self.doc).expect("a JSON value always serializes")
+        serde_json::to_string(self).expect("a JSON value always serializes")
     }
 
     /// Size in bytes of the template as sent to CloudFormation (compact JSON).
     pub fn compact_len(&self) -> usize {
-        doc::compact_len(&self.doc)
+        match &self.body {
+            Body::Doc(d) => doc::compact_len(d),
+            Body::Value(v) => doc::compact_len_of(v),
+        }
     }
 
     /// How many entries `Resources` has.
@@ -99,7 +140,13 @@ impl Template {
 
     /// How many entries a top-level section (`Resources`, `Parameters`, `Outputs`) has.
     pub fn section_len(&self, section: &str) -> usize {
-        self.doc.get(section).map_or(0, Doc::len)
+        match &self.body {
+            Body::Doc(d) => d.get(section).map_or(0, Doc::len),
+            Body::Value(v) => v
+                .get(section)
+                .and_then(Value::as_object)
+                .map_or(0, Map::len),
+        }
     }
 }
 
@@ -202,7 +249,7 @@ fn render_grouped(
     let (resources, groups) = out.finish();
     pairs.push(("Resources".into(), resources));
     pairs.push(("Outputs".into(), outputs));
-    let template = Template::from_doc(Doc::object(pairs));
+    let template = Template::with(Body::Doc(Doc::object(pairs)));
     (template, groups)
 }
 
