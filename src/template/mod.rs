@@ -1,8 +1,10 @@
 //! Rendering: a `Model` and its `AppGraph` in, a deterministic CloudFormation template out.
 //!
-//! Templates are built as `serde_json::Value` data (the crate enables `preserve_order`, so
-//! keys keep the order they are inserted in), walking the model's vectors in order; nothing
-//! iterates a hash map, so the same model always renders to the same bytes.
+//! Templates are built as data, walking the model's vectors in order: each resource in
+//! `serde_json::Value` pieces (the crate enables `preserve_order`, so keys keep the order
+//! they are inserted in), kept as a compact [`doc::Doc`] of ordered pairs. Nothing iterates
+//! a hash map, and an app rendered on two threads is joined in the same order, so the
+//! same model always renders to the same bytes.
 
 mod api;
 pub mod bootstrap;
