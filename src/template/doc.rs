@@ -13,6 +13,10 @@ use serde_json::ser::Formatter;
 use serde_json::{Map, Number, Value};
 use std::io::{self, Write};
 
+/// An object key: most are fixed words (`Type`, `Properties`, property names), kept
+/// without an allocation of their own.
+pub type Key = std::borrow::Cow<'static, str>;
+
 /// One JSON value of a template.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Doc {
@@ -22,12 +26,12 @@ pub enum Doc {
     String(Box<str>),
     Array(Box<[Doc]>),
     /// Keys in the order they were inserted; no key twice (they come from a map).
-    Object(Box<[(Box<str>, Doc)]>),
+    Object(Box<[(Key, Doc)]>),
 }
 
 impl Doc {
     /// An object from its pairs, in order.
-    pub fn object(pairs: Vec<(Box<str>, Doc)>) -> Self {
+    pub fn object(pairs: Vec<(Key, Doc)>) -> Self {
         Doc::Object(pairs.into_boxed_slice())
     }
 
@@ -79,7 +83,7 @@ impl From<Doc> for Value {
             Doc::Object(pairs) => {
                 let mut m = Map::with_capacity(pairs.len());
                 for (k, v) in pairs {
-                    m.insert(k.into_string(), Value::from(v));
+                    m.insert(k.into_owned(), Value::from(v));
                 }
                 Value::Object(m)
             }
@@ -98,7 +102,7 @@ impl From<Value> for Doc {
             Value::Array(items) => Doc::Array(items.into_iter().map(Doc::from).collect()),
             Value::Object(m) => Doc::Object(
                 m.into_iter()
-                    .map(|(k, v)| (k.into_boxed_str(), Doc::from(v)))
+                    .map(|(k, v)| (Key::Owned(k), Doc::from(v)))
                     .collect(),
             ),
         }
@@ -208,7 +212,7 @@ fn write_at(buf: &mut Vec<u8>, v: &Doc, level: usize) {
 }
 
 /// `"key": value` entries of an object `level` deep, each on its own line.
-fn write_entries(buf: &mut Vec<u8>, pairs: &[(Box<str>, Doc)], level: usize, first: bool) {
+fn write_entries(buf: &mut Vec<u8>, pairs: &[(Key, Doc)], level: usize, first: bool) {
     for (i, (k, v)) in pairs.iter().enumerate() {
         write_entry(buf, (k, v), level, first && i == 0);
     }
@@ -282,7 +286,7 @@ pub(crate) fn compact_len_of<T: Serialize + ?Sized>(v: &T) -> usize {
 }
 
 /// Length of an object's entries as compact JSON, braces included.
-fn entries_len(pairs: &[(Box<str>, Doc)]) -> usize {
+fn entries_len(pairs: &[(Key, Doc)]) -> usize {
     let entries: usize = pairs
         .iter()
         .map(|(k, v)| compact_len_of(&**k) + 1 + compact_len_of(v))

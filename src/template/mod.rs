@@ -244,9 +244,9 @@ fn render_grouped(
         );
     }
     let outputs = Doc::from(Value::Object(outputs(model, has_api, all_outputs)));
-    let mut pairs: Vec<(Box<str>, Doc)> = doc
+    let mut pairs: Vec<(doc::Key, Doc)> = doc
         .into_iter()
-        .map(|(k, v)| (k.into_boxed_str(), Doc::from(v)))
+        .map(|(k, v)| (doc::Key::Owned(k), Doc::from(v)))
         .collect();
     let (resources, groups) = out.finish();
     pairs.push(("Resources".into(), resources));
@@ -364,7 +364,7 @@ fn outputs(model: &Model, has_api: bool, all: bool) -> Map<String, Value> {
 #[derive(Default)]
 pub(crate) struct Resources {
     /// Each resource in template form, as soon as it is added (its `Value` is freed then).
-    list: Vec<(Box<str>, Doc)>,
+    list: Vec<(doc::Key, Doc)>,
     group: Group,
     groups: Vec<Group>,
 }
@@ -381,14 +381,14 @@ pub(crate) enum Group {
 
 impl Resources {
     pub(crate) fn add(&mut self, logical_id: String, r: Res) {
-        self.list.push((logical_id.into_boxed_str(), r.into_doc()));
+        self.list.push((doc::Key::Owned(logical_id), r.into_doc()));
         self.groups.push(self.group);
     }
 
     /// A resource already in template form (raw CloudFormation).
     pub(crate) fn add_value(&mut self, logical_id: String, value: Value) {
         self.list
-            .push((logical_id.into_boxed_str(), Doc::from(value)));
+            .push((doc::Key::Owned(logical_id), Doc::from(value)));
         self.groups.push(self.group);
     }
 
@@ -433,7 +433,7 @@ pub(crate) struct Res {
     /// `None`: no policy attributes.
     policy: Option<&'static str>,
     /// Properties in the order first set, already in template form.
-    props: Vec<(Box<str>, Doc)>,
+    props: Vec<(doc::Key, Doc)>,
 }
 
 impl Res {
@@ -446,7 +446,7 @@ impl Res {
         }
     }
     /// Set property `key` (a second value for a key replaces the first, in its place).
-    pub(crate) fn prop(mut self, key: &str, value: impl Into<Value>) -> Self {
+    pub(crate) fn prop(mut self, key: &'static str, value: impl Into<Value>) -> Self {
         let value = Doc::from(value.into());
         match self.props.iter_mut().find(|(k, _)| &**k == key) {
             Some((_, v)) => *v = value,
@@ -454,7 +454,7 @@ impl Res {
         }
         self
     }
-    pub(crate) fn opt(self, key: &str, value: Option<impl Into<Value>>) -> Self {
+    pub(crate) fn opt(self, key: &'static str, value: Option<impl Into<Value>>) -> Self {
         match value {
             Some(v) => self.prop(key, v),
             None => self,
@@ -486,7 +486,7 @@ impl Res {
     /// The resource in template form, built directly (no map per resource).
     fn into_doc(self) -> Doc {
         let text = |s: &str| Doc::String(s.into());
-        let mut m: Vec<(Box<str>, Doc)> = Vec::with_capacity(5);
+        let mut m: Vec<(doc::Key, Doc)> = Vec::with_capacity(5);
         m.push(("Type".into(), text(self.ty)));
         if !self.depends_on.is_empty() {
             let ids = self.depends_on.into_iter().map(|id| Doc::String(id.into()));
