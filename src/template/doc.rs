@@ -267,6 +267,37 @@ pub fn write_pretty(buf: &mut Vec<u8>, doc: &Doc) {
     buf.extend_from_slice(b"\n}");
 }
 
+/// `doc` as a `serde_json::Value`, moving its strings; the values of a big section of a
+/// top-level object (a template's `Resources`) are converted in two halves at once.
+pub fn into_value(doc: Doc) -> Value {
+    let Doc::Object(top) = doc else {
+        return Value::from(doc);
+    };
+    let mut m = Map::with_capacity(top.len());
+    for (k, v) in top {
+        let v = match v {
+            Doc::Object(pairs) if pairs.len() >= PARALLEL_FROM => {
+                let mut pairs = pairs.into_vec();
+                let b = pairs.split_off(pairs.len() / 2);
+                let convert = |part: Vec<(Key, Doc)>| -> Vec<(String, Value)> {
+                    part.into_iter()
+                        .map(|(k, v)| (k.into_owned(), Value::from(v)))
+                        .collect()
+                };
+                let (a, b) = std::thread::scope(|s| {
+                    let b = s.spawn(|| convert(b));
+                    let a = convert(pairs);
+                    (a, b.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                });
+                Value::Object(a.into_iter().chain(b).collect())
+            }
+            v => Value::from(v),
+        };
+        m.insert(k.into_owned(), v);
+    }
+    Value::Object(m)
+}
+
 /// Length in bytes of `v` as compact JSON (`serde_json::to_writer`), without keeping it.
 pub(crate) fn compact_len_of<T: Serialize + ?Sized>(v: &T) -> usize {
     /// Counts bytes instead of keeping them.
@@ -379,6 +410,14 @@ mod tests {
                 json!({ "Resources": resources }),
                 json!({ "Resources": {}, "B": [] }),
             ] {
+                let back = into_value(Doc::from(v.clone()));
+                assert_eq!(back, v);
+                assert!(
+                    back.as_object()
+                        .unwrap()
+                        .keys()
+                        .eq(v.as_object().unwrap().keys())
+                );
                 assert_eq!(
                     compact_len(&Doc::from(v.clone())),
                     serde_json::to_string(&v).unwrap().len()
@@ -399,6 +438,7 @@ mod tests {
         let back = Doc::from(v.clone()).to_value();
         assert_eq!(back, v);
         assert_eq!(Value::from(Doc::from(v.clone())), v);
+        assert_eq!(into_value(Doc::from(v.clone())), v);
         let keys: Vec<&String> = back.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["Type", "Properties", "A"]);
         let d = Doc::from(v);

@@ -91,7 +91,7 @@ impl Template {
     pub fn into_value(mut self) -> Value {
         match self.body {
             Body::Value(v) => v,
-            Body::Doc(d) => self.view.take().unwrap_or_else(|| Value::from(d)),
+            Body::Doc(d) => self.view.take().unwrap_or_else(|| doc::into_value(d)),
         }
     }
 
