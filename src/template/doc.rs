@@ -200,6 +200,32 @@ impl Formatter for Pretty {
     }
 }
 
+/// Run `a` here and `b` on a second thread at once, and return both results; when no
+/// thread can be started, `b` runs here after `a`. A panic in either stays a panic.
+pub(crate) fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    let slot = std::sync::Mutex::new(Some(b));
+    let run_b = || {
+        let f = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        f.map(|f| f())
+    };
+    let (a, b) = std::thread::scope(
+        |s| match std::thread::Builder::new().spawn_scoped(s, run_b) {
+            Ok(handle) => {
+                let a = a();
+                let b = handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (a, b)
+            }
+            Err(_) => (a(), run_b()),
+        },
+    );
+    (a, b.expect("b runs exactly once"))
+}
+
 /// Write `v` pretty-printed as if it stood `level` levels deep.
 fn write_at(buf: &mut Vec<u8>, v: &Doc, level: usize) {
     let f = Pretty {
@@ -249,15 +275,14 @@ pub fn write_pretty(buf: &mut Vec<u8>, doc: &Doc) {
                 buf.extend_from_slice(b": {");
                 let (a, b) = pairs.split_at(pairs.len() / 2);
                 let room = buf.capacity() / 2;
-                let rest = std::thread::scope(|s| {
-                    let rest = s.spawn(|| {
+                let ((), rest) = join(
+                    || write_entries(buf, a, 2, true),
+                    || {
                         let mut out = Vec::with_capacity(room);
                         write_entries(&mut out, b, 2, false);
                         out
-                    });
-                    write_entries(buf, a, 2, true);
-                    rest.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-                });
+                    },
+                );
                 buf.extend_from_slice(&rest);
                 buf.extend_from_slice(b"\n  }");
             }
@@ -284,11 +309,7 @@ pub fn into_value(doc: Doc) -> Value {
                         .map(|(k, v)| (k.into_owned(), Value::from(v)))
                         .collect()
                 };
-                let (a, b) = std::thread::scope(|s| {
-                    let b = s.spawn(|| convert(b));
-                    let a = convert(pairs);
-                    (a, b.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                });
+                let (a, b) = join(|| convert(pairs), || convert(b));
                 Value::Object(a.into_iter().chain(b).collect())
             }
             v => Value::from(v),
@@ -337,11 +358,7 @@ pub fn compact_len(doc: &Doc) -> usize {
     let value_len = |v: &Doc| match v {
         Doc::Object(pairs) if pairs.len() >= PARALLEL_FROM => {
             let (a, b) = pairs.split_at(pairs.len() / 2);
-            let (a, b) = std::thread::scope(|s| {
-                let b = s.spawn(|| entries_len(b));
-                let a = entries_len(a);
-                (a, b.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            });
+            let (a, b) = join(|| entries_len(a), || entries_len(b));
             // Two objects' braces become one object's comma between the halves.
             a + b - 1
         }
@@ -430,6 +447,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn join_returns_both_results_in_place() {
+        let mut here = Vec::new();
+        let (a, b) = join(
+            || {
+                here.push(1);
+                "a"
+            },
+            || (0..1000).sum::<u32>(),
+        );
+        assert_eq!((a, b, here), ("a", 499_500, vec![1]));
     }
 
     #[test]

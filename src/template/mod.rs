@@ -292,13 +292,7 @@ fn render_resources(model: &Model, keys: &ArtifactKeys, has_api: bool) -> Resour
         return out;
     }
     let split = n * 3 / 5;
-    let (mut out, rest) = std::thread::scope(|s| {
-        let rest = s.spawn(|| second_half(split));
-        let out = first_half(split);
-        // A panic while rendering is a bug; it stays one on either thread.
-        let rest = rest.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (out, rest)
-    });
+    let (mut out, rest) = doc::join(|| first_half(split), || second_half(split));
     out.append(rest);
     out
 }
