@@ -141,13 +141,22 @@ pub fn template_env(template: &Value, logical_id: &str) -> BTreeMap<String, Valu
 
 /// The environment a hot swap sets: the live (resolved) values of variables whose
 /// template text did not change, and the new literal values of those that did. `Err`
-/// names a changed variable whose new value CloudFormation would have to resolve (a
-/// reference or a dynamic reference).
+/// names a variable only CloudFormation could set: a changed or added one whose new value
+/// is a reference or a dynamic reference, or a removed one whose value was (a later
+/// `apply` could not put it back, see [`stack_env`]).
 pub fn new_env(
     old: &BTreeMap<String, Value>,
     new: &BTreeMap<String, Value>,
     live: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, String> {
+    if let Some(k) = old
+        .keys()
+        .find(|k| !new.contains_key(*k) && !literal(&old[*k]))
+    {
+        return Err(format!(
+            "Environment.Variables.{k}: it is removed, and its value refers to another resource or a secret, which only CloudFormation resolves"
+        ));
+    }
     let mut out = BTreeMap::new();
     for (k, v) in new {
         if old.get(k) == Some(v)
@@ -157,7 +166,7 @@ pub fn new_env(
             continue;
         }
         match v.as_str() {
-            Some(s) if !s.contains("{{resolve:") => {
+            Some(s) if literal(v) => {
                 out.insert(k.clone(), s.to_string());
             }
             _ => {
@@ -168,6 +177,45 @@ pub fn new_env(
         }
     }
     Ok(out)
+}
+
+/// A value the function sees as written: a string without a dynamic reference.
+fn literal(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| !s.contains("{{resolve:"))
+}
+
+/// The environment the stack names for a function (its template variables `stack`), in
+/// resolved form: literals as written, references as the function has them live (a hot
+/// swap never changes those). `Err` names a reference the function lacks.
+pub fn stack_env(
+    stack: &BTreeMap<String, Value>,
+    live: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in stack {
+        let value = match v.as_str() {
+            Some(s) if literal(v) => s.to_string(),
+            _ => live.get(k).cloned().ok_or_else(|| {
+                format!("Environment.Variables.{k} refers to a value only CloudFormation resolves, and the function has none")
+            })?,
+        };
+        out.insert(k.clone(), value);
+    }
+    Ok(out)
+}
+
+/// The alias of function `logical_id` in `template` and the logical ID of the version it
+/// points at (`FunctionVersion: !GetAtt Version.Version`).
+pub fn alias_version(template: &Value, logical_id: &str) -> Option<(String, String)> {
+    let resources = template.get("Resources")?.as_object()?;
+    resources.values().find_map(|r| {
+        let p = &r["Properties"];
+        if r["Type"] != "AWS::Lambda::Alias" || p["FunctionName"]["Ref"] != logical_id {
+            return None;
+        }
+        let version = p["FunctionVersion"]["Fn::GetAtt"][0].as_str()?;
+        Some((p["Name"].as_str()?.to_string(), version.to_string()))
+    })
 }
 
 /// The S3 bucket a template's `Code.S3Bucket` names: a literal, or a `Ref` to a parameter.
@@ -264,6 +312,33 @@ mod tests {
         assert!(new_env(&old, &new, &live).is_err());
         new.insert("T".into(), json!("{{resolve:secretsmanager:x}}"));
         assert!(new_env(&old, &new, &live).is_err());
+        // Removing a reference could not be undone without CloudFormation; a literal can.
+        new.remove("T");
+        assert!(new_env(&old, &new, &live).is_err());
+        let only_t = BTreeMap::from([("T".to_string(), json!({ "Ref": "Table" }))]);
+        assert!(new_env(&old, &only_t, &live).is_ok());
+    }
+
+    #[test]
+    fn the_stack_environment_takes_literals_as_written_and_references_from_live() {
+        let stack = BTreeMap::from([
+            ("T".to_string(), json!({ "Ref": "Table" })),
+            ("L".to_string(), json!("info")),
+        ]);
+        let live = BTreeMap::from([
+            ("T".to_string(), "orders-123".to_string()),
+            ("L".to_string(), "debug".to_string()),
+            ("X".to_string(), "added".to_string()),
+        ]);
+        let env = stack_env(&stack, &live).expect("resolvable");
+        assert_eq!(
+            env,
+            BTreeMap::from([
+                ("L".to_string(), "info".to_string()),
+                ("T".to_string(), "orders-123".to_string()),
+            ])
+        );
+        assert!(stack_env(&stack, &BTreeMap::new()).is_err());
     }
 
     #[test]

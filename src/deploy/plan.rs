@@ -30,6 +30,10 @@ pub struct Plan {
     /// unchanged stable stack, ...); absent when one was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_set_skipped: Option<String>,
+    /// A change set was made (`--change-set always`, or fnplan's diff found changes) and
+    /// CloudFormation listed nothing to change: its reason, as CloudFormation gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_set_empty: Option<String>,
     /// The spec file as given on the command line (so `apply plan.json` finds it).
     #[serde(default)]
     pub spec_path: String,

@@ -166,7 +166,7 @@ pub async fn plan_timed(
     };
     let previewed = async {
         if !make {
-            return Ok(None);
+            return Ok::<_, DeployError>(None);
         }
         let mut req = change_set_request(input, &plan, live.is_some(), body);
         if req.template_url.is_none() {
@@ -176,7 +176,11 @@ pub async fn plan_timed(
         change_set(api, &req, &stack, live.is_some(), opts, t).await
     };
     let (drift, cs) = tokio::join!(drifted, previewed);
-    plan.change_set = cs?;
+    match cs? {
+        Some(Previewed::Listed(cs)) => plan.change_set = Some(cs),
+        Some(Previewed::Empty(why)) => plan.change_set_empty = Some(why),
+        None => {}
+    }
     if let Some(cs) = plan.change_set.clone() {
         merge_verdicts(&mut plan, &cs);
     }
@@ -251,19 +255,20 @@ async fn change_set(
     live: bool,
     opts: PlanOptions,
     t: &Timings,
-) -> Result<Option<ChangeSetInfo>, DeployError> {
+) -> Result<Option<Previewed>, DeployError> {
     if let (false, Some(review)) = (live, stack) {
         discard_review_stack(api, &review.stack_id).await?;
     }
     let cs = preview(api, req, opts, t).await?;
+    let kept = matches!(&cs, Previewed::Listed(c) if c.kept);
     if !live
-        && !cs.as_ref().is_some_and(|c| c.kept)
+        && !kept
         && let Some(s) = api.describe_stack(&req.stack).await?
         && s.status == "REVIEW_IN_PROGRESS"
     {
         discard_review_stack(api, &s.stack_id).await?;
     }
-    Ok(cs)
+    Ok(Some(cs))
 }
 
 /// The deployed template as `apply` will find it: after the stack refactor of the spec's
@@ -456,18 +461,25 @@ pub async fn discard(api: &impl StackApi, plan: &super::plan::Plan) -> Result<()
 }
 
 /// Create the change set, wait for it, read it, and delete it unless it is kept.
+/// What CloudFormation's change set said.
+enum Previewed {
+    Listed(ChangeSetInfo),
+    /// It found nothing to change (the reason as CloudFormation gave it).
+    Empty(String),
+}
+
 async fn preview(
     api: &impl StackApi,
     req: &ChangeSetRequest,
     opts: PlanOptions,
     t: &Timings,
-) -> Result<Option<ChangeSetInfo>, DeployError> {
+) -> Result<Previewed, DeployError> {
     let created = t
         .time("change set create", api.create_change_set(req))
         .await?;
     let arn = match created {
         Created::ChangeSet { arn, .. } => arn,
-        Created::NoChanges => return Ok(None),
+        Created::NoChanges => return Ok(Previewed::Empty(NO_UPDATES.to_string())),
     };
     let desc = t
         .time("change set wait", wait_for(api, &arn, opts.wait))
@@ -479,9 +491,10 @@ async fn preview(
             .await?;
     }
     if empty {
-        return Ok(None);
+        let why = desc.status_reason.unwrap_or_else(|| NO_UPDATES.to_string());
+        return Ok(Previewed::Empty(why));
     }
-    Ok(Some(ChangeSetInfo {
+    Ok(Previewed::Listed(ChangeSetInfo {
         arn: desc.arn,
         status: desc.status,
         status_reason: desc.status_reason,
@@ -489,6 +502,9 @@ async fn preview(
         changes: desc.changes,
     }))
 }
+
+/// CloudFormation's words when it refuses a change set that changes nothing.
+const NO_UPDATES: &str = "No updates are to be performed.";
 
 /// Poll a change set until it is final: first after 100 ms, backing off to 2 s.
 pub async fn wait_for(

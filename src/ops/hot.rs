@@ -327,8 +327,9 @@ async fn tag_of(
 }
 
 /// After a normal apply: the stack names each function's code again, so remove the
-/// hot-swap tags. A function whose tag names other code than the stack now does (the
-/// spec went back to the code the stack had) gets the stack's code back first.
+/// hot-swap tags. A function whose code, environment or alias version differ from what
+/// the stack names (the spec went back to what the stack had, so CloudFormation changed
+/// nothing) gets the stack's back first.
 pub async fn clear(
     session: &Session,
     stack: &str,
@@ -340,14 +341,20 @@ pub async fn clear(
         return Ok(());
     };
     let lambda = SdkFunctionApi::new(&session.config);
+    let cx = Back {
+        lambda: &lambda,
+        template,
+        parameters,
+        ui,
+    };
     for (id, state) in tagged(&session.api, &lambda, &info.stack_id, template).await? {
-        let code = &template["Resources"][&id]["Properties"]["Code"];
-        let key = code["S3Key"].as_str().unwrap_or_default();
-        let bucket = hot::resolve_bucket(&code["S3Bucket"], parameters);
-        if let (Some(b), false) = (bucket, state.hot_swapped() == Some(key)) {
-            let name = state.arn.as_str();
-            lambda.update_code(name, &b, key).await?;
-            lambda.wait_updated(name).await?;
+        // A provisioned function's alias goes back to the stack's version of it.
+        if put_back(&cx, &id, &state).await?
+            && let Some((alias, version)) = hot::alias_version(template, &id)
+            && let Some(arn) = session.api.physical_id(&info.stack_id, &version).await?
+            && let Some(number) = arn.rsplit(':').next()
+        {
+            lambda.update_alias(&state.arn, &alias, number).await?;
         }
         lambda.untag(&state.arn, HOT_TAG).await?;
         ui.note(&format!(
@@ -355,6 +362,45 @@ pub async fn clear(
         ));
     }
     Ok(())
+}
+
+/// What [`put_back`] needs: Lambda and the deployed stack's template.
+struct Back<'a, L> {
+    lambda: &'a L,
+    template: &'a Value,
+    parameters: &'a [(String, String)],
+    ui: &'a dyn Ui,
+}
+
+/// Give function `id` the code and environment the stack's template names where a hot
+/// swap left others; `true` when it changed anything.
+async fn put_back<L: FunctionApi>(
+    cx: &Back<'_, L>,
+    id: &str,
+    state: &FunctionState,
+) -> Result<bool, DeployError> {
+    let name = state.arn.as_str();
+    let code = &cx.template["Resources"][id]["Properties"]["Code"];
+    let key = code["S3Key"].as_str().unwrap_or_default();
+    let bucket = hot::resolve_bucket(&code["S3Bucket"], cx.parameters);
+    let mut changed = false;
+    if let (Some(b), false) = (bucket, state.hot_swapped() == Some(key)) {
+        cx.lambda.update_code(name, &b, key).await?;
+        cx.lambda.wait_updated(name).await?;
+        changed = true;
+    }
+    match hot::stack_env(&hot::template_env(cx.template, id), &state.env) {
+        Ok(env) if env != state.env => {
+            cx.lambda.update_env(name, &env).await?;
+            cx.lambda.wait_updated(name).await?;
+            changed = true;
+        }
+        Ok(_) => {}
+        Err(why) => cx.ui.note(&format!(
+            "warning: {id}: its environment may differ from the stack's: {why}"
+        )),
+    }
+    Ok(changed)
 }
 
 #[cfg(test)]
@@ -452,5 +498,44 @@ mod tests {
                 "tag arn:f fnplan:hot-swapped=k2.zip",
             ]
         );
+    }
+
+    /// The spec went back to the stack's code and environment after a hot swap:
+    /// CloudFormation changes nothing, so fnplan puts them back itself.
+    #[test]
+    fn a_reverted_function_gets_the_stacks_code_and_environment_back() {
+        let template = serde_json::json!({ "Resources": { "AFunction": { "Properties": {
+            "Code": { "S3Bucket": "art", "S3Key": "k1.zip" },
+            "Environment": { "Variables": { "L": "info", "T": { "Ref": "Table" } } },
+        } } } });
+        let state = |key: &str, level: &str| FunctionState {
+            arn: "arn:f".into(),
+            env: BTreeMap::from([("L".into(), level.into()), ("T".into(), "orders-1".into())]),
+            tags: BTreeMap::from([(HOT_TAG.into(), key.into())]),
+            ..FunctionState::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let fake = Fake::default();
+        let cx = Back {
+            lambda: &fake,
+            template: &template,
+            parameters: &[],
+            ui: &Quiet,
+        };
+        let changed = rt.block_on(put_back(&cx, "AFunction", &state("k2.zip", "debug")));
+        assert!(changed.expect("put back"));
+        assert_eq!(
+            fake.calls.take(),
+            [
+                "code arn:f art/k1.zip",
+                "env arn:f {\"L\": \"info\", \"T\": \"orders-1\"}",
+            ]
+        );
+        // Already what the stack names (CloudFormation updated it): nothing to do.
+        let changed = rt.block_on(put_back(&cx, "AFunction", &state("k1.zip", "info")));
+        assert!(!changed.expect("nothing"));
+        assert!(fake.calls.take().is_empty());
     }
 }

@@ -1,7 +1,7 @@
 //! `fnplan apply --hot` against moto: only the changed function's code is updated, without
 //! a change set; `plan` then says the stack lags (exit 2 with --detailed-exitcode); a
-//! normal apply syncs it; anything but code and environment falls back to a change set;
-//! protected stages refuse `--hot`.
+//! normal apply syncs it (putting back an environment the spec reverted); anything but
+//! code and environment falls back to a change set; protected stages refuse `--hot`.
 //!
 //! Not covered on moto: provisioned functions (moto's CloudFormation does not create
 //! `AWS::Lambda::Alias`, so there is no alias to move; MOTO.md), and the `InProgress`
@@ -151,6 +151,21 @@ fn an_environment_change_is_hot_swapped_too() {
         out.contains("environment of alpha was hot-swapped"),
         "{out}"
     );
+
+    // The spec goes back: the stack's template is unchanged, so CloudFormation does
+    // nothing, and apply puts the stack's environment back itself.
+    write(Path::new(&spec), SPEC);
+    let (code, out, err) = m.run(&["apply", &spec, "--auto-approve"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("hot-swap tag removed"), "{err}");
+    let f = m.lambda_get("/2015-03-31/functions/hot-dev-alpha");
+    assert_eq!(
+        f["Configuration"]["Environment"]["Variables"]["LEVEL"],
+        "info"
+    );
+    assert!(f["Tags"].get("fnplan:hot-swapped").is_none(), "{f}");
+    let (code, out, _) = m.run(&["plan", &spec, "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]

@@ -307,7 +307,7 @@ fn plan_of_an_unchanged_stack_makes_no_change_set_unless_forced() {
     assert_eq!(change_sets(&m, "shop-dev"), 0);
 
     // Forced: CloudFormation is asked (moto answers an unchanged template with an empty
-    // change set), and nothing is left behind.
+    // change set), the plan says it found nothing, and nothing is left behind.
     let (code, json, err) = m.run(&[
         "plan",
         &spec,
@@ -321,6 +321,15 @@ fn plan_of_an_unchanged_stack_makes_no_change_set_unless_forced() {
     assert!(err.contains("timing: change set create"), "{err}");
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");
     assert!(v["change_set_skipped"].is_null(), "{json}");
+    assert!(v["change_set"].is_null(), "{json}");
+    assert!(v["change_set_empty"].is_string(), "{json}");
+    let (_, out, _) = m.run(&["plan", &spec, "--change-set", "always"]);
+    assert!(
+        out.contains(
+            "CloudFormation change set: made and deleted; CloudFormation lists no changes ("
+        ),
+        "{out}"
+    );
     assert_eq!(change_sets(&m, "shop-dev"), 0, "the preview is deleted");
     let (code, _, err) = m.run(&["plan", &spec, "--change-set", "always", "--no-change-set"]);
     assert_eq!(code, 2, "the two flags conflict: {err}");

@@ -390,6 +390,12 @@ fn output_lines(plan: &Plan) -> Vec<(Mark, String)> {
 
 /// CloudFormation's change set in a sentence, and what it lists that fnplan's diff does not.
 fn change_set_lines(plan: &Plan) -> Vec<String> {
+    if let Some(why) = &plan.change_set_empty {
+        return vec![format!(
+            "CloudFormation change set: made and deleted; CloudFormation lists no changes ({})",
+            why.trim_end_matches('.')
+        )];
+    }
     let Some(cs) = &plan.change_set else {
         // With moves, the moves section already says when the change set is made.
         return plan

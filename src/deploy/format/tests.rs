@@ -256,6 +256,22 @@ fn hot_swapped_functions_say_the_stack_lags_in_human_and_markdown() {
 }
 
 #[test]
+fn a_change_set_that_found_nothing_is_said_in_every_format() {
+    let mut p = unchanged();
+    p.change_set_empty = Some("The submitted information didn't contain changes.".into());
+    let line = "CloudFormation change set: made and deleted; CloudFormation lists no changes \
+                (The submitted information didn't contain changes)";
+    assert!(human(&p, false).contains(line), "{}", human(&p, false));
+    assert!(markdown(&p).contains(line), "{}", markdown(&p));
+    let v: Value = serde_json::from_str(&json(&p)).expect("json");
+    assert_eq!(
+        v["change_set_empty"],
+        "The submitted information didn't contain changes."
+    );
+    assert!(!json(&unchanged()).contains("change_set_empty"));
+}
+
+#[test]
 fn a_skipped_change_set_is_said_in_every_format() {
     let mut p = unchanged();
     p.change_set_skipped = Some("no changes: the stack is UPDATE_COMPLETE".into());
