@@ -3,110 +3,120 @@
 
 /// `create-order` -> `CreateOrder`; `worker-1` -> `Worker1`; `orders_v2` -> `OrdersV2`.
 pub fn pascal(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let mut chars = part.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            out.extend(chars);
+    Pascal(name).to_string()
+}
+
+/// [`pascal`] written straight into a `format!` (logical IDs are made by the thousand:
+/// no string of its own).
+pub struct Pascal<'a>(pub &'a str);
+
+impl std::fmt::Display for Pascal<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        // Parts hold ASCII letters and digits only: byte 0 is a whole character.
+        for part in self.0.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if let Some(first) = part.bytes().next() {
+                f.write_char(char::from(first.to_ascii_uppercase()))?;
+                f.write_str(&part[1..])?;
+            }
         }
+        Ok(())
     }
-    out
 }
 
 pub fn function(name: &str) -> String {
-    format!("{}Function", pascal(name))
+    format!("{}Function", Pascal(name))
 }
 pub fn role(name: &str) -> String {
-    format!("{}Role", pascal(name))
+    format!("{}Role", Pascal(name))
 }
 pub fn log_group(name: &str) -> String {
-    format!("{}LogGroup", pascal(name))
+    format!("{}LogGroup", Pascal(name))
 }
 pub fn event_invoke_config(name: &str) -> String {
-    format!("{}EventInvokeConfig", pascal(name))
+    format!("{}EventInvokeConfig", Pascal(name))
 }
 /// The published version carries a hash of code and configuration.
 pub fn version(name: &str, hash: &str) -> String {
-    format!("{}Version{}", pascal(name), hash)
+    format!("{}Version{}", Pascal(name), hash)
 }
 pub fn alias(name: &str) -> String {
-    format!("{}Alias", pascal(name))
+    format!("{}Alias", Pascal(name))
 }
 pub fn queue_mapping(function: &str, queue: &str) -> String {
-    format!("{}{}Mapping", pascal(function), pascal(queue))
+    format!("{}{}Mapping", Pascal(function), Pascal(queue))
 }
 /// A table stream trigger's event source mapping (`Stream` keeps it apart from a queue
 /// mapping when a queue and a table share a name).
 pub fn stream_mapping(function: &str, table: &str) -> String {
-    format!("{}{}StreamMapping", pascal(function), pascal(table))
+    format!("{}{}StreamMapping", Pascal(function), Pascal(table))
 }
 pub fn schedule_rule(function: &str, ordinal: usize) -> String {
-    format!("{}Schedule{}", pascal(function), ordinal)
+    format!("{}Schedule{}", Pascal(function), ordinal)
 }
 pub fn schedule_permission(function: &str, ordinal: usize) -> String {
-    format!("{}Schedule{}Permission", pascal(function), ordinal)
+    format!("{}Schedule{}Permission", Pascal(function), ordinal)
 }
 /// A bus trigger's rule, its permission to invoke the function, its dead-letter queue
 /// and that queue's policy (`{Function}Bus{n}...`, `n` counting the function's bus
 /// triggers).
 pub fn bus_rule(function: &str, ordinal: usize) -> String {
-    format!("{}Bus{}Rule", pascal(function), ordinal)
+    format!("{}Bus{}Rule", Pascal(function), ordinal)
 }
 pub fn bus_permission(function: &str, ordinal: usize) -> String {
-    format!("{}Bus{}Permission", pascal(function), ordinal)
+    format!("{}Bus{}Permission", Pascal(function), ordinal)
 }
 pub fn bus_dlq(function: &str, ordinal: usize) -> String {
-    format!("{}Bus{}Dlq", pascal(function), ordinal)
+    format!("{}Bus{}Dlq", Pascal(function), ordinal)
 }
 pub fn bus_dlq_policy(function: &str, ordinal: usize) -> String {
-    format!("{}Bus{}DlqPolicy", pascal(function), ordinal)
+    format!("{}Bus{}DlqPolicy", Pascal(function), ordinal)
 }
 pub fn bus(name: &str) -> String {
-    format!("{}Bus", pascal(name))
+    format!("{}Bus", Pascal(name))
 }
 pub fn bus_archive(name: &str) -> String {
-    format!("{}BusArchive", pascal(name))
+    format!("{}BusArchive", Pascal(name))
 }
 pub fn bucket_permission(function: &str, bucket: &str) -> String {
-    format!("{}{}BucketPermission", pascal(function), pascal(bucket))
+    format!("{}{}BucketPermission", Pascal(function), Pascal(bucket))
 }
 pub fn topic_subscription(function: &str, topic: &str) -> String {
-    format!("{}{}Subscription", pascal(function), pascal(topic))
+    format!("{}{}Subscription", Pascal(function), Pascal(topic))
 }
 pub fn topic_permission(function: &str, topic: &str) -> String {
-    format!("{}{}TopicPermission", pascal(function), pascal(topic))
+    format!("{}{}TopicPermission", Pascal(function), Pascal(topic))
 }
 pub fn queue(name: &str) -> String {
-    format!("{}Queue", pascal(name))
+    format!("{}Queue", Pascal(name))
 }
 pub fn dlq(name: &str) -> String {
-    format!("{}Dlq", pascal(name))
+    format!("{}Dlq", Pascal(name))
 }
 pub fn table(name: &str) -> String {
-    format!("{}Table", pascal(name))
+    format!("{}Table", Pascal(name))
 }
 pub fn bucket(name: &str) -> String {
-    format!("{}Bucket", pascal(name))
+    format!("{}Bucket", Pascal(name))
 }
 pub fn topic(name: &str) -> String {
-    format!("{}Topic", pascal(name))
+    format!("{}Topic", Pascal(name))
 }
 /// An Aurora cluster (`AWS::RDS::DBCluster`).
 pub fn database(name: &str) -> String {
-    format!("{}Database", pascal(name))
+    format!("{}Database", Pascal(name))
 }
 /// The one Serverless v2 instance of a database's cluster.
 pub fn database_instance(name: &str) -> String {
-    format!("{}DatabaseInstance", pascal(name))
+    format!("{}DatabaseInstance", Pascal(name))
 }
 pub const HTTP_API: &str = "HttpApi";
 pub const HTTP_API_STAGE: &str = "HttpApiDefaultStage";
 pub fn authorizer(name: &str) -> String {
-    format!("{}Authorizer", pascal(name))
+    format!("{}Authorizer", Pascal(name))
 }
 pub fn authorizer_permission(name: &str) -> String {
-    format!("{}AuthorizerPermission", pascal(name))
+    format!("{}AuthorizerPermission", Pascal(name))
 }
 
 /// `GET /orders/{id}` -> `GetOrdersById`; `$default` -> `Default`; `ANY /{proxy+}` -> `AnyByProxy`.
@@ -142,15 +152,15 @@ pub fn route_permission(key: &str) -> String {
 /// Output names.
 pub const API_URL_OUTPUT: &str = "ApiUrl";
 pub fn queue_url_output(name: &str) -> String {
-    format!("{}QueueUrl", pascal(name))
+    format!("{}QueueUrl", Pascal(name))
 }
 pub fn function_arn_output(name: &str) -> String {
-    format!("{}FunctionArn", pascal(name))
+    format!("{}FunctionArn", Pascal(name))
 }
 
 /// A layer's `AWS::Lambda::LayerVersion`.
 pub fn layer(name: &str) -> String {
-    format!("{}Layer", pascal(name))
+    format!("{}Layer", Pascal(name))
 }
 
 #[cfg(test)]

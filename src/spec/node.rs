@@ -680,6 +680,16 @@ fn scalar(
 /// leading zero (`012345678901`, an account ID; `0755`) stays text as written.
 /// Shared by the spec loader and the reader of deployed CloudFormation templates.
 pub fn resolve_plain(text: &str) -> Value {
+    // Most scalars are words: only these first bytes can start a null, a boolean or a
+    // number (`~`, `null`, `true`, `false`, `0x1f`, `-1`, `+.5`, `.inf`, ...).
+    if let Some(b) = text.bytes().next()
+        && !matches!(
+            b,
+            b'0'..=b'9' | b'-' | b'+' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
+        )
+    {
+        return Value::Str(text.to_string());
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         _ => {

@@ -2,6 +2,7 @@
 //! `Stage`, `Authorizer`, `Integration` and `Route` resources plus the Lambda permissions
 //! that let API Gateway invoke the functions out.
 
+use super::doc::cfn;
 use super::functions::invoke_value;
 use super::intrinsics::{interp, invoke_target, ref_, sub, tags_map};
 use super::triggers::permission;
@@ -73,10 +74,10 @@ fn render_authorizer(model: &Model, z: &Authorizer, out: &mut Resources) {
         AuthorizerKind::Jwt { issuer, audience } => {
             let r = r
                 .prop("AuthorizerType", "JWT")
-                .prop("IdentitySource", json!(z.identity))
+                .prop("IdentitySource", cfn!(z.identity.clone()))
                 .prop(
                     "JwtConfiguration",
-                    json!({
+                    cfn!({
                         "Issuer": interp(model, issuer),
                         "Audience": audience.iter().map(|a| interp(model, a)).collect::<Vec<_>>(),
                     }),
@@ -94,7 +95,7 @@ fn render_authorizer(model: &Model, z: &Authorizer, out: &mut Resources) {
             );
             let r = r
                 .prop("AuthorizerType", "REQUEST")
-                .prop("IdentitySource", json!(z.identity))
+                .prop("IdentitySource", cfn!(z.identity.clone()))
                 .prop("AuthorizerPayloadFormatVersion", "2.0")
                 .prop("EnableSimpleResponses", true)
                 .prop("AuthorizerResultTtlInSeconds", *cache_ttl)

@@ -35,6 +35,21 @@ impl Doc {
         Doc::Object(pairs.into_boxed_slice())
     }
 
+    /// This object with `key` set to `value`: in its place when present, else last
+    /// (anything but an object is returned as it is).
+    pub fn with(self, key: &'static str, value: Doc) -> Doc {
+        let Doc::Object(pairs) = self else {
+            return self;
+        };
+        let key = Key::Borrowed(key);
+        let mut pairs = pairs.into_vec();
+        match pairs.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => pairs.push((key, value)),
+        }
+        Doc::object(pairs)
+    }
+
     /// The value of `key` in an object (a linear search: objects are small).
     pub fn get(&self, key: &str) -> Option<&Doc> {
         match self {
@@ -108,6 +123,106 @@ impl From<Value> for Doc {
         }
     }
 }
+
+impl From<serde_json::Map<String, Value>> for Doc {
+    fn from(m: serde_json::Map<String, Value>) -> Self {
+        Doc::from(Value::Object(m))
+    }
+}
+
+impl From<&str> for Doc {
+    fn from(s: &str) -> Self {
+        Doc::String(s.into())
+    }
+}
+
+impl From<String> for Doc {
+    fn from(s: String) -> Self {
+        Doc::String(s.into_boxed_str())
+    }
+}
+
+impl From<&String> for Doc {
+    fn from(s: &String) -> Self {
+        Doc::String(s.as_str().into())
+    }
+}
+
+impl From<bool> for Doc {
+    fn from(b: bool) -> Self {
+        Doc::Bool(b)
+    }
+}
+
+macro_rules! doc_from_number {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Doc {
+            fn from(n: $t) -> Self {
+                Doc::Number(Number::from(n))
+            }
+        }
+    )*};
+}
+doc_from_number!(u8, u16, u32, u64, usize, i32, i64);
+
+impl<T: Into<Doc>> From<Vec<T>> for Doc {
+    fn from(items: Vec<T>) -> Self {
+        Doc::Array(items.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<T: Into<Doc>> From<Option<T>> for Doc {
+    /// `None` is `null`, as in `serde_json::json!`.
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Doc::Null, Into::into)
+    }
+}
+
+/// A [`Doc`] written in JSON syntax, like `serde_json::json!`, built directly: no map
+/// (and no hashing) per object, literal keys kept as `&'static str`. Keys are string
+/// literals or `(expression)`; values are `null`, nested `{...}` / `[...]`, or any
+/// expression whose type converts `Into<Doc>` (strings, numbers, `Expr`, `Value`, ...).
+macro_rules! cfn {
+    (null) => { $crate::template::doc::Doc::Null };
+    ([]) => { $crate::template::doc::Doc::Array(Box::new([])) };
+    ([ $($tt:tt)+ ]) => {
+        $crate::template::doc::Doc::Array(Box::new($crate::template::doc::cfn!(@items [] [] $($tt)+)))
+    };
+    ({}) => { $crate::template::doc::Doc::Object(Box::new([])) };
+    ({ $($tt:tt)+ }) => {
+        $crate::template::doc::Doc::Object(Box::new($crate::template::doc::cfn!(@pairs [] $($tt)+)))
+    };
+    // Array items: the tokens up to each top-level comma are one value.
+    (@items [$($done:tt)*] []) => { [$($done)*] };
+    (@items [$($done:tt)*] [$($cur:tt)+]) => {
+        [$($done)* ($crate::template::doc::cfn!($($cur)+)),]
+    };
+    (@items [$($done:tt)*] [$($cur:tt)+] , $($rest:tt)*) => {
+        $crate::template::doc::cfn!(@items [$($done)* ($crate::template::doc::cfn!($($cur)+)),] [] $($rest)*)
+    };
+    (@items [$($done:tt)*] [$($cur:tt)*] $t:tt $($rest:tt)*) => {
+        $crate::template::doc::cfn!(@items [$($done)*] [$($cur)* $t] $($rest)*)
+    };
+    // Object entries: `"Key": value` or `(key): value`, the value up to a top-level comma.
+    (@pairs [$($done:tt)*]) => { [$($done)*] };
+    (@pairs [$($done:tt)*] $key:literal : $($rest:tt)+) => {
+        $crate::template::doc::cfn!(@value [$($done)*] ($crate::template::doc::Key::Borrowed($key)) [] $($rest)+)
+    };
+    (@pairs [$($done:tt)*] ($key:expr) : $($rest:tt)+) => {
+        $crate::template::doc::cfn!(@value [$($done)*] ($crate::template::doc::Key::from($key)) [] $($rest)+)
+    };
+    (@value [$($done:tt)*] $k:tt [$($cur:tt)+]) => {
+        $crate::template::doc::cfn!(@pairs [$($done)* ($k, $crate::template::doc::cfn!($($cur)+)),])
+    };
+    (@value [$($done:tt)*] $k:tt [$($cur:tt)+] , $($rest:tt)*) => {
+        $crate::template::doc::cfn!(@pairs [$($done)* ($k, $crate::template::doc::cfn!($($cur)+)),] $($rest)*)
+    };
+    (@value [$($done:tt)*] $k:tt [$($cur:tt)*] $t:tt $($rest:tt)*) => {
+        $crate::template::doc::cfn!(@value [$($done)*] $k [$($cur)* $t] $($rest)*)
+    };
+    ($e:expr) => { $crate::template::doc::Doc::from($e) };
+}
+pub(crate) use cfn;
 
 impl Serialize for Doc {
     /// As `serde_json::Value` serializes: the same bytes for the same value.
@@ -383,6 +498,43 @@ mod tests {
                             "None": null, "Tags": [{ "Key": "k", "Value": "v\"\n" }], "Empty": {} },
             "A": []
         })
+    }
+
+    /// `cfn!` reads like `json!` and builds the same value.
+    #[test]
+    fn the_doc_macro_builds_what_json_builds() {
+        let name = String::from("orders");
+        let key = "Dyn";
+        let n: u32 = 60;
+        let d = cfn!({
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": format!("{name}-dev"),
+                "VisibilityTimeout": n,
+                "On": true,
+                "None": null,
+                "Tags": [{ "Key": "k", "Value": name.as_str() }, "x",],
+                "Empty": {},
+                (key): vec!["a", "b"],
+            },
+            "A": [],
+            "Opt": Option::<u32>::None,
+        });
+        let v = json!({
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": "orders-dev",
+                "VisibilityTimeout": 60,
+                "On": true,
+                "None": null,
+                "Tags": [{ "Key": "k", "Value": "orders" }, "x"],
+                "Empty": {},
+                "Dyn": ["a", "b"],
+            },
+            "A": [],
+            "Opt": null,
+        });
+        assert_eq!(d, Doc::from(v));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Functions: one function of the model in, its role, log group, Lambda function,
 //! version and alias (provisioned), event invoke config and trigger resources out.
 
+use super::doc::{Doc, Key, cfn};
 use super::intrinsics::{Expr, interp, invoke_target, name_value, ref_, tags_list};
 use super::{ARTIFACT_BUCKET_PARAM, ArtifactKeys, Res, Resources, iam, triggers};
 use crate::model::{Architecture, CodeSource, Function, Model, ids};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// Render everything that belongs to `model.functions[index]` into `out`.
@@ -41,7 +42,7 @@ pub(crate) fn render_function(
                 .prop("Name", "live")
                 .prop(
                     "ProvisionedConcurrencyConfig",
-                    json!({ "ProvisionedConcurrentExecutions": p.value }),
+                    cfn!({ "ProvisionedConcurrentExecutions": p.value }),
                 ),
         );
     }
@@ -55,7 +56,7 @@ pub(crate) fn render_function(
     triggers::render_triggers(model, index, out);
 }
 
-fn log_group_name(f: &Function) -> Value {
+fn log_group_name(f: &Function) -> Doc {
     name_value(&format!("/aws/lambda/{}", f.physical_name))
 }
 
@@ -76,10 +77,10 @@ fn architecture(a: Architecture) -> &'static str {
     }
 }
 
-fn code(f: &Function, keys: &ArtifactKeys) -> Value {
+fn code(f: &Function, keys: &ArtifactKeys) -> Doc {
     match &f.code {
-        CodeSource::S3 { bucket, key } => json!({ "S3Bucket": bucket, "S3Key": key }),
-        CodeSource::Local { .. } => json!({
+        CodeSource::S3 { bucket, key } => cfn!({ "S3Bucket": bucket, "S3Key": key }),
+        CodeSource::Local { .. } => cfn!({
             "S3Bucket": ref_(ARTIFACT_BUCKET_PARAM),
             // Every local function has a key (ops packages them all); an empty key would
             // be caught by CloudFormation, never deployed silently.
@@ -92,11 +93,16 @@ fn lambda_function(model: &Model, f: &Function, keys: &ArtifactKeys) -> Res {
     let env = if f.env.is_empty() {
         None
     } else {
-        let mut vars = Map::new();
+        // A later value of a name replaces an earlier one in its place.
+        let mut vars: Vec<(Key, Doc)> = Vec::with_capacity(f.env.len());
         for e in &f.env {
-            vars.insert(e.name.clone(), interp(model, &e.value));
+            let value = interp(model, &e.value);
+            match vars.iter_mut().find(|(k, _)| *k == e.name) {
+                Some((_, v)) => *v = value,
+                None => vars.push((e.name.clone().into(), value)),
+            }
         }
-        Some(json!({ "Variables": vars }))
+        Some(cfn!({ "Variables": Doc::object(vars) }))
     };
     Res::new("AWS::Lambda::Function")
         .depends_on(ids::log_group(&f.name))
@@ -104,13 +110,13 @@ fn lambda_function(model: &Model, f: &Function, keys: &ArtifactKeys) -> Res {
         .opt("Description", f.description.as_deref())
         .prop("Handler", f.handler.as_str())
         .prop("Runtime", f.runtime.value.as_str())
-        .prop("Architectures", json!([architecture(f.architecture)]))
+        .prop("Architectures", cfn!([architecture(f.architecture)]))
         .prop("Role", Expr::get_att(ids::role(&f.name), "Arn"))
         .prop("Code", code(f, keys))
         .opt("Timeout", f.timeout.as_ref().map(|t| t.value))
         .opt(
             "TracingConfig",
-            f.tracing_active.then(|| json!({ "Mode": "Active" })),
+            f.tracing_active.then(|| cfn!({ "Mode": "Active" })),
         )
         .opt("MemorySize", f.memory.as_ref().map(|m| m.value))
         .opt(
@@ -171,7 +177,7 @@ fn event_invoke_config(model: &Model, f: &Function) -> Res {
         "$LATEST"
     };
     let destination = f.on_failure.map(|(q, _)| {
-        json!({
+        cfn!({
             "OnFailure": { "Destination": super::intrinsics::queue_expr(model, q, crate::model::Attr::Arn).value() }
         })
     });
@@ -186,6 +192,6 @@ fn event_invoke_config(model: &Model, f: &Function) -> Res {
 }
 
 /// What invokes `model.functions[index]` as a template value (see [`invoke_target`]).
-pub(crate) fn invoke_value(model: &Model, index: usize) -> Value {
+pub(crate) fn invoke_value(model: &Model, index: usize) -> Doc {
     invoke_target(model, index).value()
 }

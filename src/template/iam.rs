@@ -2,6 +2,7 @@
 //! inline policy derived from `uses`, triggers, `on_failure` and raw `policies`.
 
 use super::Res;
+use super::doc::{Doc, cfn};
 use super::intrinsics::{
     Expr, bucket_arn_text, bus_expr, database_expr, function_arn_text, queue_expr, secret_arn_text,
     sub, table_expr, tags_list, topic_expr,
@@ -65,11 +66,11 @@ const DATA_API: &[&str] = &[
 const DATABASE_SECRET: &[&str] = &["secretsmanager:GetSecretValue"];
 
 /// One `Allow` statement; actions are sorted and deduplicated.
-fn statement(sid: String, actions: &[&[&str]], resources: Vec<Value>) -> Value {
+fn statement(sid: String, actions: &[&[&str]], resources: Vec<Doc>) -> Doc {
     let mut acts: Vec<&str> = actions.iter().flat_map(|a| a.iter().copied()).collect();
     acts.sort_unstable();
     acts.dedup();
-    json!({
+    cfn!({
         "Sid": sid,
         "Effect": "Allow",
         "Action": acts,
@@ -83,7 +84,7 @@ fn bucket_statements(
     access: Access,
     prefix: Option<&str>,
     sid: &dyn Fn(&str) -> String,
-) -> Vec<Value> {
+) -> Vec<Doc> {
     let word = access_word(access);
     let arn = sub(bucket_arn_text(b));
     let under = super::intrinsics::escape(prefix.unwrap_or_default());
@@ -98,7 +99,10 @@ fn bucket_statements(
     };
     let mut list = statement(sid("List"), listing, vec![arn]);
     if let Some(p) = prefix {
-        list["Condition"] = json!({ "StringLike": { "s3:prefix": [format!("{p}*")] } });
+        list = list.with(
+            "Condition",
+            cfn!({ "StringLike": { "s3:prefix": [format!("{p}*")] } }),
+        );
     }
     match access {
         Access::Write => vec![statement(sid(word), &[BUCKET_WRITE], vec![objects])],
@@ -125,7 +129,7 @@ fn access_word(a: Access) -> &'static str {
 }
 
 /// The statements for one `uses` entry (or one implied by a trigger).
-fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Value> {
+fn use_statements(model: &Model, target: ResId, access: Access) -> Vec<Doc> {
     scoped_use_statements(model, target, access, None)
 }
 
@@ -136,7 +140,7 @@ fn scoped_use_statements(
     target: ResId,
     access: Access,
     prefix: Option<&str>,
-) -> Vec<Value> {
+) -> Vec<Doc> {
     let i = target.index;
     let name = model.name_of(target);
     let scope = prefix.map(ids::pascal).unwrap_or_default();
@@ -213,7 +217,7 @@ fn scoped_use_statements(
 
 /// Reading a secret, and with a `kms_key`, decrypting with that key, only through the
 /// secret's service (`kms:ViaService`).
-fn secret_statements(s: &crate::model::Secret, sid: &str) -> Vec<Value> {
+fn secret_statements(s: &crate::model::Secret, sid: &str) -> Vec<Doc> {
     let (actions, service): (&[&str], &str) = match s.source {
         SecretSource::Ssm(_) => (&["ssm:GetParameter", "ssm:GetParameters"], "ssm"),
         SecretSource::SecretsManager(_) => (
@@ -230,24 +234,26 @@ fn secret_statements(s: &crate::model::Secret, sid: &str) -> Vec<Value> {
         vec![sub(secret_arn_text(s))],
     )];
     if let Some(key) = &s.kms_key {
-        let mut decrypt = statement(
+        let decrypt = statement(
             format!("{sid}Decrypt"),
             &[&["kms:Decrypt"]],
             vec![super::intrinsics::name_value(key)],
         );
-        decrypt["Condition"] = json!({
-            "StringEquals": {
-                "kms:ViaService": sub(format!("{service}.${{AWS::Region}}.amazonaws.com"))
-            }
-        });
-        out.push(decrypt);
+        out.push(decrypt.with(
+            "Condition",
+            cfn!({
+                "StringEquals": {
+                    "kms:ViaService": sub(format!("{service}.${{AWS::Region}}.amazonaws.com"))
+                }
+            }),
+        ));
     }
     out
 }
 
 /// The inline policy's statements, in order: logs, `uses` (spec order), triggers,
 /// `on_failure`, raw `policies`.
-pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
+pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Doc> {
     let mut out = vec![statement(
         "Logs".into(),
         &[&["logs:CreateLogStream", "logs:PutLogEvents"]],
@@ -261,7 +267,7 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
         out.push(statement(
             "XRayWrite".into(),
             &[&["xray:PutTelemetryRecords", "xray:PutTraceSegments"]],
-            vec![json!("*")],
+            vec![Doc::from("*")],
         ));
     }
     for u in &f.uses {
@@ -296,17 +302,17 @@ pub(crate) fn statements(model: &Model, f: &Function) -> Vec<Value> {
         let mut raw = raw_statement(&p.statement, n + 1);
         for (pointer, text) in &p.refs {
             if let Some(slot) = raw.pointer_mut(pointer) {
-                *slot = super::intrinsics::interp(model, text);
+                *slot = super::intrinsics::interp(model, text).into();
             }
         }
-        out.push(raw);
+        out.push(raw.into());
     }
     out
 }
 
 /// Reading the streams of the tables that trigger `f`: one statement per table on its
 /// stream ARN, and one `dynamodb:ListStreams` on `*` when there is any.
-fn stream_statements(model: &Model, f: &Function) -> Vec<Value> {
+fn stream_statements(model: &Model, f: &Function) -> Vec<Doc> {
     let mut out = Vec::new();
     for t in &f.triggers {
         let Trigger::Stream(s) = t else { continue };
@@ -319,7 +325,7 @@ fn stream_statements(model: &Model, f: &Function) -> Vec<Value> {
         out.push(statement(
             "ListStreams".into(),
             &[STREAM_LIST],
-            vec![json!("*")],
+            vec![Doc::from("*")],
         ));
     }
     out

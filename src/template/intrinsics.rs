@@ -1,6 +1,7 @@
 //! Intrinsic functions: model references, strings with `${...}` parts and resource ARNs in,
 //! CloudFormation `Ref` / `Fn::GetAtt` / `Fn::Sub` values out.
 
+use super::doc::{Doc, cfn};
 use crate::model::{
     Attr, Bucket, DatabaseSource, Function, Interp, Kind, Model, Part, Pseudo, RefTarget,
     Reference, Secret, SecretSource, ids,
@@ -25,13 +26,8 @@ impl Expr {
         Expr::GetAtt(id.into(), attr)
     }
 
-    pub(crate) fn value(&self) -> Value {
-        match self {
-            Expr::Ref(id) => json!({ "Ref": id }),
-            Expr::GetAtt(id, attr) => json!({ "Fn::GetAtt": [id, attr] }),
-            Expr::Sub(text) => sub(text.clone()),
-            Expr::Lit(text) => Value::String(text.clone()),
-        }
+    pub(crate) fn value(&self) -> Doc {
+        Doc::from(self.clone())
     }
 
     /// The expression as `Fn::Sub` text: `${Id}`, `${Id.Attr}` or the Sub text itself.
@@ -47,28 +43,40 @@ impl Expr {
 
 impl From<Expr> for Value {
     fn from(e: Expr) -> Value {
-        e.value()
+        Doc::from(e).into()
     }
 }
 
-pub(crate) fn sub(text: impl Into<String>) -> Value {
-    json!({ "Fn::Sub": text.into() })
+impl From<Expr> for Doc {
+    /// Built directly (no map): expressions are most of a template's objects.
+    fn from(e: Expr) -> Doc {
+        match e {
+            Expr::Ref(id) => cfn!({ "Ref": id }),
+            Expr::GetAtt(id, attr) => cfn!({ "Fn::GetAtt": [id, attr] }),
+            Expr::Sub(text) => cfn!({ "Fn::Sub": text }),
+            Expr::Lit(text) => Doc::from(text),
+        }
+    }
 }
 
-pub(crate) fn ref_(id: impl Into<String>) -> Value {
-    json!({ "Ref": id.into() })
+pub(crate) fn sub(text: impl Into<String>) -> Doc {
+    cfn!({ "Fn::Sub": text.into() })
+}
+
+pub(crate) fn ref_(id: impl Into<String>) -> Doc {
+    cfn!({ "Ref": id.into() })
 }
 
 /// A name held as `Fn::Sub` text (see `model::Function::physical_name`): the plain
 /// string when it has no `${...}` of its own (escapes undone), else `Fn::Sub`.
-pub(crate) fn name_value(text: &str) -> Value {
+pub(crate) fn name_value(text: &str) -> Doc {
     let substitutes = text
         .match_indices("${")
         .any(|(i, _)| !text[i + 2..].starts_with('!'));
     if substitutes {
         sub(text)
     } else {
-        Value::String(text.replace("${!", "${"))
+        Doc::from(text.replace("${!", "${"))
     }
 }
 
@@ -173,7 +181,7 @@ pub(crate) fn database_expr(model: &Model, i: usize, attr: Attr) -> Expr {
 /// A name held as `Fn::Sub` text, as an expression (see [`name_value`]).
 fn name_expr(text: &str) -> Expr {
     match name_value(text) {
-        Value::String(s) => Expr::Lit(s),
+        Doc::String(s) => Expr::Lit(s.into_string()),
         _ => Expr::Sub(text.to_string()),
     }
 }
@@ -266,9 +274,9 @@ fn pseudo_id(p: Pseudo) -> &'static str {
 
 /// A string with references as a template value: a plain string when it is all literal,
 /// the bare `Ref` / `Fn::GetAtt` when it is one reference, `Fn::Sub` otherwise.
-pub(crate) fn interp(model: &Model, s: &Interp) -> Value {
+pub(crate) fn interp(model: &Model, s: &Interp) -> Doc {
     if let Some(lit) = s.as_literal() {
-        return Value::String(lit);
+        return Doc::from(lit);
     }
     match s.parts.as_slice() {
         [Part::Ref(r)] => return reference(model, r).value(),

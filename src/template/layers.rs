@@ -4,7 +4,7 @@
 use super::intrinsics::{interp, ref_};
 use super::{ARTIFACT_BUCKET_PARAM, ArtifactKeys, Res, Resources};
 use crate::model::{Architecture, Function, LayerRef, Model, ids};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Every layer of the app. A layer version cannot change: new code (a new content-addressed
 /// key) or settings make CloudFormation create a new version. `Retain` keeps the old one
@@ -45,11 +45,11 @@ fn architecture(a: Architecture) -> &'static str {
 }
 
 /// A function's `Layers`: `Ref` of an app layer (its version ARN), or the ARN as written.
-pub(crate) fn function_layers(model: &Model, f: &Function) -> Option<Value> {
+pub(crate) fn function_layers(model: &Model, f: &Function) -> Option<super::doc::Doc> {
     if f.layers.is_empty() {
         return None;
     }
-    let list: Vec<Value> = f
+    let list: Vec<super::doc::Doc> = f
         .layers
         .iter()
         .map(|u| match &u.layer {
@@ -57,5 +57,5 @@ pub(crate) fn function_layers(model: &Model, f: &Function) -> Option<Value> {
             LayerRef::Arn(i) => interp(model, i),
         })
         .collect();
-    Some(Value::Array(list))
+    Some(super::doc::Doc::from(list))
 }

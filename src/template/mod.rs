@@ -440,15 +440,15 @@ impl Res {
         }
     }
     /// Set property `key` (a second value for a key replaces the first, in its place).
-    pub(crate) fn prop(mut self, key: &'static str, value: impl Into<Value>) -> Self {
-        let value = Doc::from(value.into());
+    pub(crate) fn prop(mut self, key: &'static str, value: impl Into<Doc>) -> Self {
+        let value = value.into();
         match self.props.iter_mut().find(|(k, _)| &**k == key) {
             Some((_, v)) => *v = value,
             None => self.props.push((key.into(), value)),
         }
         self
     }
-    pub(crate) fn opt(self, key: &'static str, value: Option<impl Into<Value>>) -> Self {
+    pub(crate) fn opt(self, key: &'static str, value: Option<impl Into<Doc>>) -> Self {
         match value {
             Some(v) => self.prop(key, v),
             None => self,

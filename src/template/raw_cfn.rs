@@ -15,7 +15,7 @@ pub(crate) fn resolve(model: &Model, v: &RawValue) -> Value {
     let mut body = v.body.clone();
     for (pointer, i) in &v.refs {
         if let Some(slot) = body.pointer_mut(pointer) {
-            *slot = interp(model, i);
+            *slot = interp(model, i).into();
         }
     }
     for (pointer, pieces) in &v.subs {
@@ -28,9 +28,9 @@ pub(crate) fn resolve(model: &Model, v: &RawValue) -> Value {
             .collect();
         let whole = pointer.strip_suffix("/Fn::Sub");
         match (whole, name_value(&text)) {
-            (Some(parent), Value::String(plain)) => {
+            (Some(parent), super::doc::Doc::String(plain)) => {
                 if let Some(slot) = body.pointer_mut(parent) {
-                    *slot = Value::String(plain);
+                    *slot = Value::String(plain.into_string());
                 }
             }
             _ => {

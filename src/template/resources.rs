@@ -2,6 +2,7 @@
 //! (+ DLQ), `AWS::DynamoDB::Table`, `AWS::S3::Bucket` (with its Lambda notifications) and
 //! `AWS::SNS::Topic` resources out. Secrets exist already and render nothing.
 
+use super::doc::{Doc, cfn};
 use super::functions::invoke_value;
 use super::intrinsics::{Expr, name_value, named_tags, sub, tags_list};
 use super::{Res, Resources};
@@ -21,7 +22,7 @@ pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
         if let DlqSetting::Enabled(d) = &q.dlq {
             r = r.prop(
                 "RedrivePolicy",
-                json!({
+                cfn!({
                     "deadLetterTargetArn": Expr::get_att(ids::dlq(&q.name), "Arn").value(),
                     "maxReceiveCount": d.max_receive_count.value,
                 }),
@@ -52,7 +53,7 @@ pub(crate) fn render_queues(model: &Model, out: &mut Resources) {
                 );
                 r = r.prop(
                     "RedriveAllowPolicy",
-                    json!({ "redrivePermission": "byQueue", "sourceQueueArns": [sub(source_arn)] }),
+                    cfn!({ "redrivePermission": "byQueue", "sourceQueueArns": [sub(source_arn)] }),
                 );
             }
             let key = format!("{}-dlq", q.name);
@@ -83,13 +84,13 @@ pub(crate) fn render_tables(model: &Model, out: &mut Resources) {
         let keys: Vec<(&KeyAttr, &str)> = std::iter::once((&t.key, "HASH"))
             .chain(t.sort_key.as_ref().map(|k| (k, "RANGE")))
             .collect();
-        let defs: Vec<Value> = keys
+        let defs: Vec<Doc> = keys
             .iter()
-            .map(|(k, _)| json!({ "AttributeName": k.name, "AttributeType": key_type(k.kind) }))
+            .map(|(k, _)| cfn!({ "AttributeName": k.name.as_str(), "AttributeType": key_type(k.kind) }))
             .collect();
-        let schema: Vec<Value> = keys
+        let schema: Vec<Doc> = keys
             .iter()
-            .map(|(k, role)| json!({ "AttributeName": k.name, "KeyType": role }))
+            .map(|(k, role)| cfn!({ "AttributeName": k.name.as_str(), "KeyType": *role }))
             .collect();
         let r = Res::new("AWS::DynamoDB::Table")
             .retain(t.retain)
@@ -101,12 +102,11 @@ pub(crate) fn render_tables(model: &Model, out: &mut Resources) {
                 "TimeToLiveSpecification",
                 t.ttl
                     .as_ref()
-                    .map(|a| json!({ "AttributeName": a, "Enabled": true })),
+                    .map(|a| cfn!({ "AttributeName": a, "Enabled": true })),
             )
             .opt(
                 "StreamSpecification",
-                t.stream
-                    .map(|v| json!({ "StreamViewType": stream_view(v) })),
+                t.stream.map(|v| cfn!({ "StreamViewType": stream_view(v) })),
             )
             .prop("Tags", named_tags(model, &t.name));
         out.add(ids::table(&t.name), r);
@@ -139,15 +139,15 @@ pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
                 r = r.depends_on(ids::bucket_permission(&f.name, &b.name));
                 let mut rules = Vec::new();
                 if let Some(p) = &bt.prefix {
-                    rules.push(json!({ "Name": "prefix", "Value": p }));
+                    rules.push(cfn!({ "Name": "prefix", "Value": p }));
                 }
                 if let Some(s) = &bt.suffix {
-                    rules.push(json!({ "Name": "suffix", "Value": s }));
+                    rules.push(cfn!({ "Name": "suffix", "Value": s }));
                 }
                 for e in &bt.events {
                     let mut c = serde_json::Map::new();
                     c.insert("Event".into(), json!(bucket_event(*e)));
-                    c.insert("Function".into(), invoke_value(model, fi));
+                    c.insert("Function".into(), invoke_value(model, fi).into());
                     if !rules.is_empty() {
                         c.insert("Filter".into(), json!({ "S3Key": { "Rules": rules } }));
                     }
@@ -159,7 +159,7 @@ pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
             .prop("BucketName", sub(b.physical_name_pattern.clone()))
             .prop(
                 "PublicAccessBlockConfiguration",
-                json!({
+                cfn!({
                     "BlockPublicAcls": true,
                     "BlockPublicPolicy": true,
                     "IgnorePublicAcls": true,
@@ -168,7 +168,7 @@ pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
             )
             .prop(
                 "BucketEncryption",
-                json!({
+                cfn!({
                     "ServerSideEncryptionConfiguration": [
                         { "ServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }
                     ]
@@ -176,15 +176,15 @@ pub(crate) fn render_buckets(model: &Model, out: &mut Resources) {
             )
             .prop(
                 "OwnershipControls",
-                json!({ "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] }),
+                cfn!({ "Rules": [{ "ObjectOwnership": "BucketOwnerEnforced" }] }),
             );
         if b.versioning {
-            r = r.prop("VersioningConfiguration", json!({ "Status": "Enabled" }));
+            r = r.prop("VersioningConfiguration", cfn!({ "Status": "Enabled" }));
         }
         if !lambda_configs.is_empty() {
             r = r.prop(
                 "NotificationConfiguration",
-                json!({ "LambdaConfigurations": lambda_configs }),
+                cfn!({ "LambdaConfigurations": lambda_configs }),
             );
         }
         out.add(ids::bucket(&b.name), r.opt("Tags", tags_list(model)));

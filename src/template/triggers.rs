@@ -3,6 +3,7 @@
 //! invoke the function out.
 //! (A bucket trigger's notification entry lives on the bucket; see `resources.rs`.)
 
+use super::doc::{Doc, cfn};
 use super::functions::invoke_value;
 use super::intrinsics::{
     Expr, bucket_arn_text, bus_expr, named_tags, queue_expr, ref_, sub, topic_expr,
@@ -15,7 +16,7 @@ use crate::model::{
 use serde_json::{Value, json};
 
 /// `AWS::Lambda::Permission` letting `principal` invoke `model.functions[index]`.
-pub(crate) fn permission(model: &Model, index: usize, principal: &str, source_arn: Value) -> Res {
+pub(crate) fn permission(model: &Model, index: usize, principal: &str, source_arn: Doc) -> Res {
     Res::new("AWS::Lambda::Permission")
         .prop("Action", "lambda:InvokeFunction")
         .prop("FunctionName", invoke_value(model, index))
@@ -73,7 +74,7 @@ fn queue_mapping(model: &Model, index: usize, q: &QueueTrigger, out: &mut Resour
     let scaling = q
         .max_concurrency
         .as_ref()
-        .map(|m| json!({ "MaximumConcurrency": m.value }));
+        .map(|m| cfn!({ "MaximumConcurrency": m.value }));
     let mut r = Res::new("AWS::Lambda::EventSourceMapping")
         // The role's receive statement must exist before Lambda polls the queue.
         .depends_on(ids::role(&f.name))
@@ -86,7 +87,7 @@ fn queue_mapping(model: &Model, index: usize, q: &QueueTrigger, out: &mut Resour
         )
         .opt("ScalingConfig", scaling);
     if q.report_failures {
-        r = r.prop("FunctionResponseTypes", json!(["ReportBatchItemFailures"]));
+        r = r.prop("FunctionResponseTypes", cfn!(["ReportBatchItemFailures"]));
     }
     out.add(
         ids::queue_mapping(&f.name, model.name_of(q.queue)),
@@ -105,15 +106,15 @@ fn stream_mapping(model: &Model, index: usize, s: &StreamTrigger, out: &mut Reso
     };
     // Lambda takes each pattern as a JSON string.
     let filters = (!s.filters.is_empty()).then(|| {
-        let list: Vec<Value> = s
+        let list: Vec<Doc> = s
             .filters
             .iter()
-            .map(|p| json!({ "Pattern": p.to_string() }))
+            .map(|p| cfn!({ "Pattern": p.to_string() }))
             .collect();
-        json!({ "Filters": list })
+        cfn!({ "Filters": list })
     });
     let destination = f.on_failure.map(|(q, _)| {
-        json!({
+        cfn!({
             "OnFailure": { "Destination": queue_expr(model, q, Attr::Arn).value() }
         })
     });
@@ -143,7 +144,7 @@ fn stream_mapping(model: &Model, index: usize, s: &StreamTrigger, out: &mut Reso
         .opt("FilterCriteria", filters)
         .opt("DestinationConfig", destination);
     if s.report_failures {
-        r = r.prop("FunctionResponseTypes", json!(["ReportBatchItemFailures"]));
+        r = r.prop("FunctionResponseTypes", cfn!(["ReportBatchItemFailures"]));
     }
     out.add(ids::stream_mapping(&f.name, table), r.prop("Enabled", true));
 }
@@ -190,7 +191,7 @@ fn bus_rule(model: &Model, index: usize, b: &BusTrigger, out: &mut Resources) {
         )
         .prop("EventPattern", b.pattern.clone())
         .prop("State", "ENABLED")
-        .prop("Targets", json!([target])),
+        .prop("Targets", cfn!([target])),
     );
     out.add(
         ids::bus_permission(&f.name, b.ordinal),
@@ -209,10 +210,10 @@ fn bus_rule(model: &Model, index: usize, b: &BusTrigger, out: &mut Resources) {
     out.add(
         ids::bus_dlq_policy(&f.name, b.ordinal),
         Res::new("AWS::SQS::QueuePolicy")
-            .prop("Queues", json!([ref_(dlq_id.clone())]))
+            .prop("Queues", cfn!([ref_(dlq_id.clone())]))
             .prop(
                 "PolicyDocument",
-                json!({
+                cfn!({
                     "Version": "2012-10-17",
                     "Statement": [{
                         "Sid": "EventBridgeDeadLetters",
@@ -238,7 +239,7 @@ fn schedule(model: &Model, index: usize, s: &ScheduleTrigger, out: &mut Resource
             .prop("State", if s.enabled { "ENABLED" } else { "DISABLED" })
             .prop(
                 "Targets",
-                json!([{ "Id": "Target", "Arn": invoke_value(model, index) }]),
+                cfn!([{ "Id": "Target", "Arn": invoke_value(model, index) }]),
             ),
     );
     out.add(
