@@ -338,7 +338,7 @@ fn code_size<'m>(
 
 /// The code sizes of fingerprinted artifacts, in spec order.
 fn artifact_sizes(model: &Model, artifacts: &[Artifact]) -> Vec<CodeSize> {
-    let index: std::collections::HashMap<&str, usize> = model
+    let index: foldhash::HashMap<&str, usize> = model
         .functions
         .iter()
         .enumerate()

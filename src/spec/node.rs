@@ -2,8 +2,8 @@
 //! and syntax errors reported at their line and column.
 
 use crate::source::{SourceFile, Span};
+use foldhash::{HashMap, HashMapExt};
 use granit_parser::{Event, Parser, ScalarStyle};
-use std::collections::HashMap;
 
 /// Limits enforced before and during parsing (documented in README).
 #[derive(Clone, Copy, Debug)]

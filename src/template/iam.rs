@@ -351,7 +351,7 @@ pub(crate) fn role(model: &Model, f: &Function) -> Res {
     Res::new("AWS::IAM::Role")
         .prop(
             "AssumeRolePolicyDocument",
-            json!({
+            cfn!({
                 "Version": "2012-10-17",
                 "Statement": [{
                     "Effect": "Allow",
@@ -362,7 +362,7 @@ pub(crate) fn role(model: &Model, f: &Function) -> Res {
         )
         .prop(
             "Policies",
-            json!([{
+            cfn!([{
                 "PolicyName": "fnplan",
                 "PolicyDocument": {
                     "Version": "2012-10-17",

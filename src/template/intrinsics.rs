@@ -1,12 +1,12 @@
 //! Intrinsic functions: model references, strings with `${...}` parts and resource ARNs in,
 //! CloudFormation `Ref` / `Fn::GetAtt` / `Fn::Sub` values out.
 
-use super::doc::{Doc, cfn};
+use super::doc::{Doc, Key, cfn};
 use crate::model::{
     Attr, Bucket, DatabaseSource, Function, Interp, Kind, Model, Part, Pseudo, RefTarget,
     Reference, Secret, SecretSource, ids,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// One CloudFormation expression, usable on its own or spliced into a larger `Fn::Sub`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -305,38 +305,40 @@ pub(crate) fn interp_sub_text(model: &Model, s: &Interp) -> String {
 
 /// The app's tags and `fnplan:name` = `{app}-{stage}-{key}`: a readable name for a
 /// resource whose physical name CloudFormation generates.
-pub(crate) fn named_tags(model: &Model, key: &str) -> Value {
-    let mut tags = match tags_list(model) {
-        Some(Value::Array(t)) => t,
-        _ => Vec::new(),
-    };
+pub(crate) fn named_tags(model: &Model, key: &str) -> Doc {
     let name = format!("{}-{}-{key}", model.app, model.stage);
-    tags.push(json!({ "Key": "fnplan:name", "Value": name }));
-    Value::Array(tags)
+    let tags = model
+        .tags
+        .iter()
+        .map(|(k, v)| cfn!({ "Key": k, "Value": v }))
+        .chain(std::iter::once(
+            cfn!({ "Key": "fnplan:name", "Value": name }),
+        ));
+    Doc::Array(tags.collect())
 }
 
 /// `[{Key, Value}]` from the model's tags, or `None` when there are none.
-pub(crate) fn tags_list(model: &Model) -> Option<Value> {
+pub(crate) fn tags_list(model: &Model) -> Option<Doc> {
     if model.tags.is_empty() {
         return None;
     }
-    Some(Value::Array(
+    Some(Doc::Array(
         model
             .tags
             .iter()
-            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .map(|(k, v)| cfn!({ "Key": k, "Value": v }))
             .collect(),
     ))
 }
 
 /// `{key: value}` from the model's tags (API Gateway v2 form), or `None` when there are none.
-pub(crate) fn tags_map(model: &Model) -> Option<Value> {
+pub(crate) fn tags_map(model: &Model) -> Option<Doc> {
     if model.tags.is_empty() {
         return None;
     }
-    let mut m = serde_json::Map::new();
-    for (k, v) in &model.tags {
-        m.insert(k.clone(), json!(v));
-    }
-    Some(Value::Object(m))
+    let pairs = model
+        .tags
+        .iter()
+        .map(|(k, v)| (Key::Owned(k.clone()), Doc::from(v)));
+    Some(Doc::Object(pairs.collect()))
 }

@@ -2,7 +2,7 @@
 //! logical-ID or output-name collisions out.
 
 use super::*;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Functions whose env refers to each other's name or ARN make a CloudFormation
 /// circular dependency; a function that refers to itself does too.
@@ -55,7 +55,12 @@ pub(super) fn check_env_cycles(l: &mut Lower<'_>, m: &Model) {
 
 /// Two names that map to the same logical ID (or output name) would overwrite each other.
 pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
-    let mut c = Collisions::default();
+    // About eight logical IDs per function (its own five and its triggers'), two per queue.
+    let ids = 8 * m.functions.len() + 2 * m.queues.len() + m.tables.len() + 64;
+    let mut c = Collisions {
+        seen: HashMap::with_capacity(ids),
+        ..Collisions::default()
+    };
     for f in &m.functions {
         function_ids(&mut c, l, m, f);
     }

@@ -5,7 +5,8 @@
 use super::*;
 use crate::model::refs::Lookup;
 use crate::spec::raw::RawDlq;
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::collections::BTreeMap;
 
 /// Every element's name per kind, in spec order, with an index for lookups.
 pub(super) struct Names<'r> {
