@@ -9,7 +9,6 @@
 //! written and measured, not searched, and each object is small.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::ser::Formatter;
 use serde_json::{Map, Number, Value};
 use std::io::{self, Write};
 
@@ -250,71 +249,6 @@ impl Serialize for Doc {
     }
 }
 
-/// serde_json's pretty format (two spaces a level), starting `level` levels deep: what
-/// lets parts of one document be written apart and joined.
-struct Pretty {
-    level: usize,
-    has_value: bool,
-}
-
-impl Pretty {
-    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
-        for _ in 0..self.level {
-            w.write_all(b"  ")?;
-        }
-        Ok(())
-    }
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            self.indent(w)?;
-        }
-        w.write_all(bracket)
-    }
-    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(w)
-    }
-}
-
-impl Formatter for Pretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
-    }
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
-    }
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-}
-
 /// Run `a` here and `b` on a second thread at once, and return both results; when no
 /// thread can be started, `b` runs here after `a`. A panic in either stays a panic.
 pub(crate) fn join<A: Send, B: Send>(
@@ -341,15 +275,77 @@ pub(crate) fn join<A: Send, B: Send>(
     (a, b.expect("b runs exactly once"))
 }
 
-/// Write `v` pretty-printed as if it stood `level` levels deep.
+/// Write `v` pretty-printed as if it stood `level` levels deep, byte for byte as
+/// `serde_json::to_writer_pretty` does (two spaces a level, `[]` and `{}` when empty),
+/// straight into the buffer: what lets parts of one document be written apart and joined.
 fn write_at(buf: &mut Vec<u8>, v: &Doc, level: usize) {
-    let f = Pretty {
-        level,
-        has_value: false,
-    };
-    let mut ser = serde_json::Serializer::with_formatter(buf, f);
-    v.serialize(&mut ser)
-        .expect("writing JSON to memory cannot fail");
+    match v {
+        Doc::Null => buf.extend_from_slice(b"null"),
+        Doc::Bool(b) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Doc::Number(n) => {
+            serde_json::to_writer(&mut *buf, n).expect("writing JSON to memory cannot fail");
+        }
+        Doc::String(s) => write_str(buf, s),
+        Doc::Array(items) if items.is_empty() => buf.extend_from_slice(b"[]"),
+        Doc::Array(items) => {
+            buf.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                indent(buf, level + 1);
+                write_at(buf, item, level + 1);
+            }
+            buf.push(b'\n');
+            indent(buf, level);
+            buf.push(b']');
+        }
+        Doc::Object(pairs) if pairs.is_empty() => buf.extend_from_slice(b"{}"),
+        Doc::Object(pairs) => {
+            buf.push(b'{');
+            write_entries(buf, pairs, level + 1, true);
+            buf.push(b'\n');
+            indent(buf, level);
+            buf.push(b'}');
+        }
+    }
+}
+
+fn indent(buf: &mut Vec<u8>, level: usize) {
+    buf.resize(buf.len() + 2 * level, b' ');
+}
+
+/// A JSON string, escaped as serde_json escapes it: `"`, `\\` and control characters
+/// (`\n`, `\t`, ... or `\u00XX`); everything else as it is.
+fn write_str(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    buf.reserve(bytes.len() + 2);
+    buf.push(b'"');
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\t' => b"\\t",
+            b'\r' => b"\\r",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => &[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ],
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[start..i]);
+        buf.extend_from_slice(escape);
+        start = i + 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(b'"');
 }
 
 /// `"key": value` entries of an object `level` deep, each on its own line.
@@ -362,8 +358,8 @@ fn write_entries(buf: &mut Vec<u8>, pairs: &[(Key, Doc)], level: usize, first: b
 /// One `"key": value` entry of an object `level` deep, on its own line.
 fn write_entry(buf: &mut Vec<u8>, (k, v): (&str, &Doc), level: usize, first: bool) {
     buf.extend_from_slice(if first { b"\n" } else { b",\n" });
-    buf.resize(buf.len() + 2 * level, b' ');
-    serde_json::to_writer(&mut *buf, k).expect("writing JSON to memory cannot fail");
+    indent(buf, level);
+    write_str(buf, k);
     buf.extend_from_slice(b": ");
     write_at(buf, v, level);
 }
@@ -386,7 +382,7 @@ pub fn write_pretty(buf: &mut Vec<u8>, doc: &Doc) {
         match v {
             Doc::Object(pairs) if pairs.len() >= PARALLEL_FROM => {
                 buf.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
-                serde_json::to_writer(&mut *buf, &**k).expect("writing JSON to memory cannot fail");
+                write_str(buf, k);
                 buf.extend_from_slice(b": {");
                 let (a, b) = pairs.split_at(pairs.len() / 2);
                 let room = buf.capacity() / 2;
@@ -495,7 +491,8 @@ mod tests {
         json!({
             "Type": "AWS::SQS::Queue",
             "Properties": { "VisibilityTimeout": 60, "Ratio": 0.5, "Neg": -3, "On": true,
-                            "None": null, "Tags": [{ "Key": "k", "Value": "v\"\n" }], "Empty": {} },
+                            "None": null, "Tags": [{ "Key": "k", "Value": "v\"\n" }], "Empty": {},
+                            "Escapes": "\u{0}\u{1}\u{8}\u{c}\t\r\\/ é \u{7f}\u{1f}", "Nested": [[], [{}], [1, [2]]] },
             "A": []
         })
     }
@@ -625,7 +622,7 @@ mod tests {
         assert_eq!(keys, ["Type", "Properties", "A"]);
         let d = Doc::from(v);
         assert_eq!(d.len(), 3);
-        assert!(d.get("Properties").is_some_and(|p| p.len() == 7));
+        assert!(d.get("Properties").is_some_and(|p| p.len() == 9));
         assert_eq!(d.get("Nope"), None);
     }
 }
