@@ -448,11 +448,38 @@ pub(crate) fn compact_len_of<T: Serialize + ?Sized>(v: &T) -> usize {
     c.0
 }
 
+/// Length in bytes of `doc` as compact JSON, counted from the tree (no bytes written).
+fn json_len(doc: &Doc) -> usize {
+    match doc {
+        Doc::Null => 4,
+        Doc::Bool(b) => 4 + usize::from(!b),
+        Doc::Number(n) => compact_len_of(n),
+        Doc::String(s) => str_len(s),
+        Doc::Array(items) => {
+            2 + items.len().saturating_sub(1) + items.iter().map(json_len).sum::<usize>()
+        }
+        Doc::Object(pairs) => entries_len(pairs),
+    }
+}
+
+/// Length of a JSON string as [`write_str`] writes it, quotes included.
+fn str_len(s: &str) -> usize {
+    let extra: usize = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\t' | b'\r' | 0x08 | 0x0c => 1,
+            0x00..=0x1f => 5,
+            _ => 0,
+        })
+        .sum();
+    s.len() + 2 + extra
+}
+
 /// Length of an object's entries as compact JSON, braces included.
 fn entries_len(pairs: &[(Key, Doc)]) -> usize {
     let entries: usize = pairs
         .iter()
-        .map(|(k, v)| compact_len_of(&**k) + 1 + compact_len_of(v))
+        .map(|(k, v)| str_len(k) + 1 + json_len(v))
         .sum();
     2 + pairs.len().saturating_sub(1) + entries
 }
@@ -461,10 +488,10 @@ fn entries_len(pairs: &[(Key, Doc)]) -> usize {
 /// measured in two halves at once.
 pub fn compact_len(doc: &Doc) -> usize {
     let Doc::Object(top) = doc else {
-        return compact_len_of(doc);
+        return json_len(doc);
     };
     if top.iter().all(|(_, v)| v.len() < PARALLEL_FROM) {
-        return compact_len_of(doc);
+        return json_len(doc);
     }
     let value_len = |v: &Doc| match v {
         Doc::Object(pairs) if pairs.len() >= PARALLEL_FROM => {
@@ -473,12 +500,9 @@ pub fn compact_len(doc: &Doc) -> usize {
             // Two objects' braces become one object's comma between the halves.
             a + b - 1
         }
-        _ => compact_len_of(v),
+        _ => json_len(v),
     };
-    let entries: usize = top
-        .iter()
-        .map(|(k, v)| compact_len_of(&**k) + 1 + value_len(v))
-        .sum();
+    let entries: usize = top.iter().map(|(k, v)| str_len(k) + 1 + value_len(v)).sum();
     2 + top.len().saturating_sub(1) + entries
 }
 
@@ -541,6 +565,7 @@ mod tests {
         let mut buf = Vec::new();
         write_pretty(&mut buf, &d);
         assert_eq!(buf, serde_json::to_vec_pretty(&v).unwrap());
+        assert_eq!(compact_len(&d), serde_json::to_string(&v).unwrap().len());
         assert_eq!(
             serde_json::to_string_pretty(&d).unwrap(),
             serde_json::to_string_pretty(&v).unwrap()
