@@ -151,6 +151,31 @@ pub fn verify_saved(
     Ok(())
 }
 
+/// Execute change set `arn`. When the call fails but CloudFormation did start the
+/// execution (its answer was lost and the SDK's retry found the change set already
+/// executing), the execution is followed all the same: `Ok(Some(note))` says so. Any
+/// other failure is the call's error.
+pub async fn execute(api: &impl StackApi, arn: &str) -> Result<Option<String>, DeployError> {
+    let Err(e) = api.execute_change_set(arn).await else {
+        return Ok(None);
+    };
+    let started = match api.describe_change_set(arn).await {
+        Ok(d) => d.execution_status.filter(|x| {
+            matches!(
+                x.as_str(),
+                "EXECUTE_IN_PROGRESS" | "EXECUTE_COMPLETE" | "EXECUTE_FAILED"
+            )
+        }),
+        Err(_) => None,
+    };
+    match started {
+        Some(x) => Ok(Some(format!(
+            "ExecuteChangeSet answered with an error ({e}), but CloudFormation started the change set ({x}); following it"
+        ))),
+        None => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,7 +32,11 @@ pub async fn run(
         .await
         .unwrap_or_default();
     match start {
-        Start::ExecuteChangeSet(arn) => api.execute_change_set(arn).await?,
+        Start::ExecuteChangeSet(arn) => {
+            if let Some(note) = crate::deploy::apply::execute(api, arn).await? {
+                ui.note(&note);
+            }
+        }
         Start::DeleteStack => api.delete_stack(stack).await?,
     }
     let (progress, color) = ui.progress();

@@ -2,7 +2,8 @@
 //! recorded responses (tests/it/replay/*.xml, the shapes AWS returns for these calls)
 //! served by the smithy `StaticReplayClient`, so fnplan's own SDK code parses them.
 //! Covered: change-set `Replacement`/`Details` and a disagreement with the prediction;
-//! a failed update that rolls back, with the root cause first.
+//! a failed update that rolls back, with the root cause first; an execution that started
+//! although ExecuteChangeSet answered with an error.
 
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
@@ -273,4 +274,50 @@ fn stack_states_before_an_apply_are_explained() {
         check("UPDATE_IN_PROGRESS", true, false, settled),
         StackCheck::Ready(Some(_))
     ));
+}
+
+/// ExecuteChangeSet's answer can be lost after CloudFormation started the change set;
+/// the SDK's retry then hears "cannot be executed in its current status of
+/// [EXECUTE_IN_PROGRESS]". moto executes at once and never answers so, hence the
+/// recorded responses. apply follows the execution (with a note) instead of reporting a
+/// failure while the stack is changing; a change set that did not start stays an error.
+#[test]
+fn an_execution_that_started_despite_an_error_is_followed() {
+    let arn = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/fnplan-3f1c2a9b7d11-1764236400/0c9d8e7f-2222-4b1a-8c3d-4e5f6a7b8c9d";
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let refused = || {
+        error_event(
+            400,
+            "InvalidChangeSetStatus",
+            &format!(
+                "ChangeSet [{arn}] cannot be executed in its current status of [EXECUTE_IN_PROGRESS]"
+            ),
+        )
+    };
+    let described = |status: &str| {
+        event(body("describe-change-set-drift.xml").replace(
+            "<ExecutionStatus>AVAILABLE</ExecutionStatus>",
+            &format!("<ExecutionStatus>{status}</ExecutionStatus>"),
+        ))
+    };
+
+    let started = api(vec![refused(), described("EXECUTE_IN_PROGRESS")]);
+    let note = rt
+        .block_on(fnplan::deploy::apply::execute(&started, arn))
+        .expect("followed")
+        .expect("a note");
+    assert!(
+        note.contains("CloudFormation started the change set (EXECUTE_IN_PROGRESS)")
+            && note.contains("InvalidChangeSetStatus"),
+        "{note}"
+    );
+
+    let obsolete = api(vec![refused(), described("OBSOLETE")]);
+    let e = rt
+        .block_on(fnplan::deploy::apply::execute(&obsolete, arn))
+        .expect_err("not started");
+    assert!(e.to_string().contains("InvalidChangeSetStatus"), "{e}");
 }
