@@ -166,14 +166,16 @@ pub async fn plan_timed(
     };
     let previewed = async {
         if !make {
-            return Ok::<_, DeployError>(None);
+            return Ok(None);
         }
         let mut req = change_set_request(input, &plan, live.is_some(), body);
         if req.template_url.is_none() {
             let staged = stager.template_url(&req.template_body);
             req.template_url = t.time("stage template", staged).await?;
         }
-        change_set(api, &req, &stack, live.is_some(), opts, t).await
+        change_set(api, &req, &stack, live.is_some(), opts, t)
+            .await
+            .map(Some)
     };
     let (drift, cs) = tokio::join!(drifted, previewed);
     match cs? {
@@ -255,7 +257,7 @@ async fn change_set(
     live: bool,
     opts: PlanOptions,
     t: &Timings,
-) -> Result<Option<Previewed>, DeployError> {
+) -> Result<Previewed, DeployError> {
     if let (false, Some(review)) = (live, stack) {
         discard_review_stack(api, &review.stack_id).await?;
     }
@@ -268,7 +270,7 @@ async fn change_set(
     {
         discard_review_stack(api, &s.stack_id).await?;
     }
-    Ok(Some(cs))
+    Ok(cs)
 }
 
 /// The deployed template as `apply` will find it: after the stack refactor of the spec's
@@ -460,7 +462,6 @@ pub async fn discard(api: &impl StackApi, plan: &super::plan::Plan) -> Result<()
     Ok(())
 }
 
-/// Create the change set, wait for it, read it, and delete it unless it is kept.
 /// What CloudFormation's change set said.
 enum Previewed {
     Listed(ChangeSetInfo),
@@ -468,6 +469,7 @@ enum Previewed {
     Empty(String),
 }
 
+/// Create the change set, wait for it, read it, and delete it unless it is kept.
 async fn preview(
     api: &impl StackApi,
     req: &ChangeSetRequest,

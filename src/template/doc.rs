@@ -1,11 +1,12 @@
-//! A rendered template's data: `serde_json::Value` trees in, a compact, read-only tree out
-//! ([`Doc`]) that serializes to exactly the same JSON (and YAML) and turns back into a
-//! `serde_json::Value` for code that walks templates (split, plan's diff).
+//! A rendered template's data: values built with [`cfn!`] (or converted from
+//! `serde_json::Value`) in, a compact, read-only tree out ([`Doc`]) that writes exactly
+//! the JSON (and YAML) serde_json would, and turns back into a `serde_json::Value` for code
+//! that walks templates (split, plan's diff).
 //!
 //! Why not keep `serde_json::Value`: with `preserve_order` every object is an `IndexMap`
 //! (a hash table and a vector of 112-byte entries, keys hashed with SipHash). A
 //! 2,000-function template held 56 MB of them for 5.5 MB of JSON. Here an object is a boxed
-//! slice of `(key, value)` pairs in order (40 bytes a pair, no hashing): templates are
+//! slice of `(key, value)` pairs in order (48 bytes a pair, no hashing): templates are
 //! written and measured, not searched, and each object is small.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -320,6 +321,11 @@ fn write_str(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');
+    if escape_extra(s) == 0 {
+        buf.extend_from_slice(bytes);
+        buf.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape: &[u8] = match b {
@@ -462,17 +468,36 @@ fn json_len(doc: &Doc) -> usize {
     }
 }
 
+/// How many bytes escaping adds to each byte: 1 for `"`, `\\` and the control characters
+/// with a short escape (`\n`, ...), 5 for the other control characters (`\u00XX`).
+const ESCAPE_EXTRA: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = 5;
+        b += 1;
+    }
+    t[b'"' as usize] = 1;
+    t[b'\\' as usize] = 1;
+    t[b'\n' as usize] = 1;
+    t[b'\t' as usize] = 1;
+    t[b'\r' as usize] = 1;
+    t[0x08] = 1;
+    t[0x0c] = 1;
+    t
+};
+
+/// Bytes escaping adds to `s` (a table lookup a byte, no branches: this runs over every
+/// string of a template).
+fn escape_extra(s: &str) -> usize {
+    s.bytes()
+        .map(|b| usize::from(ESCAPE_EXTRA[usize::from(b)]))
+        .sum()
+}
+
 /// Length of a JSON string as [`write_str`] writes it, quotes included.
 fn str_len(s: &str) -> usize {
-    let extra: usize = s
-        .bytes()
-        .map(|b| match b {
-            b'"' | b'\\' | b'\n' | b'\t' | b'\r' | 0x08 | 0x0c => 1,
-            0x00..=0x1f => 5,
-            _ => 0,
-        })
-        .sum();
-    s.len() + 2 + extra
+    s.len() + 2 + escape_extra(s)
 }
 
 /// Length of an object's entries as compact JSON, braces included.
