@@ -1,10 +1,10 @@
 //! Rendering: a `Model` and its `AppGraph` in, a deterministic CloudFormation template out.
 //!
-//! Templates are built as data, walking the model's vectors in order: each resource in
-//! `serde_json::Value` pieces (the crate enables `preserve_order`, so keys keep the order
-//! they are inserted in), kept as a compact [`doc::Doc`] of ordered pairs. Nothing iterates
-//! a hash map, and an app rendered on two threads is joined in the same order, so the
-//! same model always renders to the same bytes.
+//! Templates are built as data, walking the model's vectors in order: each resource as a
+//! compact [`doc::Doc`] of ordered pairs (written with `cfn!`; raw CloudFormation and the
+//! outputs come in as `serde_json::Value` with `preserve_order` and are converted). Nothing
+//! iterates a hash map, and an app rendered on two threads is joined in the same order, so
+//! the same model always renders to the same bytes.
 
 mod api;
 pub mod bootstrap;
@@ -256,7 +256,7 @@ fn render_grouped(
 }
 
 /// Apps with at least this many functions render on two threads.
-const PARALLEL_FROM: usize = 64;
+const PARALLEL_FUNCTIONS: usize = 64;
 
 /// fnplan's own resources, in their fixed order: layers, data stores, queues, topics,
 /// buses, databases, each function with its role, log group and triggers, then the API.
@@ -286,7 +286,7 @@ fn render_resources(model: &Model, keys: &ArtifactKeys, has_api: bool) -> Resour
         }
         out
     };
-    if n < PARALLEL_FROM {
+    if n < PARALLEL_FUNCTIONS {
         let mut out = first_half(n);
         out.append(second_half(n));
         return out;
@@ -357,7 +357,7 @@ fn outputs(model: &Model, has_api: bool, all: bool) -> Map<String, Value> {
 /// resource belongs to (read by `split`).
 #[derive(Default)]
 pub(crate) struct Resources {
-    /// Each resource in template form, as soon as it is added (its `Value` is freed then).
+    /// Each resource in template form, as soon as it is added.
     list: Vec<(doc::Key, Doc)>,
     group: Group,
     groups: Vec<Group>,
