@@ -120,15 +120,20 @@ fn hot_function(c: &ResourceChange, new: &Value) -> HotFunction {
     }
 }
 
-/// The name of the alias in `template` that points at function `logical_id`.
-pub fn alias_of(template: &Value, logical_id: &str) -> Option<String> {
+/// The properties of the alias in `template` that points at function `logical_id`.
+fn alias_props<'t>(template: &'t Value, logical_id: &str) -> Option<&'t Value> {
     let resources = template.get("Resources")?.as_object()?;
     resources.values().find_map(|r| {
         let p = &r["Properties"];
-        (r["Type"] == "AWS::Lambda::Alias" && p["FunctionName"]["Ref"] == logical_id)
-            .then(|| p["Name"].as_str().map(str::to_string))
-            .flatten()
+        (r["Type"] == "AWS::Lambda::Alias" && p["FunctionName"]["Ref"] == logical_id).then_some(p)
     })
+}
+
+/// The name of the alias in `template` that points at function `logical_id`.
+pub fn alias_of(template: &Value, logical_id: &str) -> Option<String> {
+    alias_props(template, logical_id)?["Name"]
+        .as_str()
+        .map(str::to_string)
 }
 
 /// The environment variables of function `logical_id` in `template`, as written.
@@ -207,15 +212,9 @@ pub fn stack_env(
 /// The alias of function `logical_id` in `template` and the logical ID of the version it
 /// points at (`FunctionVersion: !GetAtt Version.Version`).
 pub fn alias_version(template: &Value, logical_id: &str) -> Option<(String, String)> {
-    let resources = template.get("Resources")?.as_object()?;
-    resources.values().find_map(|r| {
-        let p = &r["Properties"];
-        if r["Type"] != "AWS::Lambda::Alias" || p["FunctionName"]["Ref"] != logical_id {
-            return None;
-        }
-        let version = p["FunctionVersion"]["Fn::GetAtt"][0].as_str()?;
-        Some((p["Name"].as_str()?.to_string(), version.to_string()))
-    })
+    let p = alias_props(template, logical_id)?;
+    let version = p["FunctionVersion"]["Fn::GetAtt"][0].as_str()?;
+    Some((p["Name"].as_str()?.to_string(), version.to_string()))
 }
 
 /// The S3 bucket a template's `Code.S3Bucket` names: a literal, or a `Ref` to a parameter.
@@ -369,6 +368,14 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].alias.as_deref(), Some("live"));
         assert_eq!(f[0].code.as_ref().map(|c| c.1.as_str()), Some("k2.zip"));
+        // Where a normal apply points the alias back (the stack's version of the code).
+        let (alias, version) =
+            alias_version(old.template.value(), "HealthFunction").expect("an alias");
+        assert_eq!(alias, "live");
+        assert!(
+            old.template.value()["Resources"][&version]["Type"] == "AWS::Lambda::Version",
+            "{version}"
+        );
         let Decision::NotHot(why) =
             decide_between(old.template.value(), t("k2.zip", 512).template.value())
         else {
