@@ -1,10 +1,63 @@
 //! Hot-swap decision: a plan (the semantic diff of the deployed template and the new one)
-//! and both templates in; either the functions `apply --hot` may update directly (new code
-//! and/or environment) or the changes that force a change set, by logical ID and property.
+//! and the new templates (with `--split`, the nested stacks' too) in; either the functions
+//! `apply --hot` may update directly (new code and/or environment) or the changes that
+//! force a change set, by logical ID and property.
 
 use super::plan::{Action, Plan, ResourceChange};
+use crate::template::split::Nested;
 use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// The templates a plan compares the deployed stack with: the stack's own and, with
+/// `--split`, each nested stack's. A resource inside a nested stack is `Stack/Id`.
+#[derive(Clone, Copy)]
+pub struct Templates<'a> {
+    pub root: &'a Value,
+    pub nested: &'a [Nested],
+}
+
+impl<'a> Templates<'a> {
+    /// The template that holds resource `id` (`Stack/Id` in a nested stack), and the
+    /// resource's logical ID there.
+    pub fn locate<'i>(&self, id: &'i str) -> (&'a Value, &'i str) {
+        match split_id(id) {
+            (Some(stack), local) => {
+                let t = self
+                    .nested
+                    .iter()
+                    .find(|n| n.logical_id == stack)
+                    .map_or(&Value::Null, |n| n.template.value());
+                (t, local)
+            }
+            (None, local) => (self.root, local),
+        }
+    }
+}
+
+/// `Stack/Id` -> (`Some("Stack")`, `"Id"`); a resource of the stack itself -> (`None`, id).
+pub fn split_id(id: &str) -> (Option<&str>, &str) {
+    match id.split_once('/') {
+        Some((stack, local)) => (Some(stack), local),
+        None => (None, id),
+    }
+}
+
+/// The parameters nested stack `stack` gets from `parent` (its `AWS::CloudFormation::Stack`
+/// resource's `Parameters`), resolved where the parent passes a literal or one of its own
+/// parameters (`parameters`): what its `Code.S3Bucket` refers to.
+pub fn nested_parameters(
+    parent: &Value,
+    stack: &str,
+    parameters: &[(String, String)],
+) -> Vec<(String, String)> {
+    let Some(passed) = parent["Resources"][stack]["Properties"]["Parameters"].as_object() else {
+        return Vec::new();
+    };
+    passed
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), resolve_bucket(v, parameters)?)))
+        .collect()
+}
 
 /// One function `apply --hot` updates.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,16 +98,13 @@ fn not_hot(c: &ResourceChange) -> Option<String> {
             .collect::<Vec<_>>()
     };
     match (t, c.action) {
-        ("AWS::Lambda::Version", Action::Create | Action::Delete) if !id.contains('/') => None,
+        ("AWS::Lambda::Version", Action::Create | Action::Delete) => None,
         ("AWS::Lambda::Alias", Action::Modify)
             if c.properties
                 .iter()
                 .all(|p| p.path == "Properties.FunctionVersion") =>
         {
             None
-        }
-        ("AWS::Lambda::Function", Action::Modify) if id.contains('/') => {
-            Some(format!("{id}: in a nested stack (--split)"))
         }
         ("AWS::Lambda::Function", Action::Modify) => {
             let other = paths();
@@ -74,9 +124,29 @@ fn done(a: Action) -> &'static str {
     }
 }
 
-/// Decide from `plan` (deployed stack -> `new` template) whether a hot swap covers it.
-pub fn decide(plan: &Plan, new: &Value) -> Decision {
-    let mut reasons: Vec<String> = plan.changes.iter().filter_map(not_hot).collect();
+/// A nested stack whose template (`TemplateURL`, named by its content) is all that
+/// changes, because of the changes listed inside it, which are judged one by one.
+fn new_nested_template(c: &ResourceChange, plan: &Plan) -> bool {
+    let inside = format!("{}/", c.logical_id);
+    c.resource_type == "AWS::CloudFormation::Stack"
+        && c.action == Action::Modify
+        && c.properties
+            .iter()
+            .all(|p| p.path == "Properties.TemplateURL")
+        && plan
+            .changes
+            .iter()
+            .any(|i| i.logical_id.starts_with(&inside))
+}
+
+/// Decide from `plan` (deployed stack -> `new` templates) whether a hot swap covers it.
+pub fn decide(plan: &Plan, new: Templates<'_>) -> Decision {
+    let mut reasons: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| !new_nested_template(c, plan))
+        .filter_map(not_hot)
+        .collect();
     for o in &plan.outputs {
         reasons.push(format!("output {} changes", o.name));
     }
@@ -95,9 +165,9 @@ pub fn decide(plan: &Plan, new: &Value) -> Decision {
     Decision::Hot(functions)
 }
 
-fn hot_function(c: &ResourceChange, new: &Value) -> HotFunction {
-    let id = &c.logical_id;
-    let props = &new["Resources"][id]["Properties"];
+fn hot_function(c: &ResourceChange, new: Templates<'_>) -> HotFunction {
+    let (template, id) = new.locate(&c.logical_id);
+    let props = &template["Resources"][id]["Properties"];
     let code_changed = c
         .properties
         .iter()
@@ -110,13 +180,13 @@ fn hot_function(c: &ResourceChange, new: &Value) -> HotFunction {
         (props["Code"]["S3Bucket"].clone(), key)
     });
     HotFunction {
-        logical_id: id.clone(),
+        logical_id: c.logical_id.clone(),
         code,
         env: c
             .properties
             .iter()
             .any(|p| p.path.starts_with("Properties.Environment")),
-        alias: alias_of(new, id),
+        alias: alias_of(template, id),
     }
 }
 
@@ -254,7 +324,13 @@ mod tests {
             outputs: c.outputs,
             ..Plan::default()
         };
-        decide(&plan, new)
+        decide(
+            &plan,
+            Templates {
+                root: new,
+                nested: &[],
+            },
+        )
     }
 
     #[test]
@@ -388,5 +464,89 @@ mod tests {
                 .hot
         };
         assert!(hot("dev") && !hot("prod") && !hot("qa"));
+    }
+
+    /// A split app (`--split`), deployed from spec `key`/`memory` with its nested stack's
+    /// template at URL `url`: (parent, nested stacks).
+    fn split(key: &str, memory: u32, url: &str) -> (Value, Vec<Nested>) {
+        let spec = format!(
+            "version: 1\napp: a\nfunctions:\n  health: {{ handler: app.handler, runtime: python3.12, code: s3://b/{key}, memory: {memory}, concurrency: 5, provisioned: 2 }}\n  other: {{ handler: app.handler, runtime: python3.12, code: s3://b/o.zip }}\n"
+        );
+        let c = crate::testing::compile_str(&spec, None);
+        let s = crate::template::render_split(&c.model, &c.graph, &c.keys, &|id| id.to_string());
+        let mut parent = s.parent.value().clone();
+        for n in &s.children {
+            parent["Resources"][&n.logical_id]["Properties"]["TemplateURL"] = json!(url);
+        }
+        (parent, s.children)
+    }
+
+    /// The plan of deploying `new` over `old` as `run::plan` makes it for `--split`.
+    fn split_plan(old: &(Value, Vec<Nested>), new: &(Value, Vec<Nested>)) -> Plan {
+        let mut c = plan_changes(Some(&old.0), &new.0);
+        for (o, n) in old.1.iter().zip(&new.1) {
+            let inner = plan_changes(Some(o.template.value()), n.template.value());
+            crate::deploy::diff::merge_nested(&mut c, &n.logical_id, inner);
+        }
+        Plan {
+            changes: c.changes,
+            outputs: c.outputs,
+            ..Plan::default()
+        }
+    }
+
+    /// Inside a nested stack: the function is found through its stack, the stack's new
+    /// `TemplateURL` follows from it, and anything else still needs a change set.
+    #[test]
+    fn functions_in_nested_stacks_are_hot_swapped_through_their_stack() {
+        let old = split("k1.zip", 256, "u1");
+        let templates = |t: &(Value, Vec<Nested>)| -> Decision {
+            let plan = split_plan(&old, t);
+            let new = Templates {
+                root: &t.0,
+                nested: &t.1,
+            };
+            decide(&plan, new)
+        };
+        let new = split("k2.zip", 256, "u2");
+        let Decision::Hot(f) = templates(&new) else {
+            panic!("not hot");
+        };
+        assert_eq!(f.len(), 1);
+        let (stack, local) = split_id(&f[0].logical_id);
+        assert_eq!(local, "HealthFunction");
+        assert!(new.1.iter().any(|n| Some(n.logical_id.as_str()) == stack));
+        assert_eq!(f[0].code.as_ref().map(|c| c.1.as_str()), Some("k2.zip"));
+        assert_eq!(f[0].alias.as_deref(), Some("live"));
+
+        let Decision::NotHot(why) = templates(&split("k2.zip", 512, "u2")) else {
+            panic!("hot");
+        };
+        assert_eq!(why.len(), 1, "{why:?}");
+        assert!(
+            why[0].ends_with("/HealthFunction: Properties.MemorySize"),
+            "{why:?}"
+        );
+        // A new template with nothing changed inside it is not a code change.
+        let Decision::NotHot(why) = templates(&split("k1.zip", 256, "u2")) else {
+            panic!("hot");
+        };
+        assert!(why[0].contains("Properties.TemplateURL"), "{why:?}");
+    }
+
+    #[test]
+    fn a_nested_stack_gets_the_parameters_its_parent_passes() {
+        let parent = json!({ "Resources": { "S": { "Properties": { "Parameters": {
+            "ArtifactBucket": { "Ref": "ArtifactBucket" }, "Name": "x", "Api": { "Ref": "Api" },
+        } } } } });
+        let p = vec![("ArtifactBucket".to_string(), "art".to_string())];
+        assert_eq!(
+            nested_parameters(&parent, "S", &p),
+            [
+                ("ArtifactBucket".to_string(), "art".to_string()),
+                ("Name".to_string(), "x".to_string()),
+            ]
+        );
+        assert!(nested_parameters(&parent, "T", &p).is_empty());
     }
 }

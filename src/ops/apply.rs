@@ -192,13 +192,12 @@ async fn apply_async(
     };
     // The deployment is done either way: a failure here (a CI role without Lambda
     // permissions) is reported, not turned into a failed apply.
-    if in_line(&outcome) {
-        let t = input.template.value();
-        if let Err(e) = hot::clear(&session, input.stack_name, t, &input.parameters, ui).await {
-            ui.note(&format!(
-                "could not check the functions for `apply --hot` tags ({e}); `fnplan plan` shows any that lag"
-            ));
-        }
+    if in_line(&outcome)
+        && let Err(e) = hot::clear(&session, &input, ui).await
+    {
+        ui.note(&format!(
+            "could not check the functions for `apply --hot` tags ({e}); `fnplan plan` shows any that lag"
+        ));
     }
     Ok(outcome)
 }

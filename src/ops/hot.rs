@@ -6,7 +6,7 @@
 use super::compile::Deployable;
 use super::stage::{Code, Session};
 use super::{OpsError, Ui};
-use crate::deploy::hot::{self, Decision, HotFunction};
+use crate::deploy::hot::{self, Decision, HotFunction, Templates};
 use crate::deploy::lambda::{FunctionApi, FunctionState, HOT_TAG, SdkFunctionApi};
 use crate::deploy::plan::{HotSwapped, Plan};
 use crate::deploy::run::{self, PlanInput};
@@ -75,9 +75,6 @@ pub async fn try_hot(
         }
         Ok(Hot::FallBack)
     };
-    if d.split.is_some() {
-        return fall_back(&["--split stacks are not hot-swapped".into()]);
-    }
     let session = Session::open_as(d, aws, code, None).await?;
     let input = session.input(d, aws, code);
     let stack = session.api.describe_stack(input.stack_name).await?;
@@ -92,7 +89,7 @@ pub async fn try_hot(
         ..Default::default()
     };
     let plan = run::plan(&session.api, &input, opts).await?;
-    let functions = match hot::decide(&plan, input.template.value()) {
+    let functions = match hot::decide(&plan, templates(&input)) {
         Decision::NotHot(why) => return fall_back(&why),
         Decision::Hot(f) if f.is_empty() => return Ok(Hot::NoChanges(Box::new(plan))),
         Decision::Hot(f) => f,
@@ -133,12 +130,62 @@ fn updatable(status: &str) -> bool {
         )
 }
 
+/// The new templates of `input`: the stack's and, with `--split`, the nested stacks'.
+fn templates<'a>(input: &'a PlanInput<'a>) -> Templates<'a> {
+    Templates {
+        root: input.template.value(),
+        nested: input.nested.unwrap_or_default(),
+    }
+}
+
 struct Cx<'a> {
     api: &'a crate::deploy::aws::SdkStackApi,
     lambda: &'a SdkFunctionApi,
     stack_id: &'a str,
     input: &'a PlanInput<'a>,
     d: &'a Deployable,
+}
+
+/// The deployed stack and its nested stacks, each looked up once: their stack IDs and
+/// deployed templates.
+struct Deployed<'a, A> {
+    api: &'a A,
+    stack_id: &'a str,
+    nested: BTreeMap<String, Option<String>>,
+    templates: BTreeMap<String, Value>,
+}
+
+impl<'a, A: StackApi> Deployed<'a, A> {
+    fn new(api: &'a A, stack_id: &'a str) -> Self {
+        Deployed {
+            api,
+            stack_id,
+            nested: BTreeMap::new(),
+            templates: BTreeMap::new(),
+        }
+    }
+
+    /// The stack ID of the stack itself (`None`) or of its nested stack `Some(id)`.
+    async fn stack(&mut self, nested: Option<&str>) -> Result<Option<String>, DeployError> {
+        let Some(id) = nested else {
+            return Ok(Some(self.stack_id.to_string()));
+        };
+        if !self.nested.contains_key(id) {
+            let found = self.api.physical_id(self.stack_id, id).await?;
+            self.nested.insert(id.to_string(), found);
+        }
+        Ok(self.nested[id].clone())
+    }
+
+    /// The template deployed in stack `stack_id`.
+    async fn template(&mut self, stack_id: &str) -> Result<&Value, DeployError> {
+        if !self.templates.contains_key(stack_id) {
+            let text = self.api.get_template(stack_id).await?;
+            let t = cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?;
+            self.templates.insert(stack_id.to_string(), t);
+        }
+        Ok(&self.templates[stack_id])
+    }
 }
 
 /// The spec's name of the function with logical ID `id` (the ID itself if none matches).
@@ -157,67 +204,82 @@ async fn prepare(
     cx: &Cx<'_>,
     functions: &[HotFunction],
 ) -> Result<Result<Vec<Work>, String>, OpsError> {
-    let new = cx.input.template.value();
-    let mut old: Option<Value> = None;
+    let mut deployed = Deployed::new(cx.api, cx.stack_id);
     let mut out = Vec::new();
     for f in functions {
-        let id = &f.logical_id;
-        let missing = || {
-            OpsError::Usage(format!(
-                "function {id} is not in stack {}: run `fnplan apply`",
-                cx.input.stack_name
-            ))
-        };
-        let physical = cx
-            .api
-            .physical_id(cx.stack_id, id)
-            .await?
-            .ok_or_else(missing)?;
-        let state = cx
-            .lambda
-            .get_function(&physical)
-            .await?
-            .ok_or_else(missing)?;
-        let key = new["Resources"][id]["Properties"]["Code"]["S3Key"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let code = match &f.code {
-            Some((_, k)) if state.hot_swapped() == Some(k.as_str()) => None,
-            Some((bucket, k)) => match hot::resolve_bucket(bucket, &cx.input.parameters) {
-                Some(b) => Some((b, k.clone())),
-                None => return Ok(Err(format!("{id}: Properties.Code.S3Bucket is not a name"))),
-            },
-            None => None,
-        };
-        let env = if f.env {
-            if old.is_none() {
-                let text = cx.api.get_template(cx.stack_id).await?;
-                old = Some(cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?);
-            }
-            let before = hot::template_env(old.as_ref().unwrap_or(&Value::Null), id);
-            match hot::new_env(&before, &hot::template_env(new, id), &state.env) {
-                Ok(e) if e == state.env => None,
-                Ok(e) => Some(e),
-                Err(why) => return Ok(Err(format!("{id}: {why}"))),
-            }
-        } else {
-            None
-        };
-        if code.is_none() && env.is_none() {
-            continue;
+        match work(cx, &mut deployed, f).await? {
+            Ok(Some(w)) => out.push(w),
+            Ok(None) => {}
+            Err(why) => return Ok(Err(format!("{}: {why}", f.logical_id))),
         }
-        out.push(Work {
-            function: spec_name(cx.d, id),
-            physical,
-            state,
-            code,
-            env,
-            alias: f.alias.clone(),
-            key,
-        });
     }
     Ok(Ok(out))
+}
+
+/// What to do for function `f` (`None`: it already runs the new code and environment),
+/// or why CloudFormation must do it.
+async fn work<A: StackApi>(
+    cx: &Cx<'_>,
+    deployed: &mut Deployed<'_, A>,
+    f: &HotFunction,
+) -> Result<Result<Option<Work>, String>, OpsError> {
+    let id = f.logical_id.as_str();
+    let missing = || {
+        OpsError::Usage(format!(
+            "function {id} is not in stack {}: run `fnplan apply`",
+            cx.input.stack_name
+        ))
+    };
+    let (nested, local) = hot::split_id(id);
+    let stack = deployed.stack(nested).await?.ok_or_else(missing)?;
+    let physical = cx
+        .api
+        .physical_id(&stack, local)
+        .await?
+        .ok_or_else(missing)?;
+    let state = cx
+        .lambda
+        .get_function(&physical)
+        .await?
+        .ok_or_else(missing)?;
+    let (new, _) = templates(cx.input).locate(id);
+    let parameters = match nested {
+        Some(s) => hot::nested_parameters(cx.input.template.value(), s, &cx.input.parameters),
+        None => cx.input.parameters.clone(),
+    };
+    let code = match &f.code {
+        Some((_, k)) if state.hot_swapped() == Some(k.as_str()) => None,
+        Some((bucket, k)) => match hot::resolve_bucket(bucket, &parameters) {
+            Some(b) => Some((b, k.clone())),
+            None => return Ok(Err("Properties.Code.S3Bucket is not a name".into())),
+        },
+        None => None,
+    };
+    let env = if f.env {
+        let before = hot::template_env(deployed.template(&stack).await?, local);
+        match hot::new_env(&before, &hot::template_env(new, local), &state.env) {
+            Ok(e) if e == state.env => None,
+            Ok(e) => Some(e),
+            Err(why) => return Ok(Err(why)),
+        }
+    } else {
+        None
+    };
+    if code.is_none() && env.is_none() {
+        return Ok(Ok(None));
+    }
+    Ok(Ok(Some(Work {
+        function: spec_name(cx.d, local),
+        physical,
+        key: new["Resources"][local]["Properties"]["Code"]["S3Key"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        state,
+        code,
+        env,
+        alias: f.alias.clone(),
+    })))
 }
 
 /// Update one function: code, environment, version and alias, then the tag.
@@ -248,68 +310,139 @@ async fn swap(lambda: &impl FunctionApi, w: Work, ui: &dyn Ui) -> Result<Swapped
     })
 }
 
-/// The functions of the deployed stack `stack_id` that a hot swap left ahead of it.
+/// A stack whose functions are checked for hot-swap tags: the stack itself or one of its
+/// nested stacks (`--split`), with a template of it and the parameters it gets.
+struct Scope<'t> {
+    /// The nested stack's logical ID in the parent; `None` for the stack itself.
+    nested: Option<String>,
+    stack_id: String,
+    template: std::borrow::Cow<'t, Value>,
+    parameters: Vec<(String, String)>,
+}
+
+impl Scope<'_> {
+    /// Function `local`'s ID as plans name it: `Stack/Id` inside a nested stack.
+    fn id(&self, local: &str) -> String {
+        match &self.nested {
+            Some(s) => format!("{s}/{local}"),
+            None => local.to_string(),
+        }
+    }
+}
+
+/// The functions of the deployed stack `stack_id` (and its nested stacks) that a hot swap
+/// left ahead of it.
 pub async fn lagging(
     api: &impl StackApi,
     lambda: &impl FunctionApi,
     stack_id: &str,
     d: &Deployable,
 ) -> Result<Vec<HotSwapped>, DeployError> {
-    let text = api.get_template(stack_id).await?;
-    let deployed = cfn_yaml::parse(&text).map_err(DeployError::BadTemplate)?;
+    let scopes = deployed_scopes(api, stack_id).await?;
     let mut out = Vec::new();
-    for (id, state) in tagged(api, lambda, stack_id, &deployed).await? {
+    for (i, local, state) in tagged(api, lambda, &scopes).await? {
         let Some(artifact) = state.hot_swapped() else {
             continue;
         };
+        let code = &scopes[i].template["Resources"][&local]["Properties"]["Code"];
         out.push(HotSwapped {
-            function: spec_name(d, &id),
-            logical_id: id.clone(),
+            function: spec_name(d, &local),
+            logical_id: scopes[i].id(&local),
             artifact: artifact.to_string(),
-            stack_artifact: deployed["Resources"][&id]["Properties"]["Code"]["S3Key"]
-                .as_str()
-                .map(str::to_string),
+            stack_artifact: code["S3Key"].as_str().map(str::to_string),
         });
     }
     Ok(out)
 }
 
-/// The functions of `template` in stack `stack_id` that carry the hot-swap tag, with
-/// their state and physical name.
-async fn tagged(
+/// The deployed stack `stack_id` and the nested stacks its template names, each with the
+/// template deployed in it.
+async fn deployed_scopes(
     api: &impl StackApi,
-    lambda: &impl FunctionApi,
     stack_id: &str,
-    template: &Value,
-) -> Result<Vec<(String, FunctionState)>, DeployError> {
-    let ids: Vec<&String> = template
+) -> Result<Vec<Scope<'static>>, DeployError> {
+    let parse = |text: String| cfn_yaml::parse(&text).map_err(DeployError::BadTemplate);
+    let root = parse(api.get_template(stack_id).await?)?;
+    let found: Vec<Option<Scope>> = stream::iter(nested_ids(&root))
+        .map(|id| async move {
+            let Some(nested_id) = api.physical_id(stack_id, &id).await? else {
+                return Ok(None);
+            };
+            Ok::<_, DeployError>(Some(Scope {
+                template: std::borrow::Cow::Owned(parse(api.get_template(&nested_id).await?)?),
+                nested: Some(id),
+                stack_id: nested_id,
+                parameters: Vec::new(),
+            }))
+        })
+        .buffered(8)
+        .try_collect()
+        .await?;
+    let mut scopes = vec![Scope {
+        nested: None,
+        stack_id: stack_id.to_string(),
+        template: std::borrow::Cow::Owned(root),
+        parameters: Vec::new(),
+    }];
+    scopes.extend(found.into_iter().flatten());
+    Ok(scopes)
+}
+
+/// The logical IDs of the nested stacks (`AWS::CloudFormation::Stack`) in `template`.
+fn nested_ids(template: &Value) -> Vec<String> {
+    resources_of(template, "AWS::CloudFormation::Stack")
+}
+
+/// The logical IDs of the resources of type `kind` in `template`.
+fn resources_of(template: &Value, kind: &str) -> Vec<String> {
+    template
         .get("Resources")
         .and_then(Value::as_object)
         .map(|r| {
             r.iter()
-                .filter(|(_, v)| v["Type"] == "AWS::Lambda::Function")
-                .map(|(k, _)| k)
+                .filter(|(_, v)| v["Type"] == kind)
+                .map(|(k, _)| k.clone())
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The functions of each scope's template that carry the hot-swap tag: (the scope's
+/// index, the function's logical ID in it, its state).
+async fn tagged(
+    api: &impl StackApi,
+    lambda: &impl FunctionApi,
+    scopes: &[Scope<'_>],
+) -> Result<Vec<(usize, String, FunctionState)>, DeployError> {
+    let ids: Vec<(usize, String)> = scopes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            resources_of(&s.template, "AWS::Lambda::Function")
+                .into_iter()
+                .map(move |id| (i, id))
+        })
+        .collect();
     // One DescribeStackResource and one GetFunction per function: a few at a time, so a
     // large stack does not wait on them one by one (Lambda's read APIs allow far more).
-    let states: Vec<Option<(String, FunctionState)>> = stream::iter(ids)
-        .map(|id| tag_of(api, lambda, stack_id, id))
+    let states: Vec<Option<(usize, String, FunctionState)>> = stream::iter(ids)
+        .map(|(i, id)| async move {
+            let state = tag_of(api, lambda, &scopes[i].stack_id, &id).await?;
+            Ok::<_, DeployError>(state.map(|s| (i, id, s)))
+        })
         .buffered(8)
         .try_collect()
         .await?;
-    let out = states.into_iter().flatten().collect();
-    Ok(out)
+    Ok(states.into_iter().flatten().collect())
 }
 
-/// Function `id` of the stack with its state, when it carries the hot-swap tag.
+/// Function `id` of stack `stack_id` with its state, when it carries the hot-swap tag.
 async fn tag_of(
     api: &impl StackApi,
     lambda: &impl FunctionApi,
     stack_id: &str,
     id: &str,
-) -> Result<Option<(String, FunctionState)>, DeployError> {
+) -> Result<Option<FunctionState>, DeployError> {
     // A function the stack does not have (never created) has no tag to read; moto
     // answers DescribeStackResource for some of those with an error, not "none".
     let physical = match api.physical_id(stack_id, id).await {
@@ -322,43 +455,70 @@ async fn tag_of(
     Ok(lambda
         .get_function(&physical)
         .await?
-        .filter(|s| s.hot_swapped().is_some())
-        .map(|s| (id.to_string(), s)))
+        .filter(|s| s.hot_swapped().is_some()))
 }
 
-/// After a normal apply: the stack names each function's code again, so remove the
-/// hot-swap tags. A function whose code, environment or alias version differ from what
+/// The stack `stack_id` just deployed from `input` and its nested stacks, each with the
+/// template `input` gave it.
+async fn applied_scopes<'a>(
+    api: &impl StackApi,
+    stack_id: &str,
+    input: &'a PlanInput<'a>,
+) -> Result<Vec<Scope<'a>>, DeployError> {
+    let root = input.template.value();
+    let mut scopes = vec![Scope {
+        nested: None,
+        stack_id: stack_id.to_string(),
+        template: std::borrow::Cow::Borrowed(root),
+        parameters: input.parameters.clone(),
+    }];
+    for n in input.nested.unwrap_or_default() {
+        if let Some(nested_id) = api.physical_id(stack_id, &n.logical_id).await? {
+            scopes.push(Scope {
+                nested: Some(n.logical_id.clone()),
+                stack_id: nested_id,
+                template: std::borrow::Cow::Borrowed(n.template.value()),
+                parameters: hot::nested_parameters(root, &n.logical_id, &input.parameters),
+            });
+        }
+    }
+    Ok(scopes)
+}
+
+/// After a normal apply of `input`: the stack names each function's code again, so remove
+/// the hot-swap tags. A function whose code, environment or alias version differ from what
 /// the stack names (the spec went back to what the stack had, so CloudFormation changed
 /// nothing) gets the stack's back first.
 pub async fn clear(
     session: &Session,
-    stack: &str,
-    template: &Value,
-    parameters: &[(String, String)],
+    input: &PlanInput<'_>,
     ui: &dyn Ui,
 ) -> Result<(), DeployError> {
-    let Some(info) = session.api.describe_stack(stack).await? else {
+    let Some(info) = session.api.describe_stack(input.stack_name).await? else {
         return Ok(());
     };
     let lambda = SdkFunctionApi::new(&session.config);
-    let cx = Back {
-        lambda: &lambda,
-        template,
-        parameters,
-        ui,
-    };
-    for (id, state) in tagged(&session.api, &lambda, &info.stack_id, template).await? {
+    let scopes = applied_scopes(&session.api, &info.stack_id, input).await?;
+    for (i, local, state) in tagged(&session.api, &lambda, &scopes).await? {
+        let scope = &scopes[i];
+        let cx = Back {
+            lambda: &lambda,
+            template: &scope.template,
+            parameters: &scope.parameters,
+            ui,
+        };
         // A provisioned function's alias goes back to the stack's version of it.
-        if put_back(&cx, &id, &state).await?
-            && let Some((alias, version)) = hot::alias_version(template, &id)
-            && let Some(arn) = session.api.physical_id(&info.stack_id, &version).await?
+        if put_back(&cx, &local, &state).await?
+            && let Some((alias, version)) = hot::alias_version(&scope.template, &local)
+            && let Some(arn) = session.api.physical_id(&scope.stack_id, &version).await?
             && let Some(number) = arn.rsplit(':').next()
         {
             lambda.update_alias(&state.arn, &alias, number).await?;
         }
         lambda.untag(&state.arn, HOT_TAG).await?;
         ui.note(&format!(
-            "{id}: the stack names its live code again (hot-swap tag removed)"
+            "{}: the stack names its live code again (hot-swap tag removed)",
+            scope.id(&local)
         ));
     }
     Ok(())

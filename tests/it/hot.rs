@@ -1,7 +1,8 @@
 //! `fnplan apply --hot` against moto: only the changed function's code is updated, without
 //! a change set; `plan` then says the stack lags (exit 2 with --detailed-exitcode); a
 //! normal apply syncs it (putting back an environment the spec reverted); anything but
-//! code and environment falls back to a change set; protected stages refuse `--hot`.
+//! code and environment falls back to a change set; protected stages refuse `--hot`;
+//! functions in nested stacks (`--split`) are hot-swapped through their stack.
 //!
 //! Not covered on moto: provisioned functions (moto's CloudFormation does not create
 //! `AWS::Lambda::Alias`, so there is no alias to move; MOTO.md), and the `InProgress`
@@ -30,6 +31,11 @@ fn write(path: &Path, text: &str) {
 
 /// Bootstrap the bucket, write the app and apply it: (the directory, the spec's path).
 fn deployed(m: &Moto, spec: &str) -> (tempfile::TempDir, String) {
+    deployed_with(m, spec, &[])
+}
+
+/// [`deployed`], applied with `extra` flags (`--split`).
+fn deployed_with(m: &Moto, spec: &str, extra: &[&str]) -> (tempfile::TempDir, String) {
     let (code, out, err) = m.run(&["bootstrap", "--artifact-bucket", BUCKET]);
     assert_eq!(code, 0, "{out}{err}");
     let d = tempfile::tempdir().expect("tmp");
@@ -48,7 +54,9 @@ fn deployed(m: &Moto, spec: &str) -> (tempfile::TempDir, String) {
         .to_str()
         .expect("utf8")
         .to_string();
-    let (code, out, err) = m.run(&["apply", &path, "--auto-approve"]);
+    let mut args = vec!["apply", &path, "--auto-approve"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = m.run(&args);
     assert_eq!(code, 0, "{out}{err}");
     (d, path)
 }
@@ -166,6 +174,78 @@ fn an_environment_change_is_hot_swapped_too() {
     assert!(f["Tags"].get("fnplan:hot-swapped").is_none(), "{f}");
     let (code, out, _) = m.run(&["plan", &spec, "--detailed-exitcode"]);
     assert_eq!(code, 0, "{out}");
+}
+
+/// `--split`: both functions live in a nested stack. The function is found through it,
+/// the nested stack's new `TemplateURL` does not force a change set, and plan and a
+/// normal apply see the tag inside the nested stack.
+#[test]
+fn functions_in_nested_stacks_are_hot_swapped() {
+    let Some(m) = moto() else { return };
+    let (d, spec) = deployed_with(&m, SPEC, &["--split"]);
+    assert!(m.lambda_get("/2015-03-31/functions/hot-dev-alpha")["Configuration"].is_object());
+    let (b0, b_mod0, _) = state(&m, "hot-dev-beta");
+    let (a0, _, _) = state(&m, "hot-dev-alpha");
+    let sets = change_sets(&m);
+    write(
+        &d.path().join("fns/a/app.py"),
+        "def handler(e, c):\n    return 'a2'\n",
+    );
+    write(
+        Path::new(&spec),
+        &SPEC.replace("LEVEL: info", "LEVEL: debug"),
+    );
+    let apply = |extra: &[&str]| {
+        let mut args = vec!["apply", spec.as_str(), "--split", "--auto-approve"];
+        args.extend_from_slice(extra);
+        m.run(&args)
+    };
+    let (code, out, err) = apply(&["--hot"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("hot-swapped 1 function(s)"), "{out}{err}");
+    assert!(!err.contains("Applying change set"), "{err}");
+    assert_eq!(change_sets(&m), sets, "apply --hot made a change set");
+    let (a1, _, tags) = state(&m, "hot-dev-alpha");
+    assert_ne!(a1, a0, "alpha's code did not change");
+    assert!(tags["fnplan:hot-swapped"].is_string(), "{tags}");
+    let f = m.lambda_get("/2015-03-31/functions/hot-dev-alpha");
+    assert_eq!(
+        f["Configuration"]["Environment"]["Variables"]["LEVEL"],
+        "debug"
+    );
+    assert_eq!(state(&m, "hot-dev-beta").0, b0, "beta was touched");
+
+    let (code, out, err) = m.run(&["plan", &spec, "--split", "--detailed-exitcode"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("code of alpha was hot-swapped"), "{out}");
+
+    // The spec goes back to the stack's code and environment: the nested stack's template
+    // is the deployed one, so CloudFormation changes nothing and apply puts the stack's
+    // code and environment back itself, through the nested stack. (moto updates a nested
+    // stack by deleting and re-creating it, functions and all, so the path where
+    // CloudFormation moves the code forward is the root-stack test above.)
+    write(
+        &d.path().join("fns/a/app.py"),
+        "def handler(e, c):\n    return 'a'\n",
+    );
+    write(Path::new(&spec), SPEC);
+    let (code, out, err) = apply(&["--progress", "plain"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("Stack/AlphaFunction: the stack names its live code again"),
+        "{err}"
+    );
+    let f = m.lambda_get("/2015-03-31/functions/hot-dev-alpha");
+    assert_eq!(
+        f["Configuration"]["Environment"]["Variables"]["LEVEL"],
+        "info"
+    );
+    assert_eq!(f["Configuration"]["CodeSha256"], a0.as_str());
+    assert!(f["Tags"].get("fnplan:hot-swapped").is_none(), "{f}");
+    let (b1, b_mod1, _) = state(&m, "hot-dev-beta");
+    assert_eq!((b1, b_mod1), (b0, b_mod0), "beta was touched");
+    let (code, out, err) = m.run(&["plan", &spec, "--split", "--detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}{err}");
 }
 
 #[test]
