@@ -29,6 +29,7 @@ pub mod testing;
 pub use exit::ExitStatus;
 
 /// Run fnplan with parsed arguments; the caller turns the result into the process exit code.
+/// Meant as the last thing a process does: the command's outcome is not freed.
 pub fn run(cli: cli::Cli) -> ExitStatus {
     cli::run(cli)
 }

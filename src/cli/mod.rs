@@ -126,5 +126,9 @@ pub fn run(cli: Cli) -> ExitStatus {
     {
         out.error(&format!("cannot write output: {e}"));
     }
-    exit::status(&result, &shown, shape.detailed_exitcode)
+    let status = exit::status(&result, &shown, shape.detailed_exitcode);
+    // The process ends next: freeing a big outcome (a template of thousands of values)
+    // would only cost time.
+    std::mem::forget(result);
+    status
 }

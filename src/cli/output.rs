@@ -52,7 +52,11 @@ impl Output {
     /// Text for stdout, or a note that it went to a file.
     pub fn written(&self, w: &Written) -> std::io::Result<()> {
         match w {
-            Written::Stdout(text) => self.print(text),
+            Written::Stdout(text) => {
+                let mut o = std::io::stdout().lock();
+                text.write_to(&mut o)?;
+                o.flush()
+            }
             Written::File(_) => Ok(()),
         }
     }

@@ -18,5 +18,5 @@ pub fn graph(o: &GraphOptions) -> Result<Written, OpsError> {
     let text = export(&lowered.graph, &loaded.file, o.format);
     // The process ends soon; freeing the model's many small values only costs time.
     std::mem::forget(lowered);
-    super::write_or_return(o.output.as_deref(), text)
+    super::write_or_return(o.output.as_deref(), super::Text::Plain(text))
 }

@@ -110,23 +110,42 @@ pub trait Ui {
 }
 
 /// Where a command's text goes: stdout (returned to the caller) or a file (written).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Written {
-    Stdout(String),
+    Stdout(Text),
     File(PathBuf),
+}
+
+/// A command's text for stdout.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Text {
+    Plain(String),
+    /// A template as JSON ([`Template::write_json`]), written as it is made: a big one
+    /// is never held whole in memory.
+    Json(Box<crate::template::Template>),
+}
+
+impl Text {
+    pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Text::Plain(s) => w.write_all(s.as_bytes()),
+            Text::Json(t) => t.write_json(w),
+        }
+    }
 }
 
 /// Write `text` to `path`, or hand it back for stdout when there is no path.
 pub(crate) fn write_or_return(
     path: Option<&std::path::Path>,
-    text: String,
+    text: Text,
 ) -> Result<Written, OpsError> {
-    match path {
-        Some(p) => std::fs::write(p, text)
-            .map(|()| Written::File(p.to_path_buf()))
-            .map_err(|e| OpsError::write(p, e)),
-        None => Ok(Written::Stdout(text)),
-    }
+    let Some(p) = path else {
+        return Ok(Written::Stdout(text));
+    };
+    let write = || text.write_to(&mut std::fs::File::create(p)?);
+    write()
+        .map(|()| Written::File(p.to_path_buf()))
+        .map_err(|e| OpsError::write(p, e))
 }
 
 /// A current-thread tokio runtime for one command's AWS calls.

@@ -3,8 +3,9 @@
 //! a [`RenderOutcome`] out.
 
 use super::compile::{self, CodeNeed, Loaded, nested_file_name};
-use super::{OpsError, SpecRef, Written};
+use super::{OpsError, SpecRef, Text, Written};
 use crate::template::{self, Template};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -96,13 +97,10 @@ pub fn render(o: &RenderOptions) -> Result<RenderOutcome, OpsError> {
     let mut warnings = Vec::new();
     let stage = o.spec.stage.as_deref();
     let result = match &o.to {
-        Destination::One(path) => {
-            let mut files = render_stage(&loaded, stage, o, &mut warnings)?;
-            Rendered::One(super::write_or_return(
-                path.as_deref(),
-                files.swap_remove(0).1,
-            )?)
-        }
+        Destination::One(path) => Rendered::One(super::write_or_return(
+            path.as_deref(),
+            one(&loaded, stage, o)?,
+        )?),
         Destination::Dir(dir) => {
             let files = render_stages(&loaded, stage, o, &mut warnings)?;
             write_dir(dir, &files, o.format)?
@@ -113,6 +111,21 @@ pub fn render(o: &RenderOptions) -> Result<RenderOutcome, OpsError> {
         }
     };
     Ok(RenderOutcome { warnings, result })
+}
+
+/// One stage's template, not split (`render` to stdout or to one file).
+fn one(l: &Loaded, stage: Option<&str>, o: &RenderOptions) -> Result<Text, OpsError> {
+    let mut c = l.compile(stage, CodeNeed::Fingerprints)?;
+    let text = match o.format {
+        TemplateFormat::Json => {
+            let t = std::mem::replace(&mut c.template, Template::from_value(Value::Null));
+            Text::Json(Box::new(t))
+        }
+        TemplateFormat::Yaml => Text::Plain(c.template.to_yaml()),
+    };
+    // The process ends soon; freeing thousands of small values would only cost time.
+    std::mem::forget(c);
+    Ok(text)
 }
 
 /// The files of one stage, main template first: `(file name, text)`.

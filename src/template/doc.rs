@@ -252,10 +252,7 @@ impl Serialize for Doc {
 
 /// Run `a` here and `b` on a second thread at once, and return both results; when no
 /// thread can be started, `b` runs here after `a`. A panic in either stays a panic.
-pub(crate) fn join<A: Send, B: Send>(
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B + Send,
-) -> (A, B) {
+pub(crate) fn join<A, B: Send>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
     let slot = std::sync::Mutex::new(Some(b));
     let run_b = || {
         let f = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -407,6 +404,94 @@ pub fn write_pretty(buf: &mut Vec<u8>, doc: &Doc) {
         }
     }
     buf.extend_from_slice(b"\n}");
+}
+
+/// Bytes gathered before [`stream_pretty`] hands them to its writer.
+const CHUNK: usize = 64 * 1024;
+
+/// `doc` pretty-printed to `w`, the bytes of [`write_pretty`], handed on about [`CHUNK`]
+/// bytes at a time: a big template is never held whole in memory (at 2,000 functions its
+/// text is 10 MB). The second half of a big section is written on a second thread
+/// meanwhile, and handed on after the first.
+pub fn stream_pretty(w: &mut dyn Write, doc: &Doc) -> io::Result<()> {
+    let mut out = Chunks {
+        w,
+        buf: Vec::with_capacity(CHUNK + CHUNK / 2),
+    };
+    let top = match doc {
+        Doc::Object(top) if !top.is_empty() => top,
+        _ => {
+            write_at(&mut out.buf, doc, 0);
+            return out.finish();
+        }
+    };
+    out.buf.push(b'{');
+    for (i, (k, v)) in top.iter().enumerate() {
+        match v {
+            Doc::Object(pairs) if !pairs.is_empty() => {
+                out.buf
+                    .extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+                write_str(&mut out.buf, k);
+                out.buf.extend_from_slice(b": {");
+                out.section(pairs)?;
+                out.buf.extend_from_slice(b"\n  }");
+            }
+            _ => write_entry(&mut out.buf, (k, v), 1, i == 0),
+        }
+        out.spill()?;
+    }
+    out.buf.extend_from_slice(b"\n}");
+    out.finish()
+}
+
+/// [`stream_pretty`]'s writer and the bytes not yet handed to it.
+struct Chunks<'w> {
+    w: &'w mut dyn Write,
+    buf: Vec<u8>,
+}
+
+impl Chunks<'_> {
+    /// Hand on the gathered bytes once there are [`CHUNK`] of them.
+    fn spill(&mut self) -> io::Result<()> {
+        if self.buf.len() >= CHUNK {
+            self.w.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> io::Result<()> {
+        self.w.write_all(&self.buf)
+    }
+
+    /// The entries of a section of the top-level object; a big one's second half is
+    /// written into memory on a second thread while the first is handed on.
+    fn section(&mut self, pairs: &[(Key, Doc)]) -> io::Result<()> {
+        if pairs.len() < PARALLEL_FROM {
+            return self.entries(pairs);
+        }
+        let (a, b) = pairs.split_at(pairs.len() / 2);
+        let (done, rest) = join(
+            || self.entries(a),
+            || {
+                let mut out = Vec::new();
+                write_entries(&mut out, b, 2, false);
+                out
+            },
+        );
+        done?;
+        self.w.write_all(&self.buf)?;
+        self.buf.clear();
+        self.w.write_all(&rest)
+    }
+
+    fn entries(&mut self, pairs: &[(Key, Doc)]) -> io::Result<()> {
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            write_entry(&mut self.buf, (k, v), 2, i == 0);
+            self.spill()?;
+        }
+        Ok(())
+    }
 }
 
 /// `doc` as a `serde_json::Value`, moving its strings; the values of a big section of a
@@ -590,6 +675,11 @@ mod tests {
         let mut buf = Vec::new();
         write_pretty(&mut buf, &d);
         assert_eq!(buf, serde_json::to_vec_pretty(&v).unwrap());
+        assert_eq!(streamed(&d).0, buf);
+        for v in [json!({}), json!([]), json!("s"), json!({ "A": {} })] {
+            let d = Doc::from(v.clone());
+            assert_eq!(streamed(&d).0, serde_json::to_vec_pretty(&v).unwrap());
+        }
         assert_eq!(compact_len(&d), serde_json::to_string(&v).unwrap().len());
         assert_eq!(
             serde_json::to_string_pretty(&d).unwrap(),
@@ -603,6 +693,24 @@ mod tests {
             serde_saphyr::to_string(&d).unwrap(),
             serde_saphyr::to_string(&v).unwrap()
         );
+    }
+
+    /// What [`stream_pretty`] writes, and in how many `write_all`s.
+    fn streamed(d: &Doc) -> (Vec<u8>, usize) {
+        struct Counting(Vec<u8>, usize);
+        impl Write for Counting {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.extend_from_slice(b);
+                self.1 += 1;
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = Counting(Vec::new(), 0);
+        stream_pretty(&mut w, d).expect("writes to memory");
+        (w.0, w.1)
     }
 
     #[test]
@@ -644,6 +752,11 @@ mod tests {
                     String::from_utf8(buf).unwrap(),
                     serde_json::to_string_pretty(&v).unwrap()
                 );
+                let (bytes, writes) = streamed(&Doc::from(v.clone()));
+                assert_eq!(bytes, serde_json::to_vec_pretty(&v).unwrap());
+                // Handed on in pieces of about CHUNK bytes, not whole.
+                assert!(writes >= bytes.len() / (2 * CHUNK), "{writes}");
+                assert!(bytes.len() < CHUNK || writes > 1, "{writes}");
             }
         }
     }

@@ -117,6 +117,15 @@ impl Template {
         String::from_utf8(buf).expect("serde_json writes UTF-8")
     }
 
+    /// [`Template::to_json`]'s bytes written to `w` as they are made, a chunk at a time.
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match &self.body {
+            Body::Doc(d) => doc::stream_pretty(w, d)?,
+            Body::Value(v) => serde_json::to_writer_pretty(&mut *w, v)?,
+        }
+        w.write_all(b"\n")
+    }
+
     /// YAML; intrinsics keep their long form (`Fn::GetAtt:`), which CloudFormation accepts.
     pub fn to_yaml(&self) -> String {
         serde_saphyr::to_string(self).expect("a JSON value always serializes to YAML")
