@@ -109,9 +109,7 @@ impl Template {
                 }
                 doc::write_pretty(&mut buf, d);
             }
-            Body::Value(v) => {
-                serde_json::to_writer_pretty(&mut buf, v).expect("JSON writes to memory");
-            }
+            Body::Value(v) => doc::write_at(&mut buf, v, 0),
         }
         buf.push(b'\n');
         String::from_utf8(buf).expect("serde_json writes UTF-8")
@@ -121,7 +119,11 @@ impl Template {
     pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         match &self.body {
             Body::Doc(d) => doc::stream_pretty(w, d)?,
-            Body::Value(v) => serde_json::to_writer_pretty(&mut *w, v)?,
+            Body::Value(v) => {
+                let mut buf = Vec::new();
+                doc::write_at(&mut buf, v, 0);
+                w.write_all(&buf)?;
+            }
         }
         w.write_all(b"\n")
     }
@@ -140,7 +142,7 @@ impl Template {
     pub fn compact_len(&self) -> usize {
         match &self.body {
             Body::Doc(d) => doc::compact_len(d),
-            Body::Value(v) => doc::compact_len_of(v),
+            Body::Value(v) => doc::json_len(v),
         }
     }
 
