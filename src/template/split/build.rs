@@ -7,7 +7,8 @@ use super::{Import, Nested, Part, Repl, Split, depends_on, rewrite};
 use crate::model::Model;
 use crate::template::Template;
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 /// Writes the parent and child templates once every resource has its part.
 pub(super) struct Builder<'a> {

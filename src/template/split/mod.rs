@@ -33,7 +33,8 @@ use build::Builder;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
+use std::collections::BTreeSet;
 
 /// At most this many resources go into one child stack (CloudFormation's limit is 500;
 /// the rest is room for the functions in it to grow).
