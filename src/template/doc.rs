@@ -50,6 +50,18 @@ impl Doc {
         Doc::object(pairs)
     }
 
+    /// This object without `key` (anything but an object is returned as it is).
+    pub fn without(self, key: &str) -> Doc {
+        match self {
+            Doc::Object(pairs) => {
+                let mut pairs = pairs.into_vec();
+                pairs.retain(|(k, _)| k != key);
+                Doc::object(pairs)
+            }
+            other => other,
+        }
+    }
+
     /// The value of `key` in an object (a linear search: objects are small).
     pub fn get(&self, key: &str) -> Option<&Doc> {
         match self {

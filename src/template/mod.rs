@@ -87,6 +87,19 @@ impl Template {
         }
     }
 
+    /// A template made of a [`Doc`] (nested stacks' templates).
+    pub(crate) fn from_doc(doc: Doc) -> Self {
+        Template::with(Body::Doc(doc))
+    }
+
+    /// The template as a [`Doc`], owned.
+    pub(crate) fn into_doc(self) -> Doc {
+        match self.body {
+            Body::Doc(d) => d,
+            Body::Value(v) => Doc::from(v),
+        }
+    }
+
     /// The template as a `serde_json::Value`, owned.
     pub fn into_value(mut self) -> Value {
         match self.body {

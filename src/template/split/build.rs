@@ -3,21 +3,21 @@
 //! and the child templates out, each reference across stacks rewritten into a parameter
 //! or an output.
 
-use super::{Import, Nested, Part, Repl, Split, depends_on, rewrite};
+use super::{Import, Nested, Part, Repl, Split, depends_on, has, rewrite};
 use crate::model::Model;
 use crate::template::Template;
-use serde_json::{Map, Value, json};
+use crate::template::doc::{Doc, Key, cfn};
 use foldhash::HashMap;
 use std::collections::BTreeSet;
 
 /// Writes the parent and child templates once every resource has its part.
 pub(super) struct Builder<'a> {
     pub(super) model: &'a Model,
-    pub(super) doc: &'a Map<String, Value>,
+    pub(super) doc: &'a [(Key, Doc)],
     pub(super) ids: &'a [String],
     pub(super) index: &'a HashMap<&'a str, usize>,
-    pub(super) params: &'a Map<String, Value>,
-    pub(super) outputs: &'a Map<String, Value>,
+    pub(super) params: &'a [(Key, Doc)],
+    pub(super) outputs: &'a [(Key, Doc)],
     pub(super) part: &'a [Part],
     pub(super) output_part: Vec<Part>,
     pub(super) names: &'a [String],
@@ -28,27 +28,64 @@ pub(super) struct Builder<'a> {
 /// A child template under construction.
 #[derive(Default)]
 struct Child {
-    resources: Map<String, Value>,
-    parameters: Map<String, Value>,
+    resources: Section,
+    parameters: Section,
     /// Parameter values the parent passes in.
-    passed: Map<String, Value>,
-    outputs: Map<String, Value>,
+    passed: Section,
+    outputs: Section,
     /// Parent-level logical IDs the child stack must wait for.
     depends: BTreeSet<String>,
 }
 
+/// An object under construction: its entries in the order they were first inserted, found
+/// by key.
+#[derive(Default)]
+struct Section {
+    pairs: Vec<(Key, Doc)>,
+    index: HashMap<String, usize>,
+}
+
+impl Section {
+    /// Set `key` to `v`: in its place when present, else last.
+    fn insert(&mut self, key: String, v: Doc) {
+        match self.index.get(&key) {
+            Some(&i) => self.pairs[i].1 = v,
+            None => {
+                self.index.insert(key.clone(), self.pairs.len());
+                self.pairs.push((Key::Owned(key), v));
+            }
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&Doc> {
+        self.index.get(key).map(|&i| &self.pairs[i].1)
+    }
+
+    fn contains_key(&self, key: &str) -> bool {
+        self.index.contains_key(key)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    fn into_doc(self) -> Doc {
+        Doc::object(self.pairs)
+    }
+}
+
 impl Builder<'_> {
-    pub(super) fn build(self, values: Vec<Value>) -> Split {
+    pub(super) fn build(self, values: Vec<Doc>) -> Split {
         let k = self.chunks.len();
         let mut children: Vec<Child> = (0..k).map(|_| Child::default()).collect();
         // Outputs of the whole template that belong to one chunk go there first, so an
         // export with the same name and value reuses them.
         for ((name, v), p) in self.outputs.iter().zip(&self.output_part) {
             if let Part::Child(c) = p {
-                children[*c].outputs.insert(name.clone(), v.clone());
+                children[*c].outputs.insert(name.to_string(), v.clone());
             }
         }
-        let mut parent_resources = Map::new();
+        let mut parent_resources = Section::default();
         for (i, mut v) in values.into_iter().enumerate() {
             let here = self.part[i];
             self.split_depends_on(here, &mut v, &mut children);
@@ -59,12 +96,12 @@ impl Builder<'_> {
                 Part::Child(c) => children[c].resources.insert(id, v),
             };
         }
-        let mut parent_outputs = Map::new();
+        let mut parent_outputs = Section::default();
         for ((name, v), p) in self.outputs.iter().zip(&self.output_part) {
             if *p == Part::Parent {
                 let mut v = v.clone();
                 self.rewrite_in(Part::Parent, &mut v, &mut children);
-                parent_outputs.insert(name.clone(), v);
+                parent_outputs.insert(name.to_string(), v);
             }
         }
         let mut nested = Vec::with_capacity(k);
@@ -82,7 +119,7 @@ impl Builder<'_> {
     /// Keep the `DependsOn` entries of a resource in `here` that stay in `here`: one on
     /// another stack becomes a dependency of the child stack, or of the parent resource
     /// on the child stack.
-    fn split_depends_on(&self, here: Part, v: &mut Value, children: &mut [Child]) {
+    fn split_depends_on(&self, here: Part, v: &mut Doc, children: &mut [Child]) {
         let mut depends = Vec::new();
         for d in depends_on(v) {
             match self.index.get(d).map(|t| self.part[*t]) {
@@ -103,85 +140,88 @@ impl Builder<'_> {
                 _ => depends.push(d.to_string()),
             }
         }
-        if let Some(m) = v.as_object_mut()
-            && m.contains_key("DependsOn")
-        {
-            if depends.is_empty() {
-                m.shift_remove("DependsOn");
+        if v.get("DependsOn").is_some() {
+            let old = std::mem::replace(v, Doc::Null);
+            *v = if depends.is_empty() {
+                old.without("DependsOn")
             } else {
-                m.insert("DependsOn".into(), json!(depends));
-            }
+                old.with("DependsOn", Doc::from(depends))
+            };
         }
     }
 
     /// Chunk `c`'s `AWS::CloudFormation::Stack` resource in the parent, and its template.
-    fn nest(&self, c: usize, child: Child) -> (Value, Nested) {
+    fn nest(&self, c: usize, child: Child) -> (Doc, Nested) {
         let logical_id = self.names[c].clone();
         let file_name = (self.file_name)(&logical_id);
-        let mut props = Map::new();
-        props.insert("TemplateURL".into(), json!(file_name));
+        let mut props = vec![(Key::Borrowed("TemplateURL"), Doc::from(&file_name))];
         if !child.passed.is_empty() {
-            props.insert("Parameters".into(), Value::Object(child.passed));
+            props.push((Key::Borrowed("Parameters"), child.passed.into_doc()));
         }
-        let mut stack = Map::new();
-        stack.insert("Type".into(), json!("AWS::CloudFormation::Stack"));
+        let mut stack = vec![(Key::Borrowed("Type"), cfn!("AWS::CloudFormation::Stack"))];
         if !child.depends.is_empty() {
-            stack.insert("DependsOn".into(), json!(child.depends));
+            let depends: Vec<String> = child.depends.into_iter().collect();
+            stack.push((Key::Borrowed("DependsOn"), Doc::from(depends)));
         }
-        stack.insert("Properties".into(), Value::Object(props));
+        stack.push((Key::Borrowed("Properties"), Doc::object(props)));
 
         let functions: Vec<String> = self.chunks[c]
             .iter()
             .map(|f| self.model.functions[*f].name.clone())
             .collect();
-        let mut doc = Map::new();
-        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-        doc.insert(
-            "Description".into(),
-            json!(format!(
-                "fnplan app {}, stage {}: nested stack {logical_id} (functions {})",
-                self.model.app,
-                self.model.stage,
-                functions.join(", ")
-            )),
+        let description = format!(
+            "fnplan app {}, stage {}: nested stack {logical_id} (functions {})",
+            self.model.app,
+            self.model.stage,
+            functions.join(", ")
         );
+        let mut doc = vec![
+            (
+                Key::Borrowed("AWSTemplateFormatVersion"),
+                cfn!("2010-09-09"),
+            ),
+            (Key::Borrowed("Description"), Doc::from(description)),
+        ];
         if !child.parameters.is_empty() {
-            doc.insert("Parameters".into(), Value::Object(child.parameters));
+            doc.push((Key::Borrowed("Parameters"), child.parameters.into_doc()));
         }
-        doc.insert("Resources".into(), Value::Object(child.resources));
+        doc.push((Key::Borrowed("Resources"), child.resources.into_doc()));
         if !child.outputs.is_empty() {
-            doc.insert("Outputs".into(), Value::Object(child.outputs));
+            doc.push((Key::Borrowed("Outputs"), child.outputs.into_doc()));
         }
         let nested = Nested {
             logical_id,
             file_name,
             functions,
-            template: Template::from_value(Value::Object(doc)),
+            template: Template::from_doc(Doc::object(doc)),
         };
-        (Value::Object(stack), nested)
+        (Doc::object(stack), nested)
     }
 
     /// The parent template: the original's sections in their order, with its resources
     /// and outputs.
-    fn parent(&self, resources: Map<String, Value>, outputs: Map<String, Value>) -> Template {
+    fn parent(&self, resources: Section, outputs: Section) -> Template {
         let (mut resources, mut outputs) = (Some(resources), Some(outputs));
-        let mut doc = Map::new();
+        let mut doc = Vec::with_capacity(self.doc.len());
         for (key, v) in self.doc {
-            let v = match key.as_str() {
-                "Resources" => resources.take().map(Value::Object),
-                "Outputs" => outputs.take().filter(|o| !o.is_empty()).map(Value::Object),
+            let v = match &**key {
+                "Resources" => resources.take().map(Section::into_doc),
+                "Outputs" => outputs
+                    .take()
+                    .filter(|o| !o.is_empty())
+                    .map(Section::into_doc),
                 _ => Some(v.clone()),
             };
             if let Some(v) = v {
-                doc.insert(key.clone(), v);
+                doc.push((key.clone(), v));
             }
         }
-        Template::from_value(Value::Object(doc))
+        Template::from_doc(Doc::object(doc))
     }
 
     /// Rewrite the references of a value that lives in `here`: anything outside becomes a
     /// parameter (in a child) or a child's output (in the parent).
-    fn rewrite_in(&self, here: Part, v: &mut Value, children: &mut [Child]) {
+    fn rewrite_in(&self, here: Part, v: &mut Doc, children: &mut [Child]) {
         rewrite(v, &mut |id, attr| {
             let import = Import {
                 id: id.to_string(),
@@ -189,7 +229,7 @@ impl Builder<'_> {
             };
             let there = match self.index.get(id) {
                 Some(t) => Some(self.part[*t]),
-                None if self.params.contains_key(id) => Some(Part::Parent),
+                None if has(self.params, id) => Some(Part::Parent),
                 None => None, // a pseudo parameter
             }?;
             if there == here {
@@ -198,7 +238,7 @@ impl Builder<'_> {
             match here {
                 Part::Child(c) => {
                     let value = match (there, attr) {
-                        (Part::Parent, None) => json!({ "Ref": id }),
+                        (Part::Parent, None) => cfn!({ "Ref": id }),
                         (Part::Parent, Some(a)) => Repl::Att(id.into(), a.into()).value(),
                         (Part::Child(d), _) => {
                             let out = self.export(&mut children[d], &import);
@@ -217,7 +257,7 @@ impl Builder<'_> {
     }
 
     /// The parameter of `child` that carries `import`, declared on first use.
-    fn import(&self, child: &mut Child, import: &Import, value: Value) -> String {
+    fn import(&self, child: &mut Child, import: &Import, value: Doc) -> String {
         let mut name = import.name();
         // `FooArn` could be both `Ref FooArn` and `Foo.Arn`: the value tells them apart.
         while child.resources.contains_key(&name)
@@ -226,9 +266,10 @@ impl Builder<'_> {
             name.push_str("Param");
         }
         if !child.parameters.contains_key(&name) {
-            let def = match (self.params.get(&import.id), &import.attr) {
-                (Some(def), None) => def.clone(),
-                _ => json!({
+            let param = self.params.iter().find(|(k, _)| *k == import.id);
+            let def = match (param, &import.attr) {
+                (Some((_, def)), None) => def.clone(),
+                _ => cfn!({
                     "Type": "String",
                     "Description": match &import.attr {
                         None => format!("Ref {} (passed in by the parent stack)", import.id),
@@ -245,20 +286,18 @@ impl Builder<'_> {
     /// The output of `child` that carries `import`, added on first use.
     fn export(&self, child: &mut Child, import: &Import) -> String {
         let value = match &import.attr {
-            None => json!({ "Ref": import.id }),
-            Some(a) => json!({ "Fn::GetAtt": [import.id, a] }),
+            None => cfn!({ "Ref": &import.id }),
+            Some(a) => cfn!({ "Fn::GetAtt": [&import.id, a] }),
         };
         let mut name = import.name();
         loop {
             match child.outputs.get(&name) {
-                Some(existing) if existing["Value"] == value => return name,
+                Some(existing) if existing.get("Value") == Some(&value) => return name,
                 Some(_) => name.push_str("Export"),
                 None => break,
             }
         }
-        child
-            .outputs
-            .insert(name.clone(), json!({ "Value": value }));
+        child.outputs.insert(name.clone(), cfn!({ "Value": value }));
         name
     }
 }

@@ -27,13 +27,13 @@ mod refs;
 
 pub(crate) use refs::{Repl, depends_on, rewrite, visit_refs};
 
+use super::doc::{Doc, Key};
 use super::{Group, Template};
 use crate::model::{Model, ids};
 use build::Builder;
-use petgraph::graph::{DiGraph, NodeIndex};
-use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use foldhash::{HashMap, HashMapExt, HashSet};
+use petgraph::graph::{DiGraph, NodeIndex};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
 /// At most this many resources go into one child stack (CloudFormation's limit is 500;
@@ -105,6 +105,24 @@ struct UnitStats {
     exports: usize,
 }
 
+/// The entries of section `name` of a template's top-level pairs (none when absent).
+fn section<'a>(doc: &'a [(Key, Doc)], name: &str) -> &'a [(Key, Doc)] {
+    match doc.iter().find(|(k, _)| k == name) {
+        Some((_, Doc::Object(m))) => m,
+        _ => &[],
+    }
+}
+
+/// Whether `pairs` (a small section: the template's parameters) has `key`.
+fn has(pairs: &[(Key, Doc)], key: &str) -> bool {
+    pairs.iter().any(|(k, _)| k == key)
+}
+
+/// Whether resource `v` is of CloudFormation type `t`.
+fn is_type(v: &Doc, t: &str) -> bool {
+    matches!(v.get("Type"), Some(Doc::String(s)) if &**s == t)
+}
+
 /// Split `template` (rendered with `groups`, one per resource in order) into nested stacks.
 pub(crate) fn split(
     model: &Model,
@@ -112,25 +130,28 @@ pub(crate) fn split(
     groups: &[Group],
     file_name: &dyn Fn(&str) -> String,
 ) -> Split {
-    let mut doc = match template.into_value() {
-        Value::Object(m) => m,
-        _ => Map::new(),
+    let mut doc = match template.into_doc() {
+        Doc::Object(m) => m.into_vec(),
+        _ => Vec::new(),
     };
-    let (ids, values): (Vec<String>, Vec<Value>) = match doc.get_mut("Resources") {
-        Some(Value::Object(m)) => std::mem::take(m).into_iter().unzip(),
-        _ => Default::default(),
-    };
-    let empty = Map::new();
-    let section = |k: &str| doc.get(k).and_then(Value::as_object).unwrap_or(&empty);
-    let (params, outputs) = (section("Parameters"), section("Outputs"));
+    let (ids, values): (Vec<String>, Vec<Doc>) =
+        match doc.iter_mut().find(|(k, _)| k == "Resources") {
+            Some((_, Doc::Object(m))) => std::mem::take(m)
+                .into_vec()
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v))
+                .unzip(),
+            _ => Default::default(),
+        };
+    let (params, outputs) = (section(&doc, "Parameters"), section(&doc, "Outputs"));
     debug_assert_eq!(ids.len(), groups.len());
     let r = Refs::new(&ids, &values);
     let group = place(groups, &values, &r);
 
     // Outputs of the whole template: those about a single group move into its stack.
     let output_group: Vec<Option<usize>> = outputs
-        .values()
-        .map(|v| {
+        .iter()
+        .map(|(_, v)| {
             let mut gs = BTreeSet::new();
             visit_refs(v, &mut |id, _| {
                 if let Some(&t) = r.index.get(id) {
@@ -181,7 +202,7 @@ struct Refs<'a> {
 }
 
 impl<'a> Refs<'a> {
-    fn new(ids: &'a [String], values: &[Value]) -> Self {
+    fn new(ids: &'a [String], values: &[Doc]) -> Self {
         let index: HashMap<&str, usize> = ids
             .iter()
             .enumerate()
@@ -212,7 +233,7 @@ impl<'a> Refs<'a> {
 /// Which function each resource goes with (`None`: the parent): the renderer's groups,
 /// then every group a parent resource refers to pulled up, then queues only one group
 /// refers to moved into it.
-fn place(groups: &[Group], values: &[Value], r: &Refs<'_>) -> Vec<Option<usize>> {
+fn place(groups: &[Group], values: &[Doc], r: &Refs<'_>) -> Vec<Option<usize>> {
     let n = values.len();
     let mut group: Vec<Option<usize>> = groups
         .iter()
@@ -244,7 +265,7 @@ fn place(groups: &[Group], values: &[Value], r: &Refs<'_>) -> Vec<Option<usize>>
     loop {
         let mut changed = false;
         for i in 0..n {
-            if group[i].is_some() || values[i]["Type"] != "AWS::SQS::Queue" {
+            if group[i].is_some() || !is_type(&values[i], "AWS::SQS::Queue") {
                 continue;
             }
             let mut owner = None;
@@ -271,10 +292,10 @@ fn place(groups: &[Group], values: &[Value], r: &Refs<'_>) -> Vec<Option<usize>>
 /// What each function's group brings to a chunk: resources, the values it reads from
 /// outside, and the outputs it gets (its own and those others read from it).
 fn unit_stats(
-    values: &[Value],
+    values: &[Doc],
     r: &Refs<'_>,
-    params: &Map<String, Value>,
-    outputs: &Map<String, Value>,
+    params: &[(Key, Doc)],
+    outputs: &[(Key, Doc)],
     group: &[Option<usize>],
     output_group: &[Option<usize>],
 ) -> HashMap<usize, UnitStats> {
@@ -297,14 +318,14 @@ fn unit_stats(
                     }
                     s.imports.insert(import);
                 }
-                None if params.contains_key(id) => {
+                None if has(params, id) => {
                     s.imports.insert(import);
                 }
                 None => {}
             }
         });
     }
-    for (g, v) in output_group.iter().zip(outputs.values()) {
+    for (g, (_, v)) in output_group.iter().zip(outputs) {
         if let Some(f) = g {
             stats.entry(*f).or_default().outputs += 1;
         } else {

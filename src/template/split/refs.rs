@@ -1,7 +1,7 @@
 //! References inside CloudFormation values: a value in; the `Ref`, `Fn::GetAtt`,
 //! `${...}` and `DependsOn` names it uses out, or the value with some of them replaced.
 
-use serde_json::{Value, json};
+use crate::template::doc::{Doc, Node, Tree, cfn};
 
 /// What a reference is replaced with.
 pub(crate) enum Repl {
@@ -14,11 +14,11 @@ pub(crate) enum Repl {
 }
 
 impl Repl {
-    pub(crate) fn value(&self) -> Value {
+    pub(crate) fn value(&self) -> Doc {
         match self {
-            Repl::Ref(n) => json!({ "Ref": n }),
-            Repl::Att(id, a) => json!({ "Fn::GetAtt": [id, a] }),
-            Repl::Output(s, o) => json!({ "Fn::GetAtt": [s, format!("Outputs.{o}")] }),
+            Repl::Ref(n) => cfn!({ "Ref": n }),
+            Repl::Att(id, a) => cfn!({ "Fn::GetAtt": [id, a] }),
+            Repl::Output(s, o) => cfn!({ "Fn::GetAtt": [s, format!("Outputs.{o}")] }),
         }
     }
     pub(crate) fn sub_text(&self) -> String {
@@ -30,42 +30,58 @@ impl Repl {
     }
 }
 
+/// The value of `key` in object `v`.
+pub(crate) fn get<'a, T: Tree>(v: &'a T, key: &str) -> Option<&'a T> {
+    match v.node() {
+        Node::Object(mut pairs) => pairs.find(|(k, _)| *k == key).map(|(_, x)| x),
+        _ => None,
+    }
+}
+
+/// The text of a string value.
+pub(crate) fn as_str<T: Tree>(v: &T) -> Option<&str> {
+    match v.node() {
+        Node::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
 /// Calls `f(id, attr)` for every `Ref`, `Fn::GetAtt` and `${...}` reference in `v`.
-pub(crate) fn visit_refs(v: &Value, f: &mut dyn FnMut(&str, Option<&str>)) {
-    match v {
-        Value::Object(m) if m.len() == 1 => {
-            let (k, x) = m.iter().next().expect("one entry");
-            match (k.as_str(), x) {
-                ("Ref", Value::String(id)) => f(id, None),
-                ("Fn::GetAtt", x) => {
+pub(crate) fn visit_refs<T: Tree>(v: &T, f: &mut dyn FnMut(&str, Option<&str>)) {
+    match v.node() {
+        Node::Object(mut pairs) if pairs.len() == 1 => {
+            let (k, x) = pairs.next().expect("one entry");
+            match (k, x.node()) {
+                ("Ref", Node::Str(id)) => f(id, None),
+                ("Fn::GetAtt", _) => {
                     if let Some((id, attr)) = get_att_parts(x) {
                         f(id, Some(attr));
                     }
                 }
-                ("Fn::Sub", Value::String(s)) => sub_refs(s, &[], f),
-                ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
-                    let locals: Vec<&str> = a[1]
-                        .as_object()
-                        .map(|m| m.keys().map(String::as_str).collect())
-                        .unwrap_or_default();
-                    if let Some(s) = a[0].as_str() {
+                ("Fn::Sub", Node::Str(s)) => sub_refs(s, &[], f),
+                ("Fn::Sub", Node::Array([text, vars])) => {
+                    let locals: Vec<&str> = match vars.node() {
+                        Node::Object(m) => m.map(|(k, _)| k).collect(),
+                        _ => Vec::new(),
+                    };
+                    if let Some(s) = as_str(text) {
                         sub_refs(s, &locals, f);
                     }
-                    visit_refs(&a[1], f);
+                    visit_refs(vars, f);
                 }
                 _ => visit_refs(x, f),
             }
         }
-        Value::Object(m) => m.values().for_each(|x| visit_refs(x, f)),
-        Value::Array(a) => a.iter().for_each(|x| visit_refs(x, f)),
+        Node::Object(pairs) => pairs.for_each(|(_, x)| visit_refs(x, f)),
+        Node::Array(a) => a.iter().for_each(|x| visit_refs(x, f)),
         _ => {}
     }
 }
 
-pub(crate) fn get_att_parts(x: &Value) -> Option<(&str, &str)> {
-    match x {
-        Value::Array(a) if a.len() == 2 => Some((a[0].as_str()?, a[1].as_str()?)),
-        Value::String(s) => s.split_once('.'),
+pub(crate) fn get_att_parts<T: Tree>(x: &T) -> Option<(&str, &str)> {
+    match x.node() {
+        Node::Array([id, attr]) => Some((as_str(id)?, as_str(attr)?)),
+        Node::Str(s) => s.split_once('.'),
         _ => None,
     }
 }
@@ -106,26 +122,26 @@ fn sub_refs(s: &str, locals: &[&str], f: &mut dyn FnMut(&str, Option<&str>)) {
 }
 
 /// Replace every reference in `v` for which `map` returns a replacement.
-pub(crate) fn rewrite(v: &mut Value, map: &mut dyn FnMut(&str, Option<&str>) -> Option<Repl>) {
+pub(crate) fn rewrite(v: &mut Doc, map: &mut dyn FnMut(&str, Option<&str>) -> Option<Repl>) {
     let replacement = match v {
-        Value::Object(m) if m.len() == 1 => {
-            let (k, x) = m.iter_mut().next().expect("one entry");
-            match (k.as_str(), x) {
-                ("Ref", Value::String(id)) => map(id, None).map(|r| r.value()),
-                ("Fn::GetAtt", x) => get_att_parts(x)
+        Doc::Object(pairs) if pairs.len() == 1 => {
+            let (k, x) = &mut pairs[0];
+            match (&**k, x) {
+                ("Ref", Doc::String(id)) => map(id, None).map(|r| r.value()),
+                ("Fn::GetAtt", x) => get_att_parts(&*x)
                     .and_then(|(id, attr)| map(id, Some(attr)))
                     .map(|r| r.value()),
-                ("Fn::Sub", Value::String(s)) => {
-                    *s = rewrite_sub(s, &[], map);
+                ("Fn::Sub", Doc::String(s)) => {
+                    *s = rewrite_sub(s, &[], map).into_boxed_str();
                     None
                 }
-                ("Fn::Sub", Value::Array(a)) if a.len() == 2 => {
-                    let locals: Vec<String> = a[1]
-                        .as_object()
-                        .map(|m| m.keys().cloned().collect())
-                        .unwrap_or_default();
-                    if let Some(s) = a[0].as_str() {
-                        a[0] = Value::String(rewrite_sub(s, &locals, map));
+                ("Fn::Sub", Doc::Array(a)) if a.len() == 2 => {
+                    let locals: Vec<String> = match &a[1] {
+                        Doc::Object(m) => m.iter().map(|(k, _)| k.to_string()).collect(),
+                        _ => Vec::new(),
+                    };
+                    if let Doc::String(s) = &a[0] {
+                        a[0] = Doc::String(rewrite_sub(s, &locals, map).into_boxed_str());
                     }
                     rewrite(&mut a[1], map);
                     None
@@ -136,11 +152,11 @@ pub(crate) fn rewrite(v: &mut Value, map: &mut dyn FnMut(&str, Option<&str>) -> 
                 }
             }
         }
-        Value::Object(m) => {
-            m.values_mut().for_each(|x| rewrite(x, map));
+        Doc::Object(pairs) => {
+            pairs.iter_mut().for_each(|(_, x)| rewrite(x, map));
             None
         }
-        Value::Array(a) => {
+        Doc::Array(a) => {
             a.iter_mut().for_each(|x| rewrite(x, map));
             None
         }
@@ -178,10 +194,10 @@ fn rewrite_sub(
 }
 
 /// The `DependsOn` entries of a resource value.
-pub(crate) fn depends_on(v: &Value) -> Vec<&str> {
-    match v.get("DependsOn") {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+pub(crate) fn depends_on<T: Tree>(v: &T) -> Vec<&str> {
+    match get(v, "DependsOn").map(Tree::node) {
+        Some(Node::Str(s)) => vec![s],
+        Some(Node::Array(a)) => a.iter().filter_map(as_str).collect(),
         _ => Vec::new(),
     }
 }

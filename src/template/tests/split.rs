@@ -5,6 +5,7 @@
 use super::{keys, model, render_model};
 use crate::model::Model;
 use crate::source::SourceFile;
+use crate::template::doc::Doc;
 use crate::template::split::{Repl, Split, depends_on, rewrite};
 use crate::template::{Template, render_split};
 use crate::testing::{Spec, compile};
@@ -85,10 +86,12 @@ fn join(s: &Split) -> Map<String, Value> {
         for (id, v) in section(&c.template, "Resources") {
             let mut v = v.clone();
             v.as_object_mut().unwrap().shift_remove("DependsOn");
-            rewrite(&mut v, &mut |name, attr| match (passed.get(name), attr) {
+            let mut d = Doc::from(v);
+            rewrite(&mut d, &mut |name, attr| match (passed.get(name), attr) {
                 (Some(p), None) => Some(resolve(p)),
                 _ => None,
             });
+            let v = Value::from(d);
             assert!(all.insert(id.clone(), v).is_none(), "{id} is in two stacks");
         }
     }
