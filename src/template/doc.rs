@@ -1,7 +1,8 @@
 //! A rendered template's data: values built with [`cfn!`] (or converted from
-//! `serde_json::Value`) in, a compact, read-only tree out ([`Doc`]) that writes exactly
-//! the JSON (and YAML) serde_json would, and turns back into a `serde_json::Value` for code
-//! that walks templates (split, plan's diff).
+//! `serde_json::Value`) in, a compact tree out ([`Doc`]) that writes exactly the JSON (and
+//! YAML) serde_json would, is walked and rewritten by the split into nested stacks, and
+//! turns back into a `serde_json::Value` for plan's diff. The writers and [`json_len`]
+//! take either tree ([`Tree`]).
 //!
 //! Why not keep `serde_json::Value`: with `preserve_order` every object is an `IndexMap`
 //! (a hash table and a vector of 112-byte entries, keys hashed with SipHash). A
