@@ -10,157 +10,241 @@ pub fn pascal(name: &str) -> String {
 /// no string of its own).
 pub struct Pascal<'a>(pub &'a str);
 
+/// Bytes known to be ASCII as text.
+fn ascii(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or_default()
+}
+
 impl std::fmt::Display for Pascal<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use std::fmt::Write;
-        // Parts hold ASCII letters and digits only: byte 0 is a whole character.
-        for part in self.0.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if let Some(first) = part.bytes().next() {
-                f.write_char(char::from(first.to_ascii_uppercase()))?;
-                f.write_str(&part[1..])?;
+        // Only ASCII letters and digits are kept, each part's first one upper-cased; any
+        // other byte (a UTF-8 byte of a non-ASCII character too) separates parts. The
+        // bytes are gathered on the stack and handed on in one piece: writing a part at a
+        // time cost more than the rest of the `format!`.
+        let mut buf = [0u8; 64];
+        let (mut n, mut start) = (0, true);
+        for &b in self.0.as_bytes() {
+            if !b.is_ascii_alphanumeric() {
+                start = true;
+                continue;
             }
+            if n == buf.len() {
+                f.write_str(ascii(&buf))?;
+                n = 0;
+            }
+            buf[n] = if start { b.to_ascii_uppercase() } else { b };
+            (n, start) = (n + 1, false);
         }
-        Ok(())
+        f.write_str(ascii(&buf[..n]))
     }
 }
 
+/// `format!` into a string with room for the result up front (`format!` sizes its string
+/// from the literal text and grows it as the names are written); `room` counts the names'
+/// bytes, and the words and numbers fit in the rest.
+macro_rules! id {
+    ($room:expr, $($arg:tt)+) => {{
+        let mut out = String::with_capacity($room + 24);
+        let _ = std::fmt::Write::write_fmt(&mut out, format_args!($($arg)+));
+        out
+    }};
+}
+
+/// `name` in PascalCase followed by `suffix`, in a string allocated once at its size
+/// (`format!` guesses the size from the literal text and grows the string as it writes).
+fn suffixed(name: &str, suffix: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(name.len() + suffix.len());
+    let _ = write!(out, "{}", Pascal(name));
+    out.push_str(suffix);
+    out
+}
+
 pub fn function(name: &str) -> String {
-    format!("{}Function", Pascal(name))
+    suffixed(name, "Function")
 }
 pub fn role(name: &str) -> String {
-    format!("{}Role", Pascal(name))
+    suffixed(name, "Role")
 }
 pub fn log_group(name: &str) -> String {
-    format!("{}LogGroup", Pascal(name))
+    suffixed(name, "LogGroup")
 }
 pub fn event_invoke_config(name: &str) -> String {
-    format!("{}EventInvokeConfig", Pascal(name))
+    suffixed(name, "EventInvokeConfig")
 }
 /// The published version carries a hash of code and configuration.
 pub fn version(name: &str, hash: &str) -> String {
-    format!("{}Version{}", Pascal(name), hash)
+    id!(name.len() + hash.len(), "{}Version{}", Pascal(name), hash)
 }
 pub fn alias(name: &str) -> String {
-    format!("{}Alias", Pascal(name))
+    suffixed(name, "Alias")
 }
 pub fn queue_mapping(function: &str, queue: &str) -> String {
-    format!("{}{}Mapping", Pascal(function), Pascal(queue))
+    id!(
+        function.len() + queue.len(),
+        "{}{}Mapping",
+        Pascal(function),
+        Pascal(queue)
+    )
 }
 /// A table stream trigger's event source mapping (`Stream` keeps it apart from a queue
 /// mapping when a queue and a table share a name).
 pub fn stream_mapping(function: &str, table: &str) -> String {
-    format!("{}{}StreamMapping", Pascal(function), Pascal(table))
+    id!(
+        function.len() + table.len(),
+        "{}{}StreamMapping",
+        Pascal(function),
+        Pascal(table)
+    )
 }
 pub fn schedule_rule(function: &str, ordinal: usize) -> String {
-    format!("{}Schedule{}", Pascal(function), ordinal)
+    id!(function.len(), "{}Schedule{}", Pascal(function), ordinal)
 }
 pub fn schedule_permission(function: &str, ordinal: usize) -> String {
-    format!("{}Schedule{}Permission", Pascal(function), ordinal)
+    id!(
+        function.len(),
+        "{}Schedule{}Permission",
+        Pascal(function),
+        ordinal
+    )
 }
 /// A bus trigger's rule, its permission to invoke the function, its dead-letter queue
 /// and that queue's policy (`{Function}Bus{n}...`, `n` counting the function's bus
 /// triggers).
 pub fn bus_rule(function: &str, ordinal: usize) -> String {
-    format!("{}Bus{}Rule", Pascal(function), ordinal)
+    id!(function.len(), "{}Bus{}Rule", Pascal(function), ordinal)
 }
 pub fn bus_permission(function: &str, ordinal: usize) -> String {
-    format!("{}Bus{}Permission", Pascal(function), ordinal)
+    id!(
+        function.len(),
+        "{}Bus{}Permission",
+        Pascal(function),
+        ordinal
+    )
 }
 pub fn bus_dlq(function: &str, ordinal: usize) -> String {
-    format!("{}Bus{}Dlq", Pascal(function), ordinal)
+    id!(function.len(), "{}Bus{}Dlq", Pascal(function), ordinal)
 }
 pub fn bus_dlq_policy(function: &str, ordinal: usize) -> String {
-    format!("{}Bus{}DlqPolicy", Pascal(function), ordinal)
+    id!(
+        function.len(),
+        "{}Bus{}DlqPolicy",
+        Pascal(function),
+        ordinal
+    )
 }
 pub fn bus(name: &str) -> String {
-    format!("{}Bus", Pascal(name))
+    suffixed(name, "Bus")
 }
 pub fn bus_archive(name: &str) -> String {
-    format!("{}BusArchive", Pascal(name))
+    suffixed(name, "BusArchive")
 }
 pub fn bucket_permission(function: &str, bucket: &str) -> String {
-    format!("{}{}BucketPermission", Pascal(function), Pascal(bucket))
+    id!(
+        function.len() + bucket.len(),
+        "{}{}BucketPermission",
+        Pascal(function),
+        Pascal(bucket)
+    )
 }
 pub fn topic_subscription(function: &str, topic: &str) -> String {
-    format!("{}{}Subscription", Pascal(function), Pascal(topic))
+    id!(
+        function.len() + topic.len(),
+        "{}{}Subscription",
+        Pascal(function),
+        Pascal(topic)
+    )
 }
 pub fn topic_permission(function: &str, topic: &str) -> String {
-    format!("{}{}TopicPermission", Pascal(function), Pascal(topic))
+    id!(
+        function.len() + topic.len(),
+        "{}{}TopicPermission",
+        Pascal(function),
+        Pascal(topic)
+    )
 }
 pub fn queue(name: &str) -> String {
-    format!("{}Queue", Pascal(name))
+    suffixed(name, "Queue")
 }
 pub fn dlq(name: &str) -> String {
-    format!("{}Dlq", Pascal(name))
+    suffixed(name, "Dlq")
 }
 pub fn table(name: &str) -> String {
-    format!("{}Table", Pascal(name))
+    suffixed(name, "Table")
 }
 pub fn bucket(name: &str) -> String {
-    format!("{}Bucket", Pascal(name))
+    suffixed(name, "Bucket")
 }
 pub fn topic(name: &str) -> String {
-    format!("{}Topic", Pascal(name))
+    suffixed(name, "Topic")
 }
 /// An Aurora cluster (`AWS::RDS::DBCluster`).
 pub fn database(name: &str) -> String {
-    format!("{}Database", Pascal(name))
+    suffixed(name, "Database")
 }
 /// The one Serverless v2 instance of a database's cluster.
 pub fn database_instance(name: &str) -> String {
-    format!("{}DatabaseInstance", Pascal(name))
+    suffixed(name, "DatabaseInstance")
 }
 pub const HTTP_API: &str = "HttpApi";
 pub const HTTP_API_STAGE: &str = "HttpApiDefaultStage";
 pub fn authorizer(name: &str) -> String {
-    format!("{}Authorizer", Pascal(name))
+    suffixed(name, "Authorizer")
 }
 pub fn authorizer_permission(name: &str) -> String {
-    format!("{}AuthorizerPermission", Pascal(name))
+    suffixed(name, "AuthorizerPermission")
 }
 
 /// `GET /orders/{id}` -> `GetOrdersById`; `$default` -> `Default`; `ANY /{proxy+}` -> `AnyByProxy`.
 pub fn route_base(key: &str) -> String {
+    route_id(key, "")
+}
+
+/// [`route_base`] followed by `suffix`, written into one string.
+fn route_id(key: &str, suffix: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(key.len() + suffix.len() + 8);
     if key.trim() == "$default" {
-        return "Default".to_string();
+        out.push_str("Default");
+        out.push_str(suffix);
+        return out;
     }
     let (method, path) = key.split_once(' ').unwrap_or((key, ""));
-    let mut out = pascal(&method.to_ascii_lowercase());
+    let _ = write!(out, "{}", Pascal(&method.to_ascii_lowercase()));
     for seg in path.split('/').filter(|s| !s.is_empty()) {
-        if let Some(param) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            out.push_str("By");
-            out.push_str(&pascal(param.trim_end_matches('+')));
-        } else {
-            out.push_str(&pascal(seg));
-        }
+        let _ = match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => write!(out, "By{}", Pascal(param.trim_end_matches('+'))),
+            None => write!(out, "{}", Pascal(seg)),
+        };
     }
-    if path.trim_matches('/').is_empty() && key != "$default" {
+    if path.trim_matches('/').is_empty() {
         out.push_str("Root");
     }
+    out.push_str(suffix);
     out
 }
 pub fn route(key: &str) -> String {
-    format!("{}Route", route_base(key))
+    route_id(key, "Route")
 }
 pub fn route_integration(key: &str) -> String {
-    format!("{}Integration", route_base(key))
+    route_id(key, "Integration")
 }
 pub fn route_permission(key: &str) -> String {
-    format!("{}Permission", route_base(key))
+    route_id(key, "Permission")
 }
 
 /// Output names.
 pub const API_URL_OUTPUT: &str = "ApiUrl";
 pub fn queue_url_output(name: &str) -> String {
-    format!("{}QueueUrl", Pascal(name))
+    suffixed(name, "QueueUrl")
 }
 pub fn function_arn_output(name: &str) -> String {
-    format!("{}FunctionArn", Pascal(name))
+    suffixed(name, "FunctionArn")
 }
 
 /// A layer's `AWS::Lambda::LayerVersion`.
 pub fn layer(name: &str) -> String {
-    format!("{}Layer", Pascal(name))
+    suffixed(name, "Layer")
 }
 
 #[cfg(test)]
@@ -181,5 +265,35 @@ mod tests {
             stream_mapping("sync-carts", "carts"),
             "SyncCartsCartsStreamMapping"
         );
+    }
+
+    /// The byte loop keeps what splitting on anything but ASCII letters and digits keeps,
+    /// for long and non-ASCII names too.
+    #[test]
+    fn pascal_matches_splitting_into_parts() {
+        let by_parts = |name: &str| -> String {
+            name.split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .map(|p| p[..1].to_ascii_uppercase() + &p[1..])
+                .collect()
+        };
+        let long = "segment-".repeat(20);
+        for name in [
+            "",
+            "a",
+            "-",
+            "create-order",
+            "a_b.c d",
+            "x1-2y",
+            "é-tage",
+            "grüße-über",
+            "日本-x",
+            "--lead",
+            "trail--",
+            &long,
+            "ABC-def",
+        ] {
+            assert_eq!(Pascal(name).to_string(), by_parts(name), "{name:?}");
+        }
     }
 }
