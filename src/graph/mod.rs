@@ -382,7 +382,7 @@ fn element_logical_id(model: &Model, id: ResId) -> Option<String> {
 
 impl AppGraph {
     fn add(&mut self, kind: NodeKind, name: &str, res: Option<ResId>, span: Span) -> NodeIndex {
-        let id = format!("{}:{}", kind.as_str(), name);
+        let id = [kind.as_str(), ":", name].concat();
         let ix = self.graph.add_node(GraphNode {
             kind,
             name: name.to_string(),
