@@ -89,7 +89,8 @@ pub enum ParseError {
 /// The tree is built from the parser's event stream with an explicit stack (no
 /// recursion), so the depth budget, not the thread's stack size, decides how deep a
 /// document may nest. Aliases are expanded, and every copied node counts against the
-/// node budget, which stops alias bombs early.
+/// node budget, which stops alias bombs early. A big file is parsed on two threads
+/// ([`PARSE_ON_TWO_THREADS_FROM`]), with the same result.
 pub fn parse(file: &SourceFile, budget: InputBudget) -> Result<Node, ParseError> {
     if file.len() > budget.max_file_bytes {
         return Err(ParseError::TooLarge {
@@ -111,21 +112,80 @@ pub fn parse(file: &SourceFile, budget: InputBudget) -> Result<Node, ParseError>
         bom,
         ..Builder::default()
     };
-    let mut parser = Parser::new_from_str(text);
-    while let Some(ev) = parser.next_event() {
-        let (event, span) = ev.map_err(|e| {
-            let m = e.marker();
-            let at = m.byte_offset().unwrap_or(m.index()) + bom;
-            ParseError::Yaml {
-                message: e.info(),
-                span: Some(Span::new(at, at)),
-            }
-        })?;
-        if b.event(event, b.span(&span))? {
-            break;
-        }
+    if text.len() < PARSE_ON_TWO_THREADS_FROM {
+        b.feed(Parser::new_from_str(text))?;
+    } else {
+        parse_on_two_threads(&mut b, text)?;
     }
     b.root.ok_or(ParseError::Empty)
+}
+
+/// Specs at least this big are parsed on two threads: the YAML parser on one, building
+/// the tree on the other (a thread costs more than it saves on a small file).
+const PARSE_ON_TWO_THREADS_FROM: usize = 32 * 1024;
+
+/// Events handed from the parser's thread to the tree builder at a time.
+const EVENTS_A_BATCH: usize = 1024;
+
+/// One parser event, or the syntax error that ended the events.
+type Parsed<'a> = Result<(Event<'a>, granit_parser::Span), granit_parser::ScanError>;
+
+/// [`parse`] with the YAML parser on a second thread, at most a few batches of events
+/// ahead of the tree being built here: the same tree and the same first error as on one
+/// thread. When the builder stops early (a budget, a second document), the parser's
+/// thread stops at its next hand-over.
+fn parse_on_two_threads(b: &mut Builder, text: &str) -> Result<(), ParseError> {
+    std::thread::scope(|s| {
+        let (send, batches) = std::sync::mpsc::sync_channel::<Vec<Parsed<'_>>>(4);
+        let (give_back, spare) = std::sync::mpsc::channel::<Vec<Parsed<'_>>>();
+        let parser = std::thread::Builder::new().spawn_scoped(s, move || {
+            let mut parser = Parser::new_from_str(text);
+            loop {
+                let mut batch = spare
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(EVENTS_A_BATCH));
+                batch.extend(parser.by_ref().take(EVENTS_A_BATCH));
+                let last = batch.len() < EVENTS_A_BATCH || batch.last().is_some_and(Result::is_err);
+                if send.send(batch).is_err() || last {
+                    return;
+                }
+            }
+        });
+        if parser.is_err() {
+            return b.feed(Parser::new_from_str(text)).map(drop);
+        }
+        for mut batch in batches {
+            let done = b.feed(batch.drain(..))?;
+            if done {
+                break;
+            }
+            let _ = give_back.send(batch);
+        }
+        Ok(())
+    })
+}
+
+impl Builder {
+    /// Build the tree from `events`; `Ok(true)` once the document is complete.
+    fn feed<'a>(
+        &mut self,
+        events: impl IntoIterator<Item = Parsed<'a>>,
+    ) -> Result<bool, ParseError> {
+        for ev in events {
+            let (event, span) = ev.map_err(|e| {
+                let m = e.marker();
+                let at = m.byte_offset().unwrap_or(m.index()) + self.bom;
+                ParseError::Yaml {
+                    message: e.info(),
+                    span: Some(Span::new(at, at)),
+                }
+            })?;
+            if self.event(event, self.span(&span))? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
 }
 
 /// A collection being read; `nodes` counts it and everything in it so far.
@@ -777,6 +837,58 @@ mod tests {
 
     fn p(s: &str) -> Result<Node, ParseError> {
         parse(&SourceFile::from_string("t.yaml", s), InputBudget::DEFAULT)
+    }
+
+    /// `src` parsed on one thread, as small files are.
+    fn on_one_thread(src: &str, budget: InputBudget) -> Result<Node, ParseError> {
+        let mut b = Builder {
+            budget,
+            ..Builder::default()
+        };
+        b.feed(Parser::new_from_str(src))?;
+        b.root.ok_or(ParseError::Empty)
+    }
+
+    #[test]
+    fn big_files_parsed_on_two_threads_give_the_same_tree_and_errors() {
+        let entries: String = (0..3000)
+            .map(|i| {
+                format!("  f{i}: {{ handler: app.main, memory: {i}, tags: [a, &t{i} b, *t{i}] }}\n")
+            })
+            .collect();
+        let valid = format!("functions:\n{entries}");
+        assert!(valid.len() > 4 * PARSE_ON_TWO_THREADS_FROM);
+        let small = InputBudget {
+            max_nodes: 20_000,
+            ..InputBudget::DEFAULT
+        };
+        let cases = [
+            (valid.clone(), InputBudget::DEFAULT, true),
+            // A syntax error far into the file, after many batches of events.
+            (
+                format!("{valid}  broken: [a, b\n"),
+                InputBudget::DEFAULT,
+                false,
+            ),
+            // A duplicate key and a second document, found by the tree builder.
+            (format!("{valid}  f7: {{}}\n"), InputBudget::DEFAULT, false),
+            (format!("{valid}---\nb: 1\n"), InputBudget::DEFAULT, false),
+            // The node budget runs out while the parser is still ahead.
+            (valid.clone(), small, false),
+        ];
+        for (src, budget, ok) in cases {
+            let file = SourceFile::from_string("t.yaml", src.as_str());
+            let two = parse(&file, budget);
+            let one = on_one_thread(&src, budget);
+            assert_eq!(format!("{two:?}"), format!("{one:?}"));
+        }
+        assert!(
+            parse(
+                &SourceFile::from_string("t.yaml", valid.as_str()),
+                InputBudget::DEFAULT
+            )
+            .is_ok()
+        );
     }
 
     #[test]

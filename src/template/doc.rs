@@ -519,10 +519,13 @@ pub fn write_pretty(buf: &mut Vec<u8>, doc: &Doc) {
 /// Bytes gathered before [`stream_pretty`] hands them to its writer.
 const CHUNK: usize = 64 * 1024;
 
+/// Entries of a big section [`stream_pretty`]'s threads take turns at (about 80 KB of
+/// resources).
+const PIECE: usize = 128;
+
 /// `doc` pretty-printed to `w`, the bytes of [`write_pretty`], handed on about [`CHUNK`]
 /// bytes at a time: a big template is never held whole in memory (at 2,000 functions its
-/// text is 10 MB). The second half of a big section is written on a second thread
-/// meanwhile, and handed on after the first.
+/// text is 10 MB). A big section is written on two threads taking turns.
 pub fn stream_pretty(w: &mut dyn Write, doc: &Doc) -> io::Result<()> {
     let mut out = Chunks {
         w,
@@ -574,32 +577,54 @@ impl Chunks<'_> {
         self.w.write_all(&self.buf)
     }
 
-    /// The entries of a section of the top-level object; a big one's second half is
-    /// written into memory on a second thread while the first is handed on.
+    /// The entries of a section of the top-level object. A big one is cut into pieces of
+    /// [`PIECE`] entries; a second thread writes every other piece into memory while this
+    /// one writes the others and hands on both in order. The second thread runs at most
+    /// two pieces ahead, so a few hundred kilobytes are held, not half the section.
     fn section(&mut self, pairs: &[(Key, Doc)]) -> io::Result<()> {
         if pairs.len() < PARALLEL_FROM {
-            return self.entries(pairs);
+            return self.entries(pairs, true);
         }
-        let (a, b) = pairs.split_at(pairs.len() / 2);
-        let (done, rest) = join(
-            || self.entries(a),
-            || {
-                // Room up front (about 600 bytes a resource is written): growing it
-                // would copy it, while room never written costs no memory.
-                let mut out = Vec::with_capacity(1024 * b.len());
-                write_entries(&mut out, doc_pairs(b), 2, false);
-                out
-            },
-        );
-        done?;
-        self.w.write_all(&self.buf)?;
-        self.buf.clear();
-        self.w.write_all(&rest)
+        let pieces: Vec<&[(Key, Doc)]> = pairs.chunks(PIECE).collect();
+        std::thread::scope(|s| {
+            let (written, take) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+            let (give_back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
+            let odd = pieces.iter().skip(1).step_by(2);
+            let helper = std::thread::Builder::new().spawn_scoped(s, move || {
+                for piece in odd {
+                    let mut out = spare
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(PIECE * 1024));
+                    out.clear();
+                    write_entries(&mut out, doc_pairs(piece), 2, false);
+                    if written.send(out).is_err() {
+                        return; // the writer failed and stopped reading
+                    }
+                }
+            });
+            if helper.is_err() {
+                return self.entries(pairs, true);
+            }
+            for (i, piece) in pieces.iter().enumerate() {
+                if i % 2 == 0 {
+                    self.entries(piece, i == 0)?;
+                    continue;
+                }
+                // A closed channel means the helper panicked; the scope re-raises it.
+                let Ok(out) = take.recv() else { break };
+                self.w.write_all(&self.buf)?;
+                self.buf.clear();
+                self.w.write_all(&out)?;
+                let _ = give_back.send(out);
+            }
+            Ok(())
+        })
     }
 
-    fn entries(&mut self, pairs: &[(Key, Doc)]) -> io::Result<()> {
+    /// `pairs` written as entries of a section, `first` when they open it.
+    fn entries(&mut self, pairs: &[(Key, Doc)], first: bool) -> io::Result<()> {
         for (i, (k, v)) in pairs.iter().enumerate() {
-            write_entry(&mut self.buf, (&**k, v), 2, i == 0);
+            write_entry(&mut self.buf, (&**k, v), 2, first && i == 0);
             self.spill()?;
         }
         Ok(())
@@ -829,7 +854,37 @@ mod tests {
     }
 
     #[test]
-    fn big_sections_written_in_halves_are_the_same_bytes() {
+    fn a_failing_writer_stops_both_threads_with_its_error() {
+        struct Broken(usize);
+        impl Write for Broken {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+                }
+                self.0 -= 1;
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let resources: Map<String, Value> = (0..8 * PIECE)
+            .map(|i| {
+                (
+                    format!("R{i}"),
+                    json!({ "Type": "T", "Pad": "x".repeat(400) }),
+                )
+            })
+            .collect();
+        let d = Doc::from(json!({ "Resources": resources }));
+        for ok_writes in [0, 1, 2, 3, 5] {
+            let e = stream_pretty(&mut Broken(ok_writes), &d).expect_err("the writer fails");
+            assert_eq!(e.kind(), io::ErrorKind::BrokenPipe);
+        }
+    }
+
+    #[test]
+    fn big_sections_written_on_two_threads_are_the_same_bytes() {
         for n in [
             PARALLEL_FROM - 1,
             PARALLEL_FROM,
