@@ -53,11 +53,30 @@ macro_rules! id {
 /// `name` in PascalCase followed by `suffix`, in a string allocated once at its size
 /// (`format!` guesses the size from the literal text and grows the string as it writes).
 fn suffixed(name: &str, suffix: &str) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(name.len() + suffix.len());
-    let _ = write!(out, "{}", Pascal(name));
+    push_pascal(&mut out, name, false);
     out.push_str(suffix);
     out
+}
+
+/// Append [`pascal`]`(name)` to `out` (no `fmt` machinery: this runs for every logical
+/// ID, twice); with `lower_rest`, the letters after each part's first are lower-cased
+/// (`POST` -> `Post`).
+fn push_pascal(out: &mut String, name: &str, lower_rest: bool) {
+    let mut start = true;
+    for &b in name.as_bytes() {
+        if !b.is_ascii_alphanumeric() {
+            start = true;
+            continue;
+        }
+        let b = match (start, lower_rest) {
+            (true, _) => b.to_ascii_uppercase(),
+            (false, true) => b.to_ascii_lowercase(),
+            (false, false) => b,
+        };
+        out.push(char::from(b));
+        start = false;
+    }
 }
 
 pub fn function(name: &str) -> String {
@@ -202,7 +221,6 @@ pub fn route_base(key: &str) -> String {
 
 /// [`route_base`] followed by `suffix`, written into one string.
 fn route_id(key: &str, suffix: &str) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(key.len() + suffix.len() + 8);
     if key.trim() == "$default" {
         out.push_str("Default");
@@ -210,12 +228,15 @@ fn route_id(key: &str, suffix: &str) -> String {
         return out;
     }
     let (method, path) = key.split_once(' ').unwrap_or((key, ""));
-    let _ = write!(out, "{}", Pascal(&method.to_ascii_lowercase()));
+    push_pascal(&mut out, method, true);
     for seg in path.split('/').filter(|s| !s.is_empty()) {
-        let _ = match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(param) => write!(out, "By{}", Pascal(param.trim_end_matches('+'))),
-            None => write!(out, "{}", Pascal(seg)),
-        };
+        match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => {
+                out.push_str("By");
+                push_pascal(&mut out, param.trim_end_matches('+'), false);
+            }
+            None => push_pascal(&mut out, seg, false),
+        }
     }
     if path.trim_matches('/').is_empty() {
         out.push_str("Root");
@@ -294,6 +315,11 @@ mod tests {
             "ABC-def",
         ] {
             assert_eq!(Pascal(name).to_string(), by_parts(name), "{name:?}");
+            let (mut direct, mut lowered) = (String::new(), String::new());
+            push_pascal(&mut direct, name, false);
+            push_pascal(&mut lowered, name, true);
+            assert_eq!(direct, by_parts(name), "{name:?}");
+            assert_eq!(lowered, by_parts(&name.to_ascii_lowercase()), "{name:?}");
         }
     }
 }

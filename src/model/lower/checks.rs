@@ -59,25 +59,26 @@ pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
     let ids = 8 * m.functions.len() + 2 * m.queues.len() + m.tables.len() + 64;
     let mut c = Collisions {
         seen: HashMap::with_capacity(ids),
-        ..Collisions::default()
+        outputs: HashMap::new(),
+        reported: Vec::new(),
     };
     for f in &m.functions {
         function_ids(&mut c, l, m, f);
     }
     for q in &m.queues {
-        let w = format!("queue `{}`", q.name);
-        c.ids(l, [ids::queue(&q.name), ids::dlq(&q.name)], q.name_span, &w);
+        let w = What::of("queue", &q.name);
+        c.ids(l, [ids::queue(&q.name), ids::dlq(&q.name)], q.name_span, w);
     }
     for x in &m.layers {
-        let w = format!("layer `{}`", x.name);
-        c.ids(l, [ids::layer(&x.name)], x.name_span, &w);
+        let w = What::of("layer", &x.name);
+        c.ids(l, [ids::layer(&x.name)], x.name_span, w);
     }
     for t in &m.tables {
         c.ids(
             l,
             [ids::table(&t.name)],
             t.name_span,
-            &format!("table `{}`", t.name),
+            What::of("table", &t.name),
         );
     }
     for b in &m.buckets {
@@ -85,7 +86,7 @@ pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
             l,
             [ids::bucket(&b.name)],
             b.name_span,
-            &format!("bucket `{}`", b.name),
+            What::of("bucket", &b.name),
         );
     }
     for t in &m.topics {
@@ -93,16 +94,16 @@ pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
             l,
             [ids::topic(&t.name)],
             t.name_span,
-            &format!("topic `{}`", t.name),
+            What::of("topic", &t.name),
         );
     }
     for b in m.buses.iter().filter(|b| !b.is_default) {
         let list = [ids::bus(&b.name), ids::bus_archive(&b.name)];
-        c.ids(l, list, b.name_span, &format!("bus `{}`", b.name));
+        c.ids(l, list, b.name_span, What::of("bus", &b.name));
     }
     for d in &m.databases {
         let list = [ids::database(&d.name), ids::database_instance(&d.name)];
-        c.ids(l, list, d.name_span, &format!("database `{}`", d.name));
+        c.ids(l, list, d.name_span, What::of("database", &d.name));
     }
     if let Some(api) = &m.api {
         for z in &api.authorizers {
@@ -110,7 +111,7 @@ pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
                 ids::authorizer(&z.name),
                 ids::authorizer_permission(&z.name),
             ];
-            c.ids(l, list, z.name_span, &format!("authorizer `{}`", z.name));
+            c.ids(l, list, z.name_span, What::of("authorizer", &z.name));
         }
         for r in &api.routes {
             let list = [
@@ -118,23 +119,23 @@ pub(super) fn check_logical_ids(l: &mut Lower<'_>, m: &Model) {
                 ids::route_integration(&r.key),
                 ids::route_permission(&r.key),
             ];
-            c.ids(l, list, r.key_span, &format!("route `{}`", r.key));
+            c.ids(l, list, r.key_span, What::of("route", &r.key));
         }
     }
     // Output names must be unique too.
     for f in &m.functions {
         let id = ids::function_arn_output(&f.name);
-        c.output(l, id, f.name_span, format!("function `{}`", f.name));
+        c.output(l, id, f.name_span, What::of("function", &f.name));
     }
     for q in &m.queues {
         let id = ids::queue_url_output(&q.name);
-        c.output(l, id, q.name_span, format!("queue `{}`", q.name));
+        c.output(l, id, q.name_span, What::of("queue", &q.name));
     }
 }
 
 /// The logical IDs of a function and of its triggers.
-fn function_ids(c: &mut Collisions, l: &mut Lower<'_>, m: &Model, f: &Function) {
-    let w = format!("function `{}`", f.name);
+fn function_ids<'m>(c: &mut Collisions<'m>, l: &mut Lower<'_>, m: &Model, f: &'m Function) {
+    let w = What::of("function", &f.name);
     let own = [
         ids::function(&f.name),
         ids::role(&f.name),
@@ -142,23 +143,23 @@ fn function_ids(c: &mut Collisions, l: &mut Lower<'_>, m: &Model, f: &Function) 
         ids::event_invoke_config(&f.name),
         ids::alias(&f.name),
     ];
-    c.ids(l, own, f.name_span, &w);
+    c.ids(l, own, f.name_span, w);
     for t in &f.triggers {
         match t {
             Trigger::Queue(q) => {
                 let id = ids::queue_mapping(&f.name, m.name_of(q.queue));
-                c.ids(l, [id], q.span, &format!("{w}'s queue trigger"));
+                c.ids(l, [id], q.span, w.part("'s queue trigger"));
             }
             Trigger::Schedule(s) => {
                 let list = [
                     ids::schedule_rule(&f.name, s.ordinal),
                     ids::schedule_permission(&f.name, s.ordinal),
                 ];
-                c.ids(l, list, s.span, &format!("{w}'s schedule"));
+                c.ids(l, list, s.span, w.part("'s schedule"));
             }
             Trigger::Bucket(b) => {
                 let id = ids::bucket_permission(&f.name, &m.buckets[b.bucket.index].name);
-                c.ids(l, [id], b.span, &format!("{w}'s bucket trigger"));
+                c.ids(l, [id], b.span, w.part("'s bucket trigger"));
             }
             Trigger::Topic(x) => {
                 let topic = &m.topics[x.topic.index].name;
@@ -166,11 +167,11 @@ fn function_ids(c: &mut Collisions, l: &mut Lower<'_>, m: &Model, f: &Function) 
                     ids::topic_subscription(&f.name, topic),
                     ids::topic_permission(&f.name, topic),
                 ];
-                c.ids(l, list, x.span, &format!("{w}'s topic trigger"));
+                c.ids(l, list, x.span, w.part("'s topic trigger"));
             }
             Trigger::Stream(x) => {
                 let id = ids::stream_mapping(&f.name, &m.tables[x.table.index].name);
-                c.ids(l, [id], x.span, &format!("{w}'s table stream trigger"));
+                c.ids(l, [id], x.span, w.part("'s table stream trigger"));
             }
             Trigger::Bus(x) => {
                 let list = [
@@ -179,51 +180,70 @@ fn function_ids(c: &mut Collisions, l: &mut Lower<'_>, m: &Model, f: &Function) 
                     ids::bus_dlq(&f.name, x.ordinal),
                     ids::bus_dlq_policy(&f.name, x.ordinal),
                 ];
-                c.ids(l, list, x.span, &format!("{w}'s bus trigger"));
+                c.ids(l, list, x.span, w.part("'s bus trigger"));
             }
         }
     }
 }
 
+/// What declared a group of logical IDs ("function `f`", "function `f`'s schedule"),
+/// written out only when it collides with another.
+#[derive(Clone, Copy)]
+struct What<'m> {
+    kind: &'static str,
+    name: &'m str,
+    part: &'static str,
+}
+
+impl<'m> What<'m> {
+    fn of(kind: &'static str, name: &'m str) -> Self {
+        What {
+            kind,
+            name,
+            part: "",
+        }
+    }
+
+    /// A part of it: `part` follows its name ("'s schedule").
+    fn part(self, part: &'static str) -> Self {
+        What { part, ..self }
+    }
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} `{}`{}", self.kind, self.name, self.part)
+    }
+}
+
 /// The logical IDs and output names seen so far, and the collisions already reported.
-#[derive(Default)]
-struct Collisions {
-    /// Logical ID -> where it was declared and what declared it (an index in `whats`).
-    seen: HashMap<String, (Span, usize)>,
-    /// What declared each group of logical IDs ("function `f`"), once per group.
-    whats: Vec<String>,
-    outputs: HashMap<String, (Span, String)>,
+struct Collisions<'m> {
+    /// Logical ID -> where it was declared and what declared it.
+    seen: HashMap<String, (Span, What<'m>)>,
+    outputs: HashMap<String, (Span, What<'m>)>,
     /// One report per colliding pair, naming the first (main) logical ID they share.
     reported: Vec<(Span, Span)>,
 }
 
-impl Collisions {
+impl<'m> Collisions<'m> {
     /// The logical IDs of `what`, declared at `span`.
-    fn ids<const N: usize>(&mut self, l: &mut Lower<'_>, ids: [String; N], span: Span, what: &str) {
-        let mut index = None;
+    fn ids<const N: usize>(
+        &mut self,
+        l: &mut Lower<'_>,
+        ids: [String; N],
+        span: Span,
+        what: What<'m>,
+    ) {
         for id in ids {
-            self.id(l, id, span, what, &mut index);
+            self.id(l, id, span, what);
         }
     }
 
-    /// `index`: where `what` is in `whats`, once it is there.
-    fn id(
-        &mut self,
-        l: &mut Lower<'_>,
-        id: String,
-        span: Span,
-        what: &str,
-        index: &mut Option<usize>,
-    ) {
-        let Some(&(first, w)) = self.seen.get(&id) else {
-            let i = *index.get_or_insert_with(|| {
-                self.whats.push(what.to_string());
-                self.whats.len() - 1
-            });
-            self.seen.insert(id, (span, i));
+    fn id(&mut self, l: &mut Lower<'_>, id: String, span: Span, what: What<'m>) {
+        let Some(&(first, first_what)) = self.seen.get(&id) else {
+            self.seen.insert(id, (span, what));
             return;
         };
-        let first_what = &self.whats[w];
         if self.reported.contains(&(first, span)) {
             return;
         }
@@ -239,12 +259,12 @@ impl Collisions {
         );
     }
 
-    fn output(&mut self, l: &mut Lower<'_>, id: String, span: Span, what: String) {
-        let Some((first, first_what)) = self.outputs.get(&id) else {
+    fn output(&mut self, l: &mut Lower<'_>, id: String, span: Span, what: What<'m>) {
+        let Some(&(first, first_what)) = self.outputs.get(&id) else {
             self.outputs.insert(id, (span, what));
             return;
         };
-        if self.reported.contains(&(*first, span)) {
+        if self.reported.contains(&(first, span)) {
             return;
         }
         l.diags.push(
@@ -253,7 +273,7 @@ impl Collisions {
                 format!("{what} and {first_what} both become the output `{id}`"),
             )
             .at(span)
-            .label(*first, "the other one"),
+            .label(first, "the other one"),
         );
     }
 }
