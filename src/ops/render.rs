@@ -103,7 +103,7 @@ pub fn render(o: &RenderOptions) -> Result<RenderOutcome, OpsError> {
         )?),
         Destination::Dir(dir) => {
             let files = render_stages(&loaded, stage, o, &mut warnings)?;
-            write_dir(dir, &files, o.format)?
+            write_dir(dir, files, o.format)?
         }
         Destination::Check(dir) => {
             let files = render_stages(&loaded, stage, o, &mut warnings)?;
@@ -134,17 +134,15 @@ fn render_stage(
     stage: Option<&str>,
     o: &RenderOptions,
     warnings: &mut Vec<String>,
-) -> Result<Vec<(String, String)>, OpsError> {
+) -> Result<Vec<File>, OpsError> {
     let ext = o.format.ext();
     if !o.split {
-        let c = l.compile(stage, CodeNeed::Fingerprints)?;
-        let files = vec![(
-            format!("{}.{ext}", c.model.stack_name),
-            o.format.text(&c.template),
-        )];
+        let mut c = l.compile(stage, CodeNeed::Fingerprints)?;
+        let name = format!("{}.{ext}", c.model.stack_name);
+        let t = std::mem::replace(&mut c.template, Template::from_value(Value::Null));
         // The process ends soon; freeing thousands of small values would only cost time.
         std::mem::forget(c);
-        return Ok(files);
+        return Ok(vec![(name, t)]);
     }
     let lowered = l.lower(stage)?;
     let (_, keys) = l.code(&lowered.model, CodeNeed::Fingerprints)?;
@@ -157,16 +155,19 @@ fn render_stage(
             .into_iter()
             .map(|p| format!("{base}: {p}")),
     );
-    let mut files = vec![(format!("{base}.{ext}"), o.format.text(&split.parent))];
+    let mut files = vec![(format!("{base}.{ext}"), split.parent)];
     files.extend(
         split
             .children
-            .iter()
-            .map(|n| (n.file_name.clone(), o.format.text(&n.template))),
+            .into_iter()
+            .map(|n| (n.file_name, n.template)),
     );
-    std::mem::forget((lowered, split));
+    std::mem::forget(lowered);
     Ok(files)
 }
+
+/// A file `render` writes (or compares): its name in the directory and its template.
+type File = (String, Template);
 
 /// Every stage's files; the first input error stops it.
 fn render_stages(
@@ -174,7 +175,7 @@ fn render_stages(
     stage: Option<&str>,
     o: &RenderOptions,
     warnings: &mut Vec<String>,
-) -> Result<Vec<(String, String)>, OpsError> {
+) -> Result<Vec<File>, OpsError> {
     let mut files = Vec::new();
     for s in l.stages(stage) {
         files.extend(render_stage(l, Some(&s), o, warnings)?);
@@ -184,7 +185,7 @@ fn render_stages(
 
 /// Nested-stack files in `dir` that belong to one of the stages rendered but are not
 /// among `files`: left over from an earlier `--split` render.
-fn stale(dir: &Path, files: &[(String, String)], format: TemplateFormat) -> Vec<PathBuf> {
+fn stale(dir: &Path, files: &[File], format: TemplateFormat) -> Vec<PathBuf> {
     let ext = format!(".{}", format.ext());
     let mains: Vec<String> = files
         .iter()
@@ -214,20 +215,22 @@ fn stale(dir: &Path, files: &[(String, String)], format: TemplateFormat) -> Vec<
     out
 }
 
-fn write_dir(
-    dir: &Path,
-    files: &[(String, String)],
-    format: TemplateFormat,
-) -> Result<Rendered, OpsError> {
+/// Write `files` into `dir`, each JSON template streamed as it is written (at 2,000
+/// functions the nested stacks' text is 10 MB, never held whole), and remove the nested
+/// stacks of an earlier `--split` that are no longer rendered.
+fn write_dir(dir: &Path, files: Vec<File>, format: TemplateFormat) -> Result<Rendered, OpsError> {
     std::fs::create_dir_all(dir).map_err(|e| OpsError::write(dir, e))?;
+    let stale = stale(dir, &files, format);
     let mut written = Vec::new();
-    for (name, text) in files {
+    for (name, t) in files {
         let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| OpsError::write(&path, e))?;
+        write_file(&path, &t, format).map_err(|e| OpsError::write(&path, e))?;
+        // The process ends soon; freeing the template would only cost time.
+        std::mem::forget(t);
         written.push(path);
     }
     let (mut removed, mut not_removed) = (Vec::new(), Vec::new());
-    for path in stale(dir, files, format) {
+    for path in stale {
         match std::fs::remove_file(&path) {
             Ok(()) => removed.push(path),
             Err(e) => not_removed.push((path, e.to_string())),
@@ -240,15 +243,23 @@ fn write_dir(
     })
 }
 
-fn check(dir: &Path, files: &[(String, String)], format: TemplateFormat) -> CheckReport {
+fn write_file(path: &Path, t: &Template, format: TemplateFormat) -> std::io::Result<()> {
+    match format {
+        TemplateFormat::Json => t.write_json(&mut std::fs::File::create(path)?),
+        TemplateFormat::Yaml => std::fs::write(path, t.to_yaml()),
+    }
+}
+
+fn check(dir: &Path, files: &[File], format: TemplateFormat) -> CheckReport {
     let mut r = CheckReport {
         dir: dir.to_path_buf(),
         total: files.len(),
         stale: stale(dir, files, format),
         ..Default::default()
     };
-    for (name, text) in files {
+    for (name, t) in files {
         let path = dir.join(name);
+        let text = &format.text(t);
         let committed = match std::fs::read_to_string(&path) {
             Ok(s) => s,
             Err(e) => {
