@@ -17,26 +17,40 @@ fn ascii(b: &[u8]) -> &str {
 
 impl std::fmt::Display for Pascal<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Only ASCII letters and digits are kept, each part's first one upper-cased; any
-        // other byte (a UTF-8 byte of a non-ASCII character too) separates parts. The
-        // bytes are gathered on the stack and handed on in one piece: writing a part at a
-        // time cost more than the rest of the `format!`.
+        // The bytes are gathered on the stack and handed on in one piece: writing a part
+        // at a time cost more than the rest of the `format!`.
         let mut buf = [0u8; 64];
-        let (mut n, mut start) = (0, true);
-        for &b in self.0.as_bytes() {
-            if !b.is_ascii_alphanumeric() {
-                start = true;
-                continue;
-            }
+        let mut n = 0;
+        for b in pascal_bytes(self.0, false) {
             if n == buf.len() {
                 f.write_str(ascii(&buf))?;
                 n = 0;
             }
-            buf[n] = if start { b.to_ascii_uppercase() } else { b };
-            (n, start) = (n + 1, false);
+            buf[n] = b;
+            n += 1;
         }
         f.write_str(ascii(&buf[..n]))
     }
+}
+
+/// The bytes of [`pascal`]`(name)`: only ASCII letters and digits are kept, each part's
+/// first one upper-cased; any other byte (a UTF-8 byte of a non-ASCII character too)
+/// separates parts. With `lower_rest`, the letters after each part's first are
+/// lower-cased (`POST` -> `Post`).
+fn pascal_bytes(name: &str, lower_rest: bool) -> impl Iterator<Item = u8> + '_ {
+    let mut start = true;
+    name.bytes().filter_map(move |b| {
+        if !b.is_ascii_alphanumeric() {
+            start = true;
+            return None;
+        }
+        let b = match (std::mem::replace(&mut start, false), lower_rest) {
+            (true, _) => b.to_ascii_uppercase(),
+            (false, true) => b.to_ascii_lowercase(),
+            (false, false) => b,
+        };
+        Some(b)
+    })
 }
 
 /// `format!` into a string with room for the result up front (`format!` sizes its string
@@ -59,24 +73,10 @@ fn suffixed(name: &str, suffix: &str) -> String {
     out
 }
 
-/// Append [`pascal`]`(name)` to `out` (no `fmt` machinery: this runs for every logical
-/// ID, twice); with `lower_rest`, the letters after each part's first are lower-cased
-/// (`POST` -> `Post`).
+/// Append [`pascal_bytes`] to `out` (no `fmt` machinery: this runs for every logical ID,
+/// twice).
 fn push_pascal(out: &mut String, name: &str, lower_rest: bool) {
-    let mut start = true;
-    for &b in name.as_bytes() {
-        if !b.is_ascii_alphanumeric() {
-            start = true;
-            continue;
-        }
-        let b = match (start, lower_rest) {
-            (true, _) => b.to_ascii_uppercase(),
-            (false, true) => b.to_ascii_lowercase(),
-            (false, false) => b,
-        };
-        out.push(char::from(b));
-        start = false;
-    }
+    out.extend(pascal_bytes(name, lower_rest).map(char::from));
 }
 
 pub fn function(name: &str) -> String {
