@@ -132,6 +132,11 @@ impl Text {
             Text::Json(t) => t.write_json(w),
         }
     }
+    /// Write it to the file at `p` (created or truncated).
+    pub(crate) fn write_file(&self, p: &std::path::Path) -> Result<(), OpsError> {
+        let write = || self.write_to(&mut std::fs::File::create(p)?);
+        write().map_err(|e| OpsError::write(p, e))
+    }
 }
 
 /// Write `text` to `path`, or hand it back for stdout when there is no path.
@@ -142,10 +147,8 @@ pub(crate) fn write_or_return(
     let Some(p) = path else {
         return Ok(Written::Stdout(text));
     };
-    let write = || text.write_to(&mut std::fs::File::create(p)?);
-    write()
-        .map(|()| Written::File(p.to_path_buf()))
-        .map_err(|e| OpsError::write(p, e))
+    text.write_file(p)?;
+    Ok(Written::File(p.to_path_buf()))
 }
 
 /// A current-thread tokio runtime for one command's AWS calls.

@@ -27,6 +27,13 @@ impl TemplateFormat {
             TemplateFormat::Yaml => t.to_yaml(),
         }
     }
+    /// `t` as text to write: JSON streamed as it is written, YAML made whole.
+    fn output(self, t: Template) -> Text {
+        match self {
+            TemplateFormat::Json => Text::Json(Box::new(t)),
+            TemplateFormat::Yaml => Text::Plain(t.to_yaml()),
+        }
+    }
 }
 
 /// Where templates go.
@@ -115,20 +122,21 @@ pub fn render(o: &RenderOptions) -> Result<RenderOutcome, OpsError> {
 
 /// One stage's template, not split (`render` to stdout or to one file).
 fn one(l: &Loaded, stage: Option<&str>, o: &RenderOptions) -> Result<Text, OpsError> {
-    let mut c = l.compile(stage, CodeNeed::Fingerprints)?;
-    let text = match o.format {
-        TemplateFormat::Json => {
-            let t = std::mem::replace(&mut c.template, Template::from_value(Value::Null));
-            Text::Json(Box::new(t))
-        }
-        TemplateFormat::Yaml => Text::Plain(c.template.to_yaml()),
-    };
-    // The process ends soon; freeing thousands of small values would only cost time.
-    std::mem::forget(c);
-    Ok(text)
+    let (_, t) = template_of(l, stage)?;
+    Ok(o.format.output(t))
 }
 
-/// The files of one stage, main template first: `(file name, text)`.
+/// One stage's stack name and template, not split.
+fn template_of(l: &Loaded, stage: Option<&str>) -> Result<(String, Template), OpsError> {
+    let mut c = l.compile(stage, CodeNeed::Fingerprints)?;
+    let t = std::mem::replace(&mut c.template, Template::from_value(Value::Null));
+    let name = std::mem::take(&mut c.model.stack_name);
+    // The process ends soon; freeing thousands of small values would only cost time.
+    std::mem::forget(c);
+    Ok((name, t))
+}
+
+/// The files of one stage, main template first: `(file name, template)`.
 fn render_stage(
     l: &Loaded,
     stage: Option<&str>,
@@ -137,12 +145,8 @@ fn render_stage(
 ) -> Result<Vec<File>, OpsError> {
     let ext = o.format.ext();
     if !o.split {
-        let mut c = l.compile(stage, CodeNeed::Fingerprints)?;
-        let name = format!("{}.{ext}", c.model.stack_name);
-        let t = std::mem::replace(&mut c.template, Template::from_value(Value::Null));
-        // The process ends soon; freeing thousands of small values would only cost time.
-        std::mem::forget(c);
-        return Ok(vec![(name, t)]);
+        let (stack, t) = template_of(l, stage)?;
+        return Ok(vec![(format!("{stack}.{ext}"), t)]);
     }
     let lowered = l.lower(stage)?;
     let (_, keys) = l.code(&lowered.model, CodeNeed::Fingerprints)?;
@@ -224,9 +228,10 @@ fn write_dir(dir: &Path, files: Vec<File>, format: TemplateFormat) -> Result<Ren
     let mut written = Vec::new();
     for (name, t) in files {
         let path = dir.join(name);
-        write_file(&path, &t, format).map_err(|e| OpsError::write(&path, e))?;
+        let text = format.output(t);
+        text.write_file(&path)?;
         // The process ends soon; freeing the template would only cost time.
-        std::mem::forget(t);
+        std::mem::forget(text);
         written.push(path);
     }
     let (mut removed, mut not_removed) = (Vec::new(), Vec::new());
@@ -241,13 +246,6 @@ fn write_dir(dir: &Path, files: Vec<File>, format: TemplateFormat) -> Result<Ren
         removed,
         not_removed,
     })
-}
-
-fn write_file(path: &Path, t: &Template, format: TemplateFormat) -> std::io::Result<()> {
-    match format {
-        TemplateFormat::Json => t.write_json(&mut std::fs::File::create(path)?),
-        TemplateFormat::Yaml => std::fs::write(path, t.to_yaml()),
-    }
 }
 
 fn check(dir: &Path, files: &[File], format: TemplateFormat) -> CheckReport {
