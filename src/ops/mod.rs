@@ -148,6 +148,8 @@ pub(crate) fn write_or_return(
         return Ok(Written::Stdout(text));
     };
     text.write_file(p)?;
+    // The process ends soon; freeing the template would only cost time.
+    std::mem::forget(text);
     Ok(Written::File(p.to_path_buf()))
 }
 

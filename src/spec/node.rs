@@ -5,6 +5,8 @@ use crate::source::{SourceFile, Span};
 use foldhash::{HashMap, HashMapExt};
 use granit_parser::{Event, Parser, ScalarStyle};
 
+mod fast;
+
 /// Limits enforced before and during parsing (documented in README).
 #[derive(Clone, Copy, Debug)]
 pub struct InputBudget {
@@ -107,11 +109,15 @@ pub fn parse(file: &SourceFile, budget: InputBudget) -> Result<Node, ParseError>
     if text.trim().is_empty() {
         return Err(ParseError::Empty);
     }
-    let mut b = Builder {
+    let fresh = || Builder {
         budget,
         bom,
         ..Builder::default()
     };
+    if let Some(root) = fast::parse(text, fresh()) {
+        return Ok(root);
+    }
+    let mut b = fresh();
     if text.len() < PARSE_ON_TWO_THREADS_FROM {
         b.feed(Parser::new_from_str(text))?;
     } else {
