@@ -35,20 +35,28 @@ pub struct SourceFile {
     /// The file's location on disk, used to resolve relative `code:` directories.
     pub path: PathBuf,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts, made when a position is first asked for (most runs never
+    /// report one).
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, path: impl AsRef<Path>, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
             name: name.into(),
             path: path.as_ref().to_path_buf(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let lines = self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+            std::iter::once(0)
+                .chain(lines.map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     /// An in-memory source (tests, benches, fuzzing).
@@ -76,11 +84,12 @@ impl SourceFile {
     /// 1-based line and character column of a byte offset.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = self.clamp(offset);
-        let line = match self.line_starts.binary_search(&offset) {
+        let starts = self.line_starts();
+        let line = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = starts[line];
         let column = self.text[start..offset].chars().count() + 1;
         LineCol {
             line: line + 1,
@@ -90,10 +99,11 @@ impl SourceFile {
 
     /// Byte offset of a 1-based line and character column (saturating).
     pub fn offset_of(&self, line: usize, column: usize) -> usize {
-        if line == 0 || line > self.line_starts.len() {
+        let starts = self.line_starts();
+        if line == 0 || line > starts.len() {
             return self.text.len();
         }
-        let start = self.line_starts[line - 1];
+        let start = starts[line - 1];
         let rest = &self.text[start..];
         let line_end = rest.find('\n').map_or(rest.len(), |e| e);
         let line_text = &rest[..line_end];
