@@ -459,8 +459,8 @@ impl<'a> Reader<'a> {
             self.read_tag()?;
         }
         match self.at(self.pos) {
-            b'{' => self.flow_map(),
-            b'[' => self.flow_seq(),
+            b'{' => self.flow_collection(true),
+            b'[' => self.flow_collection(false),
             b'"' | b'\'' => {
                 let s = self.quoted()?;
                 self.scalar(s)
@@ -496,66 +496,43 @@ impl<'a> Reader<'a> {
         Ok(self.plain_until(start, i))
     }
 
-    fn flow_seq(&mut self) -> R<()> {
+    /// A flow sequence (`[a, b]`) or mapping (`{k: v}`), closed on its line.
+    fn flow_collection(&mut self, map: bool) -> R<()> {
         let open = self.pos;
         let tag = self.take_tag();
-        self.emit(
-            Event::SequenceStart(StructureStyle::Flow, 0, tag),
-            open,
-            open + 1,
-        )?;
+        let (start, close, end) = if map {
+            let start = Event::MappingStart(StructureStyle::Flow, 0, tag);
+            (start, b'}', Event::MappingEnd)
+        } else {
+            let start = Event::SequenceStart(StructureStyle::Flow, 0, tag);
+            (start, b']', Event::SequenceEnd)
+        };
+        self.emit(start, open, open + 1)?;
         self.pos += 1;
         self.skip_spaces();
-        if self.at(self.pos) != b']' {
+        if self.at(self.pos) != close {
             loop {
-                self.flow_node()?;
+                if map {
+                    self.flow_entry()?;
+                } else {
+                    self.flow_node()?;
+                }
                 self.skip_spaces();
                 match self.at(self.pos) {
                     b',' => {
                         self.pos += 1;
                         self.skip_spaces();
-                        if self.at(self.pos) == b']' {
+                        // A comma before the end (`[a,]`) is left to the parser.
+                        if self.at(self.pos) == close {
                             return Err(Decline);
                         }
                     }
-                    b']' => break,
+                    c if c == close => break,
                     _ => return Err(Decline),
                 }
             }
         }
-        self.emit(Event::SequenceEnd, self.pos, self.pos + 1)?;
-        self.pos += 1;
-        Ok(())
-    }
-
-    fn flow_map(&mut self) -> R<()> {
-        let open = self.pos;
-        let tag = self.take_tag();
-        self.emit(
-            Event::MappingStart(StructureStyle::Flow, 0, tag),
-            open,
-            open + 1,
-        )?;
-        self.pos += 1;
-        self.skip_spaces();
-        if self.at(self.pos) != b'}' {
-            loop {
-                self.flow_entry()?;
-                self.skip_spaces();
-                match self.at(self.pos) {
-                    b',' => {
-                        self.pos += 1;
-                        self.skip_spaces();
-                        if self.at(self.pos) == b'}' {
-                            return Err(Decline);
-                        }
-                    }
-                    b'}' => break,
-                    _ => return Err(Decline),
-                }
-            }
-        }
-        self.emit(Event::MappingEnd, self.pos, self.pos + 1)?;
+        self.emit(end, self.pos, self.pos + 1)?;
         self.pos += 1;
         Ok(())
     }
@@ -757,7 +734,7 @@ mod tests {
                 .unwrap_or_default();
             assert!(agrees(&text), "examples/{f} is not read fast");
         }
-        for n in [1, 10, 100] {
+        for n in [1, 10, 100, 500] {
             assert!(agrees(&crate::synth::spec(n)), "synth {n} is not read fast");
         }
     }
