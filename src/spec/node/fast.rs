@@ -434,11 +434,7 @@ impl<'a> Reader<'a> {
     /// A quoted scalar closed on its line (`self.pos` just after the closing quote).
     fn quoted(&mut self) -> R<Scalar<'a>> {
         let start = self.pos;
-        let (text, end) = if self.at(start) == b'"' {
-            double_quoted(self.text, start)?
-        } else {
-            single_quoted(self.text, start)?
-        };
+        let (text, end) = quoted_text(self.text, start)?;
         self.pos = end;
         let style = if self.s[start] == b'"' {
             ScalarStyle::DoubleQuoted
@@ -574,56 +570,38 @@ fn plain_start(c: u8, next: u8, flow: bool) -> bool {
     }
 }
 
-/// A single-quoted scalar at `start` closed on its line: its value and the position after
-/// the closing quote.
-fn single_quoted(text: &str, start: usize) -> R<(Cow<'_, str>, usize)> {
+/// A quoted scalar at `start` closed on its line: its value and the position after the
+/// closing quote. In single quotes `''` is a quote; in double quotes the common escapes
+/// are read (`\\`, `\"`, `\/`, `\n`, `\t`, `\r`, `\0`, `\uXXXX`; others are declined).
+fn quoted_text(text: &str, start: usize) -> R<(Cow<'_, str>, usize)> {
     let s = text.as_bytes();
+    let quote = s[start];
     let mut i = start + 1;
     let mut owned: Option<String> = None;
     let mut from = i;
     loop {
-        match s.get(i) {
-            None | Some(b'\n') => return Err(Decline),
-            Some(b'\'') if s.get(i + 1) == Some(&b'\'') => {
-                owned
-                    .get_or_insert_with(String::new)
-                    .push_str(&text[from..=i]);
-                i += 2;
-                from = i;
-            }
-            Some(b'\'') => break,
-            Some(_) => i += 1,
-        }
-    }
-    let value = match owned {
-        None => Cow::Borrowed(&text[start + 1..i]),
-        Some(mut o) => {
+        let c = *s.get(i).ok_or(Decline)?;
+        let escaped = match quote {
+            b'\'' => c == b'\'' && s.get(i + 1) == Some(&b'\''),
+            _ => c == b'\\',
+        };
+        if escaped {
+            let o = owned.get_or_insert_with(String::new);
             o.push_str(&text[from..i]);
-            Cow::Owned(o)
-        }
-    };
-    Ok((value, i + 1))
-}
-
-/// A double-quoted scalar at `start` closed on its line, with the common escapes (`\\`,
-/// `\"`, `\/`, `\n`, `\t`, `\r`, `\0`, `\uXXXX`; others are declined): its value and the
-/// position after the closing quote.
-fn double_quoted(text: &str, start: usize) -> R<(Cow<'_, str>, usize)> {
-    let s = text.as_bytes();
-    let mut i = start + 1;
-    let mut owned: Option<String> = None;
-    let mut from = i;
-    loop {
-        match s.get(i) {
-            None | Some(b'\n') => return Err(Decline),
-            Some(b'"') => break,
-            Some(b'\\') => {
-                let o = owned.get_or_insert_with(String::new);
-                o.push_str(&text[from..i]);
-                i += escape(text, i, o)?;
-                from = i;
-            }
-            Some(_) => i += 1,
+            i += match quote {
+                b'\'' => {
+                    o.push('\'');
+                    2
+                }
+                _ => escape(text, i, o)?,
+            };
+            from = i;
+        } else if c == quote {
+            break;
+        } else if c == b'\n' {
+            return Err(Decline);
+        } else {
+            i += 1;
         }
     }
     let value = match owned {
